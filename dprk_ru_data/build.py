@@ -1,0 +1,240 @@
+"""raw/*.csv -> normalise -> validate -> build/*.csv + datapackage.json.
+
+Every fault found is collected as a located `Problem`; the build writes nothing unless there are
+none, and then swaps the new outputs in only after they were completely written.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import os
+import shutil
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandera.errors
+import polars as pl
+
+from . import datapackage
+from .errors import DataError, Problem
+from .schemas import TABLES, Table
+
+RAW_DIR = "raw"
+BUILD_DIR = "build"
+DESCRIPTOR = "datapackage.json"
+HEADER_LINE = 1
+
+
+@dataclass
+class Loaded:
+    """A raw table read as strings, with the file it came from."""
+
+    table: Table
+    file: str
+    frame: pl.DataFrame
+
+    def line(self, index: int) -> int:
+        """The editor line of the row at `index` (the header is line 1)."""
+        return int(self.frame["__line"][index])
+
+
+def _read_raw(root: Path, table: Table, problems: list[Problem]) -> Loaded | None:
+    file = f"{RAW_DIR}/{table.name}.csv"
+    path = root / file
+    if not path.is_file():
+        problems.append(Problem(file, None, None, None, "missing_file",
+                                f"the table {table.name!r} has no file"))
+        return None
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        problems.append(Problem(file, None, None, None, "encoding",
+                                f"byte {error.start} is not UTF-8"))
+        return None
+    try:
+        frame = pl.read_csv(io.StringIO(text), infer_schema=False, empty_string_is_null=True)
+    except (pl.exceptions.PolarsError, ValueError) as error:
+        problems.append(Problem(file, None, None, None, "csv_syntax",
+                                f"cannot be read as CSV: {str(error).splitlines()[0]}"))
+        return None
+    expected = table.columns
+    missing = [c for c in expected if c not in frame.columns]
+    unknown = [c for c in frame.columns if c not in expected]
+    for column in missing:
+        problems.append(Problem(file, HEADER_LINE, column, None, "missing_column",
+                                f"the header lacks the column {column!r}"))
+    for column in unknown:
+        problems.append(Problem(file, HEADER_LINE, column, column, "unknown_column",
+                                f"{column!r} is not a column of {table.name}"))
+    if missing or unknown:
+        return None
+    frame = frame.select(
+        [pl.col(c).str.strip_chars().replace("", None).alias(c) for c in expected]
+    ).with_row_index("__line", offset=HEADER_LINE + 1)
+    return Loaded(table, file, frame)
+
+
+def _cast(loaded: Loaded, problems: list[Problem]) -> pl.DataFrame:
+    """Cast each column to its schema type, reporting the cells that do not convert."""
+    schema = loaded.table.model.to_schema()
+    exprs = []
+    for name, column in schema.columns.items():
+        dtype = column.dtype.type
+        if dtype == pl.Date:
+            exprs.append(pl.col(name).str.to_date("%Y-%m-%d", strict=False))
+        elif dtype == pl.String:
+            exprs.append(pl.col(name))
+        else:
+            exprs.append(pl.col(name).cast(dtype, strict=False))
+    typed = loaded.frame.select(pl.col("__line"), *exprs)
+    for name, column in schema.columns.items():
+        if column.dtype.type == pl.String:
+            continue
+        bad = loaded.frame.filter(pl.col(name).is_not_null() & typed[name].is_null())
+        for line, value in bad.select("__line", name).iter_rows():
+            problems.append(Problem(loaded.file, line, name, value, "type",
+                                    f"{value!r} is not a valid {column.dtype}"))
+    return typed
+
+
+def _validate(loaded: Loaded, typed: pl.DataFrame, problems: list[Problem]) -> None:
+    try:
+        loaded.table.model.validate(typed.drop("__line"), lazy=True)
+    except pandera.errors.SchemaErrors as errors:
+        for case in errors.failure_cases.iter_rows(named=True):
+            index = case["index"]
+            line = loaded.line(index) if index is not None else None
+            is_column = case["schema_context"] == "Column"
+            column = case["column"] if is_column else None
+            value = case["failure_case"] if is_column else None
+            rule = case["check"].split("(")[0]
+            if is_column:
+                message = _describe(loaded.table, column, rule, value)
+            else:
+                message = f"the row breaks the rule {rule}"
+            problems.append(Problem(loaded.file, line, column, value, rule, message))
+
+
+def _describe(table: Table, column: str, rule: str, value: object) -> str:
+    """A readable message for a failed column check."""
+    spec = table.model.to_schema().columns.get(column)
+    checks = {check.name: check.statistics for check in (spec.checks if spec else [])}
+    if rule == "isin":
+        allowed = [str(v) for v in checks["isin"]["allowed_values"]]
+        nearest = difflib.get_close_matches(str(value), allowed, n=1)
+        hint = f"; did you mean {nearest[0]!r}?" if nearest else f"; allowed: {', '.join(allowed)}"
+        return f"{value!r} is not an allowed value{hint}"
+    if rule == "str_matches":
+        return f"{value!r} does not match the pattern {checks['str_matches']['pattern']}"
+    if rule == "str_length":
+        bounds = checks["str_length"]
+        return (f"{str(value)[:40]!r} has a length outside "
+                f"{bounds.get('min_value')}..{bounds.get('max_value')}")
+    if rule == "field_uniqueness":
+        return f"{value!r} appears more than once; keys must be unique"
+    if rule == "not_nullable":
+        return "a value is required"
+    if rule in ("greater_than_or_equal_to", "less_than_or_equal_to"):
+        bound = next(iter(checks[rule].values()))
+        relation = "at least" if rule.startswith("greater") else "at most"
+        return f"{value!r} must be {relation} {bound}"
+    return f"{value!r} breaks the rule {rule}"
+
+
+def _check_references(tables: dict[str, Loaded], typed: dict[str, pl.DataFrame],
+                      problems: list[Problem]) -> None:
+    """Foreign keys resolve; every evidence row points at a record; every record has evidence."""
+    keys = {name: set(frame[TABLES[name].primary_key].drop_nulls().to_list())
+            for name, frame in typed.items()}
+    for name, loaded in tables.items():
+        frame = typed[name]
+        for column, target in loaded.table.foreign_keys.items():
+            if target not in keys:
+                continue
+            dangling = frame.filter(pl.col(column).is_not_null()
+                                    & ~pl.col(column).is_in(list(keys[target])))
+            for line, value in dangling.select("__line", column).iter_rows():
+                problems.append(Problem(loaded.file, line, column, value, "foreign_key",
+                                        f"{value!r} is not a {TABLES[target].primary_key} "
+                                        f"in {RAW_DIR}/{target}.csv"))
+    if "evidence" not in typed:
+        return
+    evidence = typed["evidence"]
+    evidence_file = tables["evidence"].file
+    for line, record_table, record_id in evidence.select(
+            "__line", "record_table", "record_id").iter_rows():
+        if record_table in keys and record_id not in keys[record_table]:
+            problems.append(Problem(evidence_file, line, "record_id", record_id, "foreign_key",
+                                    f"{record_id!r} is not a record of {RAW_DIR}/{record_table}.csv"))
+    for name, loaded in tables.items():
+        if name == "evidence":
+            continue
+        supported = set(evidence.filter(pl.col("record_table") == name)["record_id"].to_list())
+        pk = loaded.table.primary_key
+        for line, record_id in typed[name].select("__line", pk).iter_rows():
+            if record_id is not None and record_id not in supported:
+                problems.append(Problem(loaded.file, line, pk, record_id, "needs_evidence",
+                                        f"the record {record_id!r} has no row in "
+                                        f"{RAW_DIR}/evidence.csv"))
+
+
+def compile_tables(root: Path | str = ".") -> dict[str, pl.DataFrame]:
+    """Read, type and validate every raw table; return them sorted by primary key.
+
+    Raises `DataError` with every problem found. Writes nothing.
+    """
+    root = Path(root)
+    problems: list[Problem] = []
+    loaded = {name: table for name, table in
+              ((t.name, _read_raw(root, t, problems)) for t in TABLES.values()) if table is not None}
+    typed = {}
+    for name, table in loaded.items():
+        typed[name] = _cast(table, problems)
+        _validate(table, typed[name], problems)
+    _check_references(loaded, typed, problems)
+    if problems:
+        raise DataError(problems)
+    return {name: typed[name].drop("__line").sort(TABLES[name].primary_key) for name in TABLES}
+
+
+def project_version(root: Path) -> str:
+    """The version in `root/pyproject.toml`, else the installed package's."""
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        return tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"]
+    from . import __version__
+    return __version__
+
+
+def serialise(frame: pl.DataFrame) -> bytes:
+    """A table as the build writes it: UTF-8 CSV, LF line ends, ISO dates, empty for null."""
+    return frame.write_csv(line_terminator="\n", date_format="%Y-%m-%d").encode("utf-8")
+
+
+def build(root: Path | str = ".") -> dict[str, object]:
+    """Build `root/build/` and `root/datapackage.json` from `root/raw/`; return the descriptor.
+
+    The outputs are first written to a temporary directory beside them and moved into place only
+    once complete, so a failed or interrupted build leaves the previous outputs as they were.
+    """
+    root = Path(root)
+    tables = compile_tables(root)
+    files = {name: serialise(frame) for name, frame in tables.items()}
+    descriptor = datapackage.descriptor(files, project_version(root))
+    staging = Path(tempfile.mkdtemp(prefix=".build-", dir=root))
+    try:
+        (staging / BUILD_DIR).mkdir()
+        for name, data in files.items():
+            (staging / BUILD_DIR / f"{name}.csv").write_bytes(data)
+        (staging / DESCRIPTOR).write_bytes(datapackage.dumps(descriptor))
+        if (root / BUILD_DIR).exists():
+            os.replace(root / BUILD_DIR, staging / "previous")
+        os.replace(staging / BUILD_DIR, root / BUILD_DIR)
+        os.replace(staging / DESCRIPTOR, root / DESCRIPTOR)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return descriptor

@@ -1,0 +1,101 @@
+"""The `dprk-data` command: a thin skin over the library.
+
+Exit codes: 0 success, 1 data errors (every problem is listed, located), 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import DataError
+
+EXIT_DATA_ERROR = 1
+
+
+def _fail_on_data_errors(error: DataError, output_format: str) -> None:
+    if output_format == "json":
+        click.echo(json.dumps([p.as_dict() for p in error.problems], indent=2, ensure_ascii=False))
+    else:
+        click.echo(error.report(), err=True)
+    raise SystemExit(EXIT_DATA_ERROR)
+
+
+_DIR = click.argument("directory", default=".", type=click.Path(file_okay=False, exists=True,
+                                                                 path_type=Path))
+_FORMAT = click.option("--format", "output_format", type=click.Choice(["text", "json"]),
+                       default="text", show_default=True, help="How to print problems.")
+
+
+@click.group(epilog="Exit codes: 0 success, 1 data errors, 2 usage errors.")
+@click.version_option(__version__, prog_name="dprk-data")
+def main() -> None:
+    """Build, check and inspect the dprk-ru-data dataset."""
+
+
+@main.command()
+@_DIR
+@_FORMAT
+def build(directory: Path, output_format: str) -> None:
+    """Build DIRECTORY/build/ and DIRECTORY/datapackage.json from DIRECTORY/raw/.
+
+    Nothing is written unless every table passes every check.
+    Exit codes: 0 success, 1 data errors, 2 usage errors.
+    """
+    from .build import build as run_build
+
+    try:
+        descriptor = run_build(directory)
+    except DataError as error:
+        _fail_on_data_errors(error, output_format)
+    rows = sum(1 for _ in descriptor["resources"])
+    click.echo(f"built {rows} tables, version {descriptor['version']}, in {directory}")
+
+
+@main.command()
+@_DIR
+@_FORMAT
+def validate(directory: Path, output_format: str) -> None:
+    """Run every check of `build` on DIRECTORY/raw/ and write nothing.
+
+    Exit codes: 0 valid, 1 data errors, 2 usage errors.
+    """
+    from .build import compile_tables
+
+    try:
+        tables = compile_tables(directory)
+    except DataError as error:
+        _fail_on_data_errors(error, output_format)
+    click.echo(f"valid: {sum(frame.height for frame in tables.values())} rows "
+               f"in {len(tables)} tables")
+
+
+@main.command()
+def tables() -> None:
+    """List the tables with their row counts and titles."""
+    from .loaders import load, package
+
+    for resource in package()["resources"]:
+        rows = load(resource["name"]).height
+        click.echo(f"{resource['name']:<24} {rows:>6} rows  {resource['title']}")
+
+
+@main.command()
+@click.argument("table")
+def info(table: str) -> None:
+    """Describe the fields of TABLE."""
+    from .loaders import package
+
+    resources = {r["name"]: r for r in package()["resources"]}
+    if table not in resources:
+        raise click.BadParameter(f"{table!r} is not a table; choose from {', '.join(resources)}",
+                                 param_hint="TABLE")
+    resource = resources[table]
+    click.echo(f"{resource['name']}: {resource['description']}")
+    click.echo(f"primary key: {', '.join(resource['schema']['primaryKey'])}")
+    for field in resource["schema"]["fields"]:
+        required = " (required)" if field.get("constraints", {}).get("required") else ""
+        click.echo(f"  {field['name']} [{field['type']}]{required}: {field['description']}")

@@ -1,0 +1,119 @@
+"""Load the built tables as typed DataFrames.
+
+Everything here is driven by the shipped ``datapackage.json``: the table list, each column's type and
+each vocabulary. It imports neither pandera nor frictionless, and polars only when a table is loaded.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    import pandas
+    import polars
+
+DESCRIPTOR = "datapackage.json"
+Backend = Literal["polars", "pandas"]
+
+
+def data_root() -> Path:
+    """The directory holding the shipped ``datapackage.json`` and ``build/``.
+
+    An installed wheel carries them inside the package (``dprk_ru_data/_data``); a source checkout
+    (editable install) has them at the repository root, beside the package.
+    """
+    package_dir = Path(str(files("dprk_ru_data")))
+    for candidate in (package_dir / "_data", package_dir.parent):
+        if (candidate / DESCRIPTOR).is_file():
+            return candidate
+    raise FileNotFoundError(
+        "no built data found: run `dprk-data build` in the repository, or reinstall the package")
+
+
+@lru_cache(maxsize=8)
+def _read_descriptor(root: Path) -> dict[str, Any]:
+    return json.loads((root / DESCRIPTOR).read_text(encoding="utf-8"))
+
+
+def package(root: str | Path | None = None) -> dict[str, Any]:
+    """The Data Package descriptor (``datapackage.json``) as a dict."""
+    return json.loads(json.dumps(_read_descriptor(Path(root) if root else data_root())))
+
+
+def tables(root: str | Path | None = None) -> list[str]:
+    """The names of the tables, in the order of the descriptor.
+
+    >>> "troop_estimates" in tables()
+    True
+    """
+    return [resource["name"] for resource in package(root)["resources"]]
+
+
+def _resource(name: str, root: Path) -> dict[str, Any]:
+    for resource in _read_descriptor(root)["resources"]:
+        if resource["name"] == name:
+            return resource
+    known = ", ".join(r["name"] for r in _read_descriptor(root)["resources"])
+    raise KeyError(f"no table named {name!r}; the tables are: {known}")
+
+
+def _polars_schema(resource: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The read schema (enums read as strings) and the final dtype of each column."""
+    import polars as pl
+
+    base = {"string": pl.String, "integer": pl.Int64, "number": pl.Float64, "date": pl.Date,
+            "boolean": pl.Boolean}
+    read, final = {}, {}
+    for field in resource["schema"]["fields"]:
+        read[field["name"]] = base[field["type"]]
+        enum = field.get("constraints", {}).get("enum")
+        final[field["name"]] = pl.Enum(enum) if enum else base[field["type"]]
+    return read, final
+
+
+def load(name: str, backend: Backend = "polars", *, root: str | Path | None = None
+         ) -> "polars.DataFrame | pandas.DataFrame":
+    """One table as a typed DataFrame: dates as dates, numbers as nullable integers or floats,
+    vocabularies as ``polars.Enum`` (polars) or ordered categoricals (pandas).
+
+    >>> load("troop_estimates").schema["figure_best"]
+    Int64
+    """
+    import polars as pl
+
+    base = Path(root) if root else data_root()
+    resource = _resource(name, base)
+    read, final = _polars_schema(resource)
+    frame = pl.read_csv(base / resource["path"], schema=read, empty_string_is_null=True)
+    frame = frame.cast(final)
+    if backend == "polars":
+        return frame
+    if backend == "pandas":
+        return _to_pandas(frame)
+    raise ValueError(f"backend must be 'polars' or 'pandas', not {backend!r}")
+
+
+def _to_pandas(frame: "polars.DataFrame") -> "pandas.DataFrame":
+    try:
+        import pandas as pd
+    except ImportError as error:  # pragma: no cover - depends on the environment
+        raise ImportError("the pandas backend needs: pip install 'dprk-ru-data[pandas]'") from error
+    import polars as pl
+
+    out = frame.to_pandas(use_pyarrow_extension_array=True)
+    for name, dtype in frame.schema.items():
+        if isinstance(dtype, pl.Enum):
+            categories = list(dtype.categories)
+            out[name] = pd.Categorical(frame[name].cast(pl.String).to_list(),
+                                       categories=categories, ordered=True)
+        elif dtype == pl.Int64:
+            out[name] = out[name].astype("Int64")
+        elif dtype == pl.Float64:
+            out[name] = out[name].astype("Float64")
+        elif dtype == pl.String:
+            out[name] = out[name].astype("string")
+    return out

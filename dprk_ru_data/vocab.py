@@ -1,0 +1,152 @@
+"""Controlled vocabularies: every closed list of values, each value with its definition.
+
+This module is the only place a vocabulary is written down. The pandera schemas use it for their
+``isin`` checks and field descriptions; the descriptor generated from the schemas carries the lists
+as ``constraints.enum``; the loaders read them back from the descriptor as ``polars.Enum`` types.
+It imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+Vocabulary = dict[str, str]
+
+SOURCE_KIND: Vocabulary = {
+    "news": "A news report whose main purpose is to relay recent events and claims.",
+    "analysis": "A commentary or explainer that interprets events, usually by a named analyst or think tank.",
+    "opinion": "An opinion or blog piece whose main purpose is to argue a view.",
+    "official": "A statement or document published by a government or international body.",
+}
+
+ACTOR_KIND: Vocabulary = {
+    "state": "A sovereign state, present or former, as a whole.",
+    "government": "A government, ministry or state agency acting for a state.",
+    "armed_force": "A state's armed forces as a whole, or one of their services.",
+    "unit": "A named military formation or unit (corps, brigade, battalion, squadron).",
+    "person": "A named individual.",
+    "media": "A news outlet, publication or news agency.",
+    "organisation": "A non-state organisation: think tank, university, party, militia or international body.",
+    "unnamed": "A source the text does not name ('a Western diplomat', 'military bloggers').",
+    "group": "A category of people the text counts or cites collectively (e.g. North Korean labourers).",
+}
+
+MEASURE: Vocabulary = {
+    "deployed": "Personnel stated to be sent to, or present in, the theatre or the host country.",
+    "present": "Personnel stated to be at a particular place, without a claim about deployment as a whole.",
+    "in_training": "Personnel stated to be undergoing training in the host country.",
+    "planned": "Personnel stated to be planned, expected or set to be sent or assigned.",
+    "in_transit": "Personnel stated to have been tracked moving towards the theatre.",
+    "killed": "Personnel stated to have been killed.",
+    "wounded": "Personnel stated to have been wounded.",
+    "killed_or_wounded": "A combined figure of killed and wounded personnel (casualties).",
+    "deserted": "Personnel stated to have deserted or fled their posts.",
+    "force_size": "The total size of an armed force or formation.",
+    "reserves": "The size of an armed force's reserves.",
+    "applicants": "People stated to have applied or volunteered to join an armed force.",
+    "unit_size": "The stated or typical size of a unit, used as a reference figure.",
+}
+
+CLAIM_STATUS: Vocabulary = {
+    "asserted": "Stated as fact by the claimant, without independent confirmation in the text.",
+    "assessed_likely": "Judged likely or highly likely by the claimant, not stated as fact.",
+    "speculated": "Put forward as a possibility or by unnamed reports, explicitly unconfirmed.",
+    "unverified": "Reported, with the text saying it could not be verified or confirmed.",
+    "confirmed": "Stated by the text to be confirmed by an independent or official source.",
+    "denied": "Denied by the party concerned.",
+}
+
+TRANSFER_CATEGORY: Vocabulary = {
+    "artillery_ammunition": "Artillery shells and other artillery munitions.",
+    "ballistic_missiles": "Ballistic missiles and their launch support.",
+    "small_arms": "Rifles, small arms and their ammunition.",
+    "uniforms_equipment": "Uniforms, personal equipment and identity documents.",
+    "military_technology": "Designs, components or technology for weapons or military platforms.",
+    "nuclear_technology": "Technology, materials or help for nuclear weapons or propulsion.",
+    "space_technology": "Technology for satellites and their launch.",
+    "know_how": "Training, expertise or combat experience passed on by people.",
+    "economic_aid": "Money, goods or economic assistance given in return for military help.",
+}
+
+TRANSFER_STATUS: Vocabulary = {
+    "reported": "Reported as having happened, by a named or unnamed source.",
+    "speculated": "Suggested as possible or likely by analysts, without a report that it happened.",
+    "confirmed": "Stated by the text to be confirmed by an official or independent source.",
+    "denied": "Denied by the supplier or recipient.",
+}
+
+INCIDENT_TYPE: Vocabulary = {
+    "strike": "A missile, artillery or air strike.",
+    "casualties": "Deaths or injuries reported as an event.",
+    "desertion": "Personnel leaving their posts without leave.",
+    "incursion": "An aircraft, drone or balloon crossing into another state's territory or airspace.",
+    "demolition": "Deliberate destruction of infrastructure such as roads, railways or bridges.",
+    "deployment": "A movement or arrival of personnel or equipment.",
+    "treaty": "The signing of an agreement between states.",
+    "ratification_step": "A step in ratifying an agreement (submission to parliament, vote, signature into law).",
+    "statement": "An official statement, warning or announcement.",
+    "denial": "An official denial of a claim.",
+    "policy_change": "A change of law, constitution or official policy.",
+    "weapons_display": "A public unveiling, launch or display of a weapon system.",
+    "sanction": "A sanction or restrictive measure imposed by a state.",
+}
+
+INCIDENT_STATUS: Vocabulary = {
+    "occurred": "Stated by the text as having happened, without dispute.",
+    "claimed": "Claimed by a party, not independently confirmed in the text.",
+    "unverified": "Reported, with the text saying it could not be verified.",
+    "confirmed": "Stated by the text to be confirmed independently.",
+    "denied": "Denied by the party concerned.",
+}
+
+PERSONNEL_KIND: Vocabulary = {
+    "pilots": "Aircrew, usually flying the host's aircraft.",
+    "ground_troops": "Combat troops on the ground.",
+    "advisors": "Military advisors.",
+    "trainers": "Military trainers or instructors.",
+    "intelligence_officers": "Intelligence officers or agents.",
+    "engineers": "Military engineers, technicians or specialists.",
+    "labourers": "Civilian or military labourers for construction and reconstruction.",
+    "mixed": "Several kinds of personnel together, or a kind the text does not specify.",
+}
+
+FIGURE_QUALIFIER: Vocabulary = {
+    "exact": "The text states a single number without qualification.",
+    "approximate": "The text states a single number as approximate ('about', 'some', 'an estimated').",
+    "at_least": "The number is a lower bound that may be reached ('at least').",
+    "more_than": "The number is a strict lower bound ('over', 'more than', '1,000+').",
+    "at_most": "The number is an upper bound that may be reached ('up to', 'as many as').",
+    "less_than": "The number is a strict upper bound ('less than', 'under').",
+    "range": "The text states two bounds ('3,000 to 5,000').",
+    "vague": "The text states an order of magnitude in words ('several thousand', 'dozens').",
+}
+
+FIGURE_KIND: Vocabulary = {
+    "count": "A number of things or people.",
+    "fraction": "A share between 0 and 1 ('half' is 0.5, '1%' is 0.01).",
+}
+
+DATE_PRECISION: Vocabulary = {
+    "day": "A single calendar day.",
+    "week": "A calendar week or a span of up to seven days.",
+    "month": "A calendar month or part of one.",
+    "season": "A season of a year (spring, summer, autumn, winter).",
+    "quarter": "A quarter of a year.",
+    "year": "A calendar year or part of one.",
+    "decade": "A decade.",
+    "interval": "A closed interval between two dates of any precision.",
+    "open": "An interval with an open or unknown end.",
+}
+
+VOCABULARIES: dict[str, Vocabulary] = {
+    "source_kind": SOURCE_KIND,
+    "actor_kind": ACTOR_KIND,
+    "measure": MEASURE,
+    "claim_status": CLAIM_STATUS,
+    "transfer_category": TRANSFER_CATEGORY,
+    "transfer_status": TRANSFER_STATUS,
+    "incident_type": INCIDENT_TYPE,
+    "incident_status": INCIDENT_STATUS,
+    "personnel_kind": PERSONNEL_KIND,
+    "figure_qualifier": FIGURE_QUALIFIER,
+    "figure_kind": FIGURE_KIND,
+    "date_precision": DATE_PRECISION,
+}

@@ -1,0 +1,45 @@
+"""Shared fixtures: the repository root, a scratch copy of the project, and the corpus."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def corpus_path() -> Path | None:
+    """The corpus folder ($DPRK_CORPUS, else ../shared/sources), or None where it is absent."""
+    candidates = [os.environ.get("DPRK_CORPUS"), ROOT.parent / "shared" / "sources"]
+    for candidate in candidates:
+        if candidate and Path(candidate, "MANIFEST.csv").is_file():
+            return Path(candidate)
+    return None
+
+
+@pytest.fixture
+def corpus() -> Path:
+    path = corpus_path()
+    if path is None:
+        pytest.skip("corpus texts not found: set DPRK_CORPUS or place them in ../shared/sources")
+    return path
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A scratch copy of the project's inputs and committed outputs."""
+    for name in ("raw", "build"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    for name in ("pyproject.toml", "datapackage.json"):
+        shutil.copy2(ROOT / name, tmp_path / name)
+    return tmp_path
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every output file of a build, by relative path."""
+    files = {"datapackage.json": (root / "datapackage.json").read_bytes()}
+    files.update({f"build/{p.name}": p.read_bytes() for p in sorted((root / "build").iterdir())})
+    return files

@@ -1,0 +1,118 @@
+"""The build: committed outputs are what the build makes; bad input is located; nothing half-written."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dprk_ru_data.build import build, compile_tables
+from dprk_ru_data.cli import main
+from dprk_ru_data.errors import DataError
+from dprk_ru_data.schemas import TABLES
+
+from .conftest import ROOT, snapshot
+
+
+def edit_cell(root: Path, table: str, row: int, column: str, value: str) -> int:
+    """Set one cell of raw/<table>.csv; return the editor line of that row."""
+    path = root / "raw" / f"{table}.csv"
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    rows[row][column] = value
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return row + 2
+
+
+def test_committed_build_is_what_the_build_produces(project: Path) -> None:
+    for path in (project / "build").iterdir():
+        path.unlink()
+    (project / "datapackage.json").unlink()
+    build(project)
+    assert snapshot(project) == snapshot(ROOT)
+
+
+def test_two_builds_are_byte_identical(project: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    build(project)
+    first = snapshot(project)
+    build(project)
+    assert snapshot(project) == first
+
+
+def test_every_table_is_built_sorted_by_its_primary_key() -> None:
+    tables = compile_tables(ROOT)
+    assert set(tables) == set(TABLES)
+    for name, frame in tables.items():
+        key = frame[TABLES[name].primary_key]
+        assert key.to_list() == sorted(key.to_list()), name
+        assert frame.height > 0, name
+
+
+@pytest.mark.parametrize(("table", "column", "value", "rule"), [
+    ("troop_estimates", "subject_actor_id", "nobody", "foreign_key"),
+    ("troop_estimates", "measure", "deploied", "isin"),
+    ("troop_estimates", "figure_low", "ten", "type"),
+    ("troop_estimates", "figure_high", "1", "figure_low_le_best_le_high"),
+    ("arms_transfers", "period_start", "2024-09-30", "period_start_le_end"),
+    ("arms_transfers", "period_end", "2024-02-30", "type"),
+    ("evidence", "record_id", "te-999", "foreign_key"),
+    ("actors", "country", "Korea", "str_matches"),
+])
+def test_bad_cell_is_located_and_nothing_is_written(project: Path, table: str, column: str,
+                                                     value: str, rule: str) -> None:
+    before = snapshot(project)
+    row = 1 if table == "arms_transfers" else 0
+    line = edit_cell(project, table, row, column, value)
+    with pytest.raises(DataError) as caught:
+        build(project)
+    problems = [p for p in caught.value.problems if p.rule == rule]
+    assert problems, caught.value.report()
+    assert any(p.file == f"raw/{table}.csv" and p.line == line for p in problems), caught.value.report()
+    assert snapshot(project) == before
+
+
+def test_record_without_evidence_is_refused(project: Path) -> None:
+    path = project / "raw" / "evidence.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in lines if ",incidents,in-001," not in line]
+    assert len(kept) < len(lines)
+    path.write_text("".join(kept), encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        compile_tables(project)
+    assert [p.rule for p in caught.value.problems] == ["needs_evidence"]
+    assert caught.value.problems[0].file == "raw/incidents.csv"
+
+
+def test_unknown_and_missing_columns_are_named(project: Path) -> None:
+    path = project / "raw" / "incidents.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("description", "descripton", 1), encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        compile_tables(project)
+    rules = {(p.rule, p.column) for p in caught.value.problems}
+    assert ("missing_column", "description") in rules
+    assert ("unknown_column", "descripton") in rules
+
+
+def test_cli_build_exit_codes(project: Path) -> None:
+    runner = CliRunner()
+    ok = runner.invoke(main, ["build", str(project)], catch_exceptions=False)
+    assert ok.exit_code == 0, ok.output
+    assert "built 7 tables" in ok.stdout
+    edit_cell(project, "incidents", 0, "type", "explosion")
+    bad = runner.invoke(main, ["build", str(project)], catch_exceptions=False)
+    assert bad.exit_code == 1
+    assert "raw/incidents.csv:2: type:" in bad.stderr
+    assert "Traceback" not in bad.output
+    as_json = runner.invoke(main, ["validate", str(project), "--format", "json"],
+                            catch_exceptions=False)
+    assert as_json.exit_code == 1
+    assert '"rule": "isin"' in as_json.stdout
+    usage = runner.invoke(main, ["build", str(project / "no-such-dir")], catch_exceptions=False)
+    assert usage.exit_code == 2

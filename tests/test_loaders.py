@@ -1,0 +1,68 @@
+"""Loading: typed frames for every table with both backends, and a light import."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import polars as pl
+import pytest
+
+import dprk_ru_data
+from dprk_ru_data.schemas import TABLES
+
+
+def test_tables_lists_every_table_in_registry_order() -> None:
+    assert dprk_ru_data.tables() == list(TABLES)
+
+
+@pytest.mark.parametrize("name", list(TABLES))
+def test_polars_frames_are_typed(name: str) -> None:
+    frame = dprk_ru_data.load(name)
+    assert frame.height > 0
+    schema = TABLES[name].model.to_schema()
+    for column, spec in schema.columns.items():
+        dtype = frame.schema[column]
+        if any(check.name == "isin" for check in spec.checks):
+            assert isinstance(dtype, pl.Enum), column
+        else:
+            assert dtype == spec.dtype.type, column
+
+
+@pytest.mark.parametrize("name", list(TABLES))
+def test_pandas_frames_are_typed(name: str) -> None:
+    pd = pytest.importorskip("pandas")
+    frame = dprk_ru_data.load(name, backend="pandas")
+    polars_frame = dprk_ru_data.load(name)
+    assert len(frame) == polars_frame.height > 0
+    for column, dtype in polars_frame.schema.items():
+        if isinstance(dtype, pl.Enum):
+            assert isinstance(frame[column].dtype, pd.CategoricalDtype)
+        elif dtype == pl.Int64:
+            assert frame[column].dtype == pd.Int64Dtype()
+        elif dtype == pl.Date:
+            assert str(frame[column].dtype).startswith("date32")
+
+
+def test_unknown_table_and_backend_are_refused() -> None:
+    with pytest.raises(KeyError, match="troop_estimates"):
+        dprk_ru_data.load("troops")
+    with pytest.raises(ValueError, match="backend"):
+        dprk_ru_data.load("actors", backend="spark")
+
+
+def test_import_does_not_pull_in_validation_libraries() -> None:
+    code = ("import sys, dprk_ru_data; dprk_ru_data.load('troop_estimates'); "
+            "print(sorted(m for m in ('pandera', 'frictionless') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_version_is_the_projects() -> None:
+    import tomllib
+
+    from .conftest import ROOT
+
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert dprk_ru_data.__version__ == pyproject["project"]["version"]
+    assert dprk_ru_data.package()["version"] == dprk_ru_data.__version__

@@ -1,0 +1,52 @@
+"""The descriptor is generated from the schemas and accepted by the official validator."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dprk_ru_data import datapackage, vocab
+from dprk_ru_data.schemas import TABLES
+
+from .conftest import ROOT
+
+
+def test_every_field_has_a_description_and_a_known_type() -> None:
+    for table in TABLES.values():
+        for name, column in table.model.to_schema().columns.items():
+            assert column.description and len(column.description) > 10, (table.name, name)
+
+
+def test_descriptor_fields_follow_the_models() -> None:
+    descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    assert [r["name"] for r in descriptor["resources"]] == list(TABLES)
+    for resource in descriptor["resources"]:
+        table = TABLES[resource["name"]]
+        assert [f["name"] for f in resource["schema"]["fields"]] == table.columns
+        assert resource["schema"]["primaryKey"] == [table.primary_key]
+        references = {fk["fields"][0] for fk in resource["schema"].get("foreignKeys", [])}
+        assert references == set(table.foreign_keys)
+
+
+def test_vocabularies_reach_the_descriptor_with_their_definitions() -> None:
+    schema = datapackage.table_schema(TABLES["troop_estimates"])
+    measure = next(f for f in schema["fields"] if f["name"] == "measure")
+    assert measure["constraints"]["enum"] == list(vocab.MEASURE)
+    for value, meaning in vocab.MEASURE.items():
+        assert f"`{value}`: {meaning}" in measure["description"]
+
+
+def test_official_validator_accepts_the_package() -> None:
+    frictionless = pytest.importorskip("frictionless")
+    report = frictionless.validate(str(ROOT / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_official_validator_rejects_a_tampered_table(project) -> None:
+    frictionless = pytest.importorskip("frictionless")
+    path = project / "build" / "troop_estimates.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",in_training,", ",in_orbit,"),
+                    encoding="utf-8")
+    report = frictionless.validate(str(project / "datapackage.json"))
+    assert not report.valid
