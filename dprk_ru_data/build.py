@@ -20,6 +20,7 @@ import polars as pl
 
 from . import datapackage
 from .errors import DataError, Problem
+from .normalise.columns import normalise_tables
 from .schemas import TABLES, Table
 
 RAW_DIR = "raw"
@@ -61,15 +62,21 @@ def _read_raw(root: Path, table: Table, problems: list[Problem]) -> Loaded | Non
         problems.append(Problem(file, None, None, None, "csv_syntax",
                                 f"cannot be read as CSV: {str(error).splitlines()[0]}"))
         return None
-    expected = table.columns
+    expected = table.raw_columns
+    derived = set(table.derived_columns)
     missing = [c for c in expected if c not in frame.columns]
     unknown = [c for c in frame.columns if c not in expected]
     for column in missing:
         problems.append(Problem(file, HEADER_LINE, column, None, "missing_column",
                                 f"the header lacks the column {column!r}"))
     for column in unknown:
-        problems.append(Problem(file, HEADER_LINE, column, column, "unknown_column",
-                                f"{column!r} is not a column of {table.name}"))
+        if column in derived:
+            message = f"{column!r} is derived by the build; remove it from raw/"
+        else:
+            nearest = difflib.get_close_matches(column, expected, n=1)
+            hint = f"; did you mean {nearest[0]!r}?" if nearest else ""
+            message = f"{column!r} is not a column of {table.name}{hint}"
+        problems.append(Problem(file, HEADER_LINE, column, column, "unknown_column", message))
     if missing or unknown:
         return None
     frame = frame.select(
@@ -81,8 +88,10 @@ def _read_raw(root: Path, table: Table, problems: list[Problem]) -> Loaded | Non
 def _cast(loaded: Loaded, problems: list[Problem]) -> pl.DataFrame:
     """Cast each column to its schema type, reporting the cells that do not convert."""
     schema = loaded.table.model.to_schema()
+    raw = set(loaded.table.raw_columns)
+    columns = {name: column for name, column in schema.columns.items() if name in raw}
     exprs = []
-    for name, column in schema.columns.items():
+    for name, column in columns.items():
         dtype = column.dtype.type
         if dtype == pl.Date:
             exprs.append(pl.col(name).str.to_date("%Y-%m-%d", strict=False))
@@ -91,7 +100,7 @@ def _cast(loaded: Loaded, problems: list[Problem]) -> pl.DataFrame:
         else:
             exprs.append(pl.col(name).cast(dtype, strict=False))
     typed = loaded.frame.select(pl.col("__line"), *exprs)
-    for name, column in schema.columns.items():
+    for name, column in columns.items():
         if column.dtype.type == pl.String:
             continue
         bad = loaded.frame.filter(pl.col(name).is_not_null() & typed[name].is_null())
@@ -191,9 +200,9 @@ def compile_tables(root: Path | str = ".") -> dict[str, pl.DataFrame]:
     problems: list[Problem] = []
     loaded = {name: table for name, table in
               ((t.name, _read_raw(root, t, problems)) for t in TABLES.values()) if table is not None}
-    typed = {}
+    typed = {name: _cast(table, problems) for name, table in loaded.items()}
+    typed = normalise_tables(loaded, typed, problems)
     for name, table in loaded.items():
-        typed[name] = _cast(table, problems)
         _validate(table, typed[name], problems)
     _check_references(loaded, typed, problems)
     if problems:

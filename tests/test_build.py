@@ -6,6 +6,7 @@ import csv
 import io
 from pathlib import Path
 
+import polars as pl
 import pytest
 from click.testing import CliRunner
 
@@ -57,10 +58,11 @@ def test_every_table_is_built_sorted_by_its_primary_key() -> None:
 @pytest.mark.parametrize(("table", "column", "value", "rule"), [
     ("troop_estimates", "subject_actor_id", "nobody", "foreign_key"),
     ("troop_estimates", "measure", "deploied", "isin"),
-    ("troop_estimates", "figure_low", "ten", "type"),
-    ("troop_estimates", "figure_high", "1", "figure_low_le_best_le_high"),
-    ("arms_transfers", "period_start", "2024-09-30", "period_start_le_end"),
-    ("arms_transfers", "period_end", "2024-02-30", "type"),
+    ("troop_estimates", "figure_text", "sevral thousand", "figure"),
+    ("troop_estimates", "figure_text", "5,000 to 3,000", "figure"),
+    ("arms_transfers", "quantity_text", "about half", "figure"),
+    ("arms_transfers", "period_text", "2024-02-30", "date"),
+    ("arms_transfers", "period_text", "2024-10-20/2024-10-01", "date"),
     ("evidence", "record_id", "te-999", "foreign_key"),
     ("actors", "country", "Korea", "str_matches"),
 ])
@@ -85,8 +87,8 @@ def test_record_without_evidence_is_refused(project: Path) -> None:
     path.write_text("".join(kept), encoding="utf-8")
     with pytest.raises(DataError) as caught:
         compile_tables(project)
-    assert [p.rule for p in caught.value.problems] == ["needs_evidence"]
-    assert caught.value.problems[0].file == "raw/incidents.csv"
+    needs = [p for p in caught.value.problems if p.rule == "needs_evidence"]
+    assert [(p.file, p.value) for p in needs] == [("raw/incidents.csv", "in-001")]
 
 
 def test_unknown_and_missing_columns_are_named(project: Path) -> None:
@@ -98,6 +100,37 @@ def test_unknown_and_missing_columns_are_named(project: Path) -> None:
     rules = {(p.rule, p.column) for p in caught.value.problems}
     assert ("missing_column", "description") in rules
     assert ("unknown_column", "descripton") in rules
+
+
+def test_derived_columns_are_refused_in_raw(project: Path) -> None:
+    path = project / "raw" / "incidents.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = [lines[0] + ",date_edtf"] + [line + "," for line in lines[1:]]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match="'date_edtf' is derived by the build"):
+        compile_tables(project)
+
+
+def test_relative_date_needs_a_marked_source_when_a_record_has_several(project: Path) -> None:
+    line = edit_cell(project, "historical_deployments", 1, "period_text", "last year")
+    with pytest.raises(DataError) as caught:
+        compile_tables(project)
+    assert [(p.line, p.column, p.rule) for p in caught.value.problems] == [
+        (line, "period_text", "date")]
+
+
+def test_relative_dates_take_the_publication_date_of_their_source() -> None:
+    import datetime as dt
+
+    tables = compile_tables(ROOT)
+    sources = {r["source_id"]: r for r in tables["sources"].to_dicts()}
+    evidence = tables["evidence"].filter(pl.col("field") == "as_of_text")
+    for estimate in tables["troop_estimates"].filter(pl.col("as_of_text").is_not_null()).to_dicts():
+        marked = evidence.filter(pl.col("record_id") == estimate["estimate_id"])
+        if marked.height:
+            source = sources[marked["source_id"][0]]
+            assert estimate["as_of_start"] <= source["published_end"]
+            assert isinstance(estimate["as_of_start"], dt.date)
 
 
 def test_cli_build_exit_codes(project: Path) -> None:

@@ -1,0 +1,142 @@
+"""The build step that fills the derived figure and date columns of every table.
+
+Each distinct phrase (with its reference date) is parsed once and joined back, so the cost grows
+with the number of distinct phrases, not rows. A phrase that does not parse becomes a located
+`Problem`. Relative dates take as reference the publication date of the source that says them:
+the source of the evidence row whose `field` names the date column, else the record's only source.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from ..errors import Problem
+from .dates import DateError, FuzzyDate, parse_date
+from .figures import FigureError, parse_figure
+
+if TYPE_CHECKING:
+    from ..build import Loaded
+
+_FIGURE_PARTS = ("low", "best", "high", "qualifier")
+_DATE_PARTS = ("edtf", "start", "end", "precision")
+
+
+def _figure_columns(frame: pl.DataFrame, prefix: str, kind: str, loaded: "Loaded",
+                    problems: list[Problem]) -> pl.DataFrame:
+    column = f"{prefix}_text"
+    number = pl.Int64 if kind == "count" else pl.Float64
+    rows: list[dict[str, Any]] = []
+    for text in frame[column].drop_nulls().unique().to_list():
+        row: dict[str, Any] = {column: text, "__error": None}
+        try:
+            figure = parse_figure(text)
+            if figure.kind != kind:
+                raise FigureError(text, f"this column holds a {kind}, and this reads as a "
+                                        f"{figure.kind}")
+            row.update({f"{prefix}_low": figure.low, f"{prefix}_best": figure.best,
+                        f"{prefix}_high": figure.high, f"{prefix}_qualifier": figure.qualifier})
+        except FigureError as error:
+            row["__error"] = str(error)
+        rows.append(row)
+    schema = {column: pl.String, f"{prefix}_low": number, f"{prefix}_best": number,
+              f"{prefix}_high": number, f"{prefix}_qualifier": pl.String, "__error": pl.String}
+    mapping = pl.DataFrame(rows, schema=schema)
+    joined = frame.join(mapping, on=column, how="left", nulls_equal=False)
+    _report(joined, column, loaded, problems, "figure")
+    return joined.drop("__error")
+
+
+def _report(joined: pl.DataFrame, column: str, loaded: "Loaded", problems: list[Problem],
+            rule: str) -> None:
+    for line, value, error in joined.filter(pl.col("__error").is_not_null()).select(
+            "__line", column, "__error").iter_rows():
+        problems.append(Problem(loaded.file, line, column, value, rule, error))
+
+
+def _reference_sources(frame: pl.DataFrame, table: str, key: str, prefix: str,
+                       evidence: pl.DataFrame | None) -> pl.DataFrame:
+    """Add `__ref` (the source whose publication date anchors the row's date) and `__refs`
+    (how many candidate sources there were)."""
+    if evidence is None:
+        return frame.with_columns(pl.lit(None, pl.String).alias("__ref"),
+                                  pl.lit(0, pl.UInt32).alias("__refs"))
+    mine = evidence.filter(pl.col("record_table") == table)
+    specific = (mine.filter(pl.col("field") == f"{prefix}_text")
+                .group_by("record_id").agg(pl.col("source_id").unique().alias("__specific")))
+    general = mine.group_by("record_id").agg(pl.col("source_id").unique().alias("__general"))
+    candidates = pl.coalesce("__specific", "__general")
+    return (frame.join(specific, left_on=key, right_on="record_id", how="left")
+            .join(general, left_on=key, right_on="record_id", how="left")
+            .with_columns(
+                pl.when(candidates.list.len() == 1).then(candidates.list.first())
+                .otherwise(None).alias("__ref"),
+                candidates.list.len().fill_null(0).alias("__refs"))
+            .drop("__specific", "__general"))
+
+
+def _date_columns(frame: pl.DataFrame, prefix: str, loaded: "Loaded",
+                  references: dict[str, FuzzyDate], problems: list[Problem]) -> pl.DataFrame:
+    column = f"{prefix}_text"
+    rows: list[dict[str, Any]] = []
+    pairs = frame.select(column, "__ref", "__refs").drop_nulls(column).unique()
+    for text, ref, refs in pairs.iter_rows():
+        row: dict[str, Any] = {column: text, "__ref": ref, "__refs": refs, "__error": None}
+        try:
+            parsed = parse_date(text, references.get(ref) if ref else None)
+            row.update({f"{prefix}_edtf": parsed.edtf, f"{prefix}_start": parsed.start,
+                        f"{prefix}_end": parsed.end, f"{prefix}_precision": parsed.precision})
+        except DateError as error:
+            why = str(error)
+            if refs and refs > 1 and ref is None and "reference" in why:
+                why += ("; the record has evidence in several sources: mark the one that says "
+                        f"this date with field={column} in raw/evidence.csv")
+            row["__error"] = why
+        rows.append(row)
+    schema = {column: pl.String, "__ref": pl.String, "__refs": pl.UInt32,
+              f"{prefix}_edtf": pl.String, f"{prefix}_start": pl.Date, f"{prefix}_end": pl.Date,
+              f"{prefix}_precision": pl.String, "__error": pl.String}
+    mapping = pl.DataFrame(rows, schema=schema)
+    joined = frame.join(mapping, on=[column, "__ref", "__refs"], how="left", nulls_equal=True)
+    _report(joined, column, loaded, problems, "date")
+    return joined.drop("__error")
+
+
+def _publication_dates(sources: pl.DataFrame | None) -> dict[str, FuzzyDate]:
+    if sources is None or "published_start" not in sources.columns:
+        return {}
+    dates = {}
+    for source_id, edtf, start, end, precision in sources.select(
+            "source_id", "published_edtf", "published_start", "published_end",
+            "published_precision").iter_rows():
+        if start is not None and end is not None:
+            dates[source_id] = FuzzyDate(edtf, start, end, precision)
+    return dates
+
+
+def normalise_tables(loaded: dict[str, "Loaded"], typed: dict[str, pl.DataFrame],
+                     problems: list[Problem]) -> dict[str, pl.DataFrame]:
+    """Fill every derived column of every table; report phrases that cannot be read."""
+    out = dict(typed)
+    order = sorted(typed, key=lambda name: name != "sources")  # sources first: they anchor dates
+    evidence = typed.get("evidence")
+    references: dict[str, FuzzyDate] = {}
+    for name in order:
+        table, frame = loaded[name].table, typed[name]
+        schema = table.model.to_schema().columns
+        for prefix in table.figures:
+            kind = schema[f"{prefix}_low"].metadata["figure_kind"]
+            frame = _figure_columns(frame, prefix, kind, loaded[name], problems)
+        for prefix in table.dates:
+            if name == "sources":
+                frame = frame.with_columns(pl.lit(None, pl.String).alias("__ref"),
+                                           pl.lit(0, pl.UInt32).alias("__refs"))
+            else:
+                frame = _reference_sources(frame, name, table.primary_key, prefix, evidence)
+            frame = _date_columns(frame, prefix, loaded[name], references, problems)
+            frame = frame.drop("__ref", "__refs")
+        out[name] = frame.select("__line", *table.columns)
+        if name == "sources":
+            references = _publication_dates(out[name])
+    return out
