@@ -43,3 +43,11 @@ def snapshot(root: Path) -> dict[str, bytes]:
     files = {"datapackage.json": (root / "datapackage.json").read_bytes()}
     files.update({f"build/{p.name}": p.read_bytes() for p in sorted((root / "build").iterdir())})
     return files
+
+
+# Hypothesis runs derandomised (the same examples every run) and without per-example deadlines,
+# which are timing assertions on noisy machines.
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("project", derandomize=True, deadline=None, max_examples=200)
+settings.load_profile("project")

@@ -4,6 +4,6 @@ Pure functions with one error type each; importing this package imports neither 
 """
 
 from .dates import DateError, FuzzyDate, parse_date
-from .figures import Figure, FigureError, parse_figure
+from .figures import Figure, FigureError, parse_figure, parse_figures
 
-__all__ = ["DateError", "Figure", "FigureError", "FuzzyDate", "parse_date", "parse_figure"]
+__all__ = ["DateError", "Figure", "FigureError", "FuzzyDate", "parse_date", "parse_figure", "parse_figures"]

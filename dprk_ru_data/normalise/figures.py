@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Iterable
 from functools import lru_cache
 
 from .conventions import APPROXIMATIONS, SHARE_WORDS, VAGUE_MULTIPLIERS, VAGUE_QUANTITIES
@@ -267,3 +268,10 @@ def parse_figure(text: str) -> Figure:
     best = value if qualifier.low_factor is not None and qualifier.high_factor is not None else None
     return Figure(_bound(value, qualifier.low_factor, kind), best,
                   _bound(value, qualifier.high_factor, kind), qualifier.qualifier, kind, counted)
+
+
+def parse_figures(texts: Iterable[str]) -> list[Figure]:
+    """Parse many figure texts, reading each distinct text once; raises on the first bad one."""
+    texts = list(texts)
+    parsed = {text: parse_figure(text) for text in dict.fromkeys(texts)}
+    return [parsed[text] for text in texts]

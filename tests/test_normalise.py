@@ -1,0 +1,295 @@
+"""The normalisers: every documented form, the refusals, and invariants checked by Hypothesis."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import edtf
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dprk_ru_data.normalise import DateError, FigureError, parse_date, parse_figure
+
+from .strategies import (RELATIVE, counted, dates, day_spellings, qualifiers, spelled_integers)
+
+F = None  # readability in the table below: no value
+
+FIGURES = [
+    # text, (low, best, high, qualifier, kind)
+    ("10,000", (10_000, 10_000, 10_000, "exact", "count")),
+    ("10 000", (10_000, 10_000, 10_000, "exact", "count")),
+    ("10000", (10_000, 10_000, 10_000, "exact", "count")),
+    ("1.4 million", (1_400_000, 1_400_000, 1_400_000, "exact", "count")),
+    ("12K", (12_000, 12_000, 12_000, "exact", "count")),
+    ("3k", (3_000, 3_000, 3_000, "exact", "count")),
+    ("six million", (6_000_000, 6_000_000, 6_000_000, "exact", "count")),
+    ("20-thousand", (20_000, 20_000, 20_000, "exact", "count")),
+    ("six", (6, 6, 6, "exact", "count")),
+    ("eighteen", (18, 18, 18, "exact", "count")),
+    ("a dozen", (12, 12, 12, "exact", "count")),
+    ("one hundred", (100, 100, 100, "exact", "count")),
+    ("about 3,000", (2_700, 3_000, 3_300, "approximate", "count")),
+    ("around 3,000", (2_700, 3_000, 3_300, "approximate", "count")),
+    ("approximately 12,000", (10_800, 12_000, 13_200, "approximate", "count")),
+    ("roughly 100", (90, 100, 110, "approximate", "count")),
+    ("some 600,000", (540_000, 600_000, 660_000, "approximate", "count")),
+    ("an estimated 18", (16, 18, 20, "approximate", "count")),
+    ("nearly 3,000", (2_700, 3_000, 3_000, "approximate", "count")),
+    ("almost 100", (90, 100, 100, "approximate", "count")),
+    ("~3000", (2_700, 3_000, 3_300, "approximate", "count")),
+    ("c. 500", (450, 500, 550, "approximate", "count")),
+    ("up to 3,000", (F, F, 3_000, "at_most", "count")),
+    ("as many as 12,000", (F, F, 12_000, "at_most", "count")),
+    ("at most 5", (F, F, 5, "at_most", "count")),
+    ("no more than 10", (F, F, 10, "at_most", "count")),
+    ("less than 100", (F, F, 100, "less_than", "count")),
+    ("under 20", (F, F, 20, "less_than", "count")),
+    ("at least 6", (6, F, F, "at_least", "count")),
+    ("over six million", (6_000_000, F, F, "more_than", "count")),
+    ("more than 2 million", (2_000_000, F, F, "more_than", "count")),
+    ("upwards of 1,000", (1_000, F, F, "more_than", "count")),
+    ("9,000+", (9_000, F, F, "at_least", "count")),
+    ("1,000+", (1_000, F, F, "at_least", "count")),
+    ("3,000 to 5,000", (3_000, F, 5_000, "range", "count")),
+    ("3,000-5,000", (3_000, F, 5_000, "range", "count")),
+    ("3,000\u20135,000", (3_000, F, 5_000, "range", "count")),
+    ("between 3,000 and 5,000", (3_000, F, 5_000, "range", "count")),
+    ("11 to 12,000", (11_000, F, 12_000, "range", "count")),
+    ("3 to 5 million", (3_000_000, F, 5_000_000, "range", "count")),
+    ("a few", (2, F, 5, "vague", "count")),
+    ("several", (3, F, 9, "vague", "count")),
+    ("dozens", (24, F, 99, "vague", "count")),
+    ("scores", (40, F, 199, "vague", "count")),
+    ("hundreds", (200, F, 999, "vague", "count")),
+    ("several hundred", (300, F, 900, "vague", "count")),
+    ("thousands", (2_000, F, 9_999, "vague", "count")),
+    ("several thousand", (3_000, F, 9_000, "vague", "count")),
+    ("tens of thousands", (20_000, F, 99_999, "vague", "count")),
+    ("hundreds of thousands", (200_000, F, 999_999, "vague", "count")),
+    ("a number of", (2, F, F, "vague", "count")),
+    ("many", (2, F, F, "vague", "count")),
+    ("half", (0.5, 0.5, 0.5, "exact", "fraction")),
+    ("about half", (0.45, 0.5, 0.55, "approximate", "fraction")),
+    ("a third", (1 / 3, 1 / 3, 1 / 3, "exact", "fraction")),
+    ("less than 1%", (F, F, 0.01, "less_than", "fraction")),
+    ("50 percent", (0.5, 0.5, 0.5, "exact", "fraction")),
+    ("21 out of 50", (0.42, 0.42, 0.42, "exact", "fraction")),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), FIGURES)
+def test_figure_forms(text: str, expected: tuple) -> None:
+    figure = parse_figure(text)
+    got = (figure.low, figure.best, figure.high, figure.qualifier, figure.kind)
+    assert got == pytest.approx(expected) if expected[4] == "fraction" else got == expected
+
+
+def test_trailing_words_are_what_is_counted() -> None:
+    assert parse_figure("about 3,000 troops").counted == "troops"
+    assert parse_figure("dozens of North Koreans").counted == "North Koreans"
+    assert parse_figure("over six million artillery shells").best is None
+
+
+@pytest.mark.parametrize("text", [
+    "", "   ", "sevral thousand", "troops", "about", "5,000 to 3,000", "1.5", "3,000 troops 4,000",
+    "between 3,000", "21 out of 5", "up to about 3,000+", "-5",
+])
+def test_figures_refused(text: str) -> None:
+    with pytest.raises(FigureError, match="is not a figure"):
+        parse_figure(text)
+
+
+R = dt.date(2024, 10, 17)  # a Thursday
+DATES = [
+    # text, reference, (edtf, start, end, precision)
+    ("2024-10-14", None, ("2024-10-14", "2024-10-14", "2024-10-14", "day")),
+    ("14 October 2024", None, ("2024-10-14", "2024-10-14", "2024-10-14", "day")),
+    ("October 14, 2024", None, ("2024-10-14", "2024-10-14", "2024-10-14", "day")),
+    ("Oct. 4", R, ("2024-10-04", "2024-10-04", "2024-10-04", "day")),
+    ("October 2024", None, ("2024-10", "2024-10-01", "2024-10-31", "month")),
+    ("1973", None, ("1973", "1973-01-01", "1973-12-31", "year")),
+    ("the 1970s", None, ("197X", "1970-01-01", "1979-12-31", "decade")),
+    ("early June", R, ("2024-06-01/2024-06-10", "2024-06-01", "2024-06-10", "month")),
+    ("mid-October", R, ("2024-10-11/2024-10-20", "2024-10-11", "2024-10-20", "month")),
+    ("late June", R, ("2024-06-21/2024-06-30", "2024-06-21", "2024-06-30", "month")),
+    ("the end of 2024", None, ("2024-12", "2024-12-01", "2024-12-31", "month")),
+    ("by year-end", R, ("2024-12", "2024-12-01", "2024-12-31", "month")),
+    ("fourth quarter", R, ("2024-36", "2024-10-01", "2024-12-31", "quarter")),
+    ("summer of 2025", None, ("2025-22", "2025-06-01", "2025-08-31", "season")),
+    ("1965\u20131973", None, ("1965/1973", "1965-01-01", "1973-12-31", "year")),
+    ("from 1965 to 1973", None, ("1965/1973", "1965-01-01", "1973-12-31", "year")),
+    ("since May 2024", None, ("2024-05/..", "2024-05-01", None, "open")),
+    ("between January and March", R, ("2024-01/2024-03", "2024-01-01", "2024-03-31", "month")),
+    ("around 1965", None, ("1965~", "1965-01-01", "1965-12-31", "year")),
+    ("circa 1980", None, ("1980~", "1980-01-01", "1980-12-31", "year")),
+    ("on Tuesday", R, ("2024-10-15", "2024-10-15", "2024-10-15", "day")),
+    ("Monday", R, ("2024-10-14", "2024-10-14", "2024-10-14", "day")),
+    ("Thursday", R, ("2024-10-17", "2024-10-17", "2024-10-17", "day")),
+    ("last week", R, ("2024-10-07/2024-10-13", "2024-10-07", "2024-10-13", "week")),
+    ("last month", R, ("2024-09-01/2024-09-30", "2024-09-01", "2024-09-30", "month")),
+    ("earlier this month", R, ("2024-10-01/2024-10-17", "2024-10-01", "2024-10-17", "month")),
+    ("this year", R, ("2024", "2024-01-01", "2024-12-31", "year")),
+    ("next year", R, ("2025", "2025-01-01", "2025-12-31", "year")),
+    ("in the coming months", R, ("2024-10-17/..", "2024-10-17", None, "open")),
+    ("2024-10-15/2024-10-17", None, ("2024-10-15/2024-10-17", "2024-10-15", "2024-10-17", "day")),
+    # an uncertain reference widens the result to every possible day
+    ("on Tuesday", (dt.date(2024, 10, 15), dt.date(2024, 10, 23)),
+     ("2024-10-15/2024-10-22", "2024-10-15", "2024-10-22", "day")),
+]
+
+
+@pytest.mark.parametrize(("text", "reference", "expected"), DATES)
+def test_date_forms(text: str, reference, expected: tuple) -> None:
+    parsed = parse_date(text, reference)
+    iso = lambda d: d.isoformat() if d else None  # noqa: E731
+    assert (parsed.edtf, iso(parsed.start), iso(parsed.end), parsed.precision) == expected
+
+
+@pytest.mark.parametrize(("text", "reference", "why"), [
+    ("on Tuesday", None, "needs its publication date"),
+    ("October 14", None, "no year"),
+    ("2024-02-30", None, "no such day"),
+    ("30 February 2024", None, "no such day"),
+    ("between March and January", R, "backwards"),
+    ("2024-10-20/2024-10-01", None, "backwards"),
+    ("sometime", R, "no date form"),
+    ("", None, "empty"),
+])
+def test_dates_refused(text: str, reference, why: str) -> None:
+    with pytest.raises(DateError, match=why):
+        parse_date(text, reference)
+
+
+# --- properties -----------------------------------------------------------------------------
+
+@given(spelled_integers)
+def test_any_integer_in_any_spelling_reads_back(case: tuple[int, str]) -> None:
+    number, text = case
+    figure = parse_figure(text)
+    assert (figure.best, figure.qualifier, figure.kind) == (number, "exact", "count")
+
+
+@given(spelled_integers, qualifiers, counted)
+def test_bounds_are_ordered_and_contain_the_number(case, qualifier: str, what: str) -> None:
+    number, text = case
+    figure = parse_figure(qualifier + text + what)
+    present = [v for v in (figure.low, figure.best, figure.high) if v is not None]
+    assert present == sorted(present)
+    assert present, "a figure with a number has at least one bound"
+    if figure.best is not None:
+        assert figure.best == number
+    if figure.qualifier in ("at_most", "less_than"):
+        assert figure.high == number and figure.low is None
+    if figure.qualifier in ("at_least", "more_than"):
+        assert figure.low == number and figure.high is None
+    assert figure.counted == (what.strip() or None)
+
+
+@given(st.integers(0, 10**6), st.integers(0, 10**6), st.sampled_from(["{} to {}", "{}-{}",
+                                                                       "between {} and {}"]))
+def test_ranges_keep_their_order(a: int, b: int, form: str) -> None:
+    low, high = sorted((a, b))
+    text = form.format(f"{low:,}", f"{high:,}")
+    figure = parse_figure(text)
+    assert figure.high == high and figure.best is None and figure.qualifier == "range"
+    assert figure.low in (low, low * 1000) and figure.low <= figure.high
+
+
+@given(dates, st.data())
+def test_day_spellings_give_that_day(day: dt.date, data) -> None:
+    text = data.draw(st.sampled_from(day_spellings(day)))
+    parsed = parse_date(text)
+    assert parsed.start == parsed.end == day and parsed.precision == "day"
+
+
+@given(dates)
+def test_month_and_year_contain_the_day(day: dt.date) -> None:
+    import calendar
+
+    month = parse_date(f"{calendar.month_name[day.month]} {day.year}")
+    assert month.start == day.replace(day=1) and month.start <= day <= month.end
+    assert (month.end + dt.timedelta(days=1)).day == 1 and month.precision == "month"
+    year = parse_date(str(day.year))
+    assert (year.start, year.end) == (dt.date(day.year, 1, 1), dt.date(day.year, 12, 31))
+
+
+@given(st.sampled_from(RELATIVE), dates, dates)
+def test_relative_phrases_are_monotone_in_the_reference(phrase: str, a: dt.date, b: dt.date) -> None:
+    early, late = sorted((a, b))
+    first, second = parse_date(phrase, early), parse_date(phrase, late)
+    assert first.start <= second.start
+    if first.end is not None and second.end is not None:
+        assert first.end <= second.end
+
+
+@given(st.sampled_from(RELATIVE), dates, st.integers(0, 20))
+def test_uncertain_reference_covers_every_possible_day(phrase: str, day: dt.date, width: int) -> None:
+    last = day + dt.timedelta(days=width)
+    wide = parse_date(phrase, (day, last))
+    for offset in range(width + 1):
+        one = parse_date(phrase, day + dt.timedelta(days=offset))
+        assert wide.start <= one.start
+        assert wide.end is None or (one.end is not None and one.end <= wide.end)
+
+
+def _edtf_bounds(text: str):
+    parsed = edtf.parse_edtf(text)
+    if isinstance(parsed, edtf.Interval) and (str(parsed.upper) == ".."):
+        return dt.date(*parsed.lower.lower_strict()[:3]), None
+    return dt.date(*parsed.lower_strict()[:3]), dt.date(*parsed.upper_strict()[:3])
+
+
+@given(st.one_of(dates.map(lambda d: (d.isoformat(), None)),
+                 st.tuples(st.sampled_from(RELATIVE), dates)))
+def test_edtf_parses_and_agrees_with_start_and_end(case) -> None:
+    text, reference = case
+    parsed = parse_date(text, reference)
+    assert _edtf_bounds(parsed.edtf) == (parsed.start, parsed.end)
+
+
+_TOKENS = st.sampled_from(["about", "up", "to", "3,000", "half", "of", "-", "+", "%", "million",
+                           "several", "thousand", "between", "and", "1.4", "k", "dozens", "12",
+                           "October", "14", "2024", "since", "last", "week", "the", "end", "/",
+                           "summer", "1970s", "mid", "Tuesday", "0", "a", "out", "~", "c."])
+
+
+@settings(max_examples=300)
+@given(st.one_of(st.text(max_size=40), st.lists(_TOKENS, max_size=6).map(" ".join)))
+def test_any_text_parses_or_raises_our_error(text: str) -> None:
+    try:
+        figure = parse_figure(text)
+        present = [v for v in (figure.low, figure.best, figure.high) if v is not None]
+        assert present == sorted(present)
+    except FigureError:
+        pass
+    try:
+        parsed = parse_date(text, R)
+        assert parsed.start is None or parsed.end is None or parsed.start <= parsed.end
+    except DateError:
+        pass
+
+
+def test_normalise_imports_neither_pandera_nor_polars() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, dprk_ru_data.normalise as n; n.parse_figure('about 3,000'); "
+            "print(sorted(m for m in ('pandera', 'polars', 'frictionless') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_benchmark_script_runs_on_a_tiny_size() -> None:
+    import runpy
+    import sys
+
+    from .conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        module = runpy.run_path(str(ROOT / "benchmarks" / "normalise.py"))
+        assert module["main"](2_000) in (0, 1)  # timings are printed, never asserted
+        assert len(module["phrases"](50)) == 50
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
