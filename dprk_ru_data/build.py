@@ -21,7 +21,7 @@ import polars as pl
 from . import datapackage
 from .errors import DataError, Problem
 from .normalise.columns import normalise_tables
-from .schemas import TABLES, Table
+from .schemas import ISO, TABLES, Table
 
 RAW_DIR = "raw"
 BUILD_DIR = "build"
@@ -154,6 +154,32 @@ def _describe(table: Table, column: str, rule: str, value: object) -> str:
     return f"{value!r} breaks the rule {rule}"
 
 
+def _known_code(kind: str, code: str) -> bool:
+    import pycountry
+
+    if kind == "country":
+        if len(code) == 4:
+            return pycountry.historic_countries.get(alpha_4=code) is not None
+        return pycountry.countries.get(alpha_2=code) is not None
+    if "-" in code:
+        return pycountry.subdivisions.get(code=code) is not None
+    return pycountry.countries.get(alpha_2=code) is not None
+
+
+def _check_codes(loaded: Loaded, typed: pl.DataFrame, problems: list[Problem]) -> None:
+    """ISO 3166 codes exist (checked with pycountry), not merely look like codes."""
+    for name, column in loaded.table.model.to_schema().columns.items():
+        kind = (column.metadata or {}).get(ISO)
+        if not kind:
+            continue
+        for code in typed[name].drop_nulls().unique().to_list():
+            if not _known_code(kind, code):
+                standard = "ISO 3166-1/3166-3" if kind == "country" else "ISO 3166-2 or 3166-1"
+                for line in typed.filter(pl.col(name) == code)["__line"].to_list():
+                    problems.append(Problem(loaded.file, line, name, code, "iso_code",
+                                            f"{code!r} is not an {standard} code"))
+
+
 def _check_references(tables: dict[str, Loaded], typed: dict[str, pl.DataFrame],
                       problems: list[Problem]) -> None:
     """Foreign keys resolve; every evidence row points at a record; every record has evidence."""
@@ -204,6 +230,7 @@ def compile_tables(root: Path | str = ".") -> dict[str, pl.DataFrame]:
     typed = normalise_tables(loaded, typed, problems)
     for name, table in loaded.items():
         _validate(table, typed[name], problems)
+        _check_codes(table, typed[name], problems)
     _check_references(loaded, typed, problems)
     if problems:
         raise DataError(problems)

@@ -99,3 +99,57 @@ def info(table: str) -> None:
     for field in resource["schema"]["fields"]:
         required = " (required)" if field.get("constraints", {}).get("required") else ""
         click.echo(f"  {field['name']} [{field['type']}]{required}: {field['description']}")
+
+
+@main.command("verify-evidence")
+@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of the corpus texts [default: $DPRK_CORPUS, else ../shared/sources].")
+@click.option("--root", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              default=None, help="A directory holding datapackage.json [default: the shipped data].")
+def verify_evidence(corpus: Path | None, root: Path | None) -> None:
+    """Recompute every evidence span's SHA-256 from the corpus texts and report mismatches.
+
+    Exit codes: 0 all spans match, 1 mismatches or missing texts, 2 usage errors.
+    """
+    from .evidence import corpus_dir, verify
+    from .loaders import load
+
+    folder = corpus_dir(corpus)
+    if not folder.is_dir():
+        raise click.BadParameter(f"corpus folder {folder} does not exist", param_hint="--corpus")
+    evidence = load("evidence", root=root).to_dicts()
+    problems = verify(evidence, load("sources", root=root).to_dicts(), folder)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        click.echo(f"{len(problems)} of {len(evidence)} evidence spans do not match {folder}",
+                   err=True)
+        raise SystemExit(EXIT_DATA_ERROR)
+    click.echo(f"all {len(evidence)} evidence spans match the texts in {folder}")
+
+
+@main.command()
+@click.argument("source")
+@click.argument("phrase")
+@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of the corpus texts [default: $DPRK_CORPUS, else ../shared/sources].")
+def locate(source: str, phrase: str, corpus: Path | None) -> None:
+    """Print the offsets and SHA-256 of PHRASE in SOURCE (a source_id or a corpus file name).
+
+    One line per occurrence: start, end, sha256, ready for raw/evidence.csv.
+    """
+    from .evidence import corpus_dir, locate as find, read_text
+    from .loaders import load
+
+    folder = corpus_dir(corpus)
+    files = {row["source_id"]: row["corpus_file"] for row in load("sources").to_dicts()}
+    name = files.get(source, source)
+    if not (folder / name).is_file():
+        raise click.BadParameter(f"no text {name!r} in {folder}; give a source_id "
+                                 f"({', '.join(files)}) or a file name", param_hint="SOURCE")
+    spans = find(read_text(folder, name), phrase)
+    if not spans:
+        click.echo(f"{phrase!r} does not occur in {name}", err=True)
+        raise SystemExit(EXIT_DATA_ERROR)
+    for span in spans:
+        click.echo(f"{span.start},{span.end},{span.sha256}")

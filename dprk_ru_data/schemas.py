@@ -27,6 +27,8 @@ DERIVED = "derived"
 # Field metadata key naming the table a column refers to.
 REFERENCES = "references"
 MAX_TEXT = 2000
+# Field metadata key: "country" (ISO 3166-1/-3) or "place" (ISO 3166-2 or -1), checked by the build.
+ISO = "iso"
 
 
 @dataclass(frozen=True)
@@ -76,10 +78,12 @@ def integer(description: str, *, required: bool = True, ge: int | None = 0) -> C
     return Column(annotation, pa.Field(nullable=not required, ge=ge, description=description))
 
 
-def code(description: str, pattern: str, *, required: bool = False) -> Column:
+def code(description: str, pattern: str, *, required: bool = False,
+         iso: str | None = None) -> Column:
+    """A coded column; `iso` ("country" or "place") makes the build check it with pycountry."""
     annotation = str if required else str | None
     return Column(annotation, pa.Field(nullable=not required, str_matches=pattern,
-                                       description=description))
+                                       description=description, metadata={ISO: iso}))
 
 
 def figure(prefix: str, what: str, *, kind: str = "count") -> dict[str, Column]:
@@ -244,7 +248,7 @@ ACTORS = _table("actors", "Actors", "People, states, governments, armed forces a
                      "so that every mention resolves."),
     "kind": enum("Kind of actor.", "actor_kind"),
     "country": code("Country of the actor: ISO 3166-1 alpha-2, or ISO 3166-3 alpha-4 for a state "
-                    "that no longer exists.", ISO_COUNTRY),
+                    "that no longer exists.", ISO_COUNTRY, iso="country"),
     "role": text("Role or title as stated in the texts."),
     "parent_actor_id": ref("The actor this one belongs to (a unit's armed force, an official's "
                            "government), actors.actor_id.", "actors"),
@@ -259,7 +263,7 @@ TROOP_ESTIMATES = _table("troop_estimates", "Troop estimates", "Every stated num
     "measure": enum("What is counted.", "measure"),
     "location": text("Where, as the text names it.", max_length=200),
     "location_code": code("ISO 3166-2 code of the place (or ISO 3166-1 alpha-2 for a country).",
-                          ISO_SUBDIVISION),
+                          ISO_SUBDIVISION, iso="place"),
     **date("as_of", "When the figure applies"),
     **figure("figure", "The number of personnel"),
     "claimant_actor_id": ref("Who made the claim (actors.actor_id).", "actors"),
@@ -296,7 +300,7 @@ INCIDENTS = _table("incidents", "Incidents", "Dated events: strikes, casualties,
     "description": text("What happened, in the curator's words.", required=True),
     "place": text("Where, as the text names it.", max_length=200),
     "place_code": code("ISO 3166-2 code of the place (or ISO 3166-1 alpha-2 for a country).",
-                       ISO_SUBDIVISION),
+                       ISO_SUBDIVISION, iso="place"),
     "actor_id": ref("The actor who acted or spoke (actors.actor_id).", "actors"),
     "target_actor_id": ref("The actor acted upon or addressed (actors.actor_id).", "actors"),
     **figure("figure", "A number of people or things the incident involves"),

@@ -65,6 +65,8 @@ def test_every_table_is_built_sorted_by_its_primary_key() -> None:
     ("arms_transfers", "period_text", "2024-10-20/2024-10-01", "date"),
     ("evidence", "record_id", "te-999", "foreign_key"),
     ("actors", "country", "Korea", "str_matches"),
+    ("actors", "country", "XQ", "iso_code"),
+    ("troop_estimates", "location_code", "RU-XXX", "iso_code"),
 ])
 def test_bad_cell_is_located_and_nothing_is_written(project: Path, table: str, column: str,
                                                      value: str, rule: str) -> None:
@@ -112,11 +114,21 @@ def test_derived_columns_are_refused_in_raw(project: Path) -> None:
 
 
 def test_relative_date_needs_a_marked_source_when_a_record_has_several(project: Path) -> None:
-    line = edit_cell(project, "historical_deployments", 1, "period_text", "last year")
+    evidence = pl.read_csv(project / "raw" / "evidence.csv", infer_schema=False)
+    table, column = "troop_estimates", "as_of_text"
+    several = (evidence.filter(pl.col("record_table") == table)
+               .group_by("record_id").agg(pl.col("source_id").n_unique().alias("n"),
+                                          (pl.col("field") == column).any().alias("marked"))
+               .filter((pl.col("n") > 1) & ~pl.col("marked").fill_null(False)).sort("record_id"))
+    assert several.height, "the data has no record with evidence in several sources"
+    records = pl.read_csv(project / "raw" / f"{table}.csv", infer_schema=False)
+    row = records["estimate_id"].to_list().index(several["record_id"][0])
+    line = edit_cell(project, table, row, column, "last year")
     with pytest.raises(DataError) as caught:
         compile_tables(project)
     assert [(p.line, p.column, p.rule) for p in caught.value.problems] == [
-        (line, "period_text", "date")]
+        (line, column, "date")]
+    assert "mark the one that says this date" in caught.value.problems[0].message
 
 
 def test_relative_dates_take_the_publication_date_of_their_source() -> None:
