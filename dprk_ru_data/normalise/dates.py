@@ -14,16 +14,14 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .errors import NormaliseError
 from .conventions import MONTH_PARTS, SEASONS, YEAR_PARTS
 
 
-class DateError(ValueError):
+class DateError(NormaliseError):
     """A date text that this package cannot read; the message quotes it and says why."""
 
-    def __init__(self, text: str, why: str):
-        self.text, self.why = text, why
-        super().__init__(f"{text!r} is not a date this package can read: {why} "
-                         "(see docs/conventions.md)")
+    what = "date"
 
 
 @dataclass(frozen=True)

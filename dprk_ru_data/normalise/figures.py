@@ -12,18 +12,16 @@ from dataclasses import dataclass
 from collections.abc import Iterable
 from functools import lru_cache
 
+from .errors import NormaliseError
 from .conventions import APPROXIMATIONS, SHARE_WORDS, VAGUE_MULTIPLIERS, VAGUE_QUANTITIES
 
 Number = int | float
 
 
-class FigureError(ValueError):
+class FigureError(NormaliseError):
     """A figure text that this package cannot read; the message quotes it and says why."""
 
-    def __init__(self, text: str, why: str):
-        self.text, self.why = text, why
-        super().__init__(f"{text!r} is not a figure this package can read: {why} "
-                         "(see docs/conventions.md)")
+    what = "figure"
 
 
 @dataclass(frozen=True)
