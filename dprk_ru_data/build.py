@@ -200,21 +200,29 @@ def _check_references(tables: dict[str, Loaded], typed: dict[str, pl.DataFrame],
         return
     evidence = typed["evidence"]
     evidence_file = tables["evidence"].file
-    for line, record_table, record_id in evidence.select(
+    records = pl.concat([
+        pl.DataFrame({"record_table": name, "record_id": sorted(ids)},
+                     schema={"record_table": pl.String, "record_id": pl.String})
+        for name, ids in keys.items() if name != "evidence"])
+    dangling = (evidence.filter(pl.col("record_table").is_in(list(keys)))
+                .join(records, on=["record_table", "record_id"], how="anti"))
+    for line, record_table, record_id in dangling.select(
             "__line", "record_table", "record_id").iter_rows():
-        if record_table in keys and record_id not in keys[record_table]:
-            problems.append(Problem(evidence_file, line, "record_id", record_id, "foreign_key",
-                                    f"{record_id!r} is not a record of {RAW_DIR}/{record_table}.csv"))
+        problems.append(Problem(evidence_file, line, "record_id", record_id, "foreign_key",
+                                f"{record_id!r} is not a record of {RAW_DIR}/{record_table}.csv"))
+    supported = evidence.select("record_table", "record_id").unique()
     for name, loaded in tables.items():
         if name == "evidence":
             continue
-        supported = set(evidence.filter(pl.col("record_table") == name)["record_id"].to_list())
         pk = loaded.table.primary_key
-        for line, record_id in typed[name].select("__line", pk).iter_rows():
-            if record_id is not None and record_id not in supported:
-                problems.append(Problem(loaded.file, line, pk, record_id, "needs_evidence",
-                                        f"the record {record_id!r} has no row in "
-                                        f"{RAW_DIR}/evidence.csv"))
+        unsupported = (typed[name].filter(pl.col(pk).is_not_null())
+                       .with_columns(pl.lit(name).alias("record_table"))
+                       .join(supported, left_on=["record_table", pk],
+                             right_on=["record_table", "record_id"], how="anti"))
+        for line, record_id in unsupported.select("__line", pk).iter_rows():
+            problems.append(Problem(loaded.file, line, pk, record_id, "needs_evidence",
+                                    f"the record {record_id!r} has no row in "
+                                    f"{RAW_DIR}/evidence.csv"))
 
 
 def compile_tables(root: Path | str = ".") -> dict[str, pl.DataFrame]:

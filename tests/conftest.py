@@ -38,6 +38,16 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def modules_after(code: str, modules: tuple[str, ...]) -> list[str]:
+    """Which of `modules` a fresh interpreter has imported after running `code`."""
+    import subprocess
+    import sys
+
+    probe = f"{code}\nimport sys\nprint(sorted(m for m in {modules!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return eval(out.stdout.strip())  # noqa: S307 - our own probe prints a list literal
+
+
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every output file of a build, by relative path."""
     files = {"datapackage.json": (root / "datapackage.json").read_bytes()}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 
 import polars as pl
 import pytest
@@ -52,10 +50,10 @@ def test_unknown_table_and_backend_are_refused() -> None:
 
 
 def test_import_does_not_pull_in_validation_libraries() -> None:
-    code = ("import sys, dprk_ru_data; dprk_ru_data.load('troop_estimates'); "
-            "print(sorted(m for m in ('pandera', 'frictionless') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    from .conftest import modules_after
+
+    code = "import dprk_ru_data; dprk_ru_data.load('troop_estimates')"
+    assert modules_after(code, ("pandera", "frictionless")) == []
 
 
 def test_version_is_the_projects() -> None:

@@ -271,13 +271,10 @@ def test_any_text_parses_or_raises_our_error(text: str) -> None:
 
 
 def test_normalise_imports_neither_pandera_nor_polars() -> None:
-    import subprocess
-    import sys
+    from .conftest import modules_after
 
-    code = ("import sys, dprk_ru_data.normalise as n; n.parse_figure('about 3,000'); "
-            "print(sorted(m for m in ('pandera', 'polars', 'frictionless') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    code = "import dprk_ru_data.normalise as n; n.parse_figure('about 3,000')"
+    assert modules_after(code, ("pandera", "polars", "frictionless")) == []
 
 
 def test_benchmark_script_runs_on_a_tiny_size() -> None:

@@ -114,8 +114,6 @@ def _read_number(s: str, pos: int) -> _Read | None:
     if scale:
         factor = _SCALES[(scale["word"] or scale["suffix"]).lower()]
         value, end, scaled = value * factor, scale.end(), True
-    elif isinstance(value, float):
-        pass
     percent = _PERCENT.match(s, end)
     if percent and not scaled:
         return _Read(value / 100, percent.end(), False, True)
