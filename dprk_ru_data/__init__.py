@@ -6,11 +6,11 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .loaders import load, package, tables
+from .loaders import IntegrityError, load, package, tables
 
 try:
     __version__ = version("dprk-ru-data")
 except PackageNotFoundError:  # pragma: no cover - running from a checkout that is not installed
     __version__ = "0+unknown"
 
-__all__ = ["__version__", "load", "package", "tables"]
+__all__ = ["IntegrityError", "__version__", "load", "package", "tables"]

@@ -11,22 +11,27 @@ import io
 import os
 import shutil
 import tempfile
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandera.errors
 import polars as pl
 
-from . import datapackage
+from . import citation, datapackage
 from .errors import DataError, Problem
 from .normalise.columns import normalise_tables
+from .releases import project_version, release_date
 from .schemas import ISO, TABLES, Table
 
 RAW_DIR = "raw"
 BUILD_DIR = "build"
 DESCRIPTOR = "datapackage.json"
+CITATION = "CITATION.cff"
 HEADER_LINE = 1
+
+if TYPE_CHECKING:
+    from .releases import Release
 
 
 @dataclass
@@ -245,22 +250,17 @@ def compile_tables(root: Path | str = ".") -> dict[str, pl.DataFrame]:
     return {name: typed[name].drop("__line").sort(TABLES[name].primary_key) for name in TABLES}
 
 
-def project_version(root: Path) -> str:
-    """The version in `root/pyproject.toml`, else the installed package's."""
-    pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
-        return tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"]
-    from . import __version__
-    return __version__
-
-
 def serialise(frame: pl.DataFrame) -> bytes:
     """A table as the build writes it: UTF-8 CSV, LF line ends, ISO dates, empty for null."""
     return frame.write_csv(line_terminator="\n", date_format="%Y-%m-%d").encode("utf-8")
 
 
 def build(root: Path | str = ".") -> dict[str, object]:
-    """Build `root/build/` and `root/datapackage.json` from `root/raw/`; return the descriptor.
+    """Build `root/build/`, `root/datapackage.json` and `root/CITATION.cff` from `root/raw/`;
+    return the descriptor.
+
+    The version comes from `root/pyproject.toml` and its release date, if it was released, from
+    `root/RELEASES.json`: nothing is read from the clock, so the same inputs give the same bytes.
 
     The outputs are first written to a temporary directory beside them and moved into place only
     once complete, so a failed or interrupted build leaves the previous outputs as they were.
@@ -268,17 +268,76 @@ def build(root: Path | str = ".") -> dict[str, object]:
     root = Path(root)
     tables = compile_tables(root)
     files = {name: serialise(frame) for name, frame in tables.items()}
-    descriptor = datapackage.descriptor(files, project_version(root))
+    version = project_version(root)
+    descriptor = datapackage.descriptor(files, version, release_date(root, version))
     staging = Path(tempfile.mkdtemp(prefix=".build-", dir=root))
     try:
         (staging / BUILD_DIR).mkdir()
         for name, data in files.items():
             (staging / BUILD_DIR / f"{name}.csv").write_bytes(data)
         (staging / DESCRIPTOR).write_bytes(datapackage.dumps(descriptor))
+        (staging / CITATION).write_bytes(citation.render(descriptor, "cff").encode("utf-8"))
         if (root / BUILD_DIR).exists():
             os.replace(root / BUILD_DIR, staging / "previous")
         os.replace(staging / BUILD_DIR, root / BUILD_DIR)
         os.replace(staging / DESCRIPTOR, root / DESCRIPTOR)
+        os.replace(staging / CITATION, root / CITATION)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return descriptor
+
+
+CHANGELOG = "CHANGELOG.md"
+CHANGELOG_HEAD = "# Changelog\n"
+
+
+def release(root: Path | str, date: str, previous: Path | str | None = None) -> "Release":
+    """Record the version in `root/pyproject.toml` as released on `date` and rebuild.
+
+    The build is compared with the previous release's (`previous`, a directory or descriptor, else
+    found in the git history) and the version must be bumped at least as much as the changes
+    require. Appends the release to ``RELEASES.json`` and its summary to ``CHANGELOG.md``; the
+    rebuild then carries `date` as ``created``. Raises `ReleaseError` when a rule is broken.
+    """
+    from .diff import changelog_section, diff_packages
+    from .releases import (Release, ReleaseError, bump_between, read_releases,
+                           released_build_from_git, toolchain, write_releases)
+
+    root = Path(root)
+    version = project_version(root)
+    releases = read_releases(root)
+    if any(r.version == version for r in releases):
+        raise ReleaseError(f"version {version} is already released; bump it in pyproject.toml")
+    candidate = Release(version, date, "sha256:" + "0" * 64)  # checks the date early
+    if releases and (bump_between(releases[-1].version, version) == "none"
+                     or releases[-1].date > candidate.date):
+        raise ReleaseError(f"{version} on {date} does not follow {releases[-1].version} "
+                           f"of {releases[-1].date}")
+    descriptor = build(root)
+    with tempfile.TemporaryDirectory() as scratch:
+        if releases and previous is None:
+            previous = released_build_from_git(root, releases[-1], Path(scratch))
+            if previous is None:
+                raise ReleaseError("cannot find the previous release's build: this is not a git "
+                                   "checkout with history; give it with --previous")
+        if previous is not None:
+            diff = diff_packages(previous, root)
+            if not diff.bump_ok:
+                raise ReleaseError(f"the changes since {diff.old_version} require a "
+                                   f"{diff.required_bump} bump; {version} is a "
+                                   f"{diff.declared_bump} bump")
+            section = changelog_section(diff, version, date, str(descriptor["contentHash"]))
+        else:
+            counts = ", ".join(f"{name} {frame.height}" for name, frame in
+                               compile_tables(root).items())
+            section = (f"## {version} ({date})\n\nContent hash `{descriptor['contentHash']}`. "
+                       f"First release: {counts} rows.\n")
+    entry = Release(version, date, str(descriptor["contentHash"]), toolchain())
+    write_releases(root, [*releases, entry])
+    changelog = root / CHANGELOG
+    text = changelog.read_text(encoding="utf-8") if changelog.is_file() else CHANGELOG_HEAD
+    head, _, rest = text.partition("\n## ")
+    text = f"{head.rstrip()}\n\n{section}" + (f"\n## {rest}" if rest else "")
+    changelog.write_text(text, encoding="utf-8")
+    build(root)
+    return entry

@@ -84,12 +84,23 @@ def tables() -> None:
 
 
 @main.command()
-@click.argument("table")
-def info(table: str) -> None:
-    """Describe the fields of TABLE."""
+@click.argument("table", required=False)
+@click.option("--root", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              default=None, help="A directory holding datapackage.json [default: the shipped data].")
+def info(table: str | None, root: Path | None) -> None:
+    """Describe the package (version, release date, content hash), or the fields of TABLE."""
     from .loaders import package
 
-    resources = {r["name"]: r for r in package()["resources"]}
+    descriptor = package(root)
+    resources = {r["name"]: r for r in descriptor["resources"]}
+    if table is None:
+        click.echo(f"{descriptor['name']} {descriptor['version']}: {descriptor['title']}")
+        click.echo(f"released: {descriptor.get('created', 'unreleased')[:10]}")
+        click.echo(f"content hash: {descriptor['contentHash']}")
+        click.echo(f"licence: {descriptor['licenses'][0]['name']}")
+        for name, resource in resources.items():
+            click.echo(f"  {name:<24} {resource['bytes']:>8} bytes  {resource['hash']}")
+        return
     if table not in resources:
         raise click.BadParameter(f"{table!r} is not a table; choose from {', '.join(resources)}",
                                  param_hint="TABLE")
@@ -99,6 +110,71 @@ def info(table: str) -> None:
     for field in resource["schema"]["fields"]:
         required = " (required)" if field.get("constraints", {}).get("required") else ""
         click.echo(f"  {field['name']} [{field['type']}]{required}: {field['description']}")
+
+
+@main.command()
+@click.option("--format", "output_format", type=click.Choice(["text", "bibtex", "cff", "json"]),
+              default="text", show_default=True,
+              help="text: a reference; bibtex: a @misc entry; cff: CITATION.cff; json: CSL-JSON.")
+@click.option("--root", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              default=None, help="A directory holding datapackage.json [default: the shipped data].")
+def cite(output_format: str, root: Path | None) -> None:
+    """Print how to cite this release: title, authors, version, date, licence, content hash."""
+    from .citation import render
+    from .loaders import package
+
+    click.echo(render(package(root), output_format), nl=False)
+
+
+@main.command()
+@click.argument("old", type=click.Path(exists=True, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+@click.option("--check", is_flag=True,
+              help="Exit 1 unless NEW's version is bumped over OLD's as much as the changes need.")
+def diff(old: Path, new: Path, as_json: bool, check: bool) -> None:
+    """Compare two builds OLD and NEW (directories holding datapackage.json, or its path).
+
+    Per table: rows added, removed and changed (by primary key, naming the changed fields),
+    schema changes, and the version bump the changes require.
+    """
+    from .diff import diff_packages, report
+
+    try:
+        changes = diff_packages(old, new)
+    except (FileNotFoundError, KeyError, ValueError) as error:
+        raise click.ClickException(f"cannot compare {old} and {new}: {error}") from error
+    if as_json:
+        click.echo(json.dumps(changes.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(report(changes), nl=False)
+    if check and not changes.bump_ok:
+        raise SystemExit(EXIT_DATA_ERROR)
+
+
+@main.command()
+@_DIR
+@click.option("--date", "date", default=None, metavar="YYYY-MM-DD",
+              help="The release date [default: today, UTC].")
+@click.option("--previous", type=click.Path(exists=True, path_type=Path), default=None,
+              help="The previous release's build [default: found in the git history].")
+def release(directory: Path, date: str | None, previous: Path | None) -> None:
+    """Release the version in DIRECTORY/pyproject.toml: check its bump, record it in RELEASES.json
+    and CHANGELOG.md, and rebuild so that datapackage.json carries the release date.
+    """
+    import datetime as dt
+
+    from .build import release as run_release
+    from .releases import ReleaseError
+
+    day = date or dt.datetime.now(dt.timezone.utc).date().isoformat()
+    try:
+        entry = run_release(directory, day, previous)
+    except DataError as error:
+        _fail_on_data_errors(error, "text")
+    except ReleaseError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"released {entry.version} on {entry.date}: {entry.content_hash}")
 
 
 @main.command("verify-evidence")

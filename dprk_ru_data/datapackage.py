@@ -12,6 +12,7 @@ from typing import Any
 
 import polars as pl
 
+from .releases import content_hash
 from .schemas import DERIVED, TABLES, Table
 
 NAME = "dprk-ru-data"
@@ -86,8 +87,13 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def descriptor(files: dict[str, bytes], version: str) -> dict[str, Any]:
-    """The package descriptor for the built tables, given each table's CSV bytes."""
+def descriptor(files: dict[str, bytes], version: str, released: str | None = None
+               ) -> dict[str, Any]:
+    """The package descriptor for the built tables, given each table's CSV bytes.
+
+    `released` is the release date of `version` (``YYYY-MM-DD``), which becomes ``created``; an
+    unreleased version has no ``created``, so that nothing in the descriptor comes from the clock.
+    """
     resources = []
     for name, table in TABLES.items():
         data = files[name]
@@ -104,19 +110,25 @@ def descriptor(files: dict[str, bytes], version: str) -> dict[str, Any]:
             "hash": f"sha256:{sha256(data)}",
             "schema": table_schema(table),
         })
-    return {
+    package: dict[str, Any] = {
         "profile": "tabular-data-package",
         "name": NAME,
         "title": TITLE,
         "description": DESCRIPTION,
         "version": version,
+    }
+    if released:
+        package["created"] = f"{released}T00:00:00Z"
+    package.update({
+        "contentHash": content_hash(resources),
         "licenses": [DATA_LICENSE],
         "keywords": KEYWORDS,
         "contributors": CONTRIBUTORS,
         "sources": [{"title": "News and analysis texts of October 2024, listed in the sources "
                               "table with their SHA-256; not redistributed"}],
         "resources": resources,
-    }
+    })
+    return package
 
 
 def dumps(package: dict[str, Any]) -> bytes:

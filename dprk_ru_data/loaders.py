@@ -6,6 +6,8 @@ each vocabulary. It imports neither pandera nor frictionless, and polars only wh
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 from functools import lru_cache
 from importlib.resources import files
@@ -53,6 +55,24 @@ def tables(root: str | Path | None = None) -> list[str]:
     return [resource["name"] for resource in package(root)["resources"]]
 
 
+class IntegrityError(ValueError):
+    """A shipped table's bytes do not match the size or SHA-256 that the descriptor records."""
+
+
+def read_verified(base: Path, resource: dict[str, Any]) -> bytes:
+    """The bytes of `resource`'s file, checked against its ``bytes`` and ``hash``."""
+    path = base / resource["path"]
+    data = path.read_bytes()
+    expected = resource["hash"]
+    found = "sha256:" + hashlib.sha256(data).hexdigest()
+    if found != expected or len(data) != resource["bytes"]:
+        raise IntegrityError(
+            f"{path} is damaged: datapackage.json records {resource['bytes']} bytes with "
+            f"{expected}, the file has {len(data)} bytes with {found}; rebuild it with "
+            "`dprk-data build` or reinstall dprk-ru-data")
+    return data
+
+
 def _resource(name: str, root: Path) -> dict[str, Any]:
     for resource in _read_descriptor(root)["resources"]:
         if resource["name"] == name:
@@ -75,10 +95,13 @@ def _polars_schema(resource: dict[str, Any]) -> tuple[dict[str, Any], dict[str, 
     return read, final
 
 
-def load(name: str, backend: Backend = "polars", *, root: str | Path | None = None
-         ) -> "polars.DataFrame | pandas.DataFrame":
+def load(name: str, backend: Backend = "polars", *, root: str | Path | None = None,
+         verify: bool = False) -> "polars.DataFrame | pandas.DataFrame":
     """One table as a typed DataFrame: dates as dates, numbers as nullable integers or floats,
     vocabularies as ``polars.Enum`` (polars) or ordered categoricals (pandas).
+
+    With ``verify=True`` the file is first checked against the size and SHA-256 recorded in the
+    descriptor, and a damaged file raises `IntegrityError`.
 
     >>> load("troop_estimates").schema["figure_best"]
     Int64
@@ -88,7 +111,8 @@ def load(name: str, backend: Backend = "polars", *, root: str | Path | None = No
     base = Path(root) if root else data_root()
     resource = _resource(name, base)
     read, final = _polars_schema(resource)
-    frame = pl.read_csv(base / resource["path"], schema=read, empty_string_is_null=True)
+    source = io.BytesIO(read_verified(base, resource)) if verify else base / resource["path"]
+    frame = pl.read_csv(source, schema=read, empty_string_is_null=True)
     frame = frame.cast(final)
     if backend == "polars":
         return frame

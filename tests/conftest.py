@@ -33,9 +33,18 @@ def project(tmp_path: Path) -> Path:
     """A scratch copy of the project's inputs and committed outputs."""
     for name in ("raw", "build"):
         shutil.copytree(ROOT / name, tmp_path / name)
-    for name in ("pyproject.toml", "datapackage.json"):
+    for name in ("pyproject.toml", *OUTPUT_FILES, "RELEASES.json", "CHANGELOG.md"):
         shutil.copy2(ROOT / name, tmp_path / name)
     return tmp_path
+
+
+def fresh_inputs(target: Path) -> Path:
+    """Only what a build reads (raw/, pyproject.toml, RELEASES.json) copied into `target`."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(ROOT / "raw", target / "raw")
+    for name in ("pyproject.toml", "RELEASES.json"):
+        shutil.copy2(ROOT / name, target / name)
+    return target
 
 
 def modules_after(code: str, modules: tuple[str, ...]) -> list[str]:
@@ -48,9 +57,12 @@ def modules_after(code: str, modules: tuple[str, ...]) -> list[str]:
     return eval(out.stdout.strip())  # noqa: S307 - our own probe prints a list literal
 
 
+OUTPUT_FILES = ("datapackage.json", "CITATION.cff")
+
+
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every output file of a build, by relative path."""
-    files = {"datapackage.json": (root / "datapackage.json").read_bytes()}
+    files = {name: (root / name).read_bytes() for name in OUTPUT_FILES}
     files.update({f"build/{p.name}": p.read_bytes() for p in sorted((root / "build").iterdir())})
     return files
 

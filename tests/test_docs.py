@@ -34,3 +34,24 @@ def test_every_command_has_help_and_appears_in_the_readme() -> None:
         result = runner.invoke(main, [name, "--help"], catch_exceptions=False)
         assert result.exit_code == 0 and len(result.stdout) > 40, name
         assert f"dprk-data {name}" in readme, f"README does not mention dprk-data {name}"
+
+
+def test_licences_are_stated_once_each_and_agree() -> None:
+    import json
+    import tomllib
+
+    import yaml
+
+    assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
+    data_licence = (ROOT / "LICENSE-DATA").read_text(encoding="utf-8")
+    assert "CC-BY-4.0" in data_licence and "creativecommons.org/licenses/by/4.0" in data_licence
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["license"] == "MIT AND CC-BY-4.0"
+    assert project["license-files"] == ["LICENSE", "LICENSE-DATA"]
+    descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    assert [licence["name"] for licence in descriptor["licenses"]] == ["CC-BY-4.0"]
+    assert yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))["license"] == (
+        "CC-BY-4.0")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    licences = readme[readme.index("## Licences"):]
+    assert "CC-BY-4.0" in licences and "MIT" in licences

@@ -1,5 +1,7 @@
-"""The installed artefact: a wheel built from the repository, installed in a fresh virtual
-environment and used from a directory outside the repository, loads every table offline."""
+"""The installed artefacts. `python -m build` makes an sdist (with raw/, so a user can rebuild) and,
+from it, a wheel (with the built tables). The wheel, installed in a fresh virtual environment and
+used outside the repository, loads every table offline; the sdist, unpacked and installed, rebuilds
+the same bytes."""
 
 from __future__ import annotations
 
@@ -7,14 +9,16 @@ import json
 import os
 import subprocess
 import sys
+import tarfile
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from dprk_ru_data.schemas import TABLES
 
-from .conftest import ROOT
+from .conftest import OUTPUT_FILES, ROOT, snapshot
 
 SCRIPT = """
 import json, dprk_ru_data
@@ -29,18 +33,55 @@ print(json.dumps(out))
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sdist and the wheel that `python -m build` makes (the wheel is built from the sdist)."""
     if os.environ.get("DPRK_SKIP_WHEEL_TEST"):
         pytest.skip("DPRK_SKIP_WHEEL_TEST is set")
-    work = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(work / "dist"),
-                    str(ROOT)], check=True, capture_output=True)
-    wheel = next((work / "dist").glob("dprk_ru_data-*.whl"))
-    venv.create(work / "env", with_pip=True)
-    python = work / "env" / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", f"{wheel}[pandas]"],
-                   check=True, capture_output=True)
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "-m", "build", "--outdir", str(out), str(ROOT)], check=True,
+                   capture_output=True)
+    return out
+
+
+def fresh_env(where: Path, requirement: str) -> Path:
+    """A new virtual environment with `requirement` installed; returns its python."""
+    venv.create(where, with_pip=True)
+    python = where / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", requirement], check=True,
+                   capture_output=True)
     return python
+
+
+@pytest.fixture(scope="module")
+def installed(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    wheel = next(dist.glob("dprk_ru_data-*.whl"))
+    return fresh_env(tmp_path_factory.mktemp("wheel") / "env", f"{wheel}[pandas]")
+
+
+def test_sdist_holds_the_inputs_and_the_wheel_the_outputs(dist: Path) -> None:
+    with tarfile.open(next(dist.glob("dprk_ru_data-*.tar.gz"))) as sdist:
+        names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
+    expected = {f"raw/{name}.csv" for name in TABLES} | {"pyproject.toml", "RELEASES.json"}
+    assert expected <= names, expected - names
+    with zipfile.ZipFile(next(dist.glob("dprk_ru_data-*.whl"))) as wheel:
+        members = set(wheel.namelist())
+    shipped = {f"dprk_ru_data/_data/build/{name}.csv" for name in TABLES}
+    assert shipped | {"dprk_ru_data/_data/datapackage.json"} <= members
+    assert not any(name.startswith("raw/") for name in members)
+
+
+def test_sdist_rebuilds_the_same_bytes(dist: Path, tmp_path: Path) -> None:
+    with tarfile.open(next(dist.glob("dprk_ru_data-*.tar.gz"))) as sdist:
+        sdist.extractall(tmp_path, filter="data")
+    unpacked = next(p for p in tmp_path.iterdir() if p.is_dir())
+    python = fresh_env(tmp_path / "env", str(unpacked))
+    for name in OUTPUT_FILES:
+        (unpacked / name).unlink()
+    for path in (unpacked / "build").iterdir():
+        path.unlink()
+    subprocess.run([str(python.parent / "dprk-data"), "build"], cwd=unpacked, check=True,
+                   capture_output=True)
+    assert snapshot(unpacked) == snapshot(ROOT)
 
 
 def test_wheel_loads_every_table_outside_the_repository(installed: Path, tmp_path: Path) -> None:

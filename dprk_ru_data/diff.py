@@ -1,0 +1,296 @@
+"""What changed between two builds, table by table, and the version bump those changes require.
+
+Rows are matched by primary key; a changed row names the fields whose values differ. Values are
+compared as the build writes them (text), so a change of type does not hide a change of value.
+
+The bump follows the Data Package version recipe, as this project applies it:
+
+* **major**: a table removed; a field removed or renamed (a rename is a removal and an addition);
+  fields re-ordered; a field's type changed; a primary key changed; a vocabulary value removed.
+* **minor**: a table added; a field added; rows added or removed; a vocabulary value added.
+* **patch**: corrections of values in existing rows; changed descriptions or other metadata.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from .releases import BUMPS, ReleaseError, bump_between, bump_satisfies
+
+DESCRIPTOR = "datapackage.json"
+# Descriptor properties that change with every release and say nothing about the data.
+_RELEASE_PROPERTIES = {"version", "created", "contentHash", "resources"}
+_RESOURCE_PROPERTIES = {"bytes", "hash", "schema"}
+
+
+@dataclass
+class TableDiff:
+    """The changes of one table present in both builds."""
+
+    name: str
+    rows_added: list[str] = field(default_factory=list)
+    rows_removed: list[str] = field(default_factory=list)
+    rows_changed: dict[str, list[str]] = field(default_factory=dict)
+    fields_added: list[str] = field(default_factory=list)
+    fields_removed: list[str] = field(default_factory=list)
+    fields_reordered: bool = False
+    types_changed: dict[str, list[str]] = field(default_factory=dict)
+    vocabulary_added: dict[str, list[str]] = field(default_factory=dict)
+    vocabulary_removed: dict[str, list[str]] = field(default_factory=dict)
+    primary_key_changed: list[list[str]] | None = None
+    metadata_changed: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(value for name, value in asdict(self).items() if name != "name")
+
+
+@dataclass
+class PackageDiff:
+    """The changes between two builds, and what version bump they require."""
+
+    old_version: str
+    new_version: str
+    tables_added: list[str] = field(default_factory=list)
+    tables_removed: list[str] = field(default_factory=list)
+    tables: list[TableDiff] = field(default_factory=list)
+    metadata_changed: list[str] = field(default_factory=list)
+    reasons: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def required_bump(self) -> str:
+        """The largest bump any change requires: ``none``, ``patch``, ``minor`` or ``major``."""
+        needed = [bump for bump in BUMPS if self.reasons.get(bump)]
+        return needed[-1] if needed else "none"
+
+    @property
+    def declared_bump(self) -> str | None:
+        """The bump from the old to the new version; None where the new one is older."""
+        try:
+            return bump_between(self.old_version, self.new_version)
+        except ReleaseError:
+            return None
+
+    @property
+    def bump_ok(self) -> bool:
+        declared = self.declared_bump
+        return declared is not None and bump_satisfies(declared, self.required_bump)
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["tables"] = [asdict(t) for t in self.tables if t.changed]
+        out.update(required_bump=self.required_bump, declared_bump=self.declared_bump,
+                   bump_ok=self.bump_ok)
+        return out
+
+
+def _descriptor_path(location: str | Path) -> Path:
+    path = Path(location)
+    if path.is_dir():
+        path = path / DESCRIPTOR
+    if not path.is_file():
+        raise FileNotFoundError(f"no {DESCRIPTOR} at {location}")
+    return path
+
+
+def _read_rows(data: bytes, resource: dict[str, Any]) -> pl.DataFrame:
+    """A table as text, exactly as written: empty cells are null, nothing is converted."""
+    columns = [f["name"] for f in resource["schema"]["fields"]]
+    return pl.read_csv(data, schema={c: pl.String for c in columns})
+
+
+def _vocabulary(field_: dict[str, Any]) -> list[str]:
+    return list(field_.get("constraints", {}).get("enum", []))
+
+
+def _compare_schema(old: dict[str, Any], new: dict[str, Any], diff: TableDiff) -> None:
+    old_fields = {f["name"]: f for f in old["schema"]["fields"]}
+    new_fields = {f["name"]: f for f in new["schema"]["fields"]}
+    diff.fields_added = [name for name in new_fields if name not in old_fields]
+    diff.fields_removed = [name for name in old_fields if name not in new_fields]
+    common_old = [name for name in old_fields if name in new_fields]
+    common_new = [name for name in new_fields if name in old_fields]
+    diff.fields_reordered = common_old != common_new
+    for name in common_new:
+        before, after = old_fields[name], new_fields[name]
+        if before["type"] != after["type"]:
+            diff.types_changed[name] = [before["type"], after["type"]]
+        old_vocab, new_vocab = _vocabulary(before), _vocabulary(after)
+        if removed := [v for v in old_vocab if v not in new_vocab]:
+            diff.vocabulary_removed[name] = removed
+        if added := [v for v in new_vocab if v not in old_vocab]:
+            diff.vocabulary_added[name] = added
+        rest = {k: v for k, v in after.items() if k not in ("type", "constraints")}
+        if rest != {k: v for k, v in before.items() if k not in ("type", "constraints")} or (
+                {k: v for k, v in after.get("constraints", {}).items() if k != "enum"}
+                != {k: v for k, v in before.get("constraints", {}).items() if k != "enum"}):
+            diff.metadata_changed.append(f"field {name}")
+    if old["schema"].get("primaryKey") != new["schema"].get("primaryKey"):
+        diff.primary_key_changed = [old["schema"].get("primaryKey"),
+                                    new["schema"].get("primaryKey")]
+    for key in sorted((set(old) | set(new)) - _RESOURCE_PROPERTIES):
+        if old.get(key) != new.get(key):
+            diff.metadata_changed.append(key)
+    old_schema = {k: v for k, v in old["schema"].items() if k not in ("fields", "primaryKey")}
+    new_schema = {k: v for k, v in new["schema"].items() if k not in ("fields", "primaryKey")}
+    if old_schema != new_schema:
+        diff.metadata_changed.append("schema")
+
+
+def _compare_rows(old_rows: pl.DataFrame, new_rows: pl.DataFrame, key: list[str],
+                  diff: TableDiff) -> None:
+    def key_text(frame: pl.DataFrame) -> list[str]:
+        return frame.select(pl.concat_str([pl.col(k) for k in key], separator="|")
+                            ).to_series().to_list()
+
+    diff.rows_added = key_text(new_rows.join(old_rows, on=key, how="anti").sort(key))
+    diff.rows_removed = key_text(old_rows.join(new_rows, on=key, how="anti").sort(key))
+    compared = [c for c in new_rows.columns if c in old_rows.columns and c not in key]
+    if not compared:
+        return
+    both = new_rows.select(*key, *compared).join(
+        old_rows.select(*key, *compared), on=key, how="inner", suffix="__old")
+    differs = {c: pl.col(c).ne_missing(pl.col(f"{c}__old")) for c in compared}
+    changed = (both.filter(pl.any_horizontal(list(differs.values())))
+               .select(*key, pl.concat_list([pl.when(d).then(pl.lit(c)) for c, d in
+                                             differs.items()]).list.drop_nulls().alias("fields"))
+               .sort(key))
+    diff.rows_changed = dict(zip(key_text(changed), changed["fields"].to_list()))
+
+
+def diff_packages(old: str | Path, new: str | Path) -> PackageDiff:
+    """Compare two builds, each a directory holding a ``datapackage.json`` or the path of one.
+
+    >>> diff_packages(".", ".").required_bump
+    'none'
+    """
+    old_path, new_path = _descriptor_path(old), _descriptor_path(new)
+    old_package = json.loads(old_path.read_text(encoding="utf-8"))
+    new_package = json.loads(new_path.read_text(encoding="utf-8"))
+    result = PackageDiff(old_package.get("version", "?"), new_package.get("version", "?"))
+    old_resources = {r["name"]: r for r in old_package["resources"]}
+    new_resources = {r["name"]: r for r in new_package["resources"]}
+    result.tables_added = [name for name in new_resources if name not in old_resources]
+    result.tables_removed = [name for name in old_resources if name not in new_resources]
+    for key in sorted((set(old_package) | set(new_package)) - _RELEASE_PROPERTIES):
+        if old_package.get(key) != new_package.get(key):
+            result.metadata_changed.append(key)
+    for name, new_resource in new_resources.items():
+        if name not in old_resources:
+            continue
+        old_resource = old_resources[name]
+        table = TableDiff(name)
+        _compare_schema(old_resource, new_resource, table)
+        # The files themselves are compared, not the hashes their descriptors claim.
+        old_data = (old_path.parent / old_resource["path"]).read_bytes()
+        new_data = (new_path.parent / new_resource["path"]).read_bytes()
+        if old_data != new_data and not table.primary_key_changed:
+            _compare_rows(_read_rows(old_data, old_resource), _read_rows(new_data, new_resource),
+                          new_resource["schema"]["primaryKey"], table)
+        result.tables.append(table)
+    result.reasons = _reasons(result)
+    return result
+
+
+def _reasons(diff: PackageDiff) -> dict[str, list[str]]:
+    """Each change that calls for a bump, under the bump it calls for."""
+    reasons: dict[str, list[str]] = {"major": [], "minor": [], "patch": []}
+    reasons["major"] += [f"table {name} removed" for name in diff.tables_removed]
+    reasons["minor"] += [f"table {name} added" for name in diff.tables_added]
+    reasons["patch"] += [f"package {key} changed" for key in diff.metadata_changed]
+    for t in diff.tables:
+        reasons["major"] += [f"{t.name}.{f} removed or renamed" for f in t.fields_removed]
+        reasons["major"] += [f"{t.name}.{f} type {a} -> {b}" for f, (a, b) in
+                             t.types_changed.items()]
+        reasons["major"] += [f"{t.name}.{f} lost vocabulary values {', '.join(v)}" for f, v in
+                             t.vocabulary_removed.items()]
+        if t.fields_reordered:
+            reasons["major"].append(f"{t.name} fields re-ordered")
+        if t.primary_key_changed:
+            reasons["major"].append(f"{t.name} primary key changed")
+        reasons["minor"] += [f"{t.name}.{f} added" for f in t.fields_added]
+        reasons["minor"] += [f"{t.name}.{f} gained vocabulary values {', '.join(v)}" for f, v in
+                             t.vocabulary_added.items()]
+        if t.rows_added:
+            reasons["minor"].append(f"{t.name}: {len(t.rows_added)} row(s) added")
+        if t.rows_removed:
+            reasons["minor"].append(f"{t.name}: {len(t.rows_removed)} row(s) removed")
+        if t.rows_changed:
+            reasons["patch"].append(f"{t.name}: {len(t.rows_changed)} row(s) corrected")
+        reasons["patch"] += [f"{t.name} {what} changed" for what in t.metadata_changed]
+    return {bump: items for bump, items in reasons.items() if items}
+
+
+def _listing(label: str, keys: list[str], limit: int) -> list[str]:
+    shown = ", ".join(keys[:limit]) + (f", ... ({len(keys) - limit} more)"
+                                       if len(keys) > limit else "")
+    return [f"  {label} ({len(keys)}): {shown}"] if keys else []
+
+
+def report(diff: PackageDiff, limit: int = 50) -> str:
+    """A readable report: per table, rows added, removed and changed, schema changes, the bump."""
+    lines = [f"dprk-ru-data {diff.old_version} -> {diff.new_version}"]
+    lines += [f"table added: {name}" for name in diff.tables_added]
+    lines += [f"table removed: {name}" for name in diff.tables_removed]
+    lines += [f"package metadata changed: {key}" for key in diff.metadata_changed]
+    for t in diff.tables:
+        if not t.changed:
+            lines.append(f"{t.name}: unchanged")
+            continue
+        lines.append(f"{t.name}: {len(t.rows_added)} added, {len(t.rows_removed)} removed, "
+                     f"{len(t.rows_changed)} changed")
+        lines += _listing("added", t.rows_added, limit)
+        lines += _listing("removed", t.rows_removed, limit)
+        for key, fields in list(t.rows_changed.items())[:limit]:
+            lines.append(f"  changed {key}: {', '.join(fields)}")
+        if len(t.rows_changed) > limit:
+            lines.append(f"  ... {len(t.rows_changed) - limit} more changed rows")
+        lines += _listing("fields added", t.fields_added, limit)
+        lines += _listing("fields removed", t.fields_removed, limit)
+        lines += [f"  type of {f}: {a} -> {b}" for f, (a, b) in t.types_changed.items()]
+        lines += [f"  vocabulary of {f} gained: {', '.join(v)}" for f, v in
+                  t.vocabulary_added.items()]
+        lines += [f"  vocabulary of {f} lost: {', '.join(v)}" for f, v in
+                  t.vocabulary_removed.items()]
+        if t.fields_reordered:
+            lines.append("  fields re-ordered")
+        if t.primary_key_changed:
+            lines.append(f"  primary key: {t.primary_key_changed[0]} -> {t.primary_key_changed[1]}")
+        lines += [f"  metadata changed: {what}" for what in t.metadata_changed]
+    lines.append(f"required bump: {diff.required_bump}")
+    for bump in reversed(BUMPS):
+        lines += [f"  {bump}: {reason}" for reason in diff.reasons.get(bump, [])]
+    declared = diff.declared_bump
+    verdict = "enough" if diff.bump_ok else "NOT enough"
+    lines.append(f"version bump {diff.old_version} -> {diff.new_version}: "
+                 f"{declared or 'a downgrade'}, {verdict}")
+    return "\n".join(lines) + "\n"
+
+
+def changelog_section(diff: PackageDiff, version: str, date: str, content_hash: str) -> str:
+    """The CHANGELOG.md section of a release, summarising `diff` against the previous release."""
+    lines = [f"## {version} ({date})", "",
+             f"Content hash `{content_hash}`. Changes since {diff.old_version} require a "
+             f"{diff.required_bump} bump.", ""]
+    lines += [f"- Table `{name}` added." for name in diff.tables_added]
+    lines += [f"- Table `{name}` removed." for name in diff.tables_removed]
+    for t in diff.tables:
+        if not t.changed:
+            continue
+        parts = [f"{len(t.rows_added)} rows added" if t.rows_added else "",
+                 f"{len(t.rows_removed)} removed ({', '.join(t.rows_removed[:10])})"
+                 if t.rows_removed else "",
+                 f"{len(t.rows_changed)} corrected ("
+                 + "; ".join(f"{k}: {', '.join(v)}" for k, v in list(t.rows_changed.items())[:10])
+                 + ")" if t.rows_changed else ""]
+        schema = [f"fields added: {', '.join(t.fields_added)}" if t.fields_added else "",
+                  f"fields removed: {', '.join(t.fields_removed)}" if t.fields_removed else "",
+                  f"types changed: {', '.join(t.types_changed)}" if t.types_changed else ""]
+        summary = "; ".join(p for p in parts + schema if p) or "metadata only"
+        lines.append(f"- `{t.name}`: {summary}.")
+    return "\n".join(lines) + "\n"

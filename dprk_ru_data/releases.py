@@ -1,0 +1,203 @@
+"""Versions, releases and content hashes.
+
+The version is set once, in ``pyproject.toml``. ``RELEASES.json`` at the repository root records each
+released version with its date, the content hash of its tables and the toolchain that built them.
+The release date, not the clock, becomes the descriptor's ``created``, so a build is reproducible.
+
+The *content hash* of a package is the SHA-256 of its resources' checksum manifest, one line per
+resource sorted by path, in the format of ``sha256sum``: ``<hex digest><two spaces><path>\\n``. With
+coreutils, ``LC_ALL=C sha256sum build/*.csv | sha256sum`` in the repository gives the same digest.
+Only the data enter it, so a change of descriptive metadata alone keeps the hash.
+
+This module imports only the standard library.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import subprocess
+import sys
+import tomllib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+RELEASES_FILE = "RELEASES.json"
+PYPROJECT = "pyproject.toml"
+HASH_PREFIX = "sha256:"
+# What the build's output bytes depend on: recorded with each release.
+TOOLCHAIN = ("polars", "pandera", "edtf", "pycountry")
+_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
+BUMPS = ("none", "patch", "minor", "major")
+
+
+class ReleaseError(ValueError):
+    """A version or a release record breaks the release rules."""
+
+
+def parse_version(version: str) -> tuple[int, int, int]:
+    """``MAJOR.MINOR.PATCH`` as a tuple of integers.
+
+    >>> parse_version("0.3.1")
+    (0, 3, 1)
+    """
+    match = _VERSION.match(version)
+    if not match:
+        raise ReleaseError(f"{version!r} is not a MAJOR.MINOR.PATCH version")
+    major, minor, patch = (int(part) for part in match.groups())
+    return major, minor, patch
+
+
+def bump_between(old: str, new: str) -> str:
+    """How much `new` is bumped over `old`: ``none``, ``patch``, ``minor`` or ``major``.
+
+    A version that is not newer raises `ReleaseError`.
+
+    >>> bump_between("0.3.1", "0.4.0")
+    'minor'
+    """
+    before, after = parse_version(old), parse_version(new)
+    if after == before:
+        return "none"
+    if after < before:
+        raise ReleaseError(f"version {new} is older than {old}")
+    if after[0] > before[0]:
+        return "major"
+    if after[1] > before[1]:
+        return "minor"
+    return "patch"
+
+
+def bump_satisfies(actual: str, required: str) -> bool:
+    """True where a bump of kind `actual` is at least as large as `required`."""
+    return BUMPS.index(actual) >= BUMPS.index(required)
+
+
+def content_hash(resources: Iterable[dict[str, Any]]) -> str:
+    """The package's content hash, from its resources' ``path`` and ``hash`` (``sha256:<hex>``).
+
+    >>> len(content_hash([{"path": "build/a.csv", "hash": "sha256:" + "0" * 64}]))
+    71
+    """
+    lines = []
+    for resource in sorted(resources, key=lambda r: r["path"].encode("utf-8")):
+        digest = str(resource["hash"])
+        if not digest.startswith(HASH_PREFIX):
+            raise ReleaseError(f"resource {resource['path']} has no {HASH_PREFIX} hash")
+        lines.append(f"{digest[len(HASH_PREFIX):]}  {resource['path']}\n")
+    return HASH_PREFIX + hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+
+
+def project_version(root: Path) -> str:
+    """The version in `root/pyproject.toml`, else the installed package's."""
+    pyproject = root / PYPROJECT
+    if pyproject.is_file():
+        return tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"]
+    from . import __version__
+    return __version__
+
+
+@dataclass(frozen=True)
+class Release:
+    """One released version: when, what content, built with which tools."""
+
+    version: str
+    date: str
+    content_hash: str
+    toolchain: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        parse_version(self.version)
+        try:
+            dt.date.fromisoformat(self.date)
+        except ValueError as error:
+            raise ReleaseError(f"release {self.version}: {self.date!r} is not a YYYY-MM-DD date"
+                               ) from error
+        if not re.fullmatch(r"sha256:[0-9a-f]{64}", self.content_hash):
+            raise ReleaseError(f"release {self.version}: {self.content_hash!r} is not a "
+                               "sha256:<64 hex digits> hash")
+
+
+def read_releases(root: Path) -> list[Release]:
+    """The releases recorded in `root/RELEASES.json`, oldest first; empty if there is no file.
+
+    Raises `ReleaseError` if the records are malformed or not in increasing version order.
+    """
+    path = root / RELEASES_FILE
+    if not path.is_file():
+        return []
+    try:
+        records = json.loads(path.read_text(encoding="utf-8"))
+        releases = [Release(**record) for record in records]
+    except (json.JSONDecodeError, TypeError) as error:
+        raise ReleaseError(f"{RELEASES_FILE} is malformed: {error}") from error
+    for older, newer in zip(releases, releases[1:]):
+        if parse_version(newer.version) <= parse_version(older.version):
+            raise ReleaseError(f"{RELEASES_FILE}: {newer.version} follows {older.version}; "
+                               "versions must increase")
+    return releases
+
+
+def write_releases(root: Path, releases: list[Release]) -> None:
+    text = json.dumps([asdict(release) for release in releases], indent=2) + "\n"
+    (root / RELEASES_FILE).write_text(text, encoding="utf-8")
+
+
+def release_date(root: Path, version: str) -> str | None:
+    """The recorded release date of `version`, or None while it is unreleased."""
+    for release in read_releases(root):
+        if release.version == version:
+            return release.date
+    return None
+
+
+def toolchain() -> dict[str, str]:
+    """The versions of Python and of the libraries the build's output bytes depend on."""
+    from importlib.metadata import version
+
+    tools = {"python": ".".join(str(part) for part in sys.version_info[:3])}
+    tools.update({name: version(name) for name in TOOLCHAIN})
+    return tools
+
+
+def released_build_from_git(root: Path, release: Release, into: Path) -> Path | None:
+    """Check out the build of `release` from the git history of `root` into `into`.
+
+    Looks for the newest commit whose ``datapackage.json`` has the release's content hash and
+    writes that commit's descriptor and tables under `into`. Returns None where `root` is not a
+    git checkout with history (an sdist, a shallow clone); raises `ReleaseError` where it is one
+    but no commit holds the release.
+    """
+    def git(*args: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=False)
+
+    try:
+        probe = git("rev-parse", "--is-shallow-repository")
+    except FileNotFoundError:
+        return None
+    if probe.returncode != 0 or probe.stdout.strip() != b"false":
+        return None
+    commits = git("log", "--format=%H", "--", "datapackage.json").stdout.decode().split()
+    for commit in commits:
+        shown = git("show", f"{commit}:datapackage.json")
+        if shown.returncode != 0:
+            continue
+        descriptor = json.loads(shown.stdout)
+        if content_hash(descriptor["resources"]) != release.content_hash:
+            continue
+        into.mkdir(parents=True, exist_ok=True)
+        (into / "datapackage.json").write_bytes(shown.stdout)
+        for resource in descriptor["resources"]:
+            target = into / resource["path"]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            data = git("show", f"{commit}:{resource['path']}").stdout
+            if HASH_PREFIX + hashlib.sha256(data).hexdigest() != resource["hash"]:
+                raise ReleaseError(f"commit {commit[:12]}: {resource['path']} does not match "
+                                   "the hash its datapackage.json gives")
+            target.write_bytes(data)
+        return into
+    raise ReleaseError(f"no commit in the history has the build of release {release.version} "
+                       f"({release.content_hash})")

@@ -1,0 +1,296 @@
+"""Releases people can cite: one version, reproducible bytes, content hashes, `cite`, `diff`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import dprk_ru_data
+from dprk_ru_data.build import build, release
+from dprk_ru_data.cli import main
+from dprk_ru_data.diff import diff_packages
+from dprk_ru_data.releases import (ReleaseError, bump_between, content_hash, read_releases,
+                                   released_build_from_git)
+
+from .conftest import ROOT, fresh_inputs, snapshot
+from .test_build import edit_cell
+
+VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+
+
+def committed_descriptor() -> dict:
+    return json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def test_two_fresh_builds_are_byte_identical_and_equal_the_committed_one(tmp_path: Path) -> None:
+    first = fresh_inputs(tmp_path / "one")
+    second = fresh_inputs(tmp_path / "two")
+    build(first)
+    # The second build runs in another process, time zone and locale: nothing may depend on them.
+    env = {**os.environ, "TZ": "Pacific/Kiritimati", "LC_ALL": "C", "PYTHONHASHSEED": "123"}
+    subprocess.run([sys.executable, "-m", "dprk_ru_data", "build", str(second)], check=True,
+                   env=env, capture_output=True)
+    assert snapshot(first) == snapshot(second) == snapshot(ROOT)
+
+
+def test_content_hash_is_the_sha256_of_the_sha256sum_manifest() -> None:
+    import hashlib
+
+    descriptor = committed_descriptor()
+    manifest = "".join(f"{hashlib.sha256((ROOT / path).read_bytes()).hexdigest()}  {path}\n"
+                       for path in sorted(r["path"] for r in descriptor["resources"]))
+    assert descriptor["contentHash"] == "sha256:" + hashlib.sha256(manifest.encode()).hexdigest()
+    for resource in descriptor["resources"]:
+        data = (ROOT / resource["path"]).read_bytes()
+        assert resource["bytes"] == len(data)
+        assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def test_one_version_everywhere() -> None:
+    import yaml
+
+    descriptor = committed_descriptor()
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert dprk_ru_data.__version__ == descriptor["version"] == cff["version"] == VERSION
+    released = {r.version: r for r in read_releases(ROOT)}
+    if VERSION in released:
+        assert descriptor["created"] == f"{released[VERSION].date}T00:00:00Z"
+        assert cff["date-released"] == released[VERSION].date
+    else:
+        assert "created" not in descriptor and "date-released" not in cff
+    assert cff["identifiers"][0]["value"] == descriptor["contentHash"]
+
+
+def test_citation_cff_is_valid_cff_1_2() -> None:
+    """The keys, types and formats that the CFF 1.2.0 schema requires of what we emit."""
+    import yaml
+
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert cff["cff-version"] == "1.2.0"
+    assert {"cff-version", "message", "title", "authors"} <= set(cff)
+    allowed = {"abstract", "authors", "cff-version", "commit", "contact", "date-released", "doi",
+               "identifiers", "keywords", "license", "license-url", "message", "preferred-citation",
+               "references", "repository", "repository-artifact", "repository-code", "title",
+               "type", "url", "version"}
+    assert set(cff) <= allowed, set(cff) - allowed
+    assert cff["type"] in ("dataset", "software")
+    assert cff["authors"] and all(isinstance(a.get("name"), str) and a["name"] for a in
+                                  cff["authors"])
+    assert isinstance(cff["version"], str) and isinstance(cff["message"], str)
+    if "date-released" in cff:
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", cff["date-released"])
+    assert cff["license"] == "CC-BY-4.0"
+    for identifier in cff["identifiers"]:
+        assert identifier["type"] in ("doi", "url", "swh", "other")
+        assert isinstance(identifier["value"], str)
+    assert all(isinstance(k, str) for k in cff["keywords"])
+
+
+def test_cite_bibtex_names_the_version_and_content_hash() -> None:
+    result = CliRunner().invoke(main, ["cite", "--format", "bibtex"], catch_exceptions=False)
+    assert result.exit_code == 0
+    descriptor = committed_descriptor()
+    entry = result.stdout
+    assert entry.startswith(f"@misc{{dprk-ru-data-{VERSION},")
+    assert f"version = {{{VERSION}}}" in entry
+    assert descriptor["contentHash"] in entry
+    assert "CC-BY-4.0" in entry
+    assert entry.count("{") == entry.count("}")
+    if "created" in descriptor:
+        assert f"date = {{{descriptor['created'][:10]}}}" in entry
+
+
+@pytest.mark.parametrize("output_format", ["text", "cff", "json"])
+def test_cite_formats_carry_version_date_licence_and_hash(output_format: str) -> None:
+    result = CliRunner().invoke(main, ["cite", "--format", output_format], catch_exceptions=False)
+    assert result.exit_code == 0
+    descriptor = committed_descriptor()
+    for part in (VERSION, descriptor["contentHash"], "CC-BY-4.0", "dprk-ru-data contributors"):
+        assert part in result.stdout, part
+    if output_format == "json":
+        (item,) = json.loads(result.stdout)
+        assert item["type"] == "dataset" and item["version"] == VERSION
+    if output_format == "cff":
+        assert result.stdout == (ROOT / "CITATION.cff").read_text(encoding="utf-8")
+
+
+def test_info_shows_the_content_hash() -> None:
+    result = CliRunner().invoke(main, ["info"], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert f"content hash: {committed_descriptor()['contentHash']}" in result.stdout
+
+
+def test_load_verify_accepts_the_shipped_file_and_refuses_a_damaged_one(project: Path) -> None:
+    assert dprk_ru_data.load("troop_estimates", verify=True).height > 0
+    path = project / "build" / "troop_estimates.csv"
+    data = bytearray(path.read_bytes())
+    data[-3] = ord("9") if data[-3] != ord("9") else ord("8")
+    path.write_bytes(bytes(data))
+    assert dprk_ru_data.load("troop_estimates", root=project).height > 0  # unchecked by default
+    with pytest.raises(dprk_ru_data.IntegrityError, match="troop_estimates.csv is damaged"):
+        dprk_ru_data.load("troop_estimates", root=project, verify=True)
+
+
+def test_diff_reports_exactly_the_edited_row_and_field(project: Path) -> None:
+    edit_cell(project, "troop_estimates", 2, "note", "A corrected note, written for this test.")
+    edited_id = list(csv.DictReader(io.StringIO(
+        (project / "raw" / "troop_estimates.csv").read_text(encoding="utf-8"))))[2]["estimate_id"]
+    build(project)
+    changes = diff_packages(ROOT, project / "datapackage.json")
+    changed = {t.name: t for t in changes.tables if t.changed}
+    assert list(changed) == ["troop_estimates"]
+    table = changed["troop_estimates"]
+    assert table.rows_changed == {edited_id: ["note"]}
+    assert table.rows_added == table.rows_removed == []
+    assert changes.required_bump == "patch"
+    assert not changes.bump_ok  # the version was not bumped
+
+    result = CliRunner().invoke(main, ["diff", str(ROOT), str(project), "--json"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0
+    as_json = json.loads(result.stdout)
+    assert as_json["required_bump"] == "patch"
+    assert [(t["name"], t["rows_changed"]) for t in as_json["tables"]] == [
+        ("troop_estimates", {edited_id: ["note"]})]
+    text = CliRunner().invoke(main, ["diff", str(ROOT), str(project), "--check"],
+                              catch_exceptions=False)
+    assert text.exit_code == 1
+    assert f"changed {edited_id}: note" in text.stdout
+    assert "required bump: patch" in text.stdout
+
+
+def _drop_column(root: Path, table: str, column: str) -> None:
+    descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    resource = next(r for r in descriptor["resources"] if r["name"] == table)
+    resource["schema"]["fields"] = [f for f in resource["schema"]["fields"]
+                                    if f["name"] != column]
+    (root / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    path = root / resource["path"]
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, [f["name"] for f in resource["schema"]["fields"]],
+                            extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def test_diff_classifies_schema_and_row_changes(project: Path) -> None:
+    _drop_column(project, "incidents", "note")
+    changes = diff_packages(ROOT, project)
+    incidents = next(t for t in changes.tables if t.name == "incidents")
+    assert incidents.fields_removed == ["note"]
+    assert incidents.rows_changed == {}
+    assert changes.required_bump == "major"
+
+    path = project / "build" / "actors.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    removed = lines.pop(5)
+    path.write_text("".join(lines), encoding="utf-8")
+    changes = diff_packages(project, ROOT)  # seen the other way: a field and a row are added
+    actors = next(t for t in changes.tables if t.name == "actors")
+    assert actors.rows_added == [removed.split(",")[0]]
+    incidents = next(t for t in changes.tables if t.name == "incidents")
+    assert incidents.fields_added == ["note"]
+    assert changes.required_bump == "minor"
+
+
+def test_bump_rules() -> None:
+    assert bump_between("0.1.0", "0.1.0") == "none"
+    assert bump_between("0.1.0", "0.1.1") == "patch"
+    assert bump_between("0.1.9", "0.2.0") == "minor"
+    assert bump_between("0.9.9", "1.0.0") == "major"
+    with pytest.raises(ReleaseError):
+        bump_between("0.2.0", "0.1.5")
+    with pytest.raises(ReleaseError):
+        bump_between("0.2", "0.3.0")
+
+
+def test_committed_build_is_released_or_bumped_enough(tmp_path: Path) -> None:
+    """The guard: a build that differs from the last release needs a newer, large-enough version."""
+    releases = read_releases(ROOT)
+    assert releases, "RELEASES.json records no release"
+    last = releases[-1]
+    current = content_hash(committed_descriptor()["resources"])
+    if current == last.content_hash:
+        assert bump_between(last.version, VERSION) in ("none", "patch", "minor", "major")
+        return
+    previous = released_build_from_git(ROOT, last, tmp_path / "previous")
+    if previous is None:
+        pytest.skip("not a git checkout with history: cannot fetch the last release's build")
+    changes = diff_packages(previous, ROOT)
+    assert changes.bump_ok, (f"the build changed since {last.version} and needs a "
+                             f"{changes.required_bump} bump, but the version is {VERSION}")
+
+
+def test_releases_and_changelog_agree() -> None:
+    releases = read_releases(ROOT)
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    sections = re.findall(r"^## (\S+) \((\d{4}-\d{2}-\d{2})\)$", changelog, re.M)
+    assert sections == [(r.version, r.date) for r in reversed(releases)]
+    for r in releases:
+        assert r.content_hash in changelog
+        assert {"python", "polars"} <= set(r.toolchain)
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t", *args],
+                   check=True, capture_output=True)
+
+
+def set_version(root: Path, version: str) -> None:
+    path = root / "pyproject.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r'(?m)^version = ".*"$', f'version = "{version}"', text, count=1),
+                    encoding="utf-8")
+
+
+def test_release_checks_the_bump_and_records_the_release(project: Path) -> None:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "the committed release")
+    edit_cell(project, "incidents", 0, "note", "Reworded by the release test.")
+    set_version(project, VERSION)
+    with pytest.raises(ReleaseError, match="already released"):
+        release(project, "2030-01-01")
+
+    # Removing a row calls for a minor bump; a patch bump is refused and nothing is recorded.
+    path = project / "raw" / "historical_deployments.csv"
+    rows = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    dropped = rows.pop(-1).split(",")[0]
+    path.write_text("".join(rows), encoding="utf-8")
+    evidence = project / "raw" / "evidence.csv"
+    evidence.write_text("".join(line for line in evidence.read_text(encoding="utf-8")
+                                .splitlines(keepends=True) if f",{dropped}," not in line),
+                        encoding="utf-8")
+    major, minor, patch = (int(p) for p in VERSION.split("."))
+    set_version(project, f"{major}.{minor}.{patch + 1}")
+    before = (project / "RELEASES.json").read_bytes()
+    with pytest.raises(ReleaseError, match="require a minor bump"):
+        release(project, "2030-01-01")
+    assert (project / "RELEASES.json").read_bytes() == before
+
+    new_version = f"{major}.{minor + 1}.0"
+    set_version(project, new_version)
+    entry = release(project, "2030-01-01")
+    assert entry.version == new_version and entry.date == "2030-01-01"
+    descriptor = json.loads((project / "datapackage.json").read_text(encoding="utf-8"))
+    assert descriptor["created"] == "2030-01-01T00:00:00Z"
+    assert descriptor["contentHash"] == entry.content_hash
+    assert read_releases(project)[-1] == entry
+    changelog = (project / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert changelog.index(f"## {new_version} (2030-01-01)") < changelog.index(f"## {VERSION} (")
+    assert dropped in changelog and "in-001: note" in changelog
