@@ -1,253 +1,74 @@
-"""raw/*.csv -> normalise -> validate -> build/*.csv + datapackage.json.
+"""raw/*.csv -> normalise -> validate -> build/*.csv + datapackage.json + CITATION.cff.
 
 Every fault found is collected as a located `Problem`; the build writes nothing unless there are
-none, and then swaps the new outputs in only after they were completely written.
+none. The outputs are written into a staging directory and only then swapped in, under a journal:
+a build that fails or is killed while writing leaves the previous outputs untouched, and one killed
+during the swap itself is rolled back by the next build (see `recover`).
 """
 
 from __future__ import annotations
 
-import difflib
-import io
+import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandera.errors
 import polars as pl
 
-from . import citation, datapackage
+from . import checks, citation, datapackage
 from .errors import DataError, Problem
+from .evidence import CORPUS_ENV
 from .normalise.columns import normalise_tables
-from .releases import project_version, release_date
-from .schemas import ISO, TABLES, Table
+from .rawfiles import LINE, read_raw
+from .releases import PYPROJECT, RELEASES_FILE, ReleaseError, project_version, release_date
+from .schemas import TABLES
 
-RAW_DIR = "raw"
 BUILD_DIR = "build"
 DESCRIPTOR = "datapackage.json"
 CITATION = "CITATION.cff"
-HEADER_LINE = 1
+OUTPUTS = (BUILD_DIR, DESCRIPTOR, CITATION)
+STAGING = ".build-staging"
+JOURNAL = "SWAPPING.json"
 
 if TYPE_CHECKING:
     from .releases import Release
 
 
-@dataclass
-class Loaded:
-    """A raw table read as strings, with the file it came from."""
-
-    table: Table
-    file: str
-    frame: pl.DataFrame
-
-    def line(self, index: int) -> int:
-        """The editor line of the row at `index` (the header is line 1)."""
-        return int(self.frame["__line"][index])
+def default_corpus(root: Path) -> Path:
+    """The corpus folder the build checks evidence against: $DPRK_CORPUS, else
+    ``../shared/sources`` beside the project."""
+    return Path(os.environ.get(CORPUS_ENV) or root.resolve().parent / "shared" / "sources")
 
 
-def _read_raw(root: Path, table: Table, problems: list[Problem]) -> Loaded | None:
-    file = f"{RAW_DIR}/{table.name}.csv"
-    path = root / file
-    if not path.is_file():
-        problems.append(Problem(file, None, None, None, "missing_file",
-                                f"the table {table.name!r} has no file"))
-        return None
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        problems.append(Problem(file, None, None, None, "encoding",
-                                f"byte {error.start} is not UTF-8"))
-        return None
-    try:
-        frame = pl.read_csv(io.StringIO(text), infer_schema=False, empty_string_is_null=True)
-    except (pl.exceptions.PolarsError, ValueError) as error:
-        problems.append(Problem(file, None, None, None, "csv_syntax",
-                                f"cannot be read as CSV: {str(error).splitlines()[0]}"))
-        return None
-    expected = table.raw_columns
-    derived = set(table.derived_columns)
-    missing = [c for c in expected if c not in frame.columns]
-    unknown = [c for c in frame.columns if c not in expected]
-    for column in missing:
-        problems.append(Problem(file, HEADER_LINE, column, None, "missing_column",
-                                f"the header lacks the column {column!r}"))
-    for column in unknown:
-        if column in derived:
-            message = f"{column!r} is derived by the build; remove it from raw/"
-        else:
-            nearest = difflib.get_close_matches(column, expected, n=1)
-            hint = f"; did you mean {nearest[0]!r}?" if nearest else ""
-            message = f"{column!r} is not a column of {table.name}{hint}"
-        problems.append(Problem(file, HEADER_LINE, column, column, "unknown_column", message))
-    if missing or unknown:
-        return None
-    frame = frame.select(
-        [pl.col(c).str.strip_chars().replace("", None).alias(c) for c in expected]
-    ).with_row_index("__line", offset=HEADER_LINE + 1)
-    return Loaded(table, file, frame)
-
-
-def _cast(loaded: Loaded, problems: list[Problem]) -> pl.DataFrame:
-    """Cast each column to its schema type, reporting the cells that do not convert."""
-    schema = loaded.table.model.to_schema()
-    raw = set(loaded.table.raw_columns)
-    columns = {name: column for name, column in schema.columns.items() if name in raw}
-    exprs = []
-    for name, column in columns.items():
-        dtype = column.dtype.type
-        if dtype == pl.Date:
-            exprs.append(pl.col(name).str.to_date("%Y-%m-%d", strict=False))
-        elif dtype == pl.String:
-            exprs.append(pl.col(name))
-        else:
-            exprs.append(pl.col(name).cast(dtype, strict=False))
-    typed = loaded.frame.select(pl.col("__line"), *exprs)
-    for name, column in columns.items():
-        if column.dtype.type == pl.String:
-            continue
-        bad = loaded.frame.filter(pl.col(name).is_not_null() & typed[name].is_null())
-        for line, value in bad.select("__line", name).iter_rows():
-            problems.append(Problem(loaded.file, line, name, value, "type",
-                                    f"{value!r} is not a valid {column.dtype}"))
-    return typed
-
-
-def _validate(loaded: Loaded, typed: pl.DataFrame, problems: list[Problem]) -> None:
-    try:
-        loaded.table.model.validate(typed.drop("__line"), lazy=True)
-    except pandera.errors.SchemaErrors as errors:
-        for case in errors.failure_cases.iter_rows(named=True):
-            index = case["index"]
-            line = loaded.line(index) if index is not None else None
-            is_column = case["schema_context"] == "Column"
-            column = case["column"] if is_column else None
-            value = case["failure_case"] if is_column else None
-            rule = case["check"].split("(")[0]
-            if is_column:
-                message = _describe(loaded.table, column, rule, value)
-            else:
-                message = f"the row breaks the rule {rule}"
-            problems.append(Problem(loaded.file, line, column, value, rule, message))
-
-
-def _describe(table: Table, column: str, rule: str, value: object) -> str:
-    """A readable message for a failed column check."""
-    spec = table.model.to_schema().columns.get(column)
-    checks = {check.name: check.statistics for check in (spec.checks if spec else [])}
-    if rule == "isin":
-        allowed = [str(v) for v in checks["isin"]["allowed_values"]]
-        nearest = difflib.get_close_matches(str(value), allowed, n=1)
-        hint = f"; did you mean {nearest[0]!r}?" if nearest else f"; allowed: {', '.join(allowed)}"
-        return f"{value!r} is not an allowed value{hint}"
-    if rule == "str_matches":
-        return f"{value!r} does not match the pattern {checks['str_matches']['pattern']}"
-    if rule == "str_length":
-        bounds = checks["str_length"]
-        return (f"{str(value)[:40]!r} has a length outside "
-                f"{bounds.get('min_value')}..{bounds.get('max_value')}")
-    if rule == "field_uniqueness":
-        return f"{value!r} appears more than once; keys must be unique"
-    if rule == "not_nullable":
-        return "a value is required"
-    if rule in ("greater_than_or_equal_to", "less_than_or_equal_to"):
-        bound = next(iter(checks[rule].values()))
-        relation = "at least" if rule.startswith("greater") else "at most"
-        return f"{value!r} must be {relation} {bound}"
-    return f"{value!r} breaks the rule {rule}"
-
-
-def _known_code(kind: str, code: str) -> bool:
-    import pycountry
-
-    if kind == "country":
-        if len(code) == 4:
-            return pycountry.historic_countries.get(alpha_4=code) is not None
-        return pycountry.countries.get(alpha_2=code) is not None
-    if "-" in code:
-        return pycountry.subdivisions.get(code=code) is not None
-    return pycountry.countries.get(alpha_2=code) is not None
-
-
-def _check_codes(loaded: Loaded, typed: pl.DataFrame, problems: list[Problem]) -> None:
-    """ISO 3166 codes exist (checked with pycountry), not merely look like codes."""
-    for name, column in loaded.table.model.to_schema().columns.items():
-        kind = (column.metadata or {}).get(ISO)
-        if not kind:
-            continue
-        for code in typed[name].drop_nulls().unique().to_list():
-            if not _known_code(kind, code):
-                standard = "ISO 3166-1/3166-3" if kind == "country" else "ISO 3166-2 or 3166-1"
-                for line in typed.filter(pl.col(name) == code)["__line"].to_list():
-                    problems.append(Problem(loaded.file, line, name, code, "iso_code",
-                                            f"{code!r} is not an {standard} code"))
-
-
-def _check_references(tables: dict[str, Loaded], typed: dict[str, pl.DataFrame],
-                      problems: list[Problem]) -> None:
-    """Foreign keys resolve; every evidence row points at a record; every record has evidence."""
-    keys = {name: set(frame[TABLES[name].primary_key].drop_nulls().to_list())
-            for name, frame in typed.items()}
-    for name, loaded in tables.items():
-        frame = typed[name]
-        for column, target in loaded.table.foreign_keys.items():
-            if target not in keys:
-                continue
-            dangling = frame.filter(pl.col(column).is_not_null()
-                                    & ~pl.col(column).is_in(list(keys[target])))
-            for line, value in dangling.select("__line", column).iter_rows():
-                problems.append(Problem(loaded.file, line, column, value, "foreign_key",
-                                        f"{value!r} is not a {TABLES[target].primary_key} "
-                                        f"in {RAW_DIR}/{target}.csv"))
-    if "evidence" not in typed:
-        return
-    evidence = typed["evidence"]
-    evidence_file = tables["evidence"].file
-    records = pl.concat([
-        pl.DataFrame({"record_table": name, "record_id": sorted(ids)},
-                     schema={"record_table": pl.String, "record_id": pl.String})
-        for name, ids in keys.items() if name != "evidence"])
-    dangling = (evidence.filter(pl.col("record_table").is_in(list(keys)))
-                .join(records, on=["record_table", "record_id"], how="anti"))
-    for line, record_table, record_id in dangling.select(
-            "__line", "record_table", "record_id").iter_rows():
-        problems.append(Problem(evidence_file, line, "record_id", record_id, "foreign_key",
-                                f"{record_id!r} is not a record of {RAW_DIR}/{record_table}.csv"))
-    supported = evidence.select("record_table", "record_id").unique()
-    for name, loaded in tables.items():
-        if name == "evidence":
-            continue
-        pk = loaded.table.primary_key
-        unsupported = (typed[name].filter(pl.col(pk).is_not_null())
-                       .with_columns(pl.lit(name).alias("record_table"))
-                       .join(supported, left_on=["record_table", pk],
-                             right_on=["record_table", "record_id"], how="anti"))
-        for line, record_id in unsupported.select("__line", pk).iter_rows():
-            problems.append(Problem(loaded.file, line, pk, record_id, "needs_evidence",
-                                    f"the record {record_id!r} has no row in "
-                                    f"{RAW_DIR}/evidence.csv"))
-
-
-def compile_tables(root: Path | str = ".") -> dict[str, pl.DataFrame]:
+def compile_tables(root: Path | str = ".", corpus: Path | None = None,
+                   notes: list[str] | None = None) -> dict[str, pl.DataFrame]:
     """Read, type and validate every raw table; return them sorted by primary key.
 
-    Raises `DataError` with every problem found. Writes nothing.
+    Evidence spans are checked against the texts in `corpus` (default: `default_corpus`) where
+    they are at hand; what could not be checked is added to `notes`. Raises `DataError` with every
+    problem found. Writes nothing.
     """
     root = Path(root)
     problems: list[Problem] = []
     loaded = {name: table for name, table in
-              ((t.name, _read_raw(root, t, problems)) for t in TABLES.values()) if table is not None}
-    typed = {name: _cast(table, problems) for name, table in loaded.items()}
+              ((t.name, read_raw(root, t, problems)) for t in TABLES.values()) if table is not None}
+    typed = {name: checks.cast(table, problems) for name, table in loaded.items()}
     typed = normalise_tables(loaded, typed, problems)
     for name, table in loaded.items():
-        _validate(table, typed[name], problems)
-        _check_codes(table, typed[name], problems)
-    _check_references(loaded, typed, problems)
+        checks.check_unique_keys(table, typed[name], problems)
+        checks.validate(table, typed[name], problems)
+        checks.check_codes(table, typed[name], problems)
+    checks.check_references(loaded, typed, problems)
+    checks.check_dates_against_sources(typed, loaded, problems)
+    note = checks.check_evidence_spans(typed, loaded, corpus or default_corpus(root), problems)
+    if note and notes is not None:
+        notes.append(note)
     if problems:
         raise DataError(problems)
-    return {name: typed[name].drop("__line").sort(TABLES[name].primary_key) for name in TABLES}
+    return {name: typed[name].drop(LINE).sort(TABLES[name].primary_key) for name in TABLES}
 
 
 def serialise(frame: pl.DataFrame) -> bytes:
@@ -255,35 +76,94 @@ def serialise(frame: pl.DataFrame) -> bytes:
     return frame.write_csv(line_terminator="\n", date_format="%Y-%m-%d").encode("utf-8")
 
 
-def build(root: Path | str = ".") -> dict[str, object]:
+def _version(root: Path) -> tuple[str, str | None]:
+    """The version and its release date, with a located problem where either file is broken."""
+    try:
+        version = project_version(root)
+    except (tomllib.TOMLDecodeError, KeyError, TypeError) as error:
+        raise DataError([Problem(PYPROJECT, None, "version", None, "version",
+                                 f"cannot read [project] version: {error}")]) from error
+    try:
+        return version, release_date(root, version)
+    except ReleaseError as error:
+        raise DataError([Problem(RELEASES_FILE, None, None, None, "releases", str(error))]
+                        ) from error
+
+
+def recover(root: Path | str) -> str | None:
+    """Undo what an interrupted build left behind; say what was done, or None if nothing was.
+
+    A staging directory without a journal was killed while writing: the outputs were never
+    touched, and the staging directory is removed. With a journal the swap was under way: every
+    output is put back as it was before that build.
+    """
+    root = Path(root)
+    staging = root / STAGING
+    if not staging.exists():
+        return None
+    journal = staging / JOURNAL
+    if not journal.is_file():
+        shutil.rmtree(staging)
+        return f"removed {staging}, left by a build that stopped before writing its outputs"
+    existed = set(json.loads(journal.read_text(encoding="utf-8")))
+    for name in OUTPUTS:
+        saved, target = staging / "previous" / name, root / name
+        if saved.exists() or name not in existed:
+            if target.is_dir():
+                shutil.rmtree(target)
+            elif target.exists():
+                target.unlink()
+        if saved.exists():
+            os.replace(saved, target)
+    shutil.rmtree(staging)
+    return "rolled back a build that was stopped while swapping in its outputs"
+
+
+def _write_outputs(root: Path, outputs: dict[str, bytes]) -> None:
+    """Write `outputs` (relative path -> bytes) to staging, then swap them in under a journal."""
+    staging = root / STAGING
+    new = staging / "new"
+    (new / BUILD_DIR).mkdir(parents=True)
+    for relative, data in outputs.items():
+        path = new / relative
+        with open(path, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    (staging / "previous").mkdir()
+    existed = [name for name in OUTPUTS if (root / name).exists()]
+    journal = staging / JOURNAL
+    (staging / "journal.tmp").write_text(json.dumps(existed), encoding="utf-8")
+    os.replace(staging / "journal.tmp", journal)  # the journal exists whole or not at all
+    for name in OUTPUTS:
+        if name in existed:
+            os.replace(root / name, staging / "previous" / name)
+        os.replace(new / name, root / name)
+    journal.unlink()  # from here on the new outputs stand
+    shutil.rmtree(staging)
+
+
+def build(root: Path | str = ".", corpus: Path | None = None,
+          notes: list[str] | None = None) -> dict[str, object]:
     """Build `root/build/`, `root/datapackage.json` and `root/CITATION.cff` from `root/raw/`;
     return the descriptor.
 
     The version comes from `root/pyproject.toml` and its release date, if it was released, from
     `root/RELEASES.json`: nothing is read from the clock, so the same inputs give the same bytes.
-
-    The outputs are first written to a temporary directory beside them and moved into place only
-    once complete, so a failed or interrupted build leaves the previous outputs as they were.
+    Raises `DataError` (and writes nothing) if any check fails.
     """
     root = Path(root)
-    tables = compile_tables(root)
+    note = recover(root)
+    if note and notes is not None:
+        notes.append(note)
+    tables = compile_tables(root, corpus, notes)
+    version, released = _version(root)
     files = {name: serialise(frame) for name, frame in tables.items()}
-    version = project_version(root)
-    descriptor = datapackage.descriptor(files, version, release_date(root, version))
-    staging = Path(tempfile.mkdtemp(prefix=".build-", dir=root))
-    try:
-        (staging / BUILD_DIR).mkdir()
-        for name, data in files.items():
-            (staging / BUILD_DIR / f"{name}.csv").write_bytes(data)
-        (staging / DESCRIPTOR).write_bytes(datapackage.dumps(descriptor))
-        (staging / CITATION).write_bytes(citation.render(descriptor, "cff").encode("utf-8"))
-        if (root / BUILD_DIR).exists():
-            os.replace(root / BUILD_DIR, staging / "previous")
-        os.replace(staging / BUILD_DIR, root / BUILD_DIR)
-        os.replace(staging / DESCRIPTOR, root / DESCRIPTOR)
-        os.replace(staging / CITATION, root / CITATION)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    descriptor = datapackage.descriptor(files, version, released)
+    outputs = {f"{BUILD_DIR}/{name}.csv": data for name, data in files.items()}
+    outputs[DESCRIPTOR] = datapackage.dumps(descriptor)
+    outputs[CITATION] = citation.render(descriptor, "cff").encode("utf-8")
+    _write_outputs(root, outputs)
     return descriptor
 
 

@@ -27,7 +27,16 @@ def _fail_on_data_errors(error: DataError, output_format: str) -> None:
 _DIR = click.argument("directory", default=".", type=click.Path(file_okay=False, exists=True,
                                                                  path_type=Path))
 _FORMAT = click.option("--format", "output_format", type=click.Choice(["text", "json"]),
-                       default="text", show_default=True, help="How to print problems.")
+                       default="text", show_default=True,
+                       help="How to print problems: grouped by file, or a JSON list for tools.")
+_CORPUS = click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), default=None,
+                       help="Folder of the corpus texts, to check evidence hashes "
+                            "[default: $DPRK_CORPUS, else ../shared/sources beside DIRECTORY].")
+
+
+def _print_notes(notes: list[str]) -> None:
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
 
 
 @click.group(epilog="Exit codes: 0 success, 1 data errors, 2 usage errors.")
@@ -39,18 +48,26 @@ def main() -> None:
 @main.command()
 @_DIR
 @_FORMAT
-def build(directory: Path, output_format: str) -> None:
-    """Build DIRECTORY/build/ and DIRECTORY/datapackage.json from DIRECTORY/raw/.
+@_CORPUS
+def build(directory: Path, output_format: str, corpus: Path | None) -> None:
+    """Build DIRECTORY/build/, DIRECTORY/datapackage.json and DIRECTORY/CITATION.cff from
+    DIRECTORY/raw/.
 
-    Nothing is written unless every table passes every check.
+    Every problem in raw/ is reported at once, located by file, line and column; nothing is
+    written unless every table passes every check. The outputs are swapped in only when complete;
+    a build interrupted during the swap is rolled back by the next build.
+
     Exit codes: 0 success, 1 data errors, 2 usage errors.
     """
     from .build import build as run_build
 
+    notes: list[str] = []
     try:
-        descriptor = run_build(directory)
+        descriptor = run_build(directory, corpus, notes)
     except DataError as error:
+        _print_notes(notes)
         _fail_on_data_errors(error, output_format)
+    _print_notes(notes)
     rows = sum(1 for _ in descriptor["resources"])
     click.echo(f"built {rows} tables, version {descriptor['version']}, in {directory}")
 
@@ -58,17 +75,21 @@ def build(directory: Path, output_format: str) -> None:
 @main.command()
 @_DIR
 @_FORMAT
-def validate(directory: Path, output_format: str) -> None:
+@_CORPUS
+def validate(directory: Path, output_format: str, corpus: Path | None) -> None:
     """Run every check of `build` on DIRECTORY/raw/ and write nothing.
 
     Exit codes: 0 valid, 1 data errors, 2 usage errors.
     """
     from .build import compile_tables
 
+    notes: list[str] = []
     try:
-        tables = compile_tables(directory)
+        tables = compile_tables(directory, corpus, notes)
     except DataError as error:
+        _print_notes(notes)
         _fail_on_data_errors(error, output_format)
+    _print_notes(notes)
     click.echo(f"valid: {sum(frame.height for frame in tables.values())} rows "
                f"in {len(tables)} tables")
 

@@ -29,6 +29,8 @@ REFERENCES = "references"
 MAX_TEXT = 2000
 # Field metadata key: "country" (ISO 3166-1/-3) or "place" (ISO 3166-2 or -1), checked by the build.
 ISO = "iso"
+# Field metadata key marking prose typed by curators, where formula-like openings are refused.
+FREE_TEXT = "free_text"
 
 
 @dataclass(frozen=True)
@@ -45,14 +47,16 @@ def _vocab_description(text: str, vocabulary: vocab.Vocabulary) -> str:
 
 
 def key(description: str) -> Column:
-    return Column(str, pa.Field(unique=True, str_length={"min_value": 1, "max_value": 80},
+    # Uniqueness is checked by the build, which names both lines of a duplicate.
+    return Column(str, pa.Field(str_length={"min_value": 1, "max_value": 80},
                                 str_matches=r"^[a-z0-9][a-z0-9_.-]*$", description=description))
 
 
 def text(description: str, *, required: bool = False, max_length: int = MAX_TEXT) -> Column:
     annotation = str if required else str | None
     return Column(annotation, pa.Field(nullable=not required, description=description,
-                                       str_length={"min_value": 1, "max_value": max_length}))
+                                       str_length={"min_value": 1, "max_value": max_length},
+                                       metadata={FREE_TEXT: True}))
 
 
 def ref(description: str, table: str, *, required: bool = False) -> Column:
@@ -96,7 +100,7 @@ def figure(prefix: str, what: str, *, kind: str = "count") -> dict[str, Column]:
         f"{prefix}_text": Column(str | None, pa.Field(
             nullable=True, str_length={"min_value": 1, "max_value": 200},
             description=f"{what}, as written in the report.",
-            metadata={"figure_kind": kind})),
+            metadata={"figure_kind": kind, FREE_TEXT: True})),
         f"{prefix}_low": Column(number, pa.Field(
             nullable=True, **bound, metadata=derived,
             description=f"Lowest value ({unit}) that `{prefix}_text` allows; empty if unbounded.")),
@@ -119,7 +123,7 @@ def date(prefix: str, what: str) -> dict[str, Column]:
         f"{prefix}_text": Column(str | None, pa.Field(
             nullable=True, str_length={"min_value": 1, "max_value": 200},
             description=f"{what}, as written in the report or by the curator.",
-            metadata={"date": True})),
+            metadata={"date": True, FREE_TEXT: True})),
         f"{prefix}_edtf": Column(str | None, pa.Field(
             nullable=True, metadata=derived,
             description=f"`{prefix}_text` as an Extended Date/Time Format (EDTF, ISO 8601-2) string.")),
@@ -178,6 +182,11 @@ class Table:
     def derived_columns(self) -> list[str]:
         return [name for name, column in self.model.to_schema().columns.items()
                 if (column.metadata or {}).get(DERIVED)]
+
+    @property
+    def free_text_columns(self) -> list[str]:
+        return [name for name, column in self.model.to_schema().columns.items()
+                if (column.metadata or {}).get(FREE_TEXT)]
 
     @property
     def raw_columns(self) -> list[str]:

@@ -17,7 +17,7 @@ from .dates import DateError, FuzzyDate, parse_date
 from .figures import FigureError, parse_figure
 
 if TYPE_CHECKING:
-    from ..build import Loaded
+    from ..rawfiles import Loaded
 
 _FIGURE_PARTS = ("low", "best", "high", "qualifier")
 _DATE_PARTS = ("edtf", "start", "end", "precision")

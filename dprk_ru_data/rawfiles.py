@@ -1,0 +1,227 @@
+"""Reading one hand-curated ``raw/*.csv`` file, with every fault of the file itself located.
+
+Faults found here: a missing or empty file, bytes that are not UTF-8, a missing, duplicated, unknown
+or misspelled column, CSV syntax (an unbalanced quote, a row with too many or too few cells, a blank
+line), control characters (line breaks inside a cell among them) and cells that a spreadsheet would
+run as a formula. Harmless variations are absorbed so that they give the same table: a UTF-8 byte
+order mark, CRLF line ends, spaces around values, and a final newline present, absent or repeated.
+
+Every record must sit on one line: a line break inside a cell is refused, so line ``n`` of the file
+is always the record at index ``n - 2`` (the header is line 1), which keeps the fast path simple.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import io
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from .errors import Problem
+from .schemas import Table
+
+RAW_DIR = "raw"
+HEADER_LINE = 1
+LINE = "__line"
+# C0 and C1 control characters and DEL: never meant to be in a cell.
+CONTROL = r"[\x00-\x1f\x7f-\x9f]"
+# A cell that a spreadsheet would run as a formula when the CSV is opened in it.
+FORMULA = r"^[=+\-@]"
+_QUOTED = r'"(?:[^"]|"")*"'
+# A line of well-formed cells: each either quoted as a whole (inner quotes doubled) or quote-free.
+_WELL_FORMED = rf'^(?:{_QUOTED}|[^",]*)(?:,(?:{_QUOTED}|[^",]*))*$'
+MAX_LISTED = 20
+
+
+@dataclass
+class Loaded:
+    """A raw table read as strings, with the file it came from and each row's editor line."""
+
+    table: Table
+    file: str
+    frame: pl.DataFrame
+
+
+def _decode(data: bytes, file: str, problems: list[Problem]) -> str | None:
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line_start = data.rfind(b"\n", 0, error.start) + 1
+        line = data.count(b"\n", 0, error.start) + 1
+        character = len(data[line_start:error.start].decode("utf-8", errors="replace")) + 1
+        bad = data[error.start:error.end]
+        problems.append(Problem(
+            file, line, None, bad.hex(" "), "encoding",
+            f"byte(s) {bad.hex(' ')} at character {character} (byte offset {error.start}) are not "
+            "UTF-8; save the file as UTF-8"))
+        return None
+
+
+def _header(text: str, table: Table, file: str, problems: list[Problem]) -> list[str] | None:
+    """The header's column names, or None after reporting why it cannot be used."""
+    first = text.split("\n", 1)[0]
+    try:
+        names = [name.strip() for name in next(csv.reader([first], strict=True))]
+    except (csv.Error, StopIteration) as error:
+        problems.append(Problem(file, HEADER_LINE, None, first[:80], "csv_syntax",
+                                f"the header line cannot be read as CSV: {error}"))
+        return None
+    expected = table.raw_columns
+    if not set(names) & (set(expected) | set(table.derived_columns)):
+        problems.append(Problem(
+            file, HEADER_LINE, None, first[:80], "missing_header",
+            f"the first line names none of the columns of {table.name}; the header line is "
+            f"missing (it starts: {', '.join(expected[:4])}, ...)"))
+        return None
+    ok = True
+    seen: dict[str, int] = {}
+    for position, name in enumerate(names, start=1):
+        if name in seen:
+            problems.append(Problem(file, HEADER_LINE, name, name, "duplicate_column",
+                                    f"{name!r} is both column {seen[name]} and column {position}"))
+            ok = False
+        seen.setdefault(name, position)
+    derived = set(table.derived_columns)
+    for name in names:
+        if name in expected:
+            continue
+        ok = False
+        if name in derived:
+            message = f"{name!r} is derived by the build; remove it from raw/"
+        elif not name:
+            message = "a column has an empty name"
+        else:
+            nearest = difflib.get_close_matches(name, [c for c in expected if c not in seen],
+                                                n=1) or difflib.get_close_matches(name, expected,
+                                                                                  n=1)
+            hint = f"; did you mean {nearest[0]!r}?" if nearest else ""
+            message = f"{name!r} is not a column of {table.name}{hint}"
+        problems.append(Problem(file, HEADER_LINE, name, name, "unknown_column", message))
+    for name in expected:
+        if name not in seen:
+            problems.append(Problem(file, HEADER_LINE, name, None, "missing_column",
+                                    f"the header lacks the column {name!r}"))
+            ok = False
+    return names if ok else None
+
+
+def _line_faults(text: str, width: int) -> pl.DataFrame:
+    """Per line (vectorised): is a quote left unbalanced, and does the cell count differ?"""
+    lines = pl.Series("text", text.split("\n"), dtype=pl.String)
+    bare = lines.str.replace_all(_QUOTED, "")
+    return pl.DataFrame({
+        "line": pl.int_range(1, lines.len() + 1, eager=True),
+        "malformed": ~lines.str.contains(_WELL_FORMED),
+        "ragged": bare.str.count_matches(",") + 1 != width,
+    }).filter(pl.col("malformed") | pl.col("ragged"))
+
+
+def _locate_syntax(text: str, width: int, faults: pl.DataFrame, file: str,
+                   problems: list[Problem]) -> None:
+    """Report each structural fault with its line (the slow path, taken only for faulty files)."""
+    found = len(problems)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    last = 0
+    try:
+        for record in reader:
+            first, last = last + 1, reader.line_num
+            if len(problems) - found >= MAX_LISTED:
+                break
+            if last > first:
+                problems.append(Problem(
+                    file, first, None, None, "control_character",
+                    f"a quoted cell runs over lines {first}-{last}: a line break inside a cell "
+                    "(U+000A) is not allowed (or a quote is unbalanced); keep each row on one "
+                    "line"))
+            elif not record:
+                problems.append(Problem(file, first, None, None, "csv_syntax",
+                                        "the line is blank; remove it"))
+            elif len(record) != width:
+                problems.append(Problem(
+                    file, first, None, None, "csv_syntax",
+                    f"the row has {len(record)} cells and the header {width}; check for a "
+                    "missing or extra comma, or a comma in an unquoted value"))
+    except csv.Error as error:
+        problems.append(Problem(file, last + 1, None, None, "csv_syntax",
+                                f"unbalanced quote or malformed quoting ({error}); a cell that "
+                                'holds a quote must be quoted, with the quote doubled ("")'))
+    if len(problems) == found:
+        # Python's reader accepts a quote inside an unquoted value; polars and spreadsheets do not.
+        for line in faults.filter("malformed")["line"].head(MAX_LISTED).to_list():
+            problems.append(Problem(file, line, None, None, "csv_syntax",
+                                    "a quote is unbalanced or stands inside an unquoted value; "
+                                    'quote the whole cell and double the quote inside ("")'))
+
+
+def _character_name(text: str) -> str:
+    char = next(c for c in text if unicodedata.category(c) == "Cc")
+    name = {"\t": "tab", "\r": "carriage return", "\n": "line feed"}.get(char, "control character")
+    return f"U+{ord(char):04X} ({name})"
+
+
+def _check_cells(loaded: Loaded, problems: list[Problem]) -> None:
+    """Control characters anywhere; formula-like text in free-text columns."""
+    free_text = set(loaded.table.free_text_columns)
+    frame = loaded.frame
+    for column in loaded.table.raw_columns:
+        values = pl.col(column)
+        bad = frame.filter(values.str.contains(CONTROL)).select(LINE, column)
+        for line, value in bad.head(MAX_LISTED).iter_rows():
+            problems.append(Problem(loaded.file, line, column, value, "control_character",
+                                    f"{value[:40]!r} contains the control character "
+                                    f"{_character_name(value)}; remove it"))
+        if column in free_text:
+            bad = frame.filter(values.str.contains(FORMULA)).select(LINE, column)
+            for line, value in bad.head(MAX_LISTED).iter_rows():
+                problems.append(Problem(
+                    loaded.file, line, column, value, "formula",
+                    f"{value[:40]!r} starts with {value[0]!r}, which a spreadsheet would run as "
+                    "a formula; reword it so that it starts with a letter or digit"))
+
+
+def read_raw(root: Path, table: Table, problems: list[Problem]) -> Loaded | None:
+    """Read `root/raw/<table>.csv` as strings, stripped, empty as null, with each row's line.
+
+    Appends every fault found to `problems`; returns None where the table cannot be read at all.
+    """
+    file = f"{RAW_DIR}/{table.name}.csv"
+    path = root / file
+    if not path.is_file():
+        problems.append(Problem(file, None, None, None, "missing_file",
+                                f"the table {table.name!r} has no file"))
+        return None
+    text = _decode(path.read_bytes(), file, problems)
+    if text is None:
+        return None
+    text = text.replace("\r\n", "\n").rstrip("\n")
+    if not text.strip():
+        problems.append(Problem(file, None, None, None, "empty_file",
+                                "the file is empty; it needs at least the header line"))
+        return None
+    names = _header(text, table, file, problems)
+    if names is None:
+        return None
+    faults = _line_faults(text, len(names))
+    if faults.height:
+        _locate_syntax(text, len(names), faults, file, problems)
+        return None
+    try:
+        frame = pl.read_csv((text + "\n").encode("utf-8"), infer_schema=False,
+                            empty_string_is_null=True, new_columns=names)
+    except pl.exceptions.PolarsError as error:  # pragma: no cover - the structure was checked
+        problems.append(Problem(file, None, None, None, "csv_syntax",
+                                f"cannot be read as CSV: {str(error).splitlines()[0]}"))
+        return None
+    frame = frame.select(
+        [pl.col(c).str.strip_chars(" ").replace("", None).alias(c) for c in table.raw_columns]
+    ).with_row_index(LINE, offset=HEADER_LINE + 1).with_columns(pl.col(LINE).cast(pl.Int64))
+    loaded = Loaded(table, file, frame)
+    _check_cells(loaded, problems)
+    return loaded

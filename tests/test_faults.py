@@ -1,0 +1,336 @@
+"""Bad input never corrupts the build: one fixture per fault class, each located and explained.
+
+Every case breaks a copy of the committed project in one way, runs `dprk-data build` on it and
+asserts the exit code (1), the located problem (file, line, column, value, rule, message) and that
+the previous outputs are byte-identical afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from click.testing import CliRunner
+
+from dprk_ru_data.cli import main
+
+from .conftest import corpus_path, snapshot
+from .test_build import edit_cell
+
+
+@dataclass(frozen=True)
+class Expect:
+    file: str
+    line: int | None
+    column: str | None
+    rule: str
+    says: str
+    value: str | None = None
+
+
+def lines_of(root: Path, table: str) -> list[str]:
+    return (root / "raw" / f"{table}.csv").read_text(encoding="utf-8").split("\n")
+
+
+def write_lines(root: Path, table: str, lines: list[str]) -> None:
+    (root / "raw" / f"{table}.csv").write_text("\n".join(lines), encoding="utf-8")
+
+
+def change_line(root: Path, table: str, line: int, edit: Callable[[str], str]) -> None:
+    lines = lines_of(root, table)
+    lines[line - 1] = edit(lines[line - 1])
+    write_lines(root, table, lines)
+
+
+def cell(table: str, row: int, column: str, value: str, rule: str, says: str) -> Callable:
+    """A fault made by setting one cell; expects the problem on that cell."""
+    def make(root: Path) -> Expect:
+        line = edit_cell(root, table, row, column, value)
+        return Expect(f"raw/{table}.csv", line, column, rule, says, value)
+    return make
+
+
+def unbalanced_quote(root: Path) -> Expect:
+    change_line(root, "incidents", 4, lambda text: text.replace(",", ',"x"y', 1))
+    return Expect("raw/incidents.csv", 4, None, "csv_syntax", "unbalanced quote")
+
+
+def unclosed_quote(root: Path) -> Expect:
+    change_line(root, "incidents", 6, lambda text: text.replace(",", ',"', 1))
+    return Expect("raw/incidents.csv", 6, None, "csv_syntax", "unbalanced quote")
+
+
+def quote_inside_value(root: Path) -> Expect:
+    change_line(root, "actors", 3, lambda text: text.replace(",", ',a"b', 1))
+    return Expect("raw/actors.csv", 3, None, "csv_syntax", "unquoted value")
+
+
+def too_many_cells(root: Path) -> Expect:
+    change_line(root, "actors", 5, lambda text: text + ",extra")
+    return Expect("raw/actors.csv", 5, None, "csv_syntax", "9 cells and the header 8")
+
+
+def too_few_cells(root: Path) -> Expect:
+    change_line(root, "actors", 7, lambda text: text.rsplit(",", 1)[0])
+    return Expect("raw/actors.csv", 7, None, "csv_syntax", "7 cells and the header 8")
+
+
+def blank_line(root: Path) -> Expect:
+    lines = lines_of(root, "actors")
+    write_lines(root, "actors", lines[:9] + [""] + lines[9:])
+    return Expect("raw/actors.csv", 10, None, "csv_syntax", "blank")
+
+
+def empty_file(root: Path) -> Expect:
+    (root / "raw" / "sources.csv").write_bytes(b"")
+    return Expect("raw/sources.csv", None, None, "empty_file", "empty")
+
+
+def missing_header(root: Path) -> Expect:
+    write_lines(root, "incidents", lines_of(root, "incidents")[1:])
+    return Expect("raw/incidents.csv", 1, None, "missing_header", "header line is missing")
+
+
+def missing_file(root: Path) -> Expect:
+    (root / "raw" / "historical_deployments.csv").unlink()
+    return Expect("raw/historical_deployments.csv", None, None, "missing_file", "has no file")
+
+
+def not_utf8(root: Path) -> Expect:
+    path = root / "raw" / "arms_transfers.csv"
+    data = path.read_bytes()
+    third_line = data.index(b"\n", data.index(b"\n") + 1) + 1
+    path.write_bytes(data[:third_line + 4] + b"\xe9" + data[third_line + 5:])
+    return Expect("raw/arms_transfers.csv", 3, None, "encoding", "character 5", "e9")
+
+
+def missing_column(root: Path) -> Expect:
+    change_line(root, "incidents", 1, lambda text: text.replace(",place_code", ",plcae_code"))
+    return Expect("raw/incidents.csv", 1, "place_code", "missing_column", "lacks the column")
+
+
+def misspelled_column(root: Path) -> Expect:
+    change_line(root, "incidents", 1, lambda text: text.replace(",place_code", ",plcae_code"))
+    return Expect("raw/incidents.csv", 1, "plcae_code", "unknown_column",
+                  "did you mean 'place_code'?", "plcae_code")
+
+
+def duplicated_column(root: Path) -> Expect:
+    change_line(root, "historical_deployments", 1,
+                lambda text: text.replace("conflict", "conflict,conflict", 1))
+    return Expect("raw/historical_deployments.csv", 1, "conflict", "duplicate_column",
+                  "both column 3 and column 4", "conflict")
+
+
+def derived_column(root: Path) -> Expect:
+    lines = lines_of(root, "incidents")
+    write_lines(root, "incidents", [lines[0] + ",date_edtf"] + [f"{x}," for x in lines[1:]])
+    return Expect("raw/incidents.csv", 1, "date_edtf", "unknown_column", "derived by the build")
+
+
+def duplicate_key(root: Path) -> Expect:
+    lines = lines_of(root, "incidents")
+    duplicate = lines[5].split(",", 1)
+    lines[9] = duplicate[0] + "," + lines[9].split(",", 1)[1]
+    write_lines(root, "incidents", lines)
+    return Expect("raw/incidents.csv", 10, "incident_id", "duplicate_key",
+                  "of line 6", duplicate[0])
+
+
+def dated_after_publication(root: Path) -> Expect:
+    line = edit_cell(root, "incidents", 0, "date_text", "2024-12-25")
+    return Expect("raw/incidents.csv", line, "date_text", "dated_after_publication",
+                  "after the latest publication date", "2024-12-25")
+
+
+def span_out_of_range(root: Path) -> Expect:
+    line = edit_cell(root, "evidence", 3, "span_end", "999999")
+    return Expect("raw/evidence.csv", line, "span_end", "span_range", "runs past the end",
+                  "999999")
+
+
+def span_start_after_end(root: Path) -> Expect:
+    line = edit_cell(root, "evidence", 4, "span_start", "999998")
+    return Expect("raw/evidence.csv", line, "span_end", "span_start_lt_end",
+                  "is not after span_start 999998")
+
+
+def record_without_evidence(root: Path) -> Expect:
+    path = root / "raw" / "evidence.csv"
+    kept = [x for x in path.read_text(encoding="utf-8").split("\n") if ",incidents,in-002," not in x]
+    path.write_text("\n".join(kept), encoding="utf-8")
+    return Expect("raw/incidents.csv", 3, "incident_id", "needs_evidence", "has no row",
+                  "in-002")
+
+
+def tab_in_cell(root: Path) -> Expect:
+    line = edit_cell(root, "actors", 2, "note", "a note\twith a tab")
+    return Expect("raw/actors.csv", line, "note", "control_character", "U+0009 (tab)")
+
+
+def nul_in_cell(root: Path) -> Expect:
+    line = edit_cell(root, "incidents", 2, "note", "odd\x00byte")
+    return Expect("raw/incidents.csv", line, "note", "control_character", "U+0000")
+
+
+def line_break_in_cell(root: Path) -> Expect:
+    line = edit_cell(root, "incidents", 2, "description", "first line\nsecond line")
+    return Expect("raw/incidents.csv", line, None, "control_character", "line break")
+
+
+def malformed_releases(root: Path) -> Expect:
+    (root / "RELEASES.json").write_text('[{"version": "0.1"}]', encoding="utf-8")
+    return Expect("RELEASES.json", None, None, "releases", "malformed")
+
+
+FAULTS: dict[str, Callable[[Path], Expect]] = {
+    "unbalanced quote": unbalanced_quote,
+    "unclosed quote": unclosed_quote,
+    "quote inside an unquoted value": quote_inside_value,
+    "ragged row, too many cells": too_many_cells,
+    "ragged row, too few cells": too_few_cells,
+    "blank line": blank_line,
+    "empty file": empty_file,
+    "missing header": missing_header,
+    "missing file": missing_file,
+    "bytes that are not UTF-8": not_utf8,
+    "missing column": missing_column,
+    "misspelled column": misspelled_column,
+    "duplicated column": duplicated_column,
+    "derived column in raw": derived_column,
+    "type": cell("evidence", 0, "span_start", "12x", "type", "not a whole number"),
+    "below a minimum": cell("evidence", 1, "span_start", "-5", "greater_than_or_equal_to",
+                            "at least 0"),
+    "closed vocabulary": cell("troop_estimates", 0, "measure", "deploied", "isin",
+                              "did you mean 'deployed'?"),
+    "pattern": cell("actors", 3, "country", "Korea", "str_matches", "does not match"),
+    "ISO code that does not exist": cell("actors", 3, "country", "XQ", "iso_code",
+                                         "not an ISO 3166"),
+    "required value missing": cell("incidents", 1, "description", "", "not_nullable",
+                                   "a value is required"),
+    "duplicate primary key": duplicate_key,
+    "dangling foreign key": cell("troop_estimates", 1, "subject_actor_id", "nobody",
+                                 "foreign_key", "is not a actor_id in raw/actors.csv"),
+    "dangling evidence link": cell("evidence", 2, "record_id", "src-999", "foreign_key",
+                                   "is not a record of raw/sources.csv"),
+    "record without evidence": record_without_evidence,
+    "unreadable figure": cell("troop_estimates", 0, "figure_text", "sevral thousand", "figure",
+                              "docs/conventions.md"),
+    "figure with low above high": cell("troop_estimates", 0, "figure_text", "5,000 to 3,000",
+                                       "figure", "5,000 to 3,000"),
+    "date that ends before it starts": cell("arms_transfers", 1, "period_text",
+                                            "2024-10-20/2024-10-01", "date", "2024-10-20"),
+    "impossible date": cell("arms_transfers", 1, "period_text", "2024-02-30", "date",
+                            "2024-02-30"),
+    "claim dated after its publication": dated_after_publication,
+    "evidence span out of range": span_out_of_range,
+    "evidence span ending before it starts": span_start_after_end,
+    "tab in a cell": tab_in_cell,
+    "NUL in a cell": nul_in_cell,
+    "line break in a cell": line_break_in_cell,
+    "overlong field": cell("incidents", 0, "note", "x" * 2001, "str_length",
+                           "2001 characters long"),
+    "formula '='": cell("incidents", 0, "note", "=HYPERLINK(\"x\")", "formula",
+                        "run as a formula"),
+    "formula '+'": cell("actors", 0, "role", "+1 attack", "formula", "starts with '+'"),
+    "formula '-'": cell("arms_transfers", 0, "note", "-2+3", "formula", "starts with '-'"),
+    "formula '@'": cell("historical_deployments", 0, "role", "@SUM(1)", "formula",
+                        "starts with '@'"),
+    "malformed RELEASES.json": malformed_releases,
+}
+
+
+def run_build(root: Path, *extra: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["build", str(root), *extra], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_fault_is_located_and_outputs_are_untouched(project: Path, fault: str) -> None:
+    before = snapshot(project)
+    expect = FAULTS[fault](project)
+    code, stdout, stderr = run_build(project, "--format", "json")
+    assert code == 1, stdout + stderr
+    assert "Traceback" not in stdout + stderr
+    problems = json.loads(stdout)
+    matching = [p for p in problems if (p["file"], p["line"], p["rule"]) ==
+                (expect.file, expect.line, expect.rule)]
+    assert matching, json.dumps(problems, indent=1)[:3000]
+    assert any(expect.says in p["message"] for p in matching), matching
+    if expect.column is not None:
+        assert any(p["column"] == expect.column for p in matching), matching
+    if expect.value is not None:
+        assert any(expect.value[:40] in (p["value"] or "") + p["message"] for p in matching)
+    assert snapshot(project) == before
+    assert not (project / ".build-staging").exists()
+
+
+def test_text_report_groups_by_file_and_locates(project: Path) -> None:
+    edit_cell(project, "troop_estimates", 12, "figure_text", "sevral thousand")
+    edit_cell(project, "actors", 0, "kind", "stat")
+    code, stdout, stderr = run_build(project)
+    assert code == 1
+    assert "raw/troop_estimates.csv:14: figure_text: 'sevral thousand'" in stderr
+    assert "docs/conventions.md" in stderr
+    assert "raw/actors.csv:2: kind: 'stat' is not an allowed value; did you mean 'state'?" in stderr
+    assert stderr.index("raw/actors.csv:\n") < stderr.index("raw/troop_estimates.csv:\n")
+    assert "\n2 problem(s) found:\n" in "\n" + stderr
+
+
+def test_every_fault_of_a_run_is_reported_together(project: Path) -> None:
+    makers = [too_many_cells, unbalanced_quote, not_utf8, duplicated_column,
+              FAULTS["closed vocabulary"]]
+    expected = [make(project) for make in makers]
+    code, stdout, _ = run_build(project, "--format", "json")
+    assert code == 1
+    found = {(p["file"], p["line"], p["rule"]) for p in json.loads(stdout)}
+    assert {(e.file, e.line, e.rule) for e in expected} <= found
+
+
+@pytest.mark.parametrize("fault", ["wrong span hash", "changed corpus text"])
+def test_evidence_hashes_are_checked_against_the_corpus(project: Path, fault: str) -> None:
+    corpus = corpus_path()
+    if corpus is None:
+        pytest.skip("corpus texts not found: set DPRK_CORPUS or place them in ../shared/sources")
+    before = snapshot(project)
+    if fault == "wrong span hash":
+        line = edit_cell(project, "evidence", 5, "span_sha256", "0" * 64)
+        expect = ("raw/evidence.csv", line, "span_sha256", "span_hash")
+    else:
+        line = edit_cell(project, "sources", 1, "corpus_sha256", "1" * 64)
+        expect = ("raw/sources.csv", line, "corpus_sha256", "corpus_hash")
+    code, stdout, _ = run_build(project, "--format", "json", "--corpus", str(corpus))
+    assert code == 1
+    assert expect in {(p["file"], p["line"], p["column"], p["rule"]) for p in json.loads(stdout)}
+    assert snapshot(project) == before
+
+
+def test_without_the_corpus_the_build_says_what_it_did_not_check(project: Path,
+                                                                  tmp_path: Path) -> None:
+    code, _, stderr = run_build(project, "--corpus", str(tmp_path / "nowhere"))
+    assert code == 0
+    assert "note: evidence hashes not checked" in stderr
+
+
+def test_harmless_variations_give_identical_outputs(project: Path) -> None:
+    before = snapshot(project)
+    for index, path in enumerate(sorted((project / "raw").glob("*.csv"))):
+        text = path.read_text(encoding="utf-8").rstrip("\n")
+        lines = text.split("\n")
+        # Spaces around every unquoted value of the header and the first data line.
+        lines[0] = ",".join(f" {name} " for name in lines[0].split(","))
+        text = "\r\n".join(lines) + ("\r\n\r\n" if index % 2 else "")
+        path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    code, stdout, stderr = run_build(project)
+    assert code == 0, stderr
+    assert snapshot(project) == before
+
+
+def test_usage_errors_exit_2(project: Path) -> None:
+    assert CliRunner().invoke(main, ["build", str(project / "nope")]).exit_code == 2
+    assert CliRunner().invoke(main, ["build", str(project), "--format", "xml"]).exit_code == 2
+    assert "Exit codes: 0 success, 1 data errors, 2 usage errors" in CliRunner().invoke(
+        main, ["build", "--help"]).stdout
