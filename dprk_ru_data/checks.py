@@ -277,7 +277,12 @@ def check_evidence_spans(typed: dict[str, pl.DataFrame], tables: dict[str, Loade
                                     "not this one: the text changed or the hash is mistyped"))
             continue
         text = data.decode("utf-8", errors="replace")
-        for line, start, end, recorded in rows.select(
+        chars = rows["corpus_chars"][0]
+        if len(text) != chars:
+            problems.append(Problem(tables["sources"].file, lines.get(source_id), "corpus_chars",
+                                    str(chars), "corpus_length",
+                                    f"{path} has {len(text)} characters, not {chars}"))
+        for line, start, end, recorded in rows.drop_nulls(["span_start", "span_end"]).select(
                 LINE, "span_start", "span_end", "span_sha256").iter_rows():
             found = hashlib.sha256(text[start:end].encode("utf-8")).hexdigest()
             if found != recorded:

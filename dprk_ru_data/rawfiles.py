@@ -75,10 +75,14 @@ def _header(text: str, table: Table, file: str, problems: list[Problem]) -> list
         return None
     expected = table.raw_columns
     if not set(names) & (set(expected) | set(table.derived_columns)):
-        problems.append(Problem(
-            file, HEADER_LINE, None, first[:80], "missing_header",
-            f"the first line names none of the columns of {table.name}; the header line is "
-            f"missing (it starts: {', '.join(expected[:4])}, ...)"))
+        separator = next((sep for sep in (";", "\t", "|") if first.count(sep) >= 2), None)
+        if len(names) == 1 and separator:
+            message = (f"the header is separated by {separator!r}, not by commas; save the file "
+                       "as comma-separated values")
+        else:
+            message = (f"the first line names none of the columns of {table.name}; the header "
+                       f"line is missing (it starts: {', '.join(expected[:4])}, ...)")
+        problems.append(Problem(file, HEADER_LINE, None, first[:80], "missing_header", message))
         return None
     ok = True
     seen: dict[str, int] = {}

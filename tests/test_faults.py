@@ -94,6 +94,13 @@ def missing_header(root: Path) -> Expect:
     return Expect("raw/incidents.csv", 1, None, "missing_header", "header line is missing")
 
 
+def semicolon_separated(root: Path) -> Expect:
+    path = root / "raw" / "historical_deployments.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",", ";"), encoding="utf-8")
+    return Expect("raw/historical_deployments.csv", 1, None, "missing_header",
+                  "separated by ';'")
+
+
 def missing_file(root: Path) -> Expect:
     (root / "raw" / "historical_deployments.csv").unlink()
     return Expect("raw/historical_deployments.csv", None, None, "missing_file", "has no file")
@@ -195,6 +202,7 @@ FAULTS: dict[str, Callable[[Path], Expect]] = {
     "blank line": blank_line,
     "empty file": empty_file,
     "missing header": missing_header,
+    "semicolons for commas": semicolon_separated,
     "missing file": missing_file,
     "bytes that are not UTF-8": not_utf8,
     "missing column": missing_column,
@@ -290,7 +298,7 @@ def test_every_fault_of_a_run_is_reported_together(project: Path) -> None:
     assert {(e.file, e.line, e.rule) for e in expected} <= found
 
 
-@pytest.mark.parametrize("fault", ["wrong span hash", "changed corpus text"])
+@pytest.mark.parametrize("fault", ["wrong span hash", "changed corpus text", "wrong length"])
 def test_evidence_hashes_are_checked_against_the_corpus(project: Path, fault: str) -> None:
     corpus = corpus_path()
     if corpus is None:
@@ -299,9 +307,12 @@ def test_evidence_hashes_are_checked_against_the_corpus(project: Path, fault: st
     if fault == "wrong span hash":
         line = edit_cell(project, "evidence", 5, "span_sha256", "0" * 64)
         expect = ("raw/evidence.csv", line, "span_sha256", "span_hash")
-    else:
+    elif fault == "changed corpus text":
         line = edit_cell(project, "sources", 1, "corpus_sha256", "1" * 64)
         expect = ("raw/sources.csv", line, "corpus_sha256", "corpus_hash")
+    else:
+        line = edit_cell(project, "sources", 1, "corpus_chars", "1000000")
+        expect = ("raw/sources.csv", line, "corpus_chars", "corpus_length")
     code, stdout, _ = run_build(project, "--format", "json", "--corpus", str(corpus))
     assert code == 1
     assert expect in {(p["file"], p["line"], p["column"], p["rule"]) for p in json.loads(stdout)}
@@ -334,3 +345,28 @@ def test_usage_errors_exit_2(project: Path) -> None:
     assert CliRunner().invoke(main, ["build", str(project), "--format", "xml"]).exit_code == 2
     assert "Exit codes: 0 success, 1 data errors, 2 usage errors" in CliRunner().invoke(
         main, ["build", "--help"]).stdout
+
+
+def test_every_rule_is_documented_for_curators(tmp_path: Path) -> None:
+    import shutil
+
+    from .conftest import ROOT
+
+    doc = (ROOT / "docs" / "curation.md").read_text(encoding="utf-8")
+    rules = set()
+    for index, make in enumerate(FAULTS.values()):
+        scratch = tmp_path / str(index)
+        shutil.copytree(ROOT / "raw", scratch / "raw")
+        shutil.copy2(ROOT / "RELEASES.json", scratch / "RELEASES.json")
+        rules.add(make(scratch).rule)
+    rules |= {"span_hash", "corpus_hash", "corpus_length"}
+    assert {rule for rule in rules if f"`{rule}`" not in doc} == set()
+
+
+def test_a_mistyped_required_cell_is_reported_once(project: Path) -> None:
+    line = edit_cell(project, "evidence", 0, "span_start", "76x56")
+    code, stdout, _ = run_build(project, "--format", "json")
+    assert code == 1
+    on_cell = [p["rule"] for p in json.loads(stdout)
+               if (p["line"], p["column"]) == (line, "span_start")]
+    assert on_cell == ["type"]
