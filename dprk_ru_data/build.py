@@ -8,6 +8,7 @@ during the swap itself is rolled back by the next build (see `recover`).
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -55,7 +56,10 @@ def compile_tables(root: Path | str = ".", corpus: Path | None = None,
     problems: list[Problem] = []
     loaded = {name: table for name, table in
               ((t.name, read_raw(root, t, problems)) for t in TABLES.values()) if table is not None}
-    typed = {name: checks.cast(table, problems) for name, table in loaded.items()}
+    typed = {}
+    for name, table in loaded.items():
+        typed[name] = checks.cast(table, problems)
+        table.frame = table.frame.clear()  # the text is no longer needed: free it early
     typed = normalise_tables(loaded, typed, problems)
     for name, table in loaded.items():
         checks.check_unique_keys(table, typed[name], problems)
@@ -71,12 +75,15 @@ def compile_tables(root: Path | str = ".", corpus: Path | None = None,
         mistyped = {(p.file, p.line, p.column) for p in problems if p.rule == "type"}
         raise DataError([p for p in problems if p.rule != "not_nullable"
                          or (p.file, p.line, p.column) not in mistyped])
-    return {name: typed[name].drop(LINE).sort(TABLES[name].primary_key) for name in TABLES}
+    # One table at a time, so that a table and its sorted copy are never all in memory at once.
+    return {name: typed.pop(name).drop(LINE).sort(TABLES[name].primary_key) for name in TABLES}
 
 
 def serialise(frame: pl.DataFrame) -> bytes:
     """A table as the build writes it: UTF-8 CSV, LF line ends, ISO dates, empty for null."""
-    return frame.write_csv(line_terminator="\n", date_format="%Y-%m-%d").encode("utf-8")
+    buffer = io.BytesIO()
+    frame.write_csv(buffer, line_terminator="\n", date_format="%Y-%m-%d")
+    return buffer.getvalue()
 
 
 def _version(root: Path) -> tuple[str, str | None]:
@@ -128,11 +135,7 @@ def _write_outputs(root: Path, outputs: dict[str, bytes]) -> None:
     new = staging / "new"
     (new / BUILD_DIR).mkdir(parents=True)
     for relative, data in outputs.items():
-        path = new / relative
-        with open(path, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        (new / relative).write_bytes(data)
     (staging / "previous").mkdir()
     existed = [name for name in OUTPUTS if (root / name).exists()]
     journal = staging / JOURNAL
@@ -161,7 +164,7 @@ def build(root: Path | str = ".", corpus: Path | None = None,
         notes.append(note)
     tables = compile_tables(root, corpus, notes)
     version, released = _version(root)
-    files = {name: serialise(frame) for name, frame in tables.items()}
+    files = {name: serialise(tables.pop(name)) for name in list(tables)}
     descriptor = datapackage.descriptor(files, version, released)
     outputs = {f"{BUILD_DIR}/{name}.csv": data for name, data in files.items()}
     outputs[DESCRIPTOR] = datapackage.dumps(descriptor)

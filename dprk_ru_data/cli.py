@@ -10,7 +10,6 @@ from pathlib import Path
 
 import click
 
-from . import __version__
 from .errors import DataError
 
 EXIT_DATA_ERROR = 1
@@ -40,7 +39,7 @@ def _print_notes(notes: list[str]) -> None:
 
 
 @click.group(epilog="Exit codes: 0 success, 1 data errors, 2 usage errors.")
-@click.version_option(__version__, prog_name="dprk-data")
+@click.version_option(package_name="dprk-ru-data", prog_name="dprk-data")
 def main() -> None:
     """Build, check and inspect the dprk-ru-data dataset."""
 
@@ -92,6 +91,27 @@ def validate(directory: Path, output_format: str, corpus: Path | None) -> None:
     _print_notes(notes)
     click.echo(f"valid: {sum(frame.height for frame in tables.values())} rows "
                f"in {len(tables)} tables")
+
+
+@main.command("check-build")
+@click.argument("directory", default=None, required=False,
+                type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--table", "names", multiple=True, help="Check only this table (repeatable).")
+@_FORMAT
+def check_build(directory: Path | None, names: tuple[str, ...], output_format: str) -> None:
+    """Check a built package (DIRECTORY/datapackage.json and its tables, default: the shipped
+    data) against the schemas: hashes, types, vocabularies, rules, keys and references.
+
+    Exit codes: 0 valid, 1 problems found, 2 usage errors.
+    """
+    from .checks import check_package
+    from .loaders import data_root
+
+    problems = check_package(directory or data_root(), list(names) or None)
+    if problems:
+        _fail_on_data_errors(DataError(problems), output_format)
+    click.echo(f"valid: {', '.join(names) if names else 'every table'} of "
+               f"{directory or data_root()}")
 
 
 @main.command()

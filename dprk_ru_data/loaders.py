@@ -6,11 +6,9 @@ each vocabulary. It imports neither pandera nor frictionless, and polars only wh
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 from functools import lru_cache
-from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -28,6 +26,8 @@ def data_root() -> Path:
     An installed wheel carries them inside the package (``dprk_ru_data/_data``); a source checkout
     (editable install) has them at the repository root, beside the package.
     """
+    from importlib.resources import files
+
     package_dir = Path(str(files("dprk_ru_data")))
     for candidate in (package_dir / "_data", package_dir.parent):
         if (candidate / DESCRIPTOR).is_file():
@@ -36,9 +36,16 @@ def data_root() -> Path:
         "no built data found: run `dprk-data build` in the repository, or reinstall the package")
 
 
-@lru_cache(maxsize=8)
 def _read_descriptor(root: Path) -> dict[str, Any]:
-    return json.loads((root / DESCRIPTOR).read_text(encoding="utf-8"))
+    path = root / DESCRIPTOR
+    stat = path.stat()
+    return _parse_descriptor(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _parse_descriptor(path: Path, mtime_ns: int, size: int) -> dict[str, Any]:
+    """The parsed descriptor, cached until the file changes (its time or size)."""
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def package(root: str | Path | None = None) -> dict[str, Any]:
@@ -61,6 +68,8 @@ class IntegrityError(ValueError):
 
 def read_verified(base: Path, resource: dict[str, Any]) -> bytes:
     """The bytes of `resource`'s file, checked against its ``bytes`` and ``hash``."""
+    import hashlib
+
     path = base / resource["path"]
     data = path.read_bytes()
     expected = resource["hash"]
@@ -101,43 +110,47 @@ def load(name: str, backend: Backend = "polars", *, root: str | Path | None = No
     vocabularies as ``polars.Enum`` (polars) or ordered categoricals (pandas).
 
     With ``verify=True`` the file is first checked against the size and SHA-256 recorded in the
-    descriptor, and a damaged file raises `IntegrityError`.
+    descriptor, and a damaged file raises `IntegrityError`. Each backend reads the CSV itself with
+    an explicit schema: the pandas backend does not import polars.
 
     >>> load("troop_estimates").schema["figure_best"]
     Int64
     """
-    import polars as pl
-
+    if backend not in ("polars", "pandas"):
+        raise ValueError(f"backend must be 'polars' or 'pandas', not {backend!r}")
     base = Path(root) if root else data_root()
     resource = _resource(name, base)
-    read, final = _polars_schema(resource)
     source = io.BytesIO(read_verified(base, resource)) if verify else base / resource["path"]
-    frame = pl.read_csv(source, schema=read, empty_string_is_null=True)
-    frame = frame.cast(final)
-    if backend == "polars":
-        return frame
     if backend == "pandas":
-        return _to_pandas(frame)
-    raise ValueError(f"backend must be 'polars' or 'pandas', not {backend!r}")
+        return _read_pandas(source, resource)
+    import polars as pl
+
+    read, final = _polars_schema(resource)
+    return pl.read_csv(source, schema=read, empty_string_is_null=True).cast(final)
 
 
-def _to_pandas(frame: "polars.DataFrame") -> "pandas.DataFrame":
+_PANDAS_TYPES = {"string": "string", "integer": "Int64", "number": "Float64",
+                 "boolean": "boolean", "date": "string"}
+
+
+def _read_pandas(source: "Path | io.BytesIO", resource: dict[str, Any]) -> "pandas.DataFrame":
     try:
         import pandas as pd
     except ImportError as error:  # pragma: no cover - depends on the environment
         raise ImportError("the pandas backend needs: pip install 'dprk-ru-data[pandas]'") from error
-    import polars as pl
 
-    out = frame.to_pandas(use_pyarrow_extension_array=True)
-    for name, dtype in frame.schema.items():
-        if isinstance(dtype, pl.Enum):
-            categories = list(dtype.categories)
-            out[name] = pd.Categorical(frame[name].cast(pl.String).to_list(),
-                                       categories=categories, ordered=True)
-        elif dtype == pl.Int64:
-            out[name] = out[name].astype("Int64")
-        elif dtype == pl.Float64:
-            out[name] = out[name].astype("Float64")
-        elif dtype == pl.String:
-            out[name] = out[name].astype("string")
-    return out
+    dtypes: dict[str, Any] = {}
+    dates = []
+    for field in resource["schema"]["fields"]:
+        enum = field.get("constraints", {}).get("enum")
+        if enum:
+            dtypes[field["name"]] = pd.CategoricalDtype(enum, ordered=True)
+        else:
+            dtypes[field["name"]] = _PANDAS_TYPES[field["type"]]
+        if field["type"] == "date":
+            dates.append(field["name"])
+    # Only empty cells are missing: a text such as "NA" or "None" stays text.
+    frame = pd.read_csv(source, dtype=dtypes, keep_default_na=False, na_values=[""])
+    for column in dates:
+        frame[column] = frame[column].astype("date32[pyarrow]")
+    return frame

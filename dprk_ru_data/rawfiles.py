@@ -64,9 +64,8 @@ def _decode(data: bytes, file: str, problems: list[Problem]) -> str | None:
         return None
 
 
-def _header(text: str, table: Table, file: str, problems: list[Problem]) -> list[str] | None:
+def _header(first: str, table: Table, file: str, problems: list[Problem]) -> list[str] | None:
     """The header's column names, or None after reporting why it cannot be used."""
-    first = text.split("\n", 1)[0]
     try:
         names = [name.strip() for name in next(csv.reader([first], strict=True))]
     except (csv.Error, StopIteration) as error:
@@ -116,15 +115,40 @@ def _header(text: str, table: Table, file: str, problems: list[Problem]) -> list
     return names if ok else None
 
 
-def _line_faults(text: str, width: int) -> pl.DataFrame:
-    """Per line (vectorised): is a quote left unbalanced, and does the cell count differ?"""
-    lines = pl.Series("text", text.split("\n"), dtype=pl.String)
-    bare = lines.str.replace_all(_QUOTED, "")
-    return pl.DataFrame({
-        "line": pl.int_range(1, lines.len() + 1, eager=True),
-        "malformed": ~lines.str.contains(_WELL_FORMED),
-        "ragged": bare.str.count_matches(",") + 1 != width,
-    }).filter(pl.col("malformed") | pl.col("ragged"))
+def _lines(data: bytes, file: str, problems: list[Problem]) -> pl.Series | None:
+    """The file's lines (without their line ends), read by polars, which also checks the UTF-8.
+
+    Falls back to Python where polars cannot split the file (a unit separator in it) and to
+    `_decode` to locate bytes that are not UTF-8.
+    """
+    try:
+        return pl.read_csv(data, has_header=False, separator="\x1f", quote_char=None,
+                           schema={"text": pl.String}, empty_string_is_null=False)["text"]
+    except pl.exceptions.PolarsError:
+        text = _decode(data, file, problems)
+        if text is None:
+            return None
+        return pl.Series("text", text.replace("\r\n", "\n").split("\n"), dtype=pl.String)
+
+
+def _line_faults(lines: pl.Series, width: int) -> pl.DataFrame:
+    """Per line (vectorised): is the quoting malformed, and does the cell count differ?
+
+    Lines without a quote are counted by their commas; only lines with one go through the
+    quoting expressions.
+    """
+    frame = pl.DataFrame({"text": lines}).with_row_index("line", offset=1)
+    quoted = pl.col("text").str.contains('"', literal=True)
+    plain = frame.filter(~quoted).select(
+        "line", malformed=pl.lit(False),
+        ragged=pl.col("text").str.count_matches(",", literal=True) + 1 != width
+    ).filter("ragged")
+    with_quotes = frame.filter(quoted).select(
+        "line", malformed=~pl.col("text").str.contains(_WELL_FORMED),
+        ragged=pl.col("text").str.replace_all(_QUOTED, "").str.count_matches(",", literal=True)
+        + 1 != width
+    ).filter(pl.col("malformed") | pl.col("ragged"))
+    return pl.concat([plain, with_quotes]).sort("line")
 
 
 def _locate_syntax(text: str, width: int, faults: pl.DataFrame, file: str,
@@ -137,6 +161,9 @@ def _locate_syntax(text: str, width: int, faults: pl.DataFrame, file: str,
         for record in reader:
             first, last = last + 1, reader.line_num
             if len(problems) - found >= MAX_LISTED:
+                problems.append(Problem(file, first, None, None, "csv_syntax",
+                                        f"stopped after {MAX_LISTED} faults of the file's "
+                                        "structure; mend these and run again"))
                 break
             if last > first:
                 problems.append(Problem(
@@ -170,24 +197,30 @@ def _character_name(text: str) -> str:
     return f"U+{ord(char):04X} ({name})"
 
 
-def _check_cells(loaded: Loaded, problems: list[Problem]) -> None:
-    """Control characters anywhere; formula-like text in free-text columns."""
-    free_text = set(loaded.table.free_text_columns)
+def _check_control_characters(lines: pl.Series, file: str, problems: list[Problem]) -> None:
+    """Control characters anywhere in the file, found in one pass over its lines."""
+    flagged = (pl.DataFrame({"text": lines}).with_row_index("line", offset=1)
+               .filter(pl.col("text").str.contains(CONTROL)))
+    header = [name.strip() for name in next(csv.reader([lines[0]]))]
+    for line, text in flagged.iter_rows():
+        cells = next(csv.reader([text]), [])
+        for name, value in zip(header, cells):
+            if any(unicodedata.category(c) == "Cc" for c in value):
+                problems.append(Problem(file, line, name, value, "control_character",
+                                        f"{value[:40]!r} contains the control character "
+                                        f"{_character_name(value)}; remove it"))
+
+
+def _check_formulas(loaded: Loaded, problems: list[Problem]) -> None:
+    """Free-text cells that a spreadsheet would run as a formula."""
     frame = loaded.frame
-    for column in loaded.table.raw_columns:
-        values = pl.col(column)
-        bad = frame.filter(values.str.contains(CONTROL)).select(LINE, column)
-        for line, value in bad.head(MAX_LISTED).iter_rows():
-            problems.append(Problem(loaded.file, line, column, value, "control_character",
-                                    f"{value[:40]!r} contains the control character "
-                                    f"{_character_name(value)}; remove it"))
-        if column in free_text:
-            bad = frame.filter(values.str.contains(FORMULA)).select(LINE, column)
-            for line, value in bad.head(MAX_LISTED).iter_rows():
-                problems.append(Problem(
-                    loaded.file, line, column, value, "formula",
-                    f"{value[:40]!r} starts with {value[0]!r}, which a spreadsheet would run as "
-                    "a formula; reword it so that it starts with a letter or digit"))
+    for column in loaded.table.free_text_columns:
+        bad = frame.filter(pl.col(column).str.contains(FORMULA)).select(LINE, column)
+        for line, value in bad.iter_rows():
+            problems.append(Problem(
+                loaded.file, line, column, value, "formula",
+                f"{value[:40]!r} starts with {value[0]!r}, which a spreadsheet would run as "
+                "a formula; reword it so that it starts with a letter or digit"))
 
 
 def read_raw(root: Path, table: Table, problems: list[Problem]) -> Loaded | None:
@@ -201,31 +234,48 @@ def read_raw(root: Path, table: Table, problems: list[Problem]) -> Loaded | None
         problems.append(Problem(file, None, None, None, "missing_file",
                                 f"the table {table.name!r} has no file"))
         return None
-    text = _decode(path.read_bytes(), file, problems)
-    if text is None:
-        return None
-    text = text.replace("\r\n", "\n").rstrip("\n")
-    if not text.strip():
+    data = path.read_bytes()
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    # A final newline, present, absent or repeated, is harmless. One is left as it is (polars reads
+    # it); only a repeated one is cut, as cutting copies the file.
+    end = len(data)
+    while end and data[end - 1] in b"\r\n":
+        end -= 1
+    if len(data) - end > 2 or (len(data) - end == 2 and data[end:] != b"\r\n"):
+        data = data[:end]
+    if not data.strip():
         problems.append(Problem(file, None, None, None, "empty_file",
                                 "the file is empty; it needs at least the header line"))
         return None
-    names = _header(text, table, file, problems)
+    lines = _lines(data, file, problems)
+    if lines is None:
+        return None
+    names = _header(lines[0], table, file, problems)
     if names is None:
         return None
-    faults = _line_faults(text, len(names))
+    faults = _line_faults(lines, len(names))
     if faults.height:
+        text = data.decode("utf-8").replace("\r\n", "\n")
         _locate_syntax(text, len(names), faults, file, problems)
         return None
+    _check_control_characters(lines, file, problems)
+    del lines  # free the lines before the table is parsed
     try:
-        frame = pl.read_csv((text + "\n").encode("utf-8"), infer_schema=False,
-                            empty_string_is_null=True, new_columns=names)
+        frame = pl.read_csv(data, infer_schema=False, empty_string_is_null=True,
+                            new_columns=names)
     except pl.exceptions.PolarsError as error:  # pragma: no cover - the structure was checked
         problems.append(Problem(file, None, None, None, "csv_syntax",
                                 f"cannot be read as CSV: {str(error).splitlines()[0]}"))
         return None
+    # Strip spaces around values, only in the columns that have any (checking is cheaper).
+    padded = frame.select(
+        (pl.col(c).str.starts_with(" ") | pl.col(c).str.ends_with(" ")).any()
+        for c in table.raw_columns).row(0)
     frame = frame.select(
-        [pl.col(c).str.strip_chars(" ").replace("", None).alias(c) for c in table.raw_columns]
+        [pl.when((stripped := pl.col(c).str.strip_chars(" ")) != "").then(stripped).alias(c)
+         if pad else pl.col(c) for c, pad in zip(table.raw_columns, padded)]
     ).with_row_index(LINE, offset=HEADER_LINE + 1).with_columns(pl.col(LINE).cast(pl.Int64))
     loaded = Loaded(table, file, frame)
-    _check_cells(loaded, problems)
+    _check_formulas(loaded, problems)
     return loaded

@@ -161,3 +161,34 @@ def test_cli_build_exit_codes(project: Path) -> None:
     assert '"rule": "isin"' in as_json.stdout
     usage = runner.invoke(main, ["build", str(project / "no-such-dir")], catch_exceptions=False)
     assert usage.exit_code == 2
+
+
+def test_check_build_accepts_the_committed_package_and_locates_faults(project: Path) -> None:
+    import hashlib
+    import json
+
+    runner = CliRunner()
+    ok = runner.invoke(main, ["check-build", str(project)], catch_exceptions=False)
+    assert ok.exit_code == 0, ok.output
+    path = project / "build" / "incidents.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[3] = lines[3].replace(",statement,", ",explosion,", 1)
+    assert ",explosion," in lines[3]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    damaged = runner.invoke(main, ["check-build", str(project), "--format", "json"],
+                            catch_exceptions=False)
+    assert damaged.exit_code == 1
+    assert [p["rule"] for p in json.loads(damaged.stdout)] == ["integrity"]
+    # The same edit with the descriptor's hash brought along is caught by the schema checks.
+    descriptor = json.loads((project / "datapackage.json").read_text(encoding="utf-8"))
+    data = path.read_bytes()
+    for resource in descriptor["resources"]:
+        if resource["name"] == "incidents":
+            resource.update(bytes=len(data), hash="sha256:" + hashlib.sha256(data).hexdigest())
+    (project / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    edited = runner.invoke(main, ["check-build", str(project), "--format", "json"],
+                           catch_exceptions=False)
+    assert edited.exit_code == 1
+    problems = json.loads(edited.stdout)
+    assert [(p["file"], p["line"], p["column"], p["rule"]) for p in problems] == [
+        ("build/incidents.csv", 4, "type", "isin")]

@@ -64,3 +64,15 @@ def test_version_is_the_projects() -> None:
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert dprk_ru_data.__version__ == pyproject["project"]["version"]
     assert dprk_ru_data.package()["version"] == dprk_ru_data.__version__
+
+
+@pytest.mark.parametrize("name", list(TABLES))
+def test_pandas_and_polars_backends_hold_the_same_values(name: str) -> None:
+    pd = pytest.importorskip("pandas")
+    pandas_frame = dprk_ru_data.load(name, backend="pandas")
+    polars_frame = dprk_ru_data.load(name)
+    assert list(pandas_frame.columns) == polars_frame.columns
+    for column in polars_frame.columns:
+        from_pandas = [None if pd.isna(v) else v for v in pandas_frame[column].tolist()]
+        from_polars = polars_frame[column].to_list()
+        assert from_pandas == from_polars, column

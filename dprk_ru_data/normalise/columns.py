@@ -43,9 +43,19 @@ def _figure_columns(frame: pl.DataFrame, prefix: str, kind: str, loaded: "Loaded
     schema = {column: pl.String, f"{prefix}_low": number, f"{prefix}_best": number,
               f"{prefix}_high": number, f"{prefix}_qualifier": pl.String, "__error": pl.String}
     mapping = pl.DataFrame(rows, schema=schema)
-    joined = frame.join(mapping, on=column, how="left", nulls_equal=False)
-    _report(joined, column, loaded, problems, "figure")
-    return joined.drop("__error")
+    derived = _lookup(frame, mapping, [column])
+    _report(frame.hstack(derived.select("__error")), column, loaded, problems, "figure")
+    return frame.hstack(derived.drop("__error"))
+
+
+def _lookup(frame: pl.DataFrame, mapping: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """The columns `mapping` gives each row of `frame` (matched on `keys`), in `frame`'s order.
+
+    Only the key columns take part in the join, so the table's other columns are not copied.
+    """
+    joined = frame.select(keys).join(mapping, on=keys, how="left", nulls_equal=True,
+                                     maintain_order="left")
+    return joined.drop(keys)
 
 
 def _report(joined: pl.DataFrame, column: str, loaded: "Loaded", problems: list[Problem],
@@ -62,18 +72,19 @@ def _reference_sources(frame: pl.DataFrame, table: str, key: str, prefix: str,
     if evidence is None:
         return frame.with_columns(pl.lit(None, pl.String).alias("__ref"),
                                   pl.lit(0, pl.UInt32).alias("__refs"))
-    mine = evidence.filter(pl.col("record_table") == table)
-    specific = (mine.filter(pl.col("field") == f"{prefix}_text")
-                .group_by("record_id").agg(pl.col("source_id").unique().alias("__specific")))
-    general = mine.group_by("record_id").agg(pl.col("source_id").unique().alias("__general"))
-    candidates = pl.coalesce("__specific", "__general")
-    return (frame.join(specific, left_on=key, right_on="record_id", how="left")
-            .join(general, left_on=key, right_on="record_id", how="left")
-            .with_columns(
-                pl.when(candidates.list.len() == 1).then(candidates.list.first())
-                .otherwise(None).alias("__ref"),
-                candidates.list.len().fill_null(0).alias("__refs"))
-            .drop("__specific", "__general"))
+    mine = evidence.filter(pl.col("record_table") == table).select("record_id", "field",
+                                                                    "source_id")
+    specific = mine.filter(pl.col("field") == f"{prefix}_text")
+    if not specific.is_empty():  # marked sources replace the record's others
+        mine = pl.concat([specific, mine.join(specific.select("record_id"), on="record_id",
+                                              how="anti")])
+    candidates = mine.group_by("record_id").agg(
+        pl.col("source_id").n_unique().cast(pl.UInt32).alias("__refs"),
+        pl.col("source_id").first().alias("__first"))
+    found = _lookup(frame.select(pl.col(key).alias("record_id")), candidates, ["record_id"])
+    return frame.hstack(found.select(
+        pl.when(pl.col("__refs") == 1).then(pl.col("__first")).otherwise(None).alias("__ref"),
+        pl.col("__refs").fill_null(0)))
 
 
 def _date_columns(frame: pl.DataFrame, prefix: str, loaded: "Loaded",
@@ -98,9 +109,9 @@ def _date_columns(frame: pl.DataFrame, prefix: str, loaded: "Loaded",
               f"{prefix}_edtf": pl.String, f"{prefix}_start": pl.Date, f"{prefix}_end": pl.Date,
               f"{prefix}_precision": pl.String, "__error": pl.String}
     mapping = pl.DataFrame(rows, schema=schema)
-    joined = frame.join(mapping, on=[column, "__ref", "__refs"], how="left", nulls_equal=True)
-    _report(joined, column, loaded, problems, "date")
-    return joined.drop("__error")
+    derived = _lookup(frame, mapping, [column, "__ref", "__refs"])
+    _report(frame.hstack(derived.select("__error")), column, loaded, problems, "date")
+    return frame.hstack(derived.drop("__error"))
 
 
 def _publication_dates(sources: pl.DataFrame | None) -> dict[str, FuzzyDate]:
