@@ -277,16 +277,27 @@ def test_normalise_imports_neither_pandera_nor_polars() -> None:
     assert modules_after(code, ("pandera", "polars", "frictionless")) == []
 
 
-def test_benchmark_script_runs_on_a_tiny_size() -> None:
-    import runpy
-    import sys
+_PLAIN_FORMS = {"day": lambda d: d.isoformat(), "month": lambda d: f"{d.year:04d}-{d.month:02d}",
+                "year": lambda d: f"{d.year:04d}"}
 
-    from .conftest import ROOT
 
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        module = runpy.run_path(str(ROOT / "benchmarks" / "normalise.py"))
-        assert module["main"](2_000) in (0, 1)  # timings are printed, never asserted
-        assert len(module["phrases"](50)) == 50
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
+@given(st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(2999, 12, 31)),
+       st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(2999, 12, 31)),
+       st.sampled_from(list(_PLAIN_FORMS)), st.sampled_from(list(_PLAIN_FORMS)),
+       st.sampled_from(["single", "interval", "open end"]))
+def test_plain_edtf_bounds_agree_with_the_edtf_package(first, second, left, right, shape) -> None:
+    """The direct path for plain days, months, years and their intervals is exact."""
+    from dprk_ru_data.normalise.dates import _bounds
+
+    first, second = sorted((first, second))
+    text = _PLAIN_FORMS[left](first)
+    if shape == "interval":
+        text = f"{text}/{_PLAIN_FORMS[right](second)}"
+    elif shape == "open end":
+        text = f"{text}/.."
+    expected = _edtf_bounds(text)
+    if shape == "interval":  # the edtf package reads an interval's bounds from its two ends
+        parsed = edtf.parse_edtf(text)
+        expected = (dt.date(*parsed.lower.lower_strict()[:3]),
+                    dt.date(*parsed.upper.upper_strict()[:3]))
+    assert _bounds.__wrapped__(text) == expected

@@ -1,0 +1,256 @@
+"""Every performance figure of dprk-ru-data, measured in one run on the same files, side by side.
+
+    python benchmarks/run.py                  # the full run (a few minutes; frictionless is slow)
+    python benchmarks/run.py --tiny           # a quick smoke run at tiny sizes
+
+1. Cold start: a fresh process loading `troop_estimates` against a fresh process doing the bare
+   read of the same file (polars with the same schema; pandas), alternating, median of repeats.
+2. The real build: `dprk-data build` on the committed raw/, wall time and peak memory.
+3. Scale: synthetic, schema-valid raw tables (benchmarks/generate.py) at growing sizes of
+   `troop_estimates`, each built by `dprk-data build`: time, rows per second, peak memory.
+4. The anchor: `frictionless` validating the largest built `troop_estimates` against our own
+   validation of it (`dprk-data check-build --table troop_estimates`).
+5. The normalisers: parsing a million figure phrases (benchmarks/normalise.py).
+
+Every figure is printed with its target and whether it is met; the figures, the machine and the
+date go to benchmarks/RESULTS.md. Timings never go into the tests, which only run --tiny.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+
+GIB = 2 ** 30
+
+
+@dataclass
+class Figure:
+    """One measured figure, its target and whether the target is met."""
+
+    name: str
+    value: str
+    target: str = ""
+    met: bool | None = None
+
+    def line(self) -> str:
+        verdict = "" if self.met is None else ("met" if self.met else "NOT MET")
+        target = f"target {self.target}" if self.target else ""
+        return f"{self.name:<52} {self.value:>26}   {target:<22} {verdict}"
+
+
+def measure(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
+    """Wall time (s) and peak resident memory (bytes) of one child process."""
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        child = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode != 0:
+            errors.seek(0)
+            raise RuntimeError(f"{' '.join(command)} failed:\n{errors.read().decode()[-2000:]}")
+    return elapsed, usage.ru_maxrss * 1024
+
+
+def python(code: str) -> list[str]:
+    return [sys.executable, "-c", code]
+
+
+def cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "dprk_ru_data", *args]
+
+
+def alternate(contenders: dict[str, list[str]], repeat: int) -> dict[str, list[float]]:
+    """Run each contender `repeat` times, taking turns, after one unmeasured warm-up each."""
+    for command in contenders.values():
+        measure(command)
+    times: dict[str, list[float]] = {name: [] for name in contenders}
+    for _ in range(repeat):
+        for name, command in contenders.items():
+            times[name].append(measure(command)[0])
+    return times
+
+
+def cold_start(repeat: int) -> list[Figure]:
+    import dprk_ru_data
+    from dprk_ru_data.loaders import data_root
+
+    resource = next(r for r in dprk_ru_data.package()["resources"]
+                    if r["name"] == "troop_estimates")
+    path = str(data_root() / resource["path"])
+    polars_types = {"string": "String", "integer": "Int64", "number": "Float64", "date": "Date",
+                    "boolean": "Boolean"}
+    schema = "{" + ", ".join(f"{f['name']!r}: polars.{polars_types[f['type']]}"
+                             for f in resource["schema"]["fields"]) + "}"
+    figures = []
+    for backend, floor in (
+            ("polars", f"import polars; polars.read_csv({path!r}, schema={schema})"),
+            ("pandas", f"import pandas; pandas.read_csv({path!r})")):
+        ours = ("import dprk_ru_data; "
+                f"dprk_ru_data.load('troop_estimates', backend={backend!r})")
+        times = alternate({"ours": python(ours), "floor": python(floor)}, repeat)
+        mine, bare = statistics.median(times["ours"]), statistics.median(times["floor"])
+        figures.append(Figure(f"cold start, {backend}: load() / bare read",
+                              f"{mine:.3f} s / {bare:.3f} s = {mine / bare:.2f}x", "<= 1.25x",
+                              mine / bare <= 1.25))
+    return figures
+
+
+def real_build(work: Path, repeat: int) -> list[Figure]:
+    project = work / "committed"
+    shutil.copytree(ROOT / "raw", project / "raw")
+    for name in ("pyproject.toml", "RELEASES.json"):
+        shutil.copy2(ROOT / name, project / name)
+    runs = [measure(cli("build", str(project))) for _ in range(repeat)]
+    seconds = statistics.median(t for t, _ in runs)
+    peak = max(m for _, m in runs)
+    rows = sum(1 for p in (project / "raw").glob("*.csv")
+               for _ in p.open(encoding="utf-8")) - 7
+    return [Figure("build of the committed raw/: wall time", f"{seconds:.2f} s ({rows:,} rows)"),
+            Figure("build of the committed raw/: peak memory", f"{peak / 2**20:.0f} MiB")]
+
+
+def scale(work: Path, sizes: list[int]) -> tuple[list[Figure], Path]:
+    figures, times, peaks = [], {}, {}
+    largest = work / f"synthetic-{sizes[-1]}"
+    for size in sizes:
+        target = work / f"synthetic-{size}"
+        counts = generate(target, size)
+        seconds, peak = measure(cli("build", str(target)))
+        times[size], peaks[size] = seconds, peak
+        total = sum(counts.values())
+        figures.append(Figure(f"build, {size:,} troop estimates ({total:,} rows in all)",
+                              f"{seconds:.2f} s, {size / seconds:,.0f} rows/s"))
+        figures.append(Figure(f"build, {size:,} troop estimates: peak memory",
+                              f"{peak / 2**20:.0f} MiB"))
+    big, before = sizes[-1], sizes[-2] if len(sizes) > 1 else sizes[-1]
+    if big >= 1_000_000:
+        figures.append(Figure(f"build of {big:,} rows under 15 s", f"{times[big]:.2f} s",
+                              "< 15 s", times[big] < 15))
+    if big > before:
+        growth, allowed = times[big] / times[before], 1.2 * big / before
+        figures.append(Figure(f"time growth {before:,} -> {big:,} rows",
+                              f"{growth:.1f}x for {big // before}x the rows",
+                              f"<= {allowed:.0f}x", growth <= allowed))
+    figures.append(Figure(f"peak memory at {big:,} rows", f"{peaks[big] / GIB:.2f} GiB",
+                          "< 2 GiB", peaks[big] < 2 * GIB))
+    return figures, largest
+
+
+def anchor(built: Path, repeat: int) -> list[Figure]:
+    """frictionless validate of the largest built troop_estimates versus our validation."""
+    descriptor = json.loads((built / "datapackage.json").read_text(encoding="utf-8"))
+    resource = next(r for r in descriptor["resources"] if r["name"] == "troop_estimates")
+    schema = {k: v for k, v in resource["schema"].items() if k != "foreignKeys"}
+    # frictionless refuses absolute paths: the descriptor sits beside the table it names.
+    standalone = {"name": "troop_estimates", "path": resource["path"],
+                  "profile": "tabular-data-resource", "format": "csv", "encoding": "utf-8",
+                  "schema": schema}
+    (built / "resource.json").write_text(json.dumps(standalone), encoding="utf-8")
+    frictionless = python(
+        "import sys, frictionless\n"
+        f"report = frictionless.validate({str(built / 'resource.json')!r})\n"
+        "sys.exit(0 if report.valid and report.tasks[0].stats['rows'] > 0 else 1)")
+    ours = cli("check-build", str(built), "--table", "troop_estimates")
+    theirs_time = measure(frictionless)[0]
+    our_times = [measure(ours)[0] for _ in range(repeat)]
+    mine = statistics.median(our_times)
+    rows = sum(1 for _ in (built / resource["path"]).open("rb")) - 1
+    return [Figure(f"validate {rows:,} built rows: frictionless / ours",
+                   f"{theirs_time:.1f} s / {mine:.2f} s = {theirs_time / mine:.1f}x", ">= 20x",
+                   theirs_time / mine >= 20)]
+
+
+def normalisers(size: int) -> list[Figure]:
+    import contextlib
+    import io
+
+    import normalise
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        normalise.main(size)
+    fast = next(line for line in out.getvalue().splitlines() if "parse_figures" in line)
+    seconds = float(fast.split()[2])
+    return [Figure(f"parse {size:,} figure phrases", f"{seconds:.3f} s", "< 1 s", seconds < 1)]
+
+
+def machine() -> str:
+    memory = next((int(line.split()[1]) * 1024 for line in open("/proc/meminfo")
+                   if line.startswith("MemTotal")), 0) if Path("/proc/meminfo").exists() else 0
+    tools = ", ".join(f"{name} {version(name)}" for name in
+                      ("polars", "pandas", "pyarrow", "pandera", "frictionless"))
+    return (f"{os.cpu_count()} cores, {memory / GIB:.0f} GiB memory, {platform.machine()}, "
+            f"Python {platform.python_version()}; {tools}")
+
+
+def write_results(path: Path, figures: list[Figure], command: str) -> None:
+    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = ["# Benchmark results", "",
+             f"Measured by `{command}` on {now}.", "", f"Machine: {machine()}.", "",
+             "| figure | value | target | met |", "| --- | --- | --- | --- |"]
+    for figure in figures:
+        verdict = "" if figure.met is None else ("yes" if figure.met else "**no**")
+        lines.append(f"| {figure.name} | {figure.value} | {figure.target} | {verdict} |")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tiny", action="store_true", help="tiny sizes, few repeats: a smoke run")
+    parser.add_argument("--sizes", default=None, help="comma-separated troop_estimates sizes")
+    parser.add_argument("--repeat", type=int, default=None, help="repeats per timed contender")
+    parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md",
+                        help="where to write the figures (default: benchmarks/RESULTS.md)")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in (args.sizes or ("200,2000" if args.tiny else
+                                             "10000,100000,1000000")).split(",")]
+    repeat = args.repeat or (2 if args.tiny else 7)
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory(prefix="dprk-bench-") as scratch:
+        work = Path(scratch)
+        for section, run in (("cold start", lambda: cold_start(repeat)),
+                             ("real build", lambda: real_build(work, min(repeat, 3))),
+                             ("scale", lambda: scale(work, sizes)[0])):
+            print(f"== {section}", flush=True)
+            for figure in run():
+                print(figure.line(), flush=True)
+                figures.append(figure)
+        print("== anchor", flush=True)
+        for figure in anchor(work / f"synthetic-{sizes[-1]}", min(repeat, 3)):
+            print(figure.line(), flush=True)
+            figures.append(figure)
+    print("== normalisers", flush=True)
+    for figure in normalisers(2_000 if args.tiny else 1_000_000):
+        print(figure.line(), flush=True)
+        figures.append(figure)
+    judged = [f for f in figures if f.met is not None]
+    missed = [f.name for f in judged if not f.met]
+    print(f"== {len(judged) - len(missed)} of {len(judged)} targets met"
+          + (f"; not met: {'; '.join(missed)}" if missed else ""))
+    write_results(args.results, figures, "python benchmarks/run.py"
+                  + (" --tiny" if args.tiny else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
