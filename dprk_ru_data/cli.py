@@ -124,16 +124,46 @@ def tables() -> None:
         click.echo(f"{resource['name']:<24} {rows:>6} rows  {resource['title']}")
 
 
+_ROOT = click.option("--root", type=click.Path(file_okay=False, exists=True, path_type=Path),
+                     default=None,
+                     help="A directory holding datapackage.json [default: the shipped data].")
+
+
+def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    import datetime as dt
+
+    if value is not None:
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise click.BadParameter(f"{value!r} is not a date written YYYY-MM-DD") from None
+    return value
+
+
+_AS_OF = click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD", callback=_as_of,
+                      help="Only what was known on that day: records with evidence in a text "
+                           "certainly published by then.")
+
+
 @main.command()
 @click.argument("table", required=False)
-@click.option("--root", type=click.Path(file_okay=False, exists=True, path_type=Path),
-              default=None, help="A directory holding datapackage.json [default: the shipped data].")
-def info(table: str | None, root: Path | None) -> None:
-    """Describe the package (version, release date, content hash), or the fields of TABLE."""
-    from .loaders import package
+@_ROOT
+@_AS_OF
+def info(table: str | None, root: Path | None, as_of: str | None) -> None:
+    """Describe the package (version, release date, content hash), or the fields of TABLE.
+
+    With --as-of, print each table's row count on that day beside its full count.
+    """
+    from .loaders import load, package
 
     descriptor = package(root)
     resources = {r["name"]: r for r in descriptor["resources"]}
+    if as_of is not None:
+        click.echo(f"{'table':<24} {'as of ' + as_of:>16} {'in all':>8}")
+        for name in resources:
+            click.echo(f"{name:<24} {load(name, root=root, as_of=as_of).height:>16} "
+                       f"{load(name, root=root).height:>8}")
+        return
     if table is None:
         click.echo(f"{descriptor['name']} {descriptor['version']}: {descriptor['title']}")
         click.echo(f"released: {descriptor.get('created', 'unreleased')[:10]}")
@@ -151,6 +181,111 @@ def info(table: str | None, root: Path | None) -> None:
     for field in resource["schema"]["fields"]:
         required = " (required)" if field.get("constraints", {}).get("required") else ""
         click.echo(f"  {field['name']} [{field['type']}]{required}: {field['description']}")
+
+
+@main.command()
+@click.argument("table")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1),
+              help="How many rows to print.")
+@click.option("--where", "conditions", multiple=True, metavar="COLUMN=VALUE",
+              help="Keep rows whose COLUMN equals VALUE as written (repeatable: all must hold).")
+@click.option("--columns", default=None, metavar="A,B,...",
+              help="Print only these columns, side by side [default: every column, one row "
+                   "after another, as column: value lines].")
+@_ROOT
+@_AS_OF
+def show(table: str, limit: int, conditions: tuple[str, ...], columns: str | None,
+         root: Path | None, as_of: str | None) -> None:
+    """Print rows of TABLE as a readable table in the terminal."""
+    import shutil
+
+    import polars as pl
+
+    from .loaders import load, package
+
+    names = [r["name"] for r in package(root)["resources"]]
+    if table not in names:
+        raise click.BadParameter(f"{table!r} is not a table; choose from {', '.join(names)}",
+                                 param_hint="TABLE")
+    frame = load(table, root=root, as_of=as_of)
+    for condition in conditions:
+        column, sep, value = condition.partition("=")
+        if not sep or column not in frame.columns:
+            raise click.BadParameter(f"{condition!r} is not COLUMN=VALUE with a column of "
+                                     f"{table} ({', '.join(frame.columns)})", param_hint="--where")
+        frame = frame.filter(pl.col(column).cast(pl.String) == value)
+    width = shutil.get_terminal_size((100, 24)).columns
+    shown = frame.head(limit)
+    if columns:
+        chosen = [c.strip() for c in columns.split(",")]
+        unknown = [c for c in chosen if c not in frame.columns]
+        if unknown:
+            raise click.BadParameter(f"{', '.join(unknown)}: not columns of {table}",
+                                     param_hint="--columns")
+        with pl.Config(tbl_rows=limit, tbl_cols=-1, fmt_str_lengths=60, tbl_width_chars=width,
+                       tbl_hide_dataframe_shape=True):
+            click.echo(shown.select(chosen))
+    else:
+        label = max(len(c) for c in frame.columns)
+        for number, row in enumerate(shown.iter_rows(named=True), start=1):
+            click.echo(f"-- {table} row {number} " + "-" * max(0, width - len(table) - 14))
+            for column, value in row.items():
+                text = "" if value is None else str(value)
+                room = max(20, width - label - 3)
+                click.echo(f"{column:<{label}} : "
+                           f"{text if len(text) <= room else text[:room - 1] + '…'}")
+    click.echo(f"{shown.height} of {frame.height} rows")
+
+
+@main.command()
+@click.option("--format", "output_format", type=click.Choice(["parquet", "sqlite"]),
+              required=True, help="parquet: one file per table; sqlite: one database with "
+                                  "keys and indexes, plus a Datasette metadata.json.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("export"),
+              show_default=True, help="The folder to write into.")
+@_ROOT
+def export(output_format: str, out: Path, root: Path | None) -> None:
+    """Export the tables as Parquet files or as a SQLite database for Datasette."""
+    from .export import to_parquet, to_sqlite
+
+    paths = to_parquet(out, root) if output_format == "parquet" else list(to_sqlite(out, root))
+    for path in paths:
+        click.echo(str(path))
+    if output_format == "sqlite":
+        click.echo(f"browse it with: datasette {paths[0]} -m {paths[1]}")
+
+
+@main.command()
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("docs") / "codebook.md", show_default=True)
+def codebook(out: Path) -> None:
+    """Write the codebook (every table, field and vocabulary value) generated from the schemas."""
+    from .codebook import codebook_markdown
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(codebook_markdown(), encoding="utf-8")
+    click.echo(f"wrote {out}")
+
+
+@main.command()
+@click.argument("chart", type=click.Choice(["troop-estimates"]))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("docs") / "troop_estimates.svg", show_default=True,
+              help="The file to write: .svg or .png.")
+@_ROOT
+def plot(chart: str, out: Path, root: Path | None) -> None:
+    """Draw a chart; troop-estimates: every estimate's bounds over the date of its claim.
+
+    Needs the plot extra: pip install 'dprk-ru-data[plot]'.
+    """
+    try:
+        from .plot import plot_troop_estimates
+
+        path = plot_troop_estimates(out, root)
+    except ImportError as error:
+        raise click.ClickException(f"plotting needs matplotlib: pip install "
+                                   f"'dprk-ru-data[plot]' ({error})") from error
+    click.echo(f"wrote {path}")
 
 
 @main.command()

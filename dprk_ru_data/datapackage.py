@@ -32,7 +32,8 @@ _FRICTIONLESS_TYPES = {pl.String: "string", pl.Int64: "integer", pl.Float64: "nu
                        pl.Date: "date", pl.Boolean: "boolean"}
 
 
-def _constraints(column: Any, is_key: bool) -> dict[str, Any]:
+def field_constraints(column: Any, is_key: bool) -> dict[str, Any]:
+    """The Table Schema constraints of one pandera column."""
     constraints: dict[str, Any] = {}
     if not column.nullable:
         constraints["required"] = True
@@ -68,7 +69,7 @@ def table_schema(table: Table) -> dict[str, Any]:
             field["format"] = "default"
         if (column.metadata or {}).get(DERIVED):
             field["description"] += " Derived by the build."
-        constraints = _constraints(column, name == table.primary_key)
+        constraints = field_constraints(column, name == table.primary_key)
         if constraints:
             field["constraints"] = constraints
         fields.append(field)

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     import pandas
     import polars
 
@@ -105,13 +107,18 @@ def _polars_schema(resource: dict[str, Any]) -> tuple[dict[str, Any], dict[str, 
 
 
 def load(name: str, backend: Backend = "polars", *, root: str | Path | None = None,
-         verify: bool = False) -> "polars.DataFrame | pandas.DataFrame":
+         verify: bool = False, as_of: "str | dt.date | None" = None
+         ) -> "polars.DataFrame | pandas.DataFrame":
     """One table as a typed DataFrame: dates as dates, numbers as nullable integers or floats,
     vocabularies as ``polars.Enum`` (polars) or ordered categoricals (pandas).
 
     With ``verify=True`` the file is first checked against the size and SHA-256 recorded in the
     descriptor, and a damaged file raises `IntegrityError`. Each backend reads the CSV itself with
-    an explicit schema: the pandas backend does not import polars.
+    an explicit schema: the pandas backend does not import polars (unless `as_of` is given).
+
+    With ``as_of`` (a date or ``YYYY-MM-DD``) only what was known on that day is kept: the records
+    with at least one evidence row in a source certainly published by then (its latest possible
+    publication date on or before `as_of`), and of `evidence` the rows in such sources.
 
     >>> load("troop_estimates").schema["figure_best"]
     Int64
@@ -121,12 +128,39 @@ def load(name: str, backend: Backend = "polars", *, root: str | Path | None = No
     base = Path(root) if root else data_root()
     resource = _resource(name, base)
     source = io.BytesIO(read_verified(base, resource)) if verify else base / resource["path"]
+    key = resource["schema"]["primaryKey"][0]
+    known = None if as_of is None else _known_on(base, name, as_of)
     if backend == "pandas":
-        return _read_pandas(source, resource)
+        frame = _read_pandas(source, resource)
+        if known is not None:
+            frame = frame[frame[key].isin(known)].reset_index(drop=True)
+        return frame
     import polars as pl
 
     read, final = _polars_schema(resource)
-    return pl.read_csv(source, schema=read, empty_string_is_null=True).cast(final)
+    frame = pl.read_csv(source, schema=read, empty_string_is_null=True).cast(final)
+    return frame if known is None else frame.filter(pl.col(key).is_in(known))
+
+
+def _known_on(base: Path, name: str, as_of: "str | dt.date") -> list[str]:
+    """The keys of `name` that were public on `as_of`, judged conservatively (see `load`)."""
+    import datetime as dt
+
+    import polars as pl
+
+    try:
+        day = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
+    except ValueError as error:
+        raise ValueError(f"as_of must be a date or YYYY-MM-DD, not {as_of!r}") from error
+    published = (load("sources", root=base).select("source_id", "published_end")
+                 .filter(pl.col("published_end") <= day))
+    evidence = (load("evidence", root=base)
+                .select("evidence_id", pl.col("record_table").cast(pl.String), "record_id",
+                        "source_id")
+                .join(published, on="source_id", how="semi"))
+    if name == "evidence":
+        return evidence["evidence_id"].to_list()
+    return evidence.filter(pl.col("record_table") == name)["record_id"].unique().to_list()
 
 
 _PANDAS_TYPES = {"string": "string", "integer": "Int64", "number": "Float64",

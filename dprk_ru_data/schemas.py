@@ -71,7 +71,7 @@ def enum(description: str, vocabulary_name: str, *, required: bool = True,
     if vocabulary is None:
         vocabulary = vocab.VOCABULARIES[vocabulary_name]
     annotation = str if required else str | None
-    metadata = {"vocabulary": vocabulary_name, DERIVED: derived}
+    metadata = {"vocabulary": vocabulary_name, "values": vocabulary, DERIVED: derived}
     return Column(annotation, pa.Field(nullable=not required, isin=list(vocabulary),
                                        description=_vocab_description(description, vocabulary),
                                        metadata=metadata))

@@ -1,0 +1,134 @@
+"""Exports for the tools analysts already use: Parquet files, and a SQLite database with a Datasette
+``metadata.json``.
+
+Both are made from the loaded, typed tables, so they carry the loaders' types: Parquet keeps them
+as they are (vocabularies as dictionary-encoded strings, dates as dates); SQLite gets a primary key
+per table, foreign keys, a CHECK for every vocabulary and an index on every reference.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from .loaders import load, package
+
+DATABASE = "dprk_ru_data"
+_SQLITE_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "date": "TEXT",
+                 "boolean": "INTEGER"}
+
+
+def to_parquet(out: str | Path, root: str | Path | None = None) -> list[Path]:
+    """Write one ``<table>.parquet`` per table into `out`; return their paths."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for resource in package(root)["resources"]:
+        path = out / f"{resource['name']}.parquet"
+        tmp = path.with_suffix(".parquet.tmp")
+        load(resource["name"], root=root).write_parquet(tmp)
+        os.replace(tmp, path)
+        paths.append(path)
+    return paths
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _create_table(resource: dict[str, Any]) -> str:
+    schema = resource["schema"]
+    lines = []
+    for field in schema["fields"]:
+        constraints = field.get("constraints", {})
+        line = f"{_quote(field['name'])} {_SQLITE_TYPES[field['type']]}"
+        if constraints.get("required"):
+            line += " NOT NULL"
+        if "enum" in constraints:
+            values = ", ".join("'" + v.replace("'", "''") + "'" for v in constraints["enum"])
+            line += f" CHECK ({_quote(field['name'])} IN ({values}))"
+        lines.append(line)
+    lines.append(f"PRIMARY KEY ({', '.join(_quote(k) for k in schema['primaryKey'])})")
+    for key in schema.get("foreignKeys", []):
+        target = key["reference"]["resource"] or resource["name"]
+        lines.append(f"FOREIGN KEY ({', '.join(_quote(f) for f in key['fields'])}) REFERENCES "
+                     f"{_quote(target)} ({', '.join(_quote(f) for f in key['reference']['fields'])})")
+    return f"CREATE TABLE {_quote(resource['name'])} (\n  " + ",\n  ".join(lines) + "\n)"
+
+
+def _indexes(resource: dict[str, Any]) -> list[str]:
+    name = resource["name"]
+    columns = [key["fields"] for key in resource["schema"].get("foreignKeys", [])]
+    if name == "evidence":
+        columns.append(["record_table", "record_id"])
+    return [f"CREATE INDEX {_quote(f'idx_{name}_' + '_'.join(fields))} ON {_quote(name)} "
+            f"({', '.join(_quote(f) for f in fields)})" for fields in columns]
+
+
+def to_sqlite(out: str | Path, root: str | Path | None = None) -> tuple[Path, Path]:
+    """Write ``dprk_ru_data.sqlite`` and its Datasette ``metadata.json`` into `out`.
+
+    Foreign keys are enforced while loading (checked at commit), so a database is only written
+    whole and consistent. Returns the two paths.
+    """
+    import polars as pl
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    descriptor = package(root)
+    path, tmp = out / f"{DATABASE}.sqlite", out / f"{DATABASE}.sqlite.tmp"
+    tmp.unlink(missing_ok=True)
+    connection = sqlite3.connect(tmp, isolation_level=None)  # transactions managed here
+    try:
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.execute("BEGIN")
+        connection.execute("PRAGMA defer_foreign_keys = ON")  # checked at COMMIT
+        for resource in descriptor["resources"]:
+            connection.execute(_create_table(resource))
+            for statement in _indexes(resource):
+                connection.execute(statement)
+        for resource in descriptor["resources"]:
+            frame = load(resource["name"], root=root)
+            frame = frame.with_columns(pl.col(pl.Enum, pl.Date).cast(pl.String))
+            marks = ", ".join("?" for _ in frame.columns)
+            connection.executemany(
+                f"INSERT INTO {_quote(resource['name'])} VALUES ({marks})", frame.iter_rows())
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    connection.close()
+    os.replace(tmp, path)
+    metadata = out / "metadata.json"
+    metadata.write_text(json.dumps(datasette_metadata(descriptor), indent=2, ensure_ascii=False)
+                        + "\n", encoding="utf-8")
+    return path, metadata
+
+
+def datasette_metadata(descriptor: dict[str, Any]) -> dict[str, Any]:
+    """Datasette metadata: the licence, the source and version, and every table's and column's
+    description, so that `datasette dprk_ru_data.sqlite -m metadata.json` explains the data."""
+    licence = descriptor["licenses"][0]
+    source = f"{descriptor['name']} {descriptor['version']}, content hash {descriptor['contentHash']}"
+    return {
+        "title": f"{descriptor['title']} ({descriptor['name']} {descriptor['version']})",
+        "description": descriptor["description"],
+        "license": licence["name"],
+        "license_url": licence["path"],
+        "source": source,
+        "databases": {DATABASE: {
+            "source": source,
+            "license": licence["name"],
+            "license_url": licence["path"],
+            "tables": {resource["name"]: {
+                "title": resource["title"],
+                "description": resource["description"],
+                "columns": {field["name"]: field["description"]
+                            for field in resource["schema"]["fields"]},
+            } for resource in descriptor["resources"]},
+        }},
+    }

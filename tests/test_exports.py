@@ -1,0 +1,193 @@
+"""Meeting analysts where they work: Parquet (read back with DuckDB), SQLite (read back through
+Datasette's own client), the codebook, the chart, as-of queries and `show`."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import re
+import sqlite3
+from pathlib import Path
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+import dprk_ru_data
+from dprk_ru_data.cli import main
+from dprk_ru_data.schemas import TABLES
+
+from .conftest import ROOT
+
+
+def loaded_rows(name: str, dates_as_text: bool = False) -> list[tuple]:
+    """The rows of `load(name)` with vocabularies as text (and dates too, if asked)."""
+    frame = dprk_ru_data.load(name).with_columns(pl.col(pl.Enum).cast(pl.String))
+    if dates_as_text:
+        frame = frame.with_columns(pl.col(pl.Date).cast(pl.String))
+    return frame.rows()
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("export")
+    runner = CliRunner()
+    for output_format in ("parquet", "sqlite"):
+        result = runner.invoke(main, ["export", "--format", output_format, "--out", str(out)],
+                               catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.mark.parametrize("name", list(TABLES))
+def test_parquet_read_back_with_duckdb_equals_load(exported: Path, name: str) -> None:
+    duckdb = pytest.importorskip("duckdb")
+    key = TABLES[name].primary_key
+    relation = duckdb.sql(f"SELECT * FROM read_parquet('{exported / f'{name}.parquet'}') "
+                          f"ORDER BY {key}")
+    assert relation.columns == TABLES[name].columns
+    assert relation.fetchall() == loaded_rows(name)
+    types = dict(zip(relation.columns, map(str, relation.types)))
+    for column, dtype in dprk_ru_data.load(name).schema.items():
+        if dtype == pl.Int64:
+            assert types[column] == "BIGINT", column
+        elif dtype == pl.Date:
+            assert types[column] == "DATE", column
+
+
+def datasette_get(exported: Path, path: str) -> object:
+    datasette = pytest.importorskip("datasette.app")
+    metadata = json.loads((exported / "metadata.json").read_text(encoding="utf-8"))
+    ds = datasette.Datasette([str(exported / "dprk_ru_data.sqlite")], metadata=metadata)
+
+    async def fetch() -> object:
+        await ds.invoke_startup()
+        response = await ds.client.get(path)
+        assert response.status_code == 200, (path, response.text[:500])
+        return response.json() if ".json" in path else response.text
+
+    return asyncio.run(fetch())
+
+
+@pytest.mark.parametrize("name", list(TABLES))
+def test_sqlite_read_back_through_datasette_equals_load(exported: Path, name: str) -> None:
+    rows = datasette_get(exported, f"/dprk_ru_data/{name}.json?_shape=array&_size=max")
+    columns = TABLES[name].columns
+    assert [tuple(row[c] for c in columns) for row in rows] == loaded_rows(name, True)
+
+
+def test_datasette_metadata_describes_every_table_and_column(exported: Path) -> None:
+    served = datasette_get(exported, "/-/metadata.json")
+    descriptor = dprk_ru_data.package()
+    assert served["license"] == "CC-BY-4.0"
+    assert descriptor["version"] in served["source"] and descriptor["contentHash"] in served["source"]
+    tables = served["databases"]["dprk_ru_data"]["tables"]
+    for resource in descriptor["resources"]:
+        described = tables[resource["name"]]
+        assert described["description"] == resource["description"]
+        assert set(described["columns"]) == {f["name"] for f in resource["schema"]["fields"]}
+    page = datasette_get(exported, "/dprk_ru_data/troop_estimates")
+    assert "Every stated number of personnel" in page
+
+
+def test_sqlite_has_keys_references_and_indexes(exported: Path) -> None:
+    connection = sqlite3.connect(exported / "dprk_ru_data.sqlite")
+    try:
+        info = connection.execute("PRAGMA table_info(troop_estimates)").fetchall()
+        assert [row[1] for row in info if row[5]] == ["estimate_id"]
+        references = connection.execute("PRAGMA foreign_key_list(troop_estimates)").fetchall()
+        assert {(row[3], row[2]) for row in references} >= {("subject_actor_id", "actors"),
+                                                              ("claimant_actor_id", "actors")}
+        indexes = {row[1] for row in connection.execute("PRAGMA index_list(evidence)")}
+        assert "idx_evidence_record_table_record_id" in indexes
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+        with pytest.raises(sqlite3.IntegrityError):  # vocabularies are enforced
+            connection.execute("UPDATE incidents SET type = 'explosion' WHERE rowid = 1")
+    finally:
+        connection.close()
+
+
+def test_codebook_is_fresh_and_covers_every_field_and_value() -> None:
+    from dprk_ru_data.codebook import codebook_markdown
+
+    committed = (ROOT / "docs" / "codebook.md").read_text(encoding="utf-8")
+    assert committed == codebook_markdown(), "run: dprk-data codebook"
+    for name, table in TABLES.items():
+        section = committed.split(f"## Table `{name}`")[1].split("\n## ")[0]
+        for column, spec in table.model.to_schema().columns.items():
+            assert f"| `{column}` |" in section, (name, column)
+            for value in (spec.metadata or {}).get("values", {}):
+                assert f"| `{value}` |" in committed, (name, column, value)
+    assert "several thousand" in committed  # the conventions are in it
+
+
+def test_chart_is_in_the_readme_and_regenerates_from_the_data(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "docs/troop_estimates.svg" in readme[:2500], "the chart belongs near the top"
+    out = tmp_path / "chart.svg"
+    result = CliRunner().invoke(main, ["plot", "troop-estimates", "--out", str(out)],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+
+    def drawn(svg: str) -> set[str]:
+        return set(re.findall(r'<g id="(te-\d+)"', svg))
+
+    estimates = dprk_ru_data.load("troop_estimates").filter(
+        pl.any_horizontal(pl.col("figure_low", "figure_best", "figure_high").is_not_null()))
+    expected = set(estimates["estimate_id"])
+    assert drawn(out.read_text(encoding="utf-8")) == expected
+    committed = (ROOT / "docs" / "troop_estimates.svg").read_text(encoding="utf-8")
+    assert drawn(committed) == expected, "run: dprk-data plot troop-estimates"
+    assert "dprk-ru-data " + dprk_ru_data.package()["version"] in committed
+
+
+def test_as_of_keeps_only_what_was_known_on_the_day() -> None:
+    early, late = "2024-10-20", "2024-10-31"
+    evidence = dprk_ru_data.load("evidence")
+    sources = dprk_ru_data.load("sources")
+    for name in TABLES:
+        before, after = dprk_ru_data.load(name, as_of=early), dprk_ru_data.load(name, as_of=late)
+        assert before.height <= after.height <= dprk_ru_data.load(name).height
+        assert len(dprk_ru_data.load(name, backend="pandas", as_of=early)) == before.height
+    total_early = sum(dprk_ru_data.load(n, as_of=early).height for n in TABLES)
+    total_late = sum(dprk_ru_data.load(n, as_of=late).height for n in TABLES)
+    assert 0 < total_early < total_late
+    # Every estimate kept on the early day has evidence in a text certainly out by then.
+    out_by_then = set(sources.filter(pl.col("published_end") <= dt.date(2024, 10, 20))
+                      ["source_id"])
+    for estimate in dprk_ru_data.load("troop_estimates", as_of=early)["estimate_id"]:
+        cited = set(evidence.filter(pl.col("record_id") == estimate)["source_id"])
+        assert cited & out_by_then, estimate
+    assert dprk_ru_data.load("incidents", as_of="2000-01-01").height == 0
+    with pytest.raises(ValueError, match="YYYY-MM-DD"):
+        dprk_ru_data.load("incidents", as_of="yesterday")
+
+
+def test_info_as_of_prints_the_counts() -> None:
+    result = CliRunner().invoke(main, ["info", "--as-of", "2024-10-20"], catch_exceptions=False)
+    assert result.exit_code == 0
+    line = next(x for x in result.stdout.splitlines() if x.startswith("troop_estimates"))
+    early = dprk_ru_data.load("troop_estimates", as_of="2024-10-20").height
+    assert line.split()[1:] == [str(early), str(dprk_ru_data.load("troop_estimates").height)]
+    bad = CliRunner().invoke(main, ["info", "--as-of", "20 October"])
+    assert bad.exit_code == 2
+
+
+def test_show_prints_filtered_rows() -> None:
+    runner = CliRunner()
+    result = runner.invoke(main, ["show", "incidents", "--where", "type=statement",
+                                  "--columns", "incident_id,type", "--limit", "50"],
+                           catch_exceptions=False)
+    assert result.exit_code == 0
+    statements = dprk_ru_data.load("incidents").filter(pl.col("type") == "statement")
+    for incident in statements["incident_id"]:
+        assert incident in result.stdout
+    assert "demolition" not in result.stdout
+    assert result.stdout.rstrip().endswith(f"{statements.height} of {statements.height} rows")
+    record = runner.invoke(main, ["show", "troop_estimates", "--limit", "1"],
+                           catch_exceptions=False)
+    assert "estimate_id" in record.stdout and "te-001" in record.stdout
+    assert runner.invoke(main, ["show", "incidents", "--where", "colour=red"]).exit_code == 2
+    assert runner.invoke(main, ["show", "nothing"]).exit_code == 2
