@@ -292,8 +292,7 @@ def plot(chart: str, out: Path, root: Path | None) -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "bibtex", "cff", "json"]),
               default="text", show_default=True,
               help="text: a reference; bibtex: a @misc entry; cff: CITATION.cff; json: CSL-JSON.")
-@click.option("--root", type=click.Path(file_okay=False, exists=True, path_type=Path),
-              default=None, help="A directory holding datapackage.json [default: the shipped data].")
+@_ROOT
 def cite(output_format: str, root: Path | None) -> None:
     """Print how to cite this release: title, authors, version, date, licence, content hash."""
     from .citation import render
@@ -356,8 +355,7 @@ def release(directory: Path, date: str | None, previous: Path | None) -> None:
 @main.command("verify-evidence")
 @click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder of the corpus texts [default: $DPRK_CORPUS, else ../shared/sources].")
-@click.option("--root", type=click.Path(file_okay=False, exists=True, path_type=Path),
-              default=None, help="A directory holding datapackage.json [default: the shipped data].")
+@_ROOT
 def verify_evidence(corpus: Path | None, root: Path | None) -> None:
     """Recompute every evidence span's SHA-256 from the corpus texts and report mismatches.
 

@@ -48,8 +48,7 @@ class Loaded:
 
 
 def _decode(data: bytes, file: str, problems: list[Problem]) -> str | None:
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
+    """`data` as text, or None after reporting where its first byte that is not UTF-8 is."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
