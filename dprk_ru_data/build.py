@@ -21,7 +21,7 @@ import polars as pl
 
 from . import checks, citation, datapackage
 from .errors import DataError, Problem
-from .evidence import CORPUS_ENV
+from .evidence import corpus_dir
 from .normalise.columns import normalise_tables
 from .rawfiles import LINE, read_raw
 from .releases import PYPROJECT, RELEASES_FILE, ReleaseError, project_version, release_date
@@ -38,17 +38,11 @@ if TYPE_CHECKING:
     from .releases import Release
 
 
-def default_corpus(root: Path) -> Path:
-    """The corpus folder the build checks evidence against: $DPRK_CORPUS, else
-    ``../shared/sources`` beside the project."""
-    return Path(os.environ.get(CORPUS_ENV) or root.resolve().parent / "shared" / "sources")
-
-
 def compile_tables(root: Path | str = ".", corpus: Path | None = None,
                    notes: list[str] | None = None) -> dict[str, pl.DataFrame]:
     """Read, type and validate every raw table; return them sorted by primary key.
 
-    Evidence spans are checked against the texts in `corpus` (default: `default_corpus`) where
+    Evidence spans are checked against the texts in `corpus` (default: `evidence.corpus_dir`) where
     they are at hand; what could not be checked is added to `notes`. Raises `DataError` with every
     problem found. Writes nothing.
     """
@@ -67,7 +61,7 @@ def compile_tables(root: Path | str = ".", corpus: Path | None = None,
         checks.check_codes(table, typed[name], problems)
     checks.check_references(loaded, typed, problems)
     checks.check_dates_against_sources(typed, loaded, problems)
-    note = checks.check_evidence_spans(typed, loaded, corpus or default_corpus(root), problems)
+    note = checks.check_evidence_spans(typed, loaded, corpus_dir(corpus, root), problems)
     if note and notes is not None:
         notes.append(note)
     if problems:
@@ -186,8 +180,9 @@ def release(root: Path | str, date: str, previous: Path | str | None = None) -> 
     rebuild then carries `date` as ``created``. Raises `ReleaseError` when a rule is broken.
     """
     from .diff import changelog_section, diff_packages
-    from .releases import (Release, ReleaseError, bump_between, read_releases,
-                           released_build_from_git, toolchain, write_releases)
+    from .loaders import load
+    from .releases import (Release, bump_between, read_releases, released_build_from_git,
+                           toolchain, write_releases)
 
     root = Path(root)
     version = project_version(root)
@@ -214,8 +209,7 @@ def release(root: Path | str, date: str, previous: Path | str | None = None) -> 
                                    f"{diff.declared_bump} bump")
             section = changelog_section(diff, version, date, str(descriptor["contentHash"]))
         else:
-            counts = ", ".join(f"{name} {frame.height}" for name, frame in
-                               compile_tables(root).items())
+            counts = ", ".join(f"{name} {load(name, root=root).height}" for name in TABLES)
             section = (f"## {version} ({date})\n\nContent hash `{descriptor['contentHash']}`. "
                        f"First release: {counts} rows.\n")
     entry = Release(version, date, str(descriptor["contentHash"]), toolchain())

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CORPUS_ENV = "DPRK_CORPUS"
-DEFAULT_CORPUS = Path("..") / "shared" / "sources"
 
 
 @dataclass(frozen=True)
@@ -26,11 +25,12 @@ def span_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def corpus_dir(explicit: str | Path | None = None) -> Path:
-    """The corpus folder: `explicit`, else ``$DPRK_CORPUS``, else ``../shared/sources``."""
+def corpus_dir(explicit: str | Path | None = None, project: str | Path = ".") -> Path:
+    """The corpus folder: `explicit`, else ``$DPRK_CORPUS``, else ``shared/sources`` beside the
+    `project` folder (``../shared/sources`` from the current directory by default)."""
     if explicit is not None:
         return Path(explicit)
-    return Path(os.environ.get(CORPUS_ENV) or DEFAULT_CORPUS)
+    return Path(os.environ.get(CORPUS_ENV) or Path(project).resolve().parent / "shared" / "sources")
 
 
 def read_text(corpus: Path, corpus_file: str) -> str:

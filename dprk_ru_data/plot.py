@@ -11,8 +11,12 @@ element carries its `estimate_id` as its SVG id, and the SVG is written without 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .loaders import load, package
+
+if TYPE_CHECKING:
+    import polars
 
 # One colour per claimant kind, colour-blind safe (Okabe-Ito), in a fixed order.
 PALETTE = {"government": "#0072B2", "armed_force": "#56B4E9", "state": "#009E73",
@@ -21,7 +25,7 @@ PALETTE = {"government": "#0072B2", "armed_force": "#56B4E9", "state": "#009E73"
            "no claimant named": "#BBBBBB"}
 
 
-def troop_estimate_points(root: str | Path | None = None) -> "polars.DataFrame":  # noqa: F821
+def troop_estimate_points(root: str | Path | None = None) -> "polars.DataFrame":
     """One row per estimate with a figure: its claim date, bounds, claimant kind and status."""
     import polars as pl
 

@@ -294,3 +294,14 @@ def test_release_checks_the_bump_and_records_the_release(project: Path) -> None:
     changelog = (project / "CHANGELOG.md").read_text(encoding="utf-8")
     assert changelog.index(f"## {new_version} (2030-01-01)") < changelog.index(f"## {VERSION} (")
     assert dropped in changelog and "in-001: note" in changelog
+
+
+def test_first_release_records_the_row_counts(project: Path) -> None:
+    (project / "RELEASES.json").unlink()
+    (project / "CHANGELOG.md").unlink()
+    entry = release(project, "2030-01-02")
+    assert [r.version for r in read_releases(project)] == [VERSION]
+    changelog = (project / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"## {VERSION} (2030-01-02)" in changelog and entry.content_hash in changelog
+    incidents = dprk_ru_data.load("incidents", root=project).height
+    assert f"incidents {incidents}," in changelog
