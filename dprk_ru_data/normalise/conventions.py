@@ -1,7 +1,8 @@
-"""The written conventions for vague words: the one table the figure and date parsers apply.
+"""The written conventions for vague words: the one set of tables the figure and date readers apply.
 
 `docs/conventions.md` is rendered from these tables (`conventions_markdown`), and a test checks the
-committed document against them, so the code and the documentation cannot drift.
+committed document against them, so the code and the documentation cannot drift. Every phrase is
+written in lower case, words separated by one space; a hyphen is written as in the text.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ class VagueQuantity(NamedTuple):
 VAGUE_QUANTITIES: dict[str, VagueQuantity] = {
     "a couple of": VagueQuantity(2, 3, "Two, loosely three."),
     "a few": VagueQuantity(2, 5, "More than one, fewer than 'several'."),
+    "a handful of": VagueQuantity(2, 5, "As 'a few'."),
+    "a handful": VagueQuantity(2, 5, "As 'a few'."),
     "several": VagueQuantity(3, 9, "More than a few, fewer than ten; the same multiplier applies to "
                                    "'several hundred' (300-900) and 'several thousand' (3,000-9,000)."),
     "some": VagueQuantity(2, None, "Used alone, only plural is implied; no upper bound."),
@@ -28,19 +31,28 @@ VAGUE_QUANTITIES: dict[str, VagueQuantity] = {
     "dozens": VagueQuantity(24, 99, "At least two dozen, below a hundred (ACLED codes 'dozens' as 12; "
                                     "we keep the range instead of a point)."),
     "scores": VagueQuantity(40, 199, "At least two score, below two hundred."),
+    "tens": VagueQuantity(20, 99, "'Tens of' soldiers: at least twenty, below a hundred."),
     "hundreds": VagueQuantity(200, 999, "At least two hundred, below a thousand."),
     "thousands": VagueQuantity(2_000, 9_999, "At least two thousand, below ten thousand."),
+    "some thousands": VagueQuantity(2_000, 9_999, "As 'thousands'."),
     "tens of thousands": VagueQuantity(20_000, 99_999, "At least twenty thousand, below a hundred thousand."),
     "hundreds of thousands": VagueQuantity(200_000, 999_999, "At least two hundred thousand, below a million."),
     "millions": VagueQuantity(2_000_000, 9_999_999, "At least two million, below ten million."),
+    "tens of millions": VagueQuantity(20_000_000, 99_999_999, "At least twenty million, below a hundred million."),
 }
 
-# 'a few' / 'several' / 'dozens of' before a scale word multiply it.
+# 'a few' / 'several' before a scale word multiply it ('several thousand' is 3,000-9,000).
 VAGUE_MULTIPLIERS: dict[str, tuple[int, int]] = {
     "a few": (2, 5),
     "several": (3, 9),
     "a couple of": (2, 3),
+    "a couple": (2, 3),
 }
+
+# Scale words a vague multiplier may stand before.
+VAGUE_SCALES: dict[str, int] = {"dozen": 12, "hundred": 100, "thousand": 1_000,
+                                "hundred thousand": 100_000, "million": 1_000_000,
+                                "billion": 1_000_000_000}
 
 
 class Approximation(NamedTuple):
@@ -50,44 +62,123 @@ class Approximation(NamedTuple):
     why: str
 
 
+_ABOUT = Approximation("approximate", 0.9, 1.1, "As 'about'.")
+_NEARLY = Approximation("approximate", 0.9, 1.0, "As 'nearly'.")
+_JUST_OVER = Approximation("approximate", 1.0, 1.1, "Just above the number: up to 10% more.")
+_UP_TO = Approximation("at_most", None, 1.0, "An upper bound; no best value.")
+_LESS = Approximation("less_than", None, 1.0, "As 'less than'.")
+_AT_LEAST = Approximation("at_least", 1.0, None, "A lower bound; no best value.")
+_OVER = Approximation("more_than", 1.0, None, "As 'over'.")
+
 # Words before a number and what they do to it. best is the number itself unless said otherwise.
 APPROXIMATIONS: dict[str, Approximation] = {
     "about": Approximation("approximate", 0.9, 1.1, "Within 10% either way."),
-    "around": Approximation("approximate", 0.9, 1.1, "As 'about'."),
-    "approximately": Approximation("approximate", 0.9, 1.1, "As 'about'."),
-    "roughly": Approximation("approximate", 0.9, 1.1, "As 'about'."),
+    "around": _ABOUT, "approximately": _ABOUT, "roughly": _ABOUT,
     "some": Approximation("approximate", 0.9, 1.1, "Before a number, 'some' means about."),
-    "an estimated": Approximation("approximate", 0.9, 1.1, "As 'about'."),
-    "estimated": Approximation("approximate", 0.9, 1.1, "As 'about'."),
-    "~": Approximation("approximate", 0.9, 1.1, "As 'about'."),
-    "c.": Approximation("approximate", 0.9, 1.1, "As 'about'."),
-    "circa": Approximation("approximate", 0.9, 1.1, "As 'about'."),
+    "an estimated": _ABOUT, "estimated": _ABOUT, "estimated at": _ABOUT, "put at": _ABOUT,
+    "~": _ABOUT, "c.": _ABOUT, "ca.": _ABOUT, "circa": _ABOUT, "close to": _ABOUT,
+    "in the region of": _ABOUT, "on the order of": _ABOUT, "in the order of": _ABOUT,
+    "something like": _ABOUT, "somewhere around": _ABOUT, "an approximate": _ABOUT,
     "nearly": Approximation("approximate", 0.9, 1.0, "Just below the number: up to 10% less."),
-    "almost": Approximation("approximate", 0.9, 1.0, "As 'nearly'."),
-    "up to": Approximation("at_most", None, 1.0, "An upper bound; no best value."),
-    "as many as": Approximation("at_most", None, 1.0, "An upper bound; no best value."),
-    "at most": Approximation("at_most", None, 1.0, "An upper bound; no best value."),
-    "no more than": Approximation("at_most", None, 1.0, "An upper bound; no best value."),
+    "almost": _NEARLY, "just under": _NEARLY, "just short of": _NEARLY, "close on": _NEARLY,
+    "just below": _NEARLY, "just shy of": _NEARLY,
+    "just over": _JUST_OVER, "slightly more than": _JUST_OVER, "a little over": _JUST_OVER,
+    "just above": _JUST_OVER, "a little more than": _JUST_OVER, "slightly over": _JUST_OVER,
+    "up to": _UP_TO, "as many as": _UP_TO, "at most": _UP_TO, "no more than": _UP_TO,
+    "not more than": _UP_TO, "as high as": _UP_TO, "a maximum of": _UP_TO, "maximum of": _UP_TO,
+    "at the most": _UP_TO, "as much as": _UP_TO,
     "less than": Approximation("less_than", None, 1.0, "A strict upper bound, stored as `high`; the "
                                                         "qualifier says it is strict."),
-    "fewer than": Approximation("less_than", None, 1.0, "As 'less than'."),
-    "under": Approximation("less_than", None, 1.0, "As 'less than'."),
-    "at least": Approximation("at_least", 1.0, None, "A lower bound; no best value."),
-    "no fewer than": Approximation("at_least", 1.0, None, "A lower bound; no best value."),
+    "fewer than": _LESS, "under": _LESS, "below": _LESS, "well under": _LESS, "well below": _LESS,
+    "at least": _AT_LEAST, "no fewer than": _AT_LEAST, "no less than": _AT_LEAST,
+    "not less than": _AT_LEAST, "not fewer than": _AT_LEAST, "a minimum of": _AT_LEAST,
+    "minimum of": _AT_LEAST,
     "over": Approximation("more_than", 1.0, None, "A strict lower bound, stored as `low`; the "
                                                   "qualifier says it is strict."),
-    "more than": Approximation("more_than", 1.0, None, "As 'over'."),
-    "upwards of": Approximation("more_than", 1.0, None, "As 'over'."),
-    "in excess of": Approximation("more_than", 1.0, None, "As 'over'."),
-    "+": Approximation("at_least", 1.0, None, "A trailing plus ('9,000+') reads 'or more'."),
+    "more than": _OVER, "upwards of": _OVER, "upward of": _OVER, "in excess of": _OVER,
+    "exceeds": _OVER, "exceeding": _OVER, "exceeded": _OVER, "north of": _OVER,
+    "well over": _OVER, "well above": _OVER, "above": _OVER, "well in excess of": _OVER,
+    "well beyond": _OVER, "beyond": _OVER,
 }
+
+# Words after a number ("9,000+", "3,000 or so").
+TRAILING_QUALIFIERS: dict[str, Approximation] = {
+    "+": Approximation("at_least", 1.0, None, "A trailing plus ('9,000+') reads 'or more'."),
+    "or more": _AT_LEAST, "or above": _AT_LEAST, "and above": _AT_LEAST,
+    "or so": _ABOUT, "or thereabouts": _ABOUT, "give or take": _ABOUT,
+    "or fewer": _UP_TO, "or less": _UP_TO,
+}
+
+# Words before a number that introduce it and leave its reading alone ("troops numbering 8,000",
+# "a force of 10,000"), with the words that may stand before them ("is", "were", ...).
+LEAD_INS: tuple[str, ...] = (
+    "numbering", "numbered", "number", "totalling", "totaling", "totalled", "totaled", "total",
+    "amounting to", "amounted to", "reaching", "reached", "reach", "stands at", "stood at",
+    "standing at", "rose to", "rising to", "risen to", "grew to", "growing to", "climbed to",
+    "fell to", "dropped to", "increased to", "decreased to", "thought to be",
+    "thought to number", "believed to be", "believed to number", "said to be", "said to number",
+    "reported to be", "reported to number", "understood to be", "estimated to be",
+    "estimated to number", "estimated to total", "is", "are", "was", "were", "be", "been",
+    "a total of", "a force of", "a contingent of", "a group of", "a unit of", "a team of",
+    "a deployment of", "a batch of", "a shipment of", "only", "just", "a mere", "the",
+)
+# An estimate verb before the number makes it approximate (when no other qualifier is written).
+ESTIMATE_LEAD_INS: frozenset[str] = frozenset({"estimated to be", "estimated to number",
+                                               "estimated to total"})
+COPULAS: frozenset[str] = frozenset({"is", "are", "was", "were", "be", "been", "being", "has",
+                                     "have", "had", "now", "currently", "then"})
+
+# Words that make a figure an addition to an earlier one ("another 2,000", "2,000 more").
+INCREMENTS_BEFORE: tuple[str, ...] = ("another", "an additional", "a further", "an extra",
+                                      "additional", "further", "a fresh", "an additional of")
+INCREMENTS_AFTER: tuple[str, ...] = ("more", "additional", "extra", "further")
+
+# Words that make a number a multiple of another, not a count; such a figure is refused.
+MULTIPLIER_WORDS: frozenset[str] = frozenset({
+    "twice", "double", "doubled", "doubling", "triple", "tripled", "tripling", "treble",
+    "trebled", "quadruple", "quadrupled", "times", "fold", "twofold", "threefold", "fourfold",
+    "fivefold", "tenfold", "hundredfold", "thrice"})
+# Units of time: a number of them is a duration, not a count.
+DURATION_UNITS: frozenset[str] = frozenset({
+    "second", "seconds", "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks",
+    "month", "months", "year", "years", "decade", "decades", "century", "centuries"})
+# Words after a number that make it a decrease ("2,000 fewer"): refused.
+DECREASE_WORDS: frozenset[str] = frozenset({"fewer", "less"})
+
+# Rates: the period a figure is counted over ("500 a day", "3,000 per month").
+RATE_PERIODS: dict[str, str] = {"day": "day", "week": "week", "month": "month", "year": "year",
+                                "annum": "year"}
+RATE_WORDS: dict[str, str] = {"daily": "day", "weekly": "week", "monthly": "month",
+                              "annually": "year", "yearly": "year"}
+RATE_INTRODUCERS: frozenset[str] = frozenset({"a", "an", "per", "each", "every"})
+
+# Currencies by the symbol or word written with an amount, as ISO 4217 codes.
+CURRENCY_SYMBOLS: dict[str, str] = {"$": "USD", "us$": "USD", "usd": "USD", "€": "EUR",
+                                    "eur": "EUR", "£": "GBP", "gbp": "GBP", "₩": "KRW",
+                                    "krw": "KRW", "₽": "RUB", "rub": "RUB", "¥": "CNY",
+                                    "cny": "CNY", "rmb": "CNY", "₴": "UAH", "uah": "UAH"}
+CURRENCY_WORDS: dict[str, str] = {
+    "dollars": "USD", "dollar": "USD", "us dollars": "USD", "u.s. dollars": "USD",
+    "won": "KRW", "south korean won": "KRW", "north korean won": "KPW",
+    "roubles": "RUB", "rubles": "RUB", "rouble": "RUB", "ruble": "RUB",
+    "euros": "EUR", "euro": "EUR", "pounds": "GBP", "pounds sterling": "GBP",
+    "yuan": "CNY", "renminbi": "CNY", "hryvnias": "UAH", "hryvnia": "UAH", "yen": "JPY"}
+
+# Scale words after a number.
+SCALE_WORDS: dict[str, int] = {"hundred": 100, "thousand": 1_000, "million": 1_000_000,
+                               "billion": 1_000_000_000, "trillion": 1_000_000_000_000}
+# Scale suffixes glued to digits ("12k", "1.4m", "2.5bn").
+SCALE_SUFFIXES: dict[str, int] = {"k": 1_000, "m": 1_000_000, "mn": 1_000_000, "mln": 1_000_000,
+                                  "bn": 1_000_000_000, "b": 1_000_000_000, "tn": 1_000_000_000_000}
 
 # Shares written as words.
 SHARE_WORDS: dict[str, float] = {
     "all": 1.0, "half": 0.5, "a half": 0.5, "one half": 0.5, "a third": 1 / 3, "one third": 1 / 3,
-    "two thirds": 2 / 3, "two-thirds": 2 / 3, "a quarter": 0.25, "one quarter": 0.25,
-    "three quarters": 0.75, "three-quarters": 0.75, "a fifth": 0.2, "one fifth": 0.2,
-    "a tenth": 0.1, "one tenth": 0.1,
+    "one-third": 1 / 3, "two thirds": 2 / 3, "two-thirds": 2 / 3, "a quarter": 0.25,
+    "one quarter": 0.25, "one-quarter": 0.25, "three quarters": 0.75, "three-quarters": 0.75,
+    "a fifth": 0.2, "one fifth": 0.2, "one-fifth": 0.2, "two fifths": 0.4, "two-fifths": 0.4,
+    "three fifths": 0.6, "three-fifths": 0.6, "four fifths": 0.8, "four-fifths": 0.8,
+    "a tenth": 0.1, "one tenth": 0.1, "one-tenth": 0.1,
 }
 
 # Parts of a month: which days they cover. "the end of" a month or year is its last part.
@@ -99,6 +190,8 @@ MONTH_PARTS: dict[str, tuple[int, int | None]] = {
     "the start of": (1, 10),
     "the middle of": (11, 20),
     "the end of": (21, None),
+    "the first half of": (1, 15),
+    "the second half of": (16, None),
 }
 
 # Parts of a year: which months they cover.
@@ -117,25 +210,87 @@ YEAR_PARTS: dict[str, tuple[int, int]] = {
 # Seasons as EDTF codes (northern hemisphere, meteorological: summer is June to August).
 SEASONS: dict[str, int] = {"spring": 21, "summer": 22, "autumn": 23, "fall": 23, "winter": 24}
 
+# Date phrases counted from the reference day (the publication date), and what they cover.
+RELATIVE_DATES: dict[str, str] = {
+    "today": "The reference day.",
+    "yesterday": "The day before the reference.",
+    "this week": "Monday of the reference's week to the reference.",
+    "earlier this week": "As 'this week'.",
+    "last week": "The Monday-to-Sunday week before the reference's week.",
+    "the previous week": "As 'last week'.",
+    "the past week": "The seven days ending on the reference.",
+    "over the weekend": "The latest Saturday and Sunday ending on or before the reference.",
+    "this month": "The first of the reference's month to the reference.",
+    "earlier this month": "As 'this month'.",
+    "last month": "The calendar month before the reference's.",
+    "the previous month": "As 'last month'.",
+    "this year": "The reference's calendar year.",
+    "earlier this year": "1 January of the reference's year to the reference.",
+    "earlier in the year": "As 'earlier this year'.",
+    "last year": "The calendar year before the reference's.",
+    "the previous year": "As 'last year'.",
+    "next year": "The calendar year after the reference's.",
+    "in the coming months": "Open: from the reference on.",
+    "year-end": "December of the reference's year.",
+}
+
+# Words before a date that change what it means; each gives the kind of open interval.
+DATE_OPENERS: dict[str, str] = {
+    "since": "from", "from": "from", "starting": "from", "starting in": "from", "as of": "on",
+    "until": "until", "till": "until", "up to": "until", "through": "until", "by": "until",
+    "before": "before", "prior to": "before", "ahead of": "before",
+    "after": "after", "following": "after",
+}
+
 
 def conventions_markdown() -> str:
     """The conventions as the Markdown tables of docs/conventions.md."""
+    def cell(value: int | None) -> str:
+        return "" if value is None else f"{value:,}"
+
     lines = ["## Vague quantities", "",
              "`best` is empty for all of these: the text states no single value.", "",
              "| phrase | low | high | why |", "| --- | --- | --- | --- |"]
     for phrase, v in VAGUE_QUANTITIES.items():
-        lines.append(f"| {phrase} | {'' if v.low is None else f'{v.low:,}'} | "
-                     f"{'' if v.high is None else f'{v.high:,}'} | {v.why} |")
-    lines += ["", "Before a scale word ('several thousand', 'a few hundred'):", "",
+        lines.append(f"| {phrase} | {cell(v.low)} | {cell(v.high)} | {v.why} |")
+    lines += ["", "Before a scale word ('several thousand', 'a few hundred', 'several dozen'):", "",
               "| phrase | low multiple | high multiple |", "| --- | --- | --- |"]
     for phrase, (low, high) in VAGUE_MULTIPLIERS.items():
         lines.append(f"| {phrase} | {low} | {high} |")
-    lines += ["", "## Qualifiers of a stated number N", "",
-              "| words | qualifier | low | high | why |", "| --- | --- | --- | --- | --- |"]
-    for words, a in APPROXIMATIONS.items():
-        low = "" if a.low_factor is None else f"{a.low_factor:g} x N"
-        high = "" if a.high_factor is None else f"{a.high_factor:g} x N"
-        lines.append(f"| {words} | {a.qualifier} | {low} | {high} | {a.why} |")
+    lines += ["", "Scale words they multiply: " + ", ".join(f"{w} ({n:,})" for w, n in
+                                                            VAGUE_SCALES.items()) + "."]
+    for title, table in (("Qualifiers of a stated number N", APPROXIMATIONS),
+                         ("Qualifiers after a stated number N", TRAILING_QUALIFIERS)):
+        lines += ["", f"## {title}", "",
+                  "| words | qualifier | low | high | why |", "| --- | --- | --- | --- | --- |"]
+        for words, a in table.items():
+            low = "" if a.low_factor is None else f"{a.low_factor:g} x N"
+            high = "" if a.high_factor is None else f"{a.high_factor:g} x N"
+            lines.append(f"| {words} | {a.qualifier} | {low} | {high} | {a.why} |")
+    lines += ["", "## Words that introduce a number", "",
+              "They leave its reading alone, except the estimate verbs, which make a number with no "
+              "other qualifier approximate (as 'about').", "",
+              "| words | estimate |", "| --- | --- |"]
+    lines += [f"| {w} | {'yes' if w in ESTIMATE_LEAD_INS else ''} |" for w in LEAD_INS]
+    lines += ["", "## Increments", "",
+              "The figure adds to an earlier one; `increment` is true and the bounds are those of the "
+              "number itself.", "",
+              "- before the number: " + ", ".join(f"'{w}'" for w in INCREMENTS_BEFORE),
+              "- after the number: " + ", ".join(f"'{w}'" for w in INCREMENTS_AFTER),
+              "", "## Refused: not a count", "",
+              "- multipliers: " + ", ".join(sorted(MULTIPLIER_WORDS)),
+              "- durations (a number of these): " + ", ".join(sorted(DURATION_UNITS)),
+              "- decreases (after the number): " + ", ".join(sorted(DECREASE_WORDS)),
+              "", "## Rates", "",
+              "After the number or what it counts, " + "/".join(f"'{w}'" for w in
+                                                                 sorted(RATE_INTRODUCERS))
+              + " and a period, or one word:", "", "| words | per |", "| --- | --- |"]
+    lines += [f"| a/per {w} | {p} |" for w, p in RATE_PERIODS.items()]
+    lines += [f"| {w} | {p} |" for w, p in RATE_WORDS.items()]
+    lines += ["", "## Currencies", "", "| written | ISO 4217 |", "| --- | --- |"]
+    lines += [f"| {w} | {c} |" for w, c in {**CURRENCY_SYMBOLS, **CURRENCY_WORDS}.items()]
+    lines += ["", "## Scales", "", "| written | factor |", "| --- | --- |"]
+    lines += [f"| {w} | {n:,} |" for w, n in {**SCALE_WORDS, **SCALE_SUFFIXES}.items()]
     lines += ["", "## Shares in words", "", "| words | value |", "| --- | --- |"]
     lines += [f"| {w} | {v:.4g} |" for w, v in SHARE_WORDS.items()]
     lines += ["", "## Parts of a month", "", "| words | first day | last day |", "| --- | --- | --- |"]
@@ -147,4 +302,11 @@ def conventions_markdown() -> str:
     months = {21: "March-May", 22: "June-August", 23: "September-November",
               24: "December-February"}
     lines += [f"| {s} | {c} | {months[c]} |" for s, c in SEASONS.items()]
+    lines += ["", "## Dates relative to the reference", "", "| words | covers |", "| --- | --- |"]
+    lines += [f"| {w} | {why} |" for w, why in RELATIVE_DATES.items()]
+    lines += ["", "## Words that open a date", "", "| words | reads as |", "| --- | --- |"]
+    meaning = {"from": "from the date on (open end)", "until": "up to the date's end (open start)",
+               "before": "strictly before the date (open start)",
+               "after": "strictly after the date (open end)", "on": "the date itself"}
+    lines += [f"| {w} | {meaning[k]} |" for w, k in DATE_OPENERS.items()]
     return "\n".join(lines) + "\n"

@@ -1,21 +1,27 @@
-"""Read a date as written in a report ("14 October 2024", "on Tuesday", "summer of 2025").
+"""Read a date as written in a report ("14 October 2024", "on Tuesday", "since 1965", "in May or June").
 
-`parse_date` turns the phrase into an EDTF string and derives `start` and `end` from that string
-with the `edtf` package, so the three always agree. Phrases relative to the report ("last week")
-need the publication date as `reference`; an uncertain reference widens the result to cover every
-possible day. Parts of months and years and the seasons follow the tables in `conventions.py`.
+As for figures, reading has two steps. The grammar looks at the shape of the phrase (words and
+number markers, `tokens.shape`) and returns a *spec*: which numbers are the day, month and year,
+what is relative to the report, what opens or joins dates. The spec is cached by shape. Then the
+spec is resolved against the phrase's numbers and the reference date (the publication date of the
+text that says it) into an EDTF string, a first and last day, and the precision that was written.
+
+Conventions (parts of months and years, seasons, relative phrases, words that open a date) are the
+tables of `conventions.py`, rendered in docs/conventions.md.
 """
 
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
+import io
 import re
-from dataclasses import dataclass
-from functools import lru_cache
+from typing import Any, NamedTuple
 
+from . import conventions as c
 from .errors import NormaliseError
-from .conventions import MONTH_PARTS, SEASONS, YEAR_PARTS
+from .tokens import MAX_PHRASE, Tokens, of_shape, shape, value
 
 
 class DateError(NormaliseError):
@@ -24,9 +30,8 @@ class DateError(NormaliseError):
     what = "date"
 
 
-@dataclass(frozen=True)
-class FuzzyDate:
-    """A date read from text: an EDTF string and the first and last day it allows.
+class FuzzyDate(NamedTuple):
+    """A date read from text: an EDTF string, the first and last day it allows, and its precision.
 
     `start`/`end` are None only for an open end (precision ``open``).
     """
@@ -37,200 +42,746 @@ class FuzzyDate:
     precision: str
 
 
+class _Refusal(Exception):
+    def __init__(self, why: str):
+        super().__init__(why)
+        self.why = why
+
+
+# --- words ------------------------------------------------------------------------------------
+
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 _MONTHS["sept"] = 9
-_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
-_QUARTERS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "q1": 1, "q2": 2, "q3": 3, "q4": 4}
-_FILLER = re.compile(r"^(?:on|in|during|at|as of|by|from)\s+", re.I)
+_WEEKDAYS.update({name.lower(): i for i, name in enumerate(calendar.day_abbr)})
+_WEEKDAYS.update({"tues": 1, "weds": 2, "thur": 3, "thurs": 3})
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+_ORDINAL_SUFFIX = {"st", "nd", "rd", "th"}
+_DAY = {"#1", "#2"}
+_NEUTRAL = ("on", "in", "during", "at", "over", "throughout", "around the time of")
+_TIMEZONES = {"z", "utc", "gmt", "kst", "msk", "cet", "cest", "est", "edt", "pst", "pdt", "bst",
+              "eet", "eest", "jst"}
+_NOT_A_DATE = {"ago", "later", "earlier", "before", "after", "or", "to", "until", "till",
+               "through", "onwards", "onward", "between", "since", "from", "by", "not", "no",
+               "than", "prior", "ahead", "following", "within", "around", "about", "circa",
+               "early", "mid", "late", "end", "start", "beginning", "middle", "half", "last",
+               "next", "this", "every", "each"}
+
+
+def _index(phrases: Any) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for phrase in phrases:
+        tokens = tuple(of_shape(phrase).words)
+        index.setdefault(tokens[0], []).append((tokens, phrase))
+    for entries in index.values():
+        entries.sort(key=lambda entry: -len(entry[0]))
+    return index
+
+
+def _match(index: dict[str, list[tuple[tuple[str, ...], str]]], words: list[str], i: int,
+           ) -> tuple[int, str] | None:
+    if i >= len(words):
+        return None
+    for tokens, phrase in index.get(words[i], ()):
+        end = i + len(tokens)
+        if tuple(words[i:end]) == tokens:
+            return end, phrase
+    return None
+
+
+_RELATIVE = _index([*c.RELATIVE_DATES, "the coming months", "in the coming weeks",
+                    "the coming weeks", "in the months ahead", "the months ahead",
+                    "the year-end", "the end of the year", "end of the year", "year end",
+                    "the previous week", "the past week", "the weekend", "this weekend",
+                    "last weekend", "the past weekend", "at the weekend", "over the weekend",
+                    "the past month", "earlier this week", "earlier this month"])
+_OPENERS = _index(c.DATE_OPENERS)
+_MONTH_PARTS = _index(c.MONTH_PARTS)
+_YEAR_PARTS = _index(c.YEAR_PARTS)
+_NEUTRALS = _index(_NEUTRAL)
+_APPROX = {"around", "about", "circa", "c", "ca"}
+
+
+# --- the spec ---------------------------------------------------------------------------------
+# A spec is a small tuple: (kind, *parts). Years are ("slot", k), ("const", y), ("ref", offset),
+# ("short", k, base_k) for the two-digit end of "1965-73", or None when the text gives no year.
+
+def _slot(t: Tokens, i: int) -> tuple[str, int]:
+    return ("slot", t.slots[i])
+
+
+def _year_after(t: Tokens, j: int) -> tuple[Any, int]:
+    """An optional year after a day or month: ", 2024", "of 2024", "last year", "this year"."""
+    words = t.words
+    k = j + 1 if j < len(words) and words[j] in (",", "of") else j
+    if k < len(words) and words[k] == "#4":
+        return _slot(t, k), k + 1
+    if words[j:j + 2] in (["last", "year"], ["this", "year"], ["next", "year"]):
+        return ("ref", {"last": -1, "this": 0, "next": 1}[words[j]], "fixed"), j + 2
+    if words[j:j + 3] == ["the", "previous", "year"]:
+        return ("ref", -1, "fixed"), j + 3
+    return None, j
+
+
+def _month_name(words: list[str], i: int) -> tuple[int, int] | None:
+    if i < len(words) and words[i] in _MONTHS:
+        j = i + 1
+        if j < len(words) and words[j] == "." and words[i] not in calendar.month_name[1:]:
+            j += 1
+        return _MONTHS[words[i]], j
+    return None
+
+
+def _day_number(t: Tokens, i: int) -> int | None:
+    """A day of the month at `i` ("14", "14th"); the end index or None."""
+    words = t.words
+    if i < len(words) and words[i] in _DAY:
+        j = i + 1
+        if j < len(words) and t.glued[j] and words[j] in _ORDINAL_SUFFIX:
+            j += 1
+        return j
+    return None
+
+
+def _time(t: Tokens, j: int) -> int:
+    """Skip a time of day after an ISO date ("T09:30Z", " 14:05 KST")."""
+    words = t.words
+    n = len(words)
+    k = j
+    if k < n and words[k] == "t" and t.glued[k]:
+        k += 1
+    if k + 2 < n and words[k] in _DAY and words[k + 1] == ":" and words[k + 2] == "#2":
+        k += 3
+        if k + 1 < n and words[k] == ":" and words[k + 1] in ("#2", "#f"):
+            k += 2
+        if k < n and words[k] in _TIMEZONES:
+            k += 1
+        elif k + 1 < n and words[k] in ("+", "-") and words[k + 1] in _DAY | {"#4"}:
+            k += 2
+            if k + 1 < n and words[k] == ":" and words[k + 1] == "#2":
+                k += 2
+        return k
+    return j
+
+
+def _point(t: Tokens, i: int) -> tuple[tuple, int] | None:
+    """One date at `i` (no opener, no second date)."""
+    words, glued = t.words, t.glued
+    n = len(words)
+    if i >= n:
+        return None
+    w = words[i]
+    # ISO forms: 2024-10-14, 2024-10, with a time
+    if w == "#4" and i + 2 < n and words[i + 1] == "-" and glued[i + 1] and words[i + 2] == "#2":
+        if i + 4 < n and words[i + 3] == "-" and words[i + 4] == "#2" and glued[i + 3]:
+            return ("day", _slot(t, i), _slot(t, i + 2), _slot(t, i + 4)), _time(t, i + 5)
+        if not (i + 3 < n and glued[i + 3] and words[i + 3] not in (",", ".", ")", "/")):
+            return ("iso_month", _slot(t, i), _slot(t, i + 2)), i + 3
+    # weekday, perhaps with its date: "Tuesday", "last Tuesday", "Tuesday, October 15"
+    shift = 0
+    if w in ("last", "this", "next", "past") and i + 1 < n and words[i + 1] in _WEEKDAYS:
+        shift = {"last": -1, "past": -1, "this": 0, "next": 1}[w]
+        i, w = i + 1, words[i + 1]
+    if w in _WEEKDAYS:
+        j = i + 1
+        if j < n and words[j] == "." and glued[j]:
+            j += 1
+        k = j + 1 if j < n and words[j] == "," else j
+        dated = _point(t, k) if shift == 0 else None
+        if dated is not None and dated[0][0] == "day":
+            return ("weekday_day", _WEEKDAYS[w], dated[0]), dated[1]
+        if shift == 1:
+            return None  # "next Tuesday": a plan; not read
+        return ("weekday", _WEEKDAYS[w], shift), j
+    # day month [year]: "14 October 2024", "14th of October"
+    j = _day_number(t, i)
+    if j is not None:
+        k = j + 1 if j < n and words[j] == "of" else j
+        month = _month_name(words, k)
+        if month is not None:
+            year, end = _year_after(t, month[1])
+            return ("day", year, ("const", month[0]), _slot(t, i)), end
+        return None
+    # month day [year]: "October 14, 2024", "Oct. 4"; month [year]
+    month = _month_name(words, i)
+    if month is not None:
+        m, j = month
+        day_end = _day_number(t, j)
+        if day_end is not None and not (day_end < n and words[day_end] == ":"):
+            year, end = _year_after(t, day_end)
+            if year is None and day_end < n and words[day_end] == "#4":
+                year, end = _slot(t, day_end), day_end + 1
+            return ("day", year, ("const", m), _slot(t, j)), end
+        year, end = _year_after(t, j)
+        if year is None and j < n and words[j] == "#4":
+            year, end = _slot(t, j), j + 1
+        return ("month", year, ("const", m)), end
+    # last/next/this + month or season
+    if w in ("last", "next", "this") and i + 1 < n:
+        month = _month_name(words, i + 1)
+        if month is not None:
+            return ("month_rel", w, month[0]), month[1]
+        if words[i + 1] in c.SEASONS:
+            return ("season_rel", w, c.SEASONS[words[i + 1]]), i + 2
+    # year, decade, approximate year
+    the = 1 if w == "the" else 0
+    if words[i + the:i + the + 1] == ["year"] and i + the + 1 < n and words[i + the + 1] == "#4":
+        return ("year", _slot(t, i + the + 1)), i + the + 2
+    if i + the < n and words[i + the] == "#4":
+        k = i + the
+        if k + 1 < n and words[k + 1] == "s" and glued[k + 1]:
+            return ("decade", _slot(t, k)), k + 2
+        if k + 2 < n and words[k + 1] == "'" and words[k + 2] == "s" and glued[k + 1]:
+            return ("decade", _slot(t, k)), k + 3
+        if not the:
+            return ("year", _slot(t, k)), k + 1
+    if w in _APPROX:
+        k = i + 1
+        if k < n and words[k] == ".":
+            k += 1
+        if k < n and words[k] == "#4" and not (k + 1 < n and glued[k + 1]):
+            return ("approx_year", _slot(t, k)), k + 1
+    # seasons: "summer of 2025", "the summer", "summer last year"
+    if i + the < n and words[i + the] in c.SEASONS:
+        season = c.SEASONS[words[i + the]]
+        year, end = _year_after(t, i + the + 1)
+        if year is None and end < n and words[end] == "#4":
+            year, end = _slot(t, end), end + 1
+        return ("season", year, season), end
+    # quarters: "the fourth quarter of 2024", "Q4 2024"
+    if i + the + 1 < n and words[i + the] in _ORDINALS and words[i + the + 1] == "quarter":
+        year, end = _year_after(t, i + the + 2)
+        return ("quarter", year, _ORDINALS[words[i + the]]), end
+    if w == "q" and i + 1 < n and words[i + 1] == "#1" and glued[i + 1]:
+        year, end = _year_after(t, i + 2)
+        if year is None and end < n and words[end] == "#4":
+            year, end = _slot(t, end), end + 1
+        return ("quarter_slot", year, _slot(t, i + 1)), end
+    # parts of a month or a year: "early June", "mid-October 2024", "late 2023", "mid-2024"
+    for index, kind in ((_MONTH_PARTS, "month_part"), (_YEAR_PARTS, "year_part")):
+        part = _match(index, words, i)
+        if part is None:
+            continue
+        k = part[0]
+        if k < n and words[k] == "-":
+            k += 1
+        if kind == "month_part":
+            month = _month_name(words, k)
+            if month is not None:
+                year, end = _year_after(t, month[1])
+                if year is None and end < n and words[end] == "#4":
+                    year, end = _slot(t, end), end + 1
+                return ("month_part", year, month[0], part[1]), end
+        else:
+            if k < n and words[k] == "#4":
+                return ("year_part", _slot(t, k), part[1]), k + 1
+            rel = words[k:k + 2]
+            if rel in (["this", "year"], ["the", "year"], ["last", "year"], ["next", "year"]):
+                offset = {"this": 0, "the": 0, "last": -1, "next": 1}[rel[0]]
+                return ("year_part", ("ref", offset, "fixed"), part[1]), k + 2
+    # relative phrases
+    found = _match(_RELATIVE, words, i)
+    if found is not None:
+        return ("relative", found[1]), found[0]
+    return None
+
+
+_JOINERS = {"-": "interval", "/": "interval", "to": "interval", "until": "interval", "till": "interval",
+            "through": "interval", "and": "all", "or": "one"}
+
+
+def _bare_day(t: Tokens, i: int) -> int | None:
+    """A day number standing alone before a joiner ("14" in "14-16 October")."""
+    j = _day_number(t, i)
+    if j is not None and j < len(t.words) and t.words[j] in _JOINERS:
+        return j
+    return None
+
+
+def _joined(t: Tokens, i: int, joiners: tuple[str, ...]) -> tuple[tuple, int] | None:
+    """A date, or two joined by one of `joiners`: "1965-1973", "May or June", "14-16 October"."""
+    words = t.words
+    n = len(words)
+    bare = _bare_day(t, i)
+    if bare is not None and words[bare] in joiners:
+        second = _point(t, bare + 1)
+        if second is not None and second[0][0] == "day":
+            _, year, month, _day = second[0]
+            first = ("day", year, month, _slot(t, i))
+            return (_JOINERS[words[bare]], first, second[0]), second[1]
+    first = _point(t, i)
+    if first is None:
+        return None
+    spec, j = first
+    if j < n and words[j] in joiners:
+        k = j + 1
+        if spec[0] == "year" and words[j] == "-" and k < n and words[k] == "#2" and t.glued[k]:
+            return ("interval", spec, ("year", ("short", t.slots[k], spec[1][1]))), k + 1
+        second = _point(t, k)
+        if second is not None and _compatible(spec, second[0]):
+            return (_JOINERS[words[j]], spec, second[0]), second[1]
+    return spec, j
+
+
+def _compatible(first: tuple, second: tuple) -> bool:
+    """Whether two dates can be joined ('March to May 2024', not 'Tuesday to 2024')."""
+    kinds = {first[0], second[0]}
+    if "relative" in kinds or "weekday" in kinds:
+        return first[0] == second[0] == "weekday"
+    return True
+
+
+def date_at(t: Tokens, i: int) -> tuple[tuple, int] | None:
+    """The longest date that starts at token `i`: (spec, end) or None."""
+    words = t.words
+    n = len(words)
+    if i >= n:
+        return None
+    if words[i] == "between":
+        found = _joined(t, i + 1, ("and",))
+        if found is not None and found[0][0] == "all":
+            return ("interval", found[0][1], found[0][2]), found[1]
+        return None
+    opener = _match(_OPENERS, words, i)
+    if opener is not None:
+        kind = c.DATE_OPENERS[opener[1]]
+        inner = _joined(t, opener[0], ("-", "to", "until", "till", "through"))
+        if inner is None:
+            return None
+        spec, j = inner
+        if kind == "from" and spec[0] == "interval":
+            return spec, j
+        if spec[0] in ("interval", "all", "one"):
+            return None
+        if kind == "on":
+            return spec, j
+        return ("open", kind, spec), j
+    if words[i:i + 3] == [".", ".", "/"]:  # EDTF "../2024-10": open start
+        found = _point(t, i + 3)
+        return (("open", "until", found[0]), found[1]) if found else None
+    found = _joined(t, i, ("-", "to", "and", "or", "through", "/"))
+    if found is None:
+        return None
+    if found[0][0] != "interval" and words[found[1]:found[1] + 3] == ["/", ".", "."]:
+        return ("open", "from", found[0]), found[1] + 3
+    spec, j = found
+    if j < n and words[j] in ("onwards", "onward"):
+        return ("open", "from", spec), j + 1
+    return spec, j
+
+
+# --- resolving a spec -------------------------------------------------------------------------
+
+class _Span(NamedTuple):
+    edtf: str
+    start: dt.date
+    end: dt.date
+    precision: str
 
 
 def _last_day(year: int, month: int) -> int:
     return calendar.monthrange(year, month)[1]
 
 
-def _span(start: dt.date, end: dt.date) -> str:
-    return start.isoformat() if start == end else f"{start.isoformat()}/{end.isoformat()}"
+def _iso(day: dt.date) -> str:
+    return f"{day.year:04d}-{day.month:02d}-{day.day:02d}"
 
 
-def _month_edtf(year: int, month: int) -> str:
-    return f"{year:04d}-{month:02d}"
+def _days(start: dt.date, end: dt.date, precision: str) -> _Span:
+    if start == end:
+        return _Span(_iso(start), start, end, precision)
+    return _Span(f"{_iso(start)}/{_iso(end)}", start, end, precision)
 
 
-def _day(year: int, month: int, day: int, text: str) -> dt.date:
-    try:
-        return dt.date(year, month, day)
-    except ValueError as error:
-        raise DateError(text, f"no such day ({error})") from None
+def _month_span(year: int, month: int) -> _Span:
+    return _Span(f"{year:04d}-{month:02d}", dt.date(year, month, 1),
+                 dt.date(year, month, _last_day(year, month)), "month")
 
 
-_SIMPLE_EDTF = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+class _Context(NamedTuple):
+    numbers: list[str]
+    reference: dt.date | None
 
 
-def _simple_bounds(part: str) -> tuple[dt.date, dt.date] | None:
-    """First and last day of a plain ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; None otherwise.
-
-    The parser of the `edtf` package takes milliseconds a string; these forms, the most common by
-    far, are computed directly, and a property test checks they agree with `edtf` exactly.
-    """
-    m = _SIMPLE_EDTF.fullmatch(part)
-    if not m:
-        return None
-    try:
-        year = int(m[1])
-        if m[3]:
-            day = dt.date(year, int(m[2]), int(m[3]))
-            return day, day
-        if m[2]:
-            month = int(m[2])
-            return dt.date(year, month, 1), dt.date(year, month, _last_day(year, month))
-        return dt.date(year, 1, 1), dt.date(year, 12, 31)
-    except (ValueError, calendar.IllegalMonthError):
-        return None  # not a real date: let `edtf` judge it
+def _number(part: tuple, ctx: _Context) -> int:
+    kind = part[0]
+    if kind == "const":
+        return part[1]
+    if kind == "slot":
+        return int(value(ctx.numbers[part[1]]))
+    raise ValueError(f"unknown part {part!r}")  # pragma: no cover
 
 
-def _is_open(part: str) -> bool:
-    return part in ("..", "")
+def _needs(ctx: _Context, what: str) -> dt.date:
+    if ctx.reference is None:
+        raise ValueError(f"{what} needs the publication date as reference, and none was given")
+    return ctx.reference
 
 
-@lru_cache(maxsize=16_384)
-def _bounds(edtf_text: str) -> tuple[dt.date | None, dt.date | None]:
-    """First and last day of an EDTF string; None for an open end.
-
-    Plain days, months, years and intervals of them are computed directly (see `_simple_bounds`);
-    every other form is read with the `edtf` package. Cached, as many phrases share one string.
-    """
-    parts = edtf_text.split("/")
-    simple = [None if _is_open(part) else _simple_bounds(part) for part in parts]
-    if len(parts) == 1 and simple[0] is not None:
-        return simple[0]
-    if len(parts) == 2 and all(b is not None or _is_open(p) for b, p in zip(simple, parts)):
-        lower, upper = simple
-        return (lower[0] if lower else None), (upper[1] if upper else None)
-    import edtf
-
-    parsed = edtf.parse_edtf(edtf_text)
-    if isinstance(parsed, edtf.Interval):
-        lower = None if str(parsed.lower) in ("..", "") else _bounds(str(parsed.lower))[0]
-        upper = None if str(parsed.upper) in ("..", "") else _bounds(str(parsed.upper))[1]
-        return lower, upper
-    low, high = parsed.lower_strict(), parsed.upper_strict()
-    return dt.date(*low[:3]), dt.date(*high[:3])
+def _year(part: Any, ctx: _Context) -> int:
+    if part[0] == "ref":
+        return _needs(ctx, "a year relative to the report").year + part[1]
+    if part[0] == "short":
+        base = int(value(ctx.numbers[part[2]]))
+        short = int(value(ctx.numbers[part[1]]))
+        year = base - base % 100 + short
+        if year <= base:
+            raise ValueError("the two-digit end year is not after the first year")
+        return year
+    year = _number(part, ctx)
+    if not 1 <= year <= 9999:
+        raise ValueError(f"there is no year {year:04d} in the calendar used here")
+    return year
 
 
-def _make(edtf_text: str, precision: str) -> FuzzyDate:
-    start, end = _bounds(edtf_text)
-    return FuzzyDate(edtf_text, start, end, precision)
+def _rolled(make: Any, year_part: Any, ctx: _Context, what: str) -> _Span:
+    """`make(year)` for the written year; with none, the latest year whose span starts on or
+    before the reference (a report of 5 January saying 'in December' means the December before)."""
+    if year_part is not None:
+        return make(_year(year_part, ctx))
+    reference = _needs(ctx, f"{what} with no year")
+    span = make(reference.year)
+    return span if span.start <= reference else make(reference.year - 1)
 
 
-def _year(text: str, match: str | None, reference: dt.date | None, needs: str) -> int:
-    if match:
-        return int(match)
-    if reference is None:
-        raise DateError(text, f"{needs} gives no year and no reference date was given")
-    return reference.year
+def _resolve(spec: tuple, ctx: _Context) -> _Span | FuzzyDate:
+    kind = spec[0]
+    if kind == "day":
+        _, year, month, day = spec
 
+        def make_day(y: int) -> _Span:
+            m, d = _number(month, ctx), _number(day, ctx)
+            try:
+                when = dt.date(y, m, d)
+            except ValueError:
+                raise ValueError(f"no such day ({y:04d}-{m:02d}-{d:02d})") from None
+            return _Span(_iso(when), when, when, "day")
+        return _rolled(make_day, year, ctx, "a day and month")
+    if kind == "month":
+        _, year, month = spec
+        m = _number(month, ctx)
+        if not 1 <= m <= 12:
+            raise ValueError(f"there is no month {m}")
+        return _rolled(lambda y: _month_span(y, m), year, ctx, "a month")
+    if kind == "iso_month":  # "2024-10", or the two-digit end year of "1965-73"
+        _, year, month = spec
+        m = _number(month, ctx)
+        if 1 <= m <= 12:
+            return _resolve(("month", year, month), ctx)
+        return _join("interval", ("year", year), ("year", ("short", month[1], year[1])), ctx)
+    if kind == "year":
+        y = _year(spec[1], ctx)
+        return _Span(f"{y:04d}", dt.date(y, 1, 1), dt.date(y, 12, 31), "year")
+    if kind == "approx_year":
+        y = _year(spec[1], ctx)
+        return _Span(f"{y:04d}~", dt.date(y, 1, 1), dt.date(y, 12, 31), "year")
+    if kind == "decade":
+        y = _year(spec[1], ctx)
+        if y % 10:
+            raise ValueError("a decade is written with its first year ('the 1960s')")
+        return _Span(f"{y // 10:03d}X", dt.date(y, 1, 1), dt.date(y + 9, 12, 31), "decade")
+    if kind == "season":
+        _, year, code = spec
+        return _rolled(lambda y: _season(y, code), year, ctx, "a season")
+    if kind == "season_rel":
+        _, which, code = spec
+        reference = _needs(ctx, f"'{which}' and a season")
+        current = _rolled(lambda y: _season(y, code), None, ctx, "a season")
+        if which == "this":
+            return current
+        if which == "last":
+            return current if current.end < reference else _season(current.start.year - 1, code)
+        return _season(current.start.year + 1, code)
+    if kind in ("quarter", "quarter_slot"):
+        _, year, quarter = spec
+        q = quarter if kind == "quarter" else _number(quarter, ctx)
+        if not 1 <= q <= 4:
+            raise ValueError(f"there is no quarter {q}")
+        return _rolled(lambda y: _Span(f"{y:04d}-{32 + q}", dt.date(y, 3 * q - 2, 1),
+                                       dt.date(y, 3 * q, _last_day(y, 3 * q)), "quarter"),
+                       year, ctx, "a quarter")
+    if kind == "month_part":
+        _, year, month, part = spec
+        first, last = c.MONTH_PARTS[part]
 
-def _absolute(text: str, s: str, ref: dt.date | None) -> FuzzyDate | None:
-    """Phrases whose meaning does not depend on the reference except for a missing year."""
-    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", s)
-    if m:
-        return _make(_day(int(m[1]), int(m[2]), int(m[3]), text).isoformat(), "day")
-    m = re.fullmatch(r"(\d{4})-(\d{2})", s)
-    if m and 1 <= int(m[2]) <= 12:
-        return _make(s, "month")
-    m = re.fullmatch(r"(?:the\s+)?(\d{4})|(?:the\s+)?year\s+(\d{4})", s, re.I)
-    if m:
-        return _make(f"{int(m[1] or m[2]):04d}", "year")
-    m = re.fullmatch(r"(?:the\s+)?(\d{3})0'?s", s, re.I)
-    if m:
-        return _make(f"{m[1]}X", "decade")
-    m = re.fullmatch(rf"(?:the\s+)?(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}"
-                     rf"(?:,?\s+(?P<year>\d{{4}}))?", s, re.I)
-    if not m:
-        m = re.fullmatch(rf"{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<year>\d{{4}}))?",
-                         s, re.I)
-    if m:
-        month = _MONTHS[m["month"].lower()]
-        year = _year(text, m["year"], ref, "a day and month")
-        return _make(_day(year, month, int(m["day"]), text).isoformat(), "day")
-    m = re.fullmatch(rf"{_MONTH}(?:\s+(?:of\s+)?(?P<year>\d{{4}}))?", s, re.I)
-    if m:
-        month = _MONTHS[m["month"].lower()]
-        return _make(_month_edtf(_year(text, m["year"], ref, "a month"), month), "month")
-    parts = "|".join(sorted(map(re.escape, MONTH_PARTS), key=len, reverse=True))
-    m = re.fullmatch(rf"(?P<part>{parts})[\s-]+(?:of\s+)?{_MONTH}(?:\s+(?P<year>\d{{4}}))?", s,
-                     re.I)
-    if m:
-        month = _MONTHS[m["month"].lower()]
-        year = _year(text, m["year"], ref, "a part of a month")
-        first, last = MONTH_PARTS[m["part"].lower()]
-        end_day = _last_day(year, month) if last is None else last
-        return _make(_span(dt.date(year, month, first), dt.date(year, month, end_day)), "month")
-    parts = "|".join(sorted(map(re.escape, YEAR_PARTS), key=len, reverse=True))
-    m = re.fullmatch(rf"(?P<part>{parts})[\s-]+(?:(?P<year>\d{{4}})|(?P<this>this|the)\s+year)", s,
-                     re.I)
-    if m:
-        year = _year(text, m["year"], ref, "a part of this year")
-        first, last = YEAR_PARTS[m["part"].lower()]
+        def make_part(y: int) -> _Span:
+            end = _last_day(y, month) if last is None else last
+            return _days(dt.date(y, month, first), dt.date(y, month, end), "month")
+        return _rolled(make_part, year, ctx, "a part of a month")
+    if kind == "year_part":
+        _, year, part = spec
+        y = _year(year, ctx)
+        first, last = c.YEAR_PARTS[part]
         if first == last:
-            return _make(_month_edtf(year, first), "month")
-        return _make(f"{_month_edtf(year, first)}/{_month_edtf(year, last)}", "month")
-    if re.fullmatch(r"(?:the\s+)?year-end|the\s+end\s+of\s+the\s+year", s, re.I):
-        return _make(_month_edtf(_year(text, None, ref, "year-end"), 12), "month")
-    m = re.fullmatch(r"(?:the\s+)?(?P<season>spring|summer|autumn|fall|winter)(?:\s+of)?"
-                     r"(?:\s+(?P<year>\d{4}))?", s, re.I)
-    if m:
-        year = _year(text, m["year"], ref, "a season")
-        code = SEASONS[m["season"].lower()]
-        if code == SEASONS["winter"]:
-            # The edtf package reads winter as December alone; write the months out instead.
-            return _make(f"{year:04d}-12/{year + 1:04d}-02", "season")
-        return _make(f"{year:04d}-{code}", "season")
-    m = re.fullmatch(r"(?:the\s+)?(?P<q>first|second|third|fourth)\s+quarter(?:\s+of)?"
-                     r"(?:\s+(?P<year>\d{4}))?|(?P<q2>q[1-4])\s*(?P<year2>\d{4})?", s, re.I)
-    if m:
-        quarter = _QUARTERS[(m["q"] or m["q2"]).lower()]
-        year = _year(text, m["year"] or m["year2"], ref, "a quarter")
-        return _make(f"{year:04d}-{32 + quarter}", "quarter")
-    return None
+            return _month_span(y, first)
+        return _Span(f"{y:04d}-{first:02d}/{y:04d}-{last:02d}", dt.date(y, first, 1),
+                     dt.date(y, last, _last_day(y, last)), "year")
+    if kind == "month_rel":
+        _, which, month = spec
+        reference = _needs(ctx, f"'{which}' and a month")
+        if which == "this":
+            return _month_span(reference.year, month)
+        if which == "last":
+            y = reference.year if month < reference.month else reference.year - 1
+        else:
+            y = reference.year if month > reference.month else reference.year + 1
+        return _month_span(y, month)
+    if kind == "weekday":
+        _, weekday, shift = spec
+        reference = _needs(ctx, "a weekday")
+        back = (reference.weekday() - weekday) % 7
+        if shift == -1 and back == 0:
+            back = 7
+        day = reference - dt.timedelta(days=back)
+        return _Span(_iso(day), day, day, "day")
+    if kind == "weekday_day":
+        _, weekday, day_spec = spec
+        span = _resolve(day_spec, ctx)
+        assert isinstance(span, _Span)
+        if span.start.weekday() != weekday:
+            raise ValueError(f"{_iso(span.start)} is a {calendar.day_name[span.start.weekday()]}, "
+                             f"not a {calendar.day_name[weekday]}")
+        return span
+    if kind == "relative":
+        return _relative(spec[1], _needs(ctx, f"'{spec[1]}'"))
+    if kind in ("interval", "all", "one"):
+        return _join(kind, spec[1], spec[2], ctx)
+    if kind == "open":
+        return _open(spec[1], _span(spec[2], ctx))
+    raise ValueError(f"unknown date form {kind}")  # pragma: no cover
 
 
-def _relative(text: str, s: str, ref: dt.date) -> FuzzyDate | None:
-    """Phrases that count from the reference date."""
-    low = s.lower()
-    if low in _WEEKDAYS:
-        back = (ref.weekday() - _WEEKDAYS[low]) % 7
-        return _make((ref - dt.timedelta(days=back)).isoformat(), "day")
-    simple = {"today": (ref, ref, "day"), "yesterday": (ref - dt.timedelta(1),) * 2 + ("day",)}
-    if low in simple:
-        start, end, precision = simple[low]
-        return _make(_span(start, end), precision)
+def _span(spec: tuple, ctx: _Context) -> _Span:
+    resolved = _resolve(spec, ctx)
+    if not isinstance(resolved, _Span):
+        raise ValueError("an open date cannot be one end of another")
+    return resolved
+
+
+def _season(year: int, code: int) -> _Span:
+    if code == c.SEASONS["winter"]:
+        # The edtf package reads winter as December alone; write the months out instead.
+        return _Span(f"{year:04d}-12/{year + 1:04d}-02", dt.date(year, 12, 1),
+                     dt.date(year + 1, 2, _last_day(year + 1, 2)), "season")
+    first = {21: 3, 22: 6, 23: 9}[code]
+    return _Span(f"{year:04d}-{code}", dt.date(year, first, 1),
+                 dt.date(year, first + 2, _last_day(year, first + 2)), "season")
+
+
+def _relative(phrase: str, ref: dt.date) -> _Span | FuzzyDate:
+    day = dt.timedelta(days=1)
     monday = ref - dt.timedelta(days=ref.weekday())
     first_of_month = ref.replace(day=1)
-    previous_month_end = first_of_month - dt.timedelta(days=1)
+    previous_month_end = first_of_month - day
+    saturday = ref - dt.timedelta(days=(ref.weekday() - 5) % 7)
+    weekend_end = saturday + day if saturday + day <= ref else saturday - 6 * day
+    weekend = (weekend_end - day, weekend_end)
+    year = ref.year
     spans = {
-        "this week": (monday, ref, "week"),
-        "last week": (monday - dt.timedelta(7), monday - dt.timedelta(1), "week"),
-        "earlier this week": (monday, ref, "week"),
+        "today": (ref, ref, "day"), "yesterday": (ref - day, ref - day, "day"),
+        "this week": (monday, ref, "week"), "earlier this week": (monday, ref, "week"),
+        "last week": (monday - 7 * day, monday - day, "week"),
+        "the previous week": (monday - 7 * day, monday - day, "week"),
+        "the past week": (ref - 6 * day, ref, "week"),
+        "the weekend": (*weekend, "week"), "over the weekend": (*weekend, "week"),
+        "at the weekend": (*weekend, "week"), "this weekend": (*weekend, "week"),
+        "last weekend": (*weekend, "week"), "the past weekend": (*weekend, "week"),
         "this month": (first_of_month, ref, "month"),
         "earlier this month": (first_of_month, ref, "month"),
         "last month": (previous_month_end.replace(day=1), previous_month_end, "month"),
-        "earlier this year": (dt.date(ref.year, 1, 1), ref, "year"),
-        "this year": (dt.date(ref.year, 1, 1), dt.date(ref.year, 12, 31), "year"),
-        "last year": (dt.date(ref.year - 1, 1, 1), dt.date(ref.year - 1, 12, 31), "year"),
-        "next year": (dt.date(ref.year + 1, 1, 1), dt.date(ref.year + 1, 12, 31), "year"),
+        "the previous month": (previous_month_end.replace(day=1), previous_month_end, "month"),
+        "the past month": (ref - 29 * day, ref, "month"),
+        "earlier this year": (dt.date(year, 1, 1), ref, "year"),
+        "earlier in the year": (dt.date(year, 1, 1), ref, "year"),
     }
-    if low in spans:
-        start, end, precision = spans[low]
-        if (start, end) == (dt.date(start.year, 1, 1), dt.date(start.year, 12, 31)):
-            return _make(f"{start.year:04d}", precision)
-        return _make(_span(start, end), precision)
-    if low in ("in the coming months", "the coming months", "in the coming weeks",
-               "the coming weeks", "in the months ahead", "the months ahead"):
-        return FuzzyDate(f"{ref.isoformat()}/..", ref, None, "open")
-    return None
+    if phrase in spans:
+        start, end, precision = spans[phrase]
+        if precision == "month" and start.day == 1 and end == start.replace(
+                day=_last_day(start.year, start.month)):
+            return _month_span(start.year, start.month)
+        return _days(start, end, precision)
+    years = {"this year": 0, "last year": -1, "the previous year": -1, "next year": 1}
+    if phrase in years:
+        y = year + years[phrase]
+        return _Span(f"{y:04d}", dt.date(y, 1, 1), dt.date(y, 12, 31), "year")
+    if phrase in ("year-end", "the year-end", "the end of the year", "end of the year", "year end"):
+        return _month_span(year, 12)
+    # "in the coming months" and the like: from the reference on
+    return FuzzyDate(f"{_iso(ref)}/..", ref, None, "open")
+
+
+def _ends(span: _Span) -> tuple[str, str]:
+    """The EDTF of a span's first and last part, for use as the ends of an interval."""
+    parts = span.edtf.split("/")
+    left, right = parts[0], parts[-1]
+    if len(parts) == 1 and not re.fullmatch(r"\d{4}(-\d{2}){0,2}", left):
+        left, right = _iso(span.start), _iso(span.end)  # seasons, quarters, decades, "1965~"
+    return left, right
+
+
+_YEARLESS = ("day", "month", "month_part", "season")
+
+
+def _join(kind: str, first_spec: tuple, second_spec: tuple, ctx: _Context) -> _Span:
+    """Two dates joined: an interval ("1965-1973"), or a set of all ("May and June") or one
+    ("May or June"). A date without a year takes the other's: 'from March to May 2024'."""
+    first_open = first_spec[0] in _YEARLESS and first_spec[1] is None
+    second_open = second_spec[0] in _YEARLESS and second_spec[1] is None
+    if first_open and not second_open:
+        second = _span(second_spec, ctx)
+        year = second.start.year
+        first = _span(_with_year(first_spec, ("const", year)), ctx)
+        if first.start > second.start:
+            first = _span(_with_year(first_spec, ("const", year - 1)), ctx)
+    elif second_open:
+        first = _span(first_spec, ctx)
+        year = first.start.year
+        second = _span(_with_year(second_spec, ("const", year)), ctx)
+        if second.start < first.start:
+            second = _span(_with_year(second_spec, ("const", year + 1)), ctx)
+    else:
+        first, second = _span(first_spec, ctx), _span(second_spec, ctx)
+    if first.start > second.end or (kind != "interval" and first.start >= second.start):
+        raise ValueError("the dates run backwards")
+    if kind == "interval":
+        return _Span(f"{_ends(first)[0]}/{_ends(second)[1]}", first.start, second.end, "interval")
+    simple = all(re.fullmatch(r"\d{4}(-\d{2}){0,2}", s.edtf) for s in (first, second))
+    if simple:
+        brackets = "{}" if kind == "all" else "[]"
+        edtf_text = f"{brackets[0]}{first.edtf},{second.edtf}{brackets[1]}"
+    else:
+        edtf_text = f"{_ends(first)[0]}/{_ends(second)[1]}"
+    return _Span(edtf_text, first.start, second.end, "interval")
+
+
+def _with_year(spec: tuple, year: Any) -> tuple:
+    return (spec[0], year, *spec[2:])
+
+
+def _open(kind: str, span: _Span) -> FuzzyDate:
+    left, right = _ends(span)
+    if kind == "from":
+        return FuzzyDate(f"{left}/..", span.start, None, "open")
+    if kind == "until":
+        return FuzzyDate(f"../{right}", None, span.end, "open")
+    if kind == "before":
+        end = span.start - dt.timedelta(days=1)
+        return FuzzyDate(f"../{_iso(end)}", None, end, "open")
+    start = span.end + dt.timedelta(days=1)
+    return FuzzyDate(f"{_iso(start)}/..", start, None, "open")
+
+
+# --- EDTF written as such ("2024-10-14/2024-10-31", "2024-1X") -----------------------------------
+
+_EDTF_CHARS = re.compile(r"[0-9X~?%./\-{}\[\],u ]+")
+
+
+def _edtf(text: str) -> FuzzyDate:
+    """Any other EDTF string, read by the `edtf` package (its debug printing silenced)."""
+    import edtf
+
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        try:
+            parsed = edtf.parse_edtf(text)
+            lower, upper = parsed.lower_strict(), parsed.upper_strict()
+            start, end = dt.date(*lower[:3]), dt.date(*upper[:3])
+        except Exception as error:  # the edtf package raises several kinds of errors
+            raise _Refusal(f"not a valid EDTF date ({type(error).__name__})") from None
+    if start > end:
+        raise _Refusal("the interval runs backwards")
+    if start.year <= 1 or end.year >= 9999:
+        return FuzzyDate(text, None if start.year <= 1 else start,
+                         None if end.year >= 9999 else end, "open")
+    return FuzzyDate(text, start, end, "interval" if start != end else "day")
+
+
+# --- whole phrases ----------------------------------------------------------------------------
+
+def _grammar(key: str) -> tuple:
+    """The spec of a whole phrase's shape, or `_Refusal`."""
+    t = of_shape(key)
+    words = t.words
+    n = len(words)
+    while n and words[n - 1] in (".", ",", "-", ":", ")"):
+        n -= 1
+    if n == 0:
+        raise _Refusal("it is empty")
+    i = 0
+    while i < n and words[i] in ('"', "(", "'"):
+        i += 1
+    found = date_at(t, i)
+    if found is None or found[1] < n:
+        neutral = _match(_NEUTRALS, words, i)
+        if neutral is not None:
+            again = date_at(t, neutral[0])
+            if again is not None and again[1] >= n:
+                return again[0]
+        if found is not None and found[1] >= n:
+            return found[0]
+        clause = _in_clause(t, n)
+        if clause is not None:
+            return clause
+        if found is not None:
+            raise _Refusal(f"cannot read {words[found[1]]!r} after the date")
+        if any(w in c.DURATION_UNITS for w in words[:n]):
+            raise _Refusal("a length of time is not a date")
+        raise _Refusal("no date form matches it")
+    return found[0]
+
+
+def _in_clause(t: Tokens, n: int) -> tuple | None:
+    """The one date inside a clause ("said on Thursday that"), when no word around it could
+    change it; None otherwise."""
+    words = t.words
+    found: list[tuple[tuple, int, int]] = []
+    i = 0
+    while i < n:
+        at = date_at(t, i)
+        if at is not None and at[1] <= n:
+            found.append((at[0], i, at[1]))
+            i = at[1]
+        else:
+            if words[i][0] == "#":
+                return None  # a number that is not part of a date
+            i += 1
+    if len(found) != 1:
+        return None
+    spec, start, end = found[0]
+    before = words[start - 1] if start else ""
+    after = words[end] if end < n else ""
+    if before in _NOT_A_DATE or after in _NOT_A_DATE or after in c.DURATION_UNITS:
+        return None
+    if any(w in ("ago", "before", "after", "until", "since", "by", "not")
+           for w in words[:start] + words[end:n]):
+        return None
+    return spec
+
+
+_SHAPES: dict[str, tuple | str] = {}
+_TEXTS: dict[tuple[str, tuple], FuzzyDate | str] = {}
+_CACHE_LIMIT = 1 << 18
+
+
+def _spec(key: str) -> tuple | str:
+    cached = _SHAPES.get(key)
+    if cached is None:
+        try:
+            cached = _grammar(key)
+        except _Refusal as refusal:
+            cached = refusal.why
+        if len(_SHAPES) >= _CACHE_LIMIT:
+            _SHAPES.clear()
+        _SHAPES[key] = cached
+    return cached
+
+
+def resolve(spec: tuple, numbers: list[str], reference: dt.date | None) -> FuzzyDate:
+    """A spec applied to its numbers and reference; ValueError for impossible dates."""
+    resolved = _resolve(spec, _Context(numbers, reference))
+    if isinstance(resolved, _Span):
+        return FuzzyDate(resolved.edtf, resolved.start, resolved.end, resolved.precision)
+    return resolved
 
 
 def _widen(results: list[FuzzyDate]) -> FuzzyDate:
@@ -242,92 +793,49 @@ def _widen(results: list[FuzzyDate]) -> FuzzyDate:
     ends = [r.end for r in results]
     start = None if None in starts else min(s for s in starts if s)
     end = None if None in ends else max(e for e in ends if e)
-    edtf_text = f"{start.isoformat() if start else '..'}/{end.isoformat() if end else '..'}"
-    return FuzzyDate(edtf_text, start, end, first.precision)
+    edtf_text = f"{_iso(start) if start else '..'}/{_iso(end) if end else '..'}"
+    precision = "open" if start is None or end is None else "interval"
+    return FuzzyDate(edtf_text, start, end, precision)
 
 
-def _references(reference: object) -> list[dt.date | None]:
+def _references(reference: object) -> tuple[dt.date | None, ...]:
     if reference is None:
-        return [None]
+        return (None,)
     if isinstance(reference, FuzzyDate):
         if reference.start is None or reference.end is None:
             raise DateError(reference.edtf, "an open-ended reference date cannot anchor a phrase")
-        return [reference.start, reference.end]
+        return (reference.start, reference.end) if reference.start != reference.end else (
+            reference.start,)
     if isinstance(reference, tuple):
-        return list(reference)
+        return tuple(reference)
+    if isinstance(reference, dt.datetime):
+        return (reference.date(),)
     if isinstance(reference, dt.date):
-        return [reference]
+        return (reference,)
     raise TypeError(f"reference must be a date, a FuzzyDate or a (start, end) tuple, not {reference!r}")
 
 
-def _one(text: str, s: str, ref: dt.date | None) -> FuzzyDate:
-    s = re.sub(r"\s+", " ", s.replace("\u2013", "-").replace("\u2014", "-")).strip().rstrip(".,")
-    s = _FILLER.sub("", s)
-    if not s:
-        raise DateError(text, "it is empty")
-    if "/" in s:
-        return _edtf_interval(text, s)
-    m = re.fullmatch(r"(?:around|about|circa|c\.|ca\.)\s*(\d{4})", s, re.I)
-    if m:
-        return _make(f"{m[1]}~", "year")
-    m = re.fullmatch(r"since\s+(.+)", s, re.I)
-    if m:
-        start = _one(text, m[1], ref)
-        assert start.start is not None
-        return FuzzyDate(f"{start.edtf.split('/')[0]}/..", start.start, None, "open")
-    m = (re.fullmatch(r"(?:from\s+)?(?P<a>\d{4})\s*(?:-|to|until)\s*(?P<b>\d{4})", s, re.I)
-         or re.fullmatch(r"(?:between\s+(?P<a>.+?)\s+and|from\s+(?P<a2>.+?)\s+(?:to|until))\s+"
-                         r"(?P<b>.+)", s, re.I))
-    if m:
-        first = _one(text, m["a"] or m["a2"], ref)
-        last = _one(text, m["b"], ref)
-        if first.start is None or last.end is None or first.start > last.end:
-            raise DateError(text, "the interval runs backwards or has an open end")
-        edtf_text = f"{first.edtf.split('/')[0]}/{last.edtf.split('/')[-1]}"
-        coarser = max((first.precision, last.precision), key=_PRECISION_ORDER.index)
-        return _make(edtf_text, coarser)
-    result = _absolute(text, s, ref)
-    if result is not None:
-        return result
-    if ref is None and _relative(text, s, dt.date(2000, 1, 3)) is not None:
-        raise DateError(text, "a phrase relative to the report needs its publication date "
-                              "as reference, and none was given")
-    if ref is not None:
-        result = _relative(text, s, ref)
-        if result is not None:
-            return result
-    raise DateError(text, "no date form matches it")
-
-
-_PRECISION_ORDER = ["day", "week", "month", "season", "quarter", "year", "decade", "open"]
-
-
-def _edtf_interval(text: str, s: str) -> FuzzyDate:
-    parts = s.split("/")
-    if not (len(parts) == 2 and all(_is_open(p) or _simple_bounds(p) for p in parts)):
-        import edtf
-
-        try:
-            edtf.parse_edtf(s)
-        except Exception as error:  # edtf raises its own EDTFParseException and ValueErrors
-            raise DateError(text, f"not a valid EDTF interval ({error})") from None
-    start, end = _bounds(s)
-    if start is not None and end is not None and start > end:
-        raise DateError(text, "the interval runs backwards")
-    if start is None or end is None:
-        return FuzzyDate(s, start, end, "open")
-    left, right = s.split("/")
-    precision = {10: "day", 7: "month", 4: "year"}.get(max(len(left), len(right)), "day")
-    return FuzzyDate(s, start, end, precision)
-
-
-@lru_cache(maxsize=65536)
-def _cached(text: str, references: tuple[dt.date | None, ...]) -> FuzzyDate:
-    return _widen([_one(text, text, ref) for ref in references])
+def _read(text: str, references: tuple[dt.date | None, ...]) -> FuzzyDate | str:
+    if len(text) > MAX_PHRASE:
+        return f"longer than {MAX_PHRASE} characters; a date phrase is short"
+    key, numbers = shape(text)
+    spec = _spec(key)
+    if isinstance(spec, str):
+        stripped = text.strip()
+        if _EDTF_CHARS.fullmatch(stripped) and any(ch.isdigit() for ch in stripped):
+            try:
+                return _edtf(stripped)
+            except _Refusal as refusal:
+                return refusal.why
+        return spec
+    try:
+        return _widen([resolve(spec, numbers, ref) for ref in references])
+    except (ValueError, OverflowError) as error:
+        return str(error)
 
 
 def parse_date(text: str, reference: object = None) -> FuzzyDate:
-    """Read a date as written in a report.
+    """Read a date as written in a report; raises `DateError` saying why it cannot.
 
     `reference` is the publication date of the text that says it: a date, a `FuzzyDate` or a
     ``(first, last)`` tuple where it is only bounded.
@@ -336,8 +844,20 @@ def parse_date(text: str, reference: object = None) -> FuzzyDate:
     datetime.date(2024, 10, 15)
     """
     if not isinstance(text, str):
-        raise DateError(str(text), "a date must be text")
-    try:
-        return _cached(text, tuple(_references(reference)))
-    except RecursionError:  # pragma: no cover - pathological nesting of 'since'/'from'
-        raise DateError(text, "too deeply nested") from None
+        raise DateError(repr(text)[:80], "a date must be text")
+    references = _references(reference)
+    result = _TEXTS.get((text, references))
+    if result is None:
+        result = _read(text, references)
+        if len(_TEXTS) >= _CACHE_LIMIT:
+            _TEXTS.clear()
+        _TEXTS[(text, references)] = result
+    if isinstance(result, str):
+        raise DateError(text[:MAX_PHRASE], result)
+    return result
+
+
+def clear_caches() -> None:
+    """Forget every cached reading (for benchmarks that must measure real work)."""
+    _SHAPES.clear()
+    _TEXTS.clear()

@@ -1,19 +1,23 @@
-"""Read a figure as written in a report ("up to 3,000 troops", "several thousand", "about half").
+"""Read a figure as written in a report ("up to 3,000 troops", "several thousand", "500 shells a day").
 
-`parse_figure` is a pure function: the same text always gives the same `Figure`, and a text it
-cannot read raises `FigureError` quoting it. The vague words it knows and the numbers they map to
-are the tables in `conventions.py` (rendered in docs/conventions.md).
+Reading happens in two steps. The grammar looks at the *shape* of the phrase, its words and
+number markers (``tokens.shape``), and returns a `_Reading`: which numbers are bounds, scaled by
+what, qualified how. The arithmetic then applies the reading to the phrase's own numbers. The
+grammar's answer, a reading or a refusal, is cached by shape, so a million phrases of a few
+hundred shapes cost a million small sums, not a million parses. Every word the grammar knows is a
+table in `conventions.py` (rendered in docs/conventions.md); a word it does not know is a refusal,
+never skipped.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from collections.abc import Iterable
-from functools import lru_cache
+from typing import NamedTuple
 
+from . import conventions as c
 from .errors import NormaliseError
-from .conventions import APPROXIMATIONS, SHARE_WORDS, VAGUE_MULTIPLIERS, VAGUE_QUANTITIES
+from .tokens import MAX_PHRASE, Tokens, of_shape, shape, value
 
 Number = int | float
 
@@ -24,12 +28,13 @@ class FigureError(NormaliseError):
     what = "figure"
 
 
-@dataclass(frozen=True)
-class Figure:
+class Figure(NamedTuple):
     """A figure read from text: bounds, best value, how it was qualified and what it counts.
 
-    `kind` is ``count`` (integers) or ``fraction`` (floats between 0 and 1). `best` is None where
-    the text states no single value; `low`/`high` are None where unbounded.
+    `kind` is ``count`` (integers), ``fraction`` (floats between 0 and 1) or ``money`` (integer
+    amounts in `currency`, an ISO 4217 code). `best` is None where the text states no single
+    value; `low`/`high` are None where unbounded. `per` is the period of a rate ("500 a day"),
+    `increment` is true for an addition to an earlier figure ("another 2,000").
     """
 
     low: Number | None
@@ -38,236 +43,653 @@ class Figure:
     qualifier: str
     kind: str
     counted: str | None = None
+    per: str | None = None
+    currency: str | None = None
+    increment: bool = False
 
+
+class _Refusal(Exception):
+    """The grammar's refusal of a shape; becomes a `FigureError` quoting the text."""
+
+    def __init__(self, why: str):
+        super().__init__(why)
+        self.why = why
+
+
+class _Num(NamedTuple):
+    """A quantity in a phrase: ``number[slot] * factor / divisor``, or ``factor / divisor`` for
+    slot -1; a ratio ("21 out of 50") divides by the quantity `whole`."""
+
+    slot: int
+    factor: Number
+    divisor: int
+    kind: str
+    scale: int
+    currency: str | None = None
+    whole: "_Num | None" = None
+
+
+class _Reading(NamedTuple):
+    """What the grammar made of a shape. `low`/`high` are quantities for a range; `vague` bounds
+    are constants; otherwise `number` with the qualifier's factors."""
+
+    qualifier: str
+    kind: str
+    number: _Num | None = None
+    low_factor: float | None = 1.0
+    high_factor: float | None = 1.0
+    best: bool = True
+    low: _Num | None = None
+    high: _Num | None = None
+    vague: tuple[int | None, int | None] | None = None
+    counted: str | None = None
+    per: str | None = None
+    currency: str | None = None
+    increment: bool = False
+    counted_slots: tuple[int, ...] = ()
+
+
+# --- phrase tables as token sequences, longest first ------------------------------------------
+
+def _phrases(words: Iterable[str]) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    """Index phrases by their first token: {first: [(tokens, phrase), ...] longest first}."""
+    index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for phrase in words:
+        tokens = tuple(of_shape(phrase).words)
+        index.setdefault(tokens[0], []).append((tokens, phrase))
+    for entries in index.values():
+        entries.sort(key=lambda entry: -len(entry[0]))
+    return index
+
+
+def _match(index: dict[str, list[tuple[tuple[str, ...], str]]], words: list[str], i: int,
+           ) -> tuple[int, str] | None:
+    """The longest phrase of `index` at token `i`: (end, phrase), or None."""
+    if i >= len(words):
+        return None
+    for tokens, phrase in index.get(words[i], ()):
+        end = i + len(tokens)
+        if tuple(words[i:end]) == tokens:
+            return end, phrase
+    return None
+
+
+_QUALIFIERS = _phrases(c.APPROXIMATIONS)
+_TRAILING = _phrases(c.TRAILING_QUALIFIERS)
+_LEAD_INS = _phrases(c.LEAD_INS)
+_INCREMENTS = _phrases(c.INCREMENTS_BEFORE)
+_VAGUE = _phrases(c.VAGUE_QUANTITIES)
+_VAGUE_MULTIPLIERS = _phrases(c.VAGUE_MULTIPLIERS)
+_VAGUE_SCALES = _phrases(c.VAGUE_SCALES)
+_SHARES = _phrases(c.SHARE_WORDS)
+_CURRENCY_BEFORE = _phrases(c.CURRENCY_SYMBOLS)
+_CURRENCY_AFTER = _phrases(c.CURRENCY_WORDS)
+_PERCENT = _phrases(["%", "per cent", "percent", "pc", "per-cent"])
 
 _UNITS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
     "fifteen sixteen seventeen eighteen nineteen".split())}
 _TENS = {w: 10 * i for i, w in enumerate(
     "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if w != "_"}
-_SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
-           "k": 1_000, "m": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000}
-_WORD = r"(?:" + "|".join(sorted([*_UNITS, *_TENS, "a", "hundred", "dozen"], key=len,
-                                  reverse=True)) + r")"
-_DIGITS = re.compile(r"(?P<int>\d{1,3}(?:(?:,|\s)\d{3})+(?!\d)|\d+)(?P<dec>\.\d+)?", re.I)
-_SCALE = re.compile(r"(?:\s*-?\s*(?P<word>thousand|million|billion)\b|(?P<suffix>k|mn|m|bn)\b)",
-                    re.I)
-_PERCENT = re.compile(r"\s*(?:%|per\s?cent\b|percent\b)", re.I)
-_WORDS = re.compile(rf"{_WORD}(?:[\s-]+(?:and\s+)?{_WORD})*\b", re.I)
-_OUT_OF = re.compile(r"\s+(?:out\s+)?of\s+", re.I)
+_NUMBER_WORDS = {*_UNITS, *_TENS, "hundred", "dozen"}
+_OPEN = {'"', "'", "(", "[", "“", "‘"}
+_CLOSE = {'"', "'", ")", "]", "”", "’", ".", "!", "?"}
+_CLAUSE = {",", ";", "(", ":", "-", "["}
+_NUMERAL = ("#1", "#2", "#3", "#4", "#5", "#g", "#f")
 
 
-def _clean(text: str) -> str:
-    text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u2212", "-")
-    return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
+def _is_number(word: str) -> bool:
+    return len(word) == 2 and word[0] == "#"
 
 
-def _words_value(words: str) -> int | None:
-    """The value of number words ("one hundred", "twenty-five", "a dozen"), or None."""
-    total, current, seen = 0, 0, False
-    tokens = [t for t in re.split(r"[\s-]+", words.lower()) if t and t != "and"]
-    for i, token in enumerate(tokens):
-        if token == "a":
-            if i + 1 >= len(tokens) or tokens[i + 1] not in ("hundred", "dozen", "thousand",
-                                                              "million"):
-                return None
-            current = 1
-        elif token in _UNITS:
-            current += _UNITS[token]
-        elif token in _TENS:
-            current += _TENS[token]
-        elif token == "hundred":
-            current = (current or 1) * 100
-        elif token == "dozen":
-            current = (current or 1) * 12
-        else:  # pragma: no cover - the regex admits only the words above
-            return None
-        seen = True
-    return total + current if seen else None
+# --- quantities -------------------------------------------------------------------------------
+
+def _words_number(words: list[str], i: int) -> tuple[int, int] | None:
+    """Number words at `i` ("twenty-five", "one hundred and twelve", "a dozen"): (value, end)."""
+    current, last, j, end = 0, "", i, i
+    n = len(words)
+    if words[i] == "a" and i + 1 < n and words[i + 1] in ("hundred", "dozen"):
+        current, last, j = 1, "unit", i + 1
+    while j < n:
+        word = words[j]
+        if word in ("and", "-") and last and j + 1 < n and (words[j + 1] in _UNITS
+                                                            or words[j + 1] in _TENS):
+            if word == "and" and last != "hundred":
+                break
+            j += 1
+            continue
+        if word in _UNITS and _UNITS[word] >= 10:
+            if last not in ("", "hundred"):
+                break
+            current, last = current + _UNITS[word], "teen"
+        elif word in _UNITS:
+            if last not in ("", "hundred", "ten"):
+                break
+            current, last = current + _UNITS[word], "unit"
+        elif word in _TENS:
+            if last not in ("", "hundred"):
+                break
+            current, last = current + _TENS[word], "ten"
+        elif word in ("hundred", "dozen") and last in ("unit", "teen") and current < 100:
+            current, last = current * (100 if word == "hundred" else 12), "hundred"
+            if word == "dozen":
+                last = "dozen"
+        else:
+            break
+        j += 1
+        end = j
+    return (current, end) if last else None
 
 
-@dataclass(frozen=True)
-class _Read:
-    value: Number
-    end: int
-    scaled: bool
-    percent: bool
+def _scale(words: list[str], glued: list[bool], j: int) -> tuple[int, int]:
+    """Scale words or a glued suffix after a number at `j`: (factor, end)."""
+    if j < len(words) and glued[j] and words[j] in c.SCALE_SUFFIXES:
+        return c.SCALE_SUFFIXES[words[j]], j + 1
+    factor, last = 1, 1
+    while j < len(words):
+        k = j + 1 if words[j] == "-" and j + 1 < len(words) else j
+        scale = c.SCALE_WORDS.get(words[k], 0)
+        if scale <= last:
+            break
+        factor, last, j = factor * scale, scale, k + 1
+    return factor, j
 
 
-def _read_number(s: str, pos: int) -> _Read | None:
-    """A number starting at `pos`: digits or words, with an optional scale and percent sign."""
-    match = _DIGITS.match(s, pos)
-    if match:
-        digits = re.sub(r"[,\s]", "", match["int"])
-        value: Number = float(digits + match["dec"]) if match["dec"] else int(digits)
-        end = match.end()
-    else:
-        match = _WORDS.match(s, pos)
-        if not match:
-            return None
-        words_value = _words_value(match.group(0))
-        if words_value is None:
-            return None
-        value, end = words_value, match.end()
-    scaled = False
-    scale = _SCALE.match(s, end)
-    if scale:
-        factor = _SCALES[(scale["word"] or scale["suffix"]).lower()]
-        value, end, scaled = value * factor, scale.end(), True
-    percent = _PERCENT.match(s, end)
-    if percent and not scaled:
-        return _Read(value / 100, percent.end(), False, True)
-    if isinstance(value, float):
-        if not value.is_integer():
-            return None if not scaled else _Read(round(value), end, True, False)
-        value = int(value)
-    return _Read(int(round(value)), end, scaled, False)
-
-
-def _counted(text: str, s: str, pos: int) -> str | None:
-    rest = s[pos:].strip()
-    if not rest:
+def _quantity(t: Tokens, i: int, currency: str | None = None, unscaled_decimal: bool = False,
+              ) -> tuple[_Num, int] | None:
+    """One quantity at token `i`: digits or words, scale, percent, currency; None if none."""
+    words, glued, slots = t.words, t.glued, t.slots
+    n = len(words)
+    if i >= n:
         return None
-    rest = re.sub(r"^of\s+", "", rest, flags=re.I)
-    if not re.match(r"^[^\W\d_][\w'’.\-]*(?:[\s,/-]+[\w'’.()\-]+)*$", rest):
-        raise FigureError(text, f"cannot read what follows the number: {rest!r}")
-    if re.search(r"\d", rest):
-        raise FigureError(text, f"a second number follows the first: {rest!r}")
-    return rest
+    symbol = _match(_CURRENCY_BEFORE, words, i)
+    if symbol and symbol[0] < n and _is_number(words[symbol[0]]):
+        if currency is not None and currency != c.CURRENCY_SYMBOLS[symbol[1]]:
+            raise _Refusal("the two ends of the range are in different currencies")
+        currency, i = c.CURRENCY_SYMBOLS[symbol[1]], symbol[0]
+    word = words[i]
+    decimal = False
+    if _is_number(word):
+        slot, base, j = slots[i], 1, i + 1
+        decimal = word == "#f"
+        if j < n and glued[j] and (_is_number(words[j]) or words[j] in ("st", "nd", "rd", "th")):
+            return None  # "1,0000" or an ordinal: not a figure
+    elif word == "half" and i + 2 < n and words[i + 1] == "a" and words[i + 2] in c.SCALE_WORDS:
+        slot, base, j = -1, 0.5, i + 2
+        decimal = True
+    elif (word == "a" and i + 4 < n and words[i + 1] == "quarter" and words[i + 2] == "of"
+          and words[i + 3] == "a" and words[i + 4] in c.SCALE_WORDS):
+        slot, base, j = -1, 0.25, i + 4
+        decimal = True
+    elif word == "a" and i + 1 < n and words[i + 1] in c.SCALE_WORDS:
+        slot, base, j = -1, 1, i + 1
+    else:
+        spelled = _words_number(words, i)
+        if spelled is None:
+            return None
+        base, j = spelled
+        slot = -1
+        if (j + 3 < n and words[j] == "and" and words[j + 1] == "a" and words[j + 2] == "half"
+                and words[j + 3] in c.SCALE_WORDS):
+            base, j, decimal = base + 0.5, j + 3, True  # "one and a half million"
+    factor, j = _scale(words, glued, j)
+    scaled = factor > 1
+    if decimal and not scaled and slot == -1:
+        return None
+    divisor, kind = 1, "count"
+    percent = _match(_PERCENT, words, j)
+    if percent and not scaled:
+        divisor, kind, j = 100, "fraction", percent[0]
+    elif decimal and not scaled:
+        if not unscaled_decimal:
+            raise _Refusal("a count with a decimal part needs a scale word ('1.4 million')")
+        return _Num(slot, 1, 1, "count", 0, currency), j  # scale 0: it must take the other end's
+    if kind == "count":
+        after = _match(_CURRENCY_AFTER, words, j)
+        if after and currency is None:
+            currency, j = c.CURRENCY_WORDS[after[1]], after[0]
+        if currency is not None:
+            kind = "money"
+    constant = base * factor
+    if slot == -1:
+        if isinstance(constant, float):
+            if not constant.is_integer():
+                return None
+            constant = int(constant)
+        return _Num(-1, constant, divisor, kind, factor, currency), j
+    return _Num(slot, factor, divisor, kind, factor, currency), j
 
 
-def _bound(value: Number, factor: float | None, kind: str) -> Number | None:
-    if factor is None:
+def _share(t: Tokens, i: int) -> tuple[_Num, int] | None:
+    found = _match(_SHARES, t.words, i)
+    if found is None:
+        return None
+    end, phrase = found
+    fraction = c.SHARE_WORDS[phrase]
+    return _Num(-1, fraction, 1, "fraction", 1), end
+
+
+def _ratio(t: Tokens, number: _Num, j: int) -> tuple[_Num, int] | None:
+    """'21 out of 50', 'one in five': a fraction."""
+    words = t.words
+    k = j + 2 if words[j:j + 2] == ["out", "of"] else j + 1 if j < len(words) and words[j] in (
+        "in", "of") else None
+    if k is None or number.kind != "count" or number.scale > 1:
+        return None
+    whole = _quantity(t, k)
+    if whole is None or whole[0].kind != "count":
+        return None
+    if words[j] == "of" and j == k - 1:
+        return None  # "3,000 of the troops" counts troops
+    return number._replace(kind="fraction", whole=whole[0]), whole[1]
+
+
+def _vague(t: Tokens, i: int) -> tuple[_Reading, int] | None:
+    words = t.words
+    multiplier = _match(_VAGUE_MULTIPLIERS, words, i)
+    if multiplier:
+        scale = _match(_VAGUE_SCALES, words, multiplier[0])
+        if scale:
+            low, high = c.VAGUE_MULTIPLIERS[multiplier[1]]
+            factor = c.VAGUE_SCALES[scale[1]]
+            return _Reading("vague", "count", vague=(low * factor, high * factor)), scale[0]
+    found = _match(_VAGUE, words, i)
+    if found is None:
+        return None
+    end, phrase = found
+    if end < len(words) and (_is_number(words[end]) or words[end] in _NUMBER_WORDS):
+        return None  # "some 600", "several hundred": read elsewhere
+    if phrase == "tens" and not (end < len(words) and words[end] == "of"):
+        return None
+    rule = c.VAGUE_QUANTITIES[phrase]
+    return _Reading("vague", "count", vague=(rule.low, rule.high)), end
+
+
+def _joiner(words: list[str], j: int, between: bool) -> int | None:
+    if j >= len(words):
+        return None
+    if between:
+        return j + 1 if words[j] == "and" else None
+    if words[j] in ("to", "-", "or"):
+        return j + 1
+    return None
+
+
+def _amount(t: Tokens, i: int, between: bool = False) -> tuple[_Reading, int] | None:
+    """A number, a range of two, a ratio or a share at `i`, with no qualifier."""
+    first = _quantity(t, i, unscaled_decimal=True)
+    share = _share(t, i)
+    if share is not None and (first is None or share[1] > first[1]):
+        return _Reading("exact", "fraction", number=share[0]), share[1]
+    if first is None:
+        return None
+    number, j = first
+    if number.scale == 0:  # "1.5 to 2 million": the decimal takes the scale of the second end
+        k = _joiner(t.words, j, between)
+        second = _quantity(t, k) if k is not None else None
+        if second is None or second[0].scale <= 1:
+            raise _Refusal("a count with a decimal part needs a scale word ('1.4 million')")
+        number = number._replace(factor=second[0].scale, scale=second[0].scale)
+    ratio = _ratio(t, number, j)
+    if ratio is not None:
+        return _Reading("exact", "fraction", number=ratio[0]), ratio[1]
+    k = _joiner(t.words, j, between)
+    if k is not None:
+        second = _quantity(t, k, number.currency)
+        if second is not None:
+            high, end = second
+            low = number
+            if low.kind == "count" and high.kind == "fraction" and low.scale == 1:
+                low = low._replace(divisor=high.divisor, kind="fraction")  # "20-30%"
+            if low.kind == "money" and high.kind == "count":
+                high = high._replace(kind="money", currency=low.currency)  # "$2-3 billion"
+            if low.kind == "count" and high.kind == "money":
+                low = low._replace(kind="money", currency=high.currency)  # "2 to 3 billion won"
+            if low.kind != high.kind:
+                raise _Refusal("the two ends of the range are of different kinds")
+            return _Reading("range", high.kind, low=low, high=high, best=False,
+                            currency=high.currency), end
+        if between:
+            raise _Refusal("'between' needs a second number after 'and'")
+    if between:
+        raise _Refusal("'between' needs 'and'")
+    return _Reading("exact", number.kind, number=number, currency=number.currency), j
+
+
+def _core(t: Tokens, i: int) -> tuple[_Reading, int] | None:
+    """A figure at `i` without what it counts: qualifier, quantity, trailing qualifier."""
+    words = t.words
+    increment = False
+    found = _match(_INCREMENTS, words, i)
+    if found:
+        increment, i = True, found[0]
+    qualifier = None
+    found = _match(_QUALIFIERS, words, i)
+    if found and not (found[1] == "some" and not (
+            found[0] < len(words) and (_is_number(words[found[0]]) or words[found[0]] in _NUMBER_WORDS
+                                       or words[found[0]] in c.CURRENCY_SYMBOLS))):
+        qualifier, i = c.APPROXIMATIONS[found[1]], found[0]
+        again = _match(_INCREMENTS, words, i)
+        if again and not increment:
+            increment, i = True, again[0]
+    if words[i:i + 1] == ["between"]:
+        reading_end = _amount(t, i + 1, between=True)
+    else:
+        reading_end = _vague(t, i) if qualifier is None else None
+        if reading_end is None:
+            reading_end = _amount(t, i)
+    if reading_end is None:
+        return None
+    reading, j = reading_end
+    trailing = _match(_TRAILING, words, j)
+    if trailing and not (trailing[1] == "give or take" and j + 3 < len(words)):
+        if qualifier is not None or reading.qualifier in ("range", "vague"):
+            raise _Refusal("two qualifiers on one number")
+        qualifier, j = c.TRAILING_QUALIFIERS[trailing[1]], trailing[0]
+    if j < len(words) and words[j] in c.INCREMENTS_AFTER and not (
+            j + 1 < len(words) and words[j + 1] == "than"):
+        increment, j = True, j + 1
+    if j < len(words) and words[j] in c.DECREASE_WORDS and not (
+            j + 1 < len(words) and words[j + 1] == "than"):
+        raise _Refusal(f"'{words[j]}' after the number makes it a decrease, not a count")
+    if qualifier is not None:
+        if reading.qualifier != "exact":
+            raise _Refusal(f"a qualifier before a {reading.qualifier} figure")
+        reading = reading._replace(qualifier=qualifier.qualifier, low_factor=qualifier.low_factor,
+                                   high_factor=qualifier.high_factor,
+                                   best=qualifier.low_factor is not None
+                                   and qualifier.high_factor is not None)
+    return reading._replace(increment=increment), j
+
+
+def _rate(words: list[str], j: int) -> tuple[str, int] | None:
+    """A period after a figure ("a day", "per month", "daily"): (per, end)."""
+    if j >= len(words):
+        return None
+    if words[j] in c.RATE_WORDS:
+        return c.RATE_WORDS[words[j]], j + 1
+    if words[j] in c.RATE_INTRODUCERS and j + 1 < len(words) and words[j + 1] in c.RATE_PERIODS:
+        return c.RATE_PERIODS[words[j + 1]], j + 2
+    return None
+
+
+def figure_at(t: Tokens, i: int) -> tuple[_Reading, int] | None:
+    """The figure that starts at token `i` of a text, for the finder: (reading, end) or None.
+
+    The span is the qualifier, the quantity and a period written right after it ("500 a day");
+    what is counted is left out.
+    """
+    try:
+        found = _core(t, i)
+    except _Refusal:
+        return None
+    if found is None:
+        return None
+    reading, j = found
+    rate = _rate(t.words, j)
+    if rate is not None:
+        reading, j = reading._replace(per=rate[0]), rate[1]
+    elif j < len(t.words) and t.words[j] in c.DURATION_UNITS or _multiplied(t.words, j):
+        return None
+    return reading, j
+
+
+def _multiplied(words: list[str], j: int) -> bool:
+    return j < len(words) and (words[j] in c.MULTIPLIER_WORDS or words[j:j + 2] == ["as", "many"])
+
+
+# --- whole phrases ----------------------------------------------------------------------------
+
+def _diagnose(words: list[str]) -> None:
+    """Refuse, with the reason, phrases that hold a multiple or a duration rather than a count."""
+    for k, word in enumerate(words):
+        if word in c.MULTIPLIER_WORDS or word.endswith("fold") and word != "fold":
+            raise _Refusal(f"'{word}' makes it a multiple of another figure, not a count")
+        if word in c.DURATION_UNITS and k > 0 and (
+                _is_number(words[k - 1]) or words[k - 1] in _NUMBER_WORDS
+                or words[k - 1] in c.SCALE_WORDS) and not (
+                k > 1 and words[k - 2] in c.RATE_INTRODUCERS):
+            raise _Refusal(f"a number of {word} is a duration, not a count")
+    if words[:2] == ["half", "as"]:
+        raise _Refusal("'half as many' is a multiple of another figure, not a count")
+
+
+def _counted(t: Tokens, j: int) -> tuple[tuple[int, int] | None, int]:
+    """What the figure counts: the tokens up to a rate, a clause or the end (numbers only inside
+    designations such as 'KN-23' or '155mm'), as a token range, and where it ends."""
+    words, glued = t.words, t.glued
+    n, start = len(words), j
+    while j < n:
+        word = words[j]
+        if _rate(words, j) is not None or word in _CLOSE and j + 1 == n:
+            break
+        if word == "per":
+            raise _Refusal("'per' and what follows is not a period of time this package reads")
+        if word in _CLAUSE and not (word == "-" and glued[j] and j + 1 < n and glued[j + 1]):
+            break
+        if _is_number(word):
+            designation = (glued[j] and j > start) or (j + 1 < n and glued[j + 1]
+                                                       and words[j + 1][0].isalpha())
+            if not designation:
+                raise _Refusal("a second number follows the first")
+        elif not (word[0].isalpha() or word in ("-", "'", "/", "&", ".")):
+            raise _Refusal(f"cannot read {word!r} after the number")
+        j += 1
+    if j > start and words[start] in c.DURATION_UNITS:
+        raise _Refusal(f"a number of {words[start]} is a duration, not a count")
+    if j > start and words[start] in c.DECREASE_WORDS:
+        raise _Refusal(f"'{words[start]}' after the number makes it a decrease, not a count")
+    if j > start and words[start] == "of":
+        start += 1
+    return ((start, j) if j > start else None), j
+
+
+def _words_between(key: str, t: Tokens, span: tuple[int, int] | None) -> str | None:
+    """The text of tokens `span` as written in the shape `key` (numbers still as markers)."""
+    if span is None:
+        return None
+    return key[t.starts[span[0]]:t.ends[span[1] - 1]]
+
+
+def _grammar(key: str) -> _Reading:
+    """The reading of a whole phrase's shape, or `_Refusal`."""
+    t = of_shape(key)
+    words = t.words
+    n = len(words)
+    while n and words[n - 1] in _CLOSE:
+        n -= 1
+    words = words[:n]
+    t = Tokens(words, t.glued[:n], t.slots[:n], t.starts[:n], t.ends[:n])
+    if not words:
+        raise _Refusal("it is empty")
+    _diagnose(words)
+    i = 0
+    while i < n and words[i] in _OPEN:
+        i += 1
+    first_word, before = i, 0
+    lead_in, estimate = False, False
+    while True:
+        found = _core(t, i)
+        if found is not None:
+            break
+        if i < n and words[i] in _OPEN:
+            i += 1
+            continue
+        lead = _match(_LEAD_INS, words, i)
+        if lead is not None:
+            lead_in, i = True, lead[0]
+            estimate = estimate or lead[1] in c.ESTIMATE_LEAD_INS
+            continue
+        if i < n and words[i][0].isalpha() and not lead_in and before < 6:
+            before, i = before + 1, i + 1
+            continue
+        if i >= n:
+            raise _Refusal("a qualifier or lead-in with no number" if i else "no number")
+        if any(_is_number(w) for w in words[i:]) or any(w in _NUMBER_WORDS for w in words[i:]):
+            raise _Refusal(f"cannot read {words[i]!r} before the number")
+        raise _Refusal("no number where one was expected")
+    if before and not lead_in:
+        raise _Refusal(f"cannot read {words[first_word]!r} before the number")
+    reading, j = found
+    counted, j = _counted(t, j)
+    rate = _rate(words, j)
+    if rate is not None:
+        reading, j = reading._replace(per=rate[0]), rate[1]
+        tail, j = _counted(t, j)
+        counted = counted or tail
+    if j < n and words[j] in _CLAUSE and j > i:
+        j = n  # "9,000, including 300 officers": a separate clause after the figure
+    if j < n:
+        raise _Refusal(f"cannot read {words[j]!r} after the figure")
+    if estimate and reading.qualifier == "exact":
+        about = c.APPROXIMATIONS["about"]
+        reading = reading._replace(qualifier="approximate", low_factor=about.low_factor,
+                                   high_factor=about.high_factor)
+    if before and counted is None:
+        counted = (first_word, first_word + before)
+    slots = () if counted is None else tuple(
+        slot for slot in t.slots[counted[0]:counted[1]] if slot >= 0)
+    return reading._replace(counted=_words_between(key, t, counted), counted_slots=slots)
+
+
+# --- arithmetic -------------------------------------------------------------------------------
+
+def _value_of(number: _Num, numbers: list[str]) -> Number:
+    base = number.factor if number.slot < 0 else value(numbers[number.slot]) * number.factor
+    result: Number = base / number.divisor if number.divisor != 1 else base
+    if number.whole is not None:
+        whole = _value_of(number.whole, numbers)
+        if whole == 0 or whole < result:
+            raise ValueError("'out of' needs a whole at least as large as the part")
+        result = result / whole
+    return result
+
+
+def _final(x: Number | None, kind: str) -> Number | None:
+    if x is None:
         return None
     if kind == "fraction":
-        return min(1.0, value * factor)
-    return int(round(value * factor))
+        return float(min(x, 1.0))
+    if isinstance(x, float):
+        return int(round(x))
+    return x
 
 
-def _share_word(s: str, pos: int) -> tuple[float, int] | None:
-    for words in sorted(SHARE_WORDS, key=len, reverse=True):
-        if re.match(rf"{re.escape(words)}\b", s[pos:], re.I):
-            return SHARE_WORDS[words], pos + len(words)
-    return None
+_MARKERS = re.compile(r"#[1-5gf]")
 
 
-def _single(text: str, s: str, pos: int) -> tuple[Number, str, int, bool]:
-    """One quantity at `pos`: (value, kind, end, scaled). Shares in words count as fractions."""
-    share = _share_word(s, pos)
-    if share:
-        return share[0], "fraction", share[1], False
-    read = _read_number(s, pos)
-    if read is None:
-        if _DIGITS.match(s, pos):
-            raise FigureError(text, "a count with a decimal part needs a scale word ('1.4 million')")
-        raise FigureError(text, "no number where one was expected")
-    end = read.end
-    if not read.percent:
-        out_of = _OUT_OF.match(s, end)
-        if out_of:
-            whole = _read_number(s, out_of.end())
-            if whole is None or whole.percent or whole.value == 0 or whole.value < read.value:
-                raise FigureError(text, "'out of' needs a whole at least as large as the part")
-            return read.value / whole.value, "fraction", whole.end, False
-    return read.value, "fraction" if read.percent else "count", end, read.scaled
+def _restore(counted: str, numbers: list[str]) -> str:
+    """Put the phrase's numbers back into words taken from its shape ('KN-#2' -> 'KN-23')."""
+    given = iter(numbers)
+    return _MARKERS.sub(lambda match: next(given, match.group()), counted)
 
 
-def _range(text: str, s: str, pos: int, low: Number, low_kind: str, low_scaled: bool,
-           ) -> Figure | None:
-    joiner = re.compile(r"\s*(?:-|to|and)\s*", re.I).match(s, pos)
-    if not joiner:
-        return None
-    high, kind, end, scaled = _single(text, s, joiner.end())
-    if kind != low_kind:
-        if low_kind == "count" and kind == "fraction" and isinstance(low, int):
-            low = low / 100  # "20-30%": the percent sign is written once
-        else:
-            raise FigureError(text, "the two ends of the range are of different kinds")
-    if kind == "count" and not low_scaled and low < high and high >= 1000 and high % 1000 == 0:
-        # "11 to 12,000" and "3 to 5 million": the first end shares the second's scale.
-        scale = 1_000_000 if high % 1_000_000 == 0 and low * 1_000_000 <= high else 1000
-        if low * scale <= high and high < low * scale * 10:
-            low = low * scale
-    if low > high:
-        raise FigureError(text, f"the range runs backwards ({low} to {high})")
-    return Figure(low, None, high, "range", kind, _counted(text, s, end))
+def evaluate(reading: _Reading, numbers: list[str]) -> Figure:
+    """Apply a reading to a phrase's numbers; ValueError for values the reading cannot take."""
+    kind = reading.kind
+    if reading.counted_slots:
+        reading = reading._replace(counted=_restore(
+            reading.counted or "", [numbers[slot] for slot in reading.counted_slots]))
+    if reading.vague is not None:
+        low, high = reading.vague
+        return Figure(low, None, high, "vague", kind, reading.counted, reading.per,
+                      None, reading.increment)
+    if reading.low is not None and reading.high is not None:
+        low, high = _value_of(reading.low, numbers), _value_of(reading.high, numbers)
+        if kind != "fraction" and reading.low.scale == 1 and 0 < low < high:
+            # "3 to 5 million", "$2-3 billion" and "11 to 12,000": the first end shares the
+            # second's scale, the written one or else the thousands of its digits.
+            if reading.high.scale > 1:
+                scale = reading.high.scale
+            elif high >= 1000 and high % 1000 == 0:
+                scale = 1_000_000 if high % 1_000_000 == 0 and low * 1_000_000 <= high else 1000
+            elif reading.low.slot < 0 and reading.high.slot < 0 and high % 100 == 0:
+                scale = 100  # "two or three hundred", written in words
+            else:
+                scale = 1
+            if low * scale <= high < low * scale * 10:
+                low = low * scale
+        if low > high:
+            raise ValueError(f"the range runs backwards ({low:g} to {high:g})")
+        best = None
+    else:
+        assert reading.number is not None
+        number = _value_of(reading.number, numbers)
+        if kind != "fraction" and isinstance(number, float) and not number.is_integer():
+            raise ValueError("the number is not a whole count")
+        low = None if reading.low_factor is None else number * reading.low_factor
+        high = None if reading.high_factor is None else number * reading.high_factor
+        best = number if reading.best else None
+        if reading.low_factor == 1.0:
+            low = number
+        if reading.high_factor == 1.0:
+            high = number
+    if kind == "fraction" and max(v for v in (low, best, high, 0) if v is not None) > 1:
+        raise ValueError("a share above 100% is not a share")
+    return Figure(_final(low, kind), _final(best, kind), _final(high, kind), reading.qualifier,
+                  kind, reading.counted, reading.per, reading.currency, reading.increment)
 
 
-def _vague(text: str, s: str) -> Figure | None:
-    for multiplier in sorted(VAGUE_MULTIPLIERS, key=len, reverse=True):
-        match = re.match(rf"{re.escape(multiplier)}\s+(hundred|thousand|million)\b", s, re.I)
-        if match:
-            scale = {"hundred": 100, "thousand": 1000, "million": 1_000_000}[match[1].lower()]
-            low, high = VAGUE_MULTIPLIERS[multiplier]
-            return Figure(low * scale, None, high * scale, "vague", "count",
-                          _counted(text, s, match.end()))
-    for phrase in sorted(VAGUE_QUANTITIES, key=len, reverse=True):
-        match = re.match(rf"{re.escape(phrase)}\b", s, re.I)
-        if match:
-            rest = s[match.end():]
-            if phrase in ("some", "many", "several", "a few") and _DIGITS.match(rest.strip()):
-                return None
-            vague = VAGUE_QUANTITIES[phrase]
-            return Figure(vague.low, None, vague.high, "vague", "count",
-                          _counted(text, s, match.end()))
-    return None
+# --- the public readers -----------------------------------------------------------------------
+
+_SHAPES: dict[str, _Reading | str] = {}
+_TEXTS: dict[str, Figure | str] = {}
+_CACHE_LIMIT = 1 << 18
 
 
-@lru_cache(maxsize=65536)
+def _reading(key: str) -> _Reading | str:
+    cached = _SHAPES.get(key)
+    if cached is None:
+        try:
+            cached = _grammar(key)
+        except _Refusal as refusal:
+            cached = refusal.why
+        except RecursionError:  # pragma: no cover - the grammar does not recurse deeply
+            cached = "too deeply nested"
+        if len(_SHAPES) >= _CACHE_LIMIT:
+            _SHAPES.clear()
+        _SHAPES[key] = cached
+    return cached
+
+
+def _read(text: str) -> Figure | str:
+    if len(text) > MAX_PHRASE:
+        return f"longer than {MAX_PHRASE} characters; a figure phrase is short"
+    key, numbers = shape(text)
+    reading = _reading(key)
+    if isinstance(reading, str):
+        return reading
+    try:
+        return evaluate(reading, numbers)
+    except (ValueError, OverflowError, ZeroDivisionError) as error:
+        return str(error)
+
+
 def parse_figure(text: str) -> Figure:
-    """Read a figure as written in a report.
+    """Read a figure as written in a report; raises `FigureError` saying why it cannot.
 
     >>> parse_figure("up to 3,000 troops")
-    Figure(low=None, best=None, high=3000, qualifier='at_most', kind='count', counted='troops')
+    Figure(low=None, best=None, high=3000, qualifier='at_most', kind='count', counted='troops', per=None, currency=None, increment=False)
     """
     if not isinstance(text, str):
-        raise FigureError(str(text), "a figure must be text")
-    s = _clean(text)
-    if not s:
-        raise FigureError(text, "it is empty")
-    between = re.match(r"between\s+", s, re.I)
-    if between:
-        low, kind, end, scaled = _single(text, s, between.end())
-        if not re.match(r"\s*and\s", s[end:] + " ", re.I):
-            raise FigureError(text, "'between' needs 'and'")
-        figure = _range(text, s, end, low, kind, scaled)
-        assert figure is not None
-        return figure
-    qualifier = None
-    for words in sorted(APPROXIMATIONS, key=len, reverse=True):
-        if words == "+":
-            continue
-        match = re.match(rf"{re.escape(words)}(?:\s+|(?<=[~.])\s*|$)", s, re.I)
-        if match and (words != "some" or _DIGITS.match(s, match.end())
-                      or _WORDS.match(s, match.end()) or _share_word(s, match.end())):
-            qualifier, s = APPROXIMATIONS[words], s[match.end():]
-            break
-    if qualifier is None:
-        vague = _vague(text, s)
-        if vague is not None:
-            return vague
-    if not s:
-        raise FigureError(text, "a qualifier with no number")
-    value, kind, end, scaled = _single(text, s, 0)
-    plus = re.match(r"\s*\+", s[end:])
-    if plus:
-        if qualifier is not None:
-            raise FigureError(text, "two qualifiers on one number")
-        qualifier, end = APPROXIMATIONS["+"], end + plus.end()
-    elif qualifier is None:
-        ranged = _range(text, s, end, value, kind, scaled)
-        if ranged is not None and not re.match(r"\s*and\s", s[end:], re.I):
-            return ranged
-    counted = _counted(text, s, end)
-    if qualifier is None:
-        return Figure(value, value, value, "exact", kind, counted)
-    best = value if qualifier.low_factor is not None and qualifier.high_factor is not None else None
-    return Figure(_bound(value, qualifier.low_factor, kind), best,
-                  _bound(value, qualifier.high_factor, kind), qualifier.qualifier, kind, counted)
+        raise FigureError(repr(text)[:80], "a figure must be text")
+    result = _TEXTS.get(text)
+    if result is None:
+        result = _read(text)
+        if len(_TEXTS) >= _CACHE_LIMIT:
+            _TEXTS.clear()
+        _TEXTS[text] = result
+    if isinstance(result, str):
+        raise FigureError(text[:MAX_PHRASE], result)
+    return result
 
 
 def parse_figures(texts: Iterable[str]) -> list[Figure]:
     """Parse many figure texts, reading each distinct text once; raises on the first bad one."""
-    texts = list(texts)
-    parsed = {text: parse_figure(text) for text in dict.fromkeys(texts)}
-    return [parsed[text] for text in texts]
+    return [parse_figure(text) for text in texts]
+
+
+def clear_caches() -> None:
+    """Forget every cached reading (for benchmarks that must measure real work)."""
+    _SHAPES.clear()
+    _TEXTS.clear()

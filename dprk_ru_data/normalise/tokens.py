@@ -1,0 +1,158 @@
+"""Tokens and shapes: the one pass over a text that both readers and both finders start from.
+
+A text is split once into tokens: numbers, words and single symbols. The readers' grammar looks
+only at a token's *shape* (a word in lower case, a symbol, or a number marker such as ``#4`` for
+a four-digit integer) and at whether it touches the token before it; it never looks at a number's
+value. So a grammar result can be cached by the shape of a phrase ("about #g troops") and applied
+to the numbers of every phrase of that shape; the arithmetic on the values is a separate step.
+
+Every pattern here is a plain alternation of bounded or possessive-free simple loops, with no
+nested quantifier that could backtrack, so tokenising is linear in the length of the text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+# A number: digits grouped by commas or spaces in threes, or plain digits, with an optional
+# decimal part. Each group is checked as it is taken (the look-ahead sits inside the loop), and
+# nothing after a loop can fail, so the regex never backtracks into a loop.
+NUMBER = (r"\d{1,3}(?:,\d{3}(?!\d))+(?:\.\d+)?|\d{1,3}(?:[ \u00a0\u202f]\d{3}(?![\d.,]))+"
+          r"|\d+(?:\.\d+)?")
+_NUMBER = re.compile(f"({NUMBER})")
+_TOKEN = re.compile(rf"(?P<num>{NUMBER})|(?P<word>[^\W\d_]+)|(?P<sym>\S)")
+
+# Dashes, quotes and spaces written in several ways, mapped to one each (length-preserving).
+_TRANSLATE = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2010": "-",
+                            "\u2011": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"',
+                            "\u201d": '"', "\u00a0": " ", "\u202f": " ", "\u2009": " "})
+
+# Longest input a reader accepts: far above any real figure or date phrase, and it keeps the
+# cost of a refusal bounded.
+MAX_PHRASE = 300
+# More digits than this is not a figure anyone reports (and would overflow a 64-bit integer).
+MAX_DIGITS = 15
+
+
+def marker(number: str) -> str:
+    """The shape of a number as the grammar sees it.
+
+    ``#g`` grouped digits ("3,000"), ``#f`` a decimal ("1.4"), ``#1``..``#4`` plain digits by
+    length, ``#5`` five or more plain digits.
+
+    >>> [marker(n) for n in ("3,000", "1.4", "2024", "12345678")]
+    ['#g', '#f', '#4', '#5']
+    """
+    if "." in number:
+        return "#f"
+    if not number.isdigit():
+        return "#g"
+    return f"#{min(len(number), 5)}"
+
+
+def value(number: str) -> int | float:
+    """The value of a number token; refuses (ValueError) more digits than `MAX_DIGITS`."""
+    digits = number.replace(",", "").replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
+    if sum(c.isdigit() for c in digits) > MAX_DIGITS:
+        raise ValueError(f"more than {MAX_DIGITS} digits")
+    return float(digits) if "." in digits else int(digits)
+
+
+def normal(text: str) -> str:
+    """One kind of dash, quote and space; the same length as `text`."""
+    return text.translate(_TRANSLATE)
+
+
+def shape(text: str) -> tuple[str, list[str]]:
+    """The shape of a phrase and its numbers: ("about 3,000 troops") -> ("about #g troops", ["3,000"]).
+
+    >>> shape("Up to 3,000 troops in 2024")
+    ('Up to #g troops in #4', ['3,000', '2024'])
+    """
+    parts = _NUMBER.split(normal(text))
+    if len(parts) == 1:
+        return parts[0], []
+    numbers = parts[1::2]
+    pieces = [parts[0]]
+    for number, after in zip(numbers, parts[2::2]):
+        pieces.append(marker(number))
+        pieces.append(after)
+    return "".join(pieces), numbers
+
+
+class Tokens(NamedTuple):
+    """A tokenised text: parallel lists, one entry per token.
+
+    `words` holds what the grammar matches (lower-case words, symbols, number markers); `glued`
+    whether the token touches the one before it; `slots` the index of a number token among the
+    text's numbers (-1 for other tokens); `starts`/`ends` character offsets into the text.
+    """
+
+    words: list[str]
+    glued: list[bool]
+    slots: list[int]
+    starts: list[int]
+    ends: list[int]
+
+
+_MARKER = re.compile(r"#[1-5gf]|[^\W\d_]+|\S")
+
+
+def of_shape(key: str) -> Tokens:
+    """Tokens of a shape made by `shape` (numbers already replaced by markers), in lower case."""
+    words: list[str] = []
+    glued: list[bool] = []
+    slots: list[int] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    previous, count = -1, 0
+    for match in _MARKER.finditer(key):
+        token = match.group().lower()
+        words.append(token)
+        glued.append(match.start() == previous)
+        if token[0] == "#" and len(token) == 2:
+            slots.append(count)
+            count += 1
+        else:
+            slots.append(-1)
+        starts.append(match.start())
+        ends.append(previous := match.end())
+    return Tokens(words, glued, slots, starts, ends)
+
+
+# Words that are month names only when written with a capital ("May", "March") in running text.
+_CAPITAL_ONLY = {"may": "may~", "march": "march~"}
+
+
+def of_text(text: str) -> tuple[Tokens, list[str]]:
+    """Tokens of a whole text, with its numbers (for the finders); offsets index `text` itself.
+
+    "may" and "march" in lower case are verbs in running text, so they are not matched as months.
+    """
+    words: list[str] = []
+    glued: list[bool] = []
+    slots: list[int] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    numbers: list[str] = []
+    previous = -1
+    for match in _TOKEN.finditer(text.translate(_TRANSLATE)):
+        start, end = match.span()
+        kind = match.lastgroup
+        if kind == "num":
+            number = match.group()
+            numbers.append(number)
+            words.append(marker(number))
+            slots.append(len(numbers) - 1)
+        else:
+            token = match.group()
+            lower = token.lower()
+            if kind == "word" and lower in _CAPITAL_ONLY and token == lower:
+                lower = _CAPITAL_ONLY[lower]
+            words.append(lower)
+            slots.append(-1)
+        glued.append(start == previous)
+        starts.append(start)
+        ends.append(previous := end)
+    return Tokens(words, glued, slots, starts, ends), numbers
