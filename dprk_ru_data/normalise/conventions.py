@@ -173,7 +173,7 @@ SCALE_SUFFIXES: dict[str, int] = {"k": 1_000, "m": 1_000_000, "mn": 1_000_000, "
 
 # Shares written as words.
 SHARE_WORDS: dict[str, float] = {
-    "all": 1.0, "half": 0.5, "a half": 0.5, "one half": 0.5, "a third": 1 / 3, "one third": 1 / 3,
+    "half": 0.5, "a half": 0.5, "one half": 0.5, "a third": 1 / 3, "one third": 1 / 3,
     "one-third": 1 / 3, "two thirds": 2 / 3, "two-thirds": 2 / 3, "a quarter": 0.25,
     "one quarter": 0.25, "one-quarter": 0.25, "three quarters": 0.75, "three-quarters": 0.75,
     "a fifth": 0.2, "one fifth": 0.2, "one-fifth": 0.2, "two fifths": 0.4, "two-fifths": 0.4,
@@ -207,6 +207,9 @@ YEAR_PARTS: dict[str, tuple[int, int]] = {
     "the end of": (12, 12),
 }
 
+# Parts of a decade ("the late 1990s"): which of its years they cover.
+DECADE_PARTS: dict[str, tuple[int, int]] = {"early": (0, 3), "mid": (4, 6), "late": (7, 9)}
+
 # Seasons as EDTF codes (northern hemisphere, meteorological: summer is June to August).
 SEASONS: dict[str, int] = {"spring": 21, "summer": 22, "autumn": 23, "fall": 23, "winter": 24}
 
@@ -230,6 +233,8 @@ RELATIVE_DATES: dict[str, str] = {
     "last year": "The calendar year before the reference's.",
     "the previous year": "As 'last year'.",
     "next year": "The calendar year after the reference's.",
+    "next week": "The Monday-to-Sunday week after the reference's week.",
+    "next month": "The calendar month after the reference's.",
     "in the coming months": "Open: from the reference on.",
     "year-end": "December of the reference's year.",
 }
@@ -298,6 +303,9 @@ def conventions_markdown() -> str:
     lines += ["", "## Parts of a year", "", "| words | first month | last month |",
               "| --- | --- | --- |"]
     lines += [f"| {w} | {a} | {b} |" for w, (a, b) in YEAR_PARTS.items()]
+    lines += ["", "## Parts of a decade", "", "| words | first year | last year |",
+              "| --- | --- | --- |"]
+    lines += [f"| {w} | {a} | {b} |" for w, (a, b) in DECADE_PARTS.items()]
     lines += ["", "## Seasons", "", "| season | EDTF code | months |", "| --- | --- | --- |"]
     months = {21: "March-May", 22: "June-August", 23: "September-November",
               24: "December-February"}

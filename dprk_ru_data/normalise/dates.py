@@ -95,7 +95,8 @@ _RELATIVE = _index([*c.RELATIVE_DATES, "the coming months", "in the coming weeks
                     "the year-end", "the end of the year", "end of the year", "year end",
                     "the previous week", "the past week", "the weekend", "this weekend",
                     "last weekend", "the past weekend", "at the weekend", "over the weekend",
-                    "the past month", "earlier this week", "earlier this month"])
+                    "the past month", "earlier this week", "earlier this month", "next month",
+                    "next week"])
 _OPENERS = _index(c.DATE_OPENERS)
 _MONTH_PARTS = _index(c.MONTH_PARTS)
 _YEAR_PARTS = _index(c.YEAR_PARTS)
@@ -124,10 +125,14 @@ def _year_after(t: Tokens, j: int) -> tuple[Any, int]:
     return None, j
 
 
+_FULL_NAMES = {name.lower() for name in (*calendar.month_name[1:], *calendar.day_name)}
+
+
 def _month_name(words: list[str], i: int) -> tuple[int, int] | None:
+    """A month name at `i`, with the full stop of an abbreviation ("Oct."): (month, end)."""
     if i < len(words) and words[i] in _MONTHS:
         j = i + 1
-        if j < len(words) and words[j] == "." and words[i] not in calendar.month_name[1:]:
+        if j < len(words) and words[j] == "." and words[i] not in _FULL_NAMES:
             j += 1
         return _MONTHS[words[i]], j
     return None
@@ -185,7 +190,7 @@ def _point(t: Tokens, i: int) -> tuple[tuple, int] | None:
         i, w = i + 1, words[i + 1]
     if w in _WEEKDAYS:
         j = i + 1
-        if j < n and words[j] == "." and glued[j]:
+        if j < n and words[j] == "." and glued[j] and w not in _FULL_NAMES:
             j += 1
         k = j + 1 if j < n and words[j] == "," else j
         dated = _point(t, k) if shift == 0 else None
@@ -240,7 +245,8 @@ def _point(t: Tokens, i: int) -> tuple[tuple, int] | None:
         k = i + 1
         if k < n and words[k] == ".":
             k += 1
-        if k < n and words[k] == "#4" and not (k + 1 < n and glued[k + 1]):
+        if k < n and words[k] == "#4" and not (k + 1 < n and glued[k + 1]
+                                               and words[k + 1][0].isalnum()):
             return ("approx_year", _slot(t, k)), k + 1
     # seasons: "summer of 2025", "the summer", "summer last year"
     if i + the < n and words[i + the] in c.SEASONS:
@@ -259,8 +265,9 @@ def _point(t: Tokens, i: int) -> tuple[tuple, int] | None:
             year, end = _slot(t, end), end + 1
         return ("quarter_slot", year, _slot(t, i + 1)), end
     # parts of a month or a year: "early June", "mid-October 2024", "late 2023", "mid-2024"
+    skip = 1 if the and i + 1 < n and words[i + 1] in c.DECADE_PARTS else 0  # "the late 1990s"
     for index, kind in ((_MONTH_PARTS, "month_part"), (_YEAR_PARTS, "year_part")):
-        part = _match(index, words, i)
+        part = _match(index, words, i + skip)
         if part is None:
             continue
         k = part[0]
@@ -274,6 +281,10 @@ def _point(t: Tokens, i: int) -> tuple[tuple, int] | None:
                     year, end = _slot(t, end), end + 1
                 return ("month_part", year, month[0], part[1]), end
         else:
+            if k < n and words[k] == "#4" and k + 1 < n and words[k + 1] == "s" and glued[k + 1]:
+                if part[1] in c.DECADE_PARTS:
+                    return ("decade_part", _slot(t, k), part[1]), k + 2
+                continue
             if k < n and words[k] == "#4":
                 return ("year_part", _slot(t, k), part[1]), k + 1
             rel = words[k:k + 2]
@@ -299,7 +310,8 @@ def _bare_day(t: Tokens, i: int) -> int | None:
     return None
 
 
-def _joined(t: Tokens, i: int, joiners: tuple[str, ...]) -> tuple[tuple, int] | None:
+def _joined(t: Tokens, i: int, joiners: tuple[str, ...], between: bool = False,
+            ) -> tuple[tuple, int] | None:
     """A date, or two joined by one of `joiners`: "1965-1973", "May or June", "14-16 October"."""
     words = t.words
     n = len(words)
@@ -319,7 +331,8 @@ def _joined(t: Tokens, i: int, joiners: tuple[str, ...]) -> tuple[tuple, int] | 
         if spec[0] == "year" and words[j] == "-" and k < n and words[k] == "#2" and t.glued[k]:
             return ("interval", spec, ("year", ("short", t.slots[k], spec[1][1]))), k + 1
         second = _point(t, k)
-        if second is not None and _compatible(spec, second[0]):
+        if second is not None and _compatible(spec, second[0]) and (between or not (
+                words[j] in ("and", "or") and spec[0] in ("day", "weekday", "weekday_day"))):
             return (_JOINERS[words[j]], spec, second[0]), second[1]
     return spec, j
 
@@ -339,7 +352,7 @@ def date_at(t: Tokens, i: int) -> tuple[tuple, int] | None:
     if i >= n:
         return None
     if words[i] == "between":
-        found = _joined(t, i + 1, ("and",))
+        found = _joined(t, i + 1, ("and",), between=True)
         if found is not None and found[0][0] == "all":
             return ("interval", found[0][1], found[0][2]), found[1]
         return None
@@ -481,6 +494,13 @@ def _resolve(spec: tuple, ctx: _Context) -> _Span | FuzzyDate:
         if y % 10:
             raise ValueError("a decade is written with its first year ('the 1960s')")
         return _Span(f"{y // 10:03d}X", dt.date(y, 1, 1), dt.date(y + 9, 12, 31), "decade")
+    if kind == "decade_part":
+        y = _year(spec[1], ctx)
+        if y % 10:
+            raise ValueError("a decade is written with its first year ('the 1960s')")
+        first, last = c.DECADE_PARTS[spec[2]]
+        return _Span(f"{y + first:04d}/{y + last:04d}", dt.date(y + first, 1, 1),
+                     dt.date(y + last, 12, 31), "decade")
     if kind == "season":
         _, year, code = spec
         return _rolled(lambda y: _season(y, code), year, ctx, "a season")
@@ -592,6 +612,7 @@ def _relative(phrase: str, ref: dt.date) -> _Span | FuzzyDate:
         "last month": (previous_month_end.replace(day=1), previous_month_end, "month"),
         "the previous month": (previous_month_end.replace(day=1), previous_month_end, "month"),
         "the past month": (ref - 29 * day, ref, "month"),
+        "next week": (monday + 7 * day, monday + 13 * day, "week"),
         "earlier this year": (dt.date(year, 1, 1), ref, "year"),
         "earlier in the year": (dt.date(year, 1, 1), ref, "year"),
     }
@@ -601,6 +622,9 @@ def _relative(phrase: str, ref: dt.date) -> _Span | FuzzyDate:
                 day=_last_day(start.year, start.month)):
             return _month_span(start.year, start.month)
         return _days(start, end, precision)
+    if phrase == "next month":
+        following = (ref.replace(day=28) + 4 * day).replace(day=1)
+        return _month_span(following.year, following.month)
     years = {"this year": 0, "last year": -1, "the previous year": -1, "next year": 1}
     if phrase in years:
         y = year + years[phrase]
