@@ -403,3 +403,25 @@ def locate(source: str, phrase: str, corpus: Path | None) -> None:
         raise SystemExit(EXIT_DATA_ERROR)
     for span in spans:
         click.echo(f"{span.start},{span.end},{span.sha256}")
+
+
+@main.command()
+@click.argument("source")
+@click.option("--published", default=None, metavar="DATE",
+              help="Publication date that anchors relative dates (e.g. 2024-10-14 or "
+                   "2024-10-14/2024-10-31) [default: the source's own, for a source_id].")
+@click.option("--format", "output_format", type=click.Choice(["table", "json", "csv"]),
+              default="table", show_default=True, help="How to print the mentions.")
+@_CORPUS
+@_ROOT
+def extract(source: str, published: str | None, output_format: str, corpus: Path | None,
+            root: Path | None) -> None:
+    """Print every figure and date in SOURCE (a source_id, or the path of any UTF-8 text) with
+    its offsets, span SHA-256 and reading: candidates for raw/ and raw/evidence.csv."""
+    from .extract import extract as run, render
+
+    try:
+        rows = run(source, published=published, corpus=corpus, root=root)
+    except DataError as error:
+        _fail_on_data_errors(error, "text")
+    click.echo(render(rows, output_format), nl=False)

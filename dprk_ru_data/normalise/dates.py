@@ -132,7 +132,8 @@ def _month_name(words: list[str], i: int) -> tuple[int, int] | None:
     """A month name at `i`, with the full stop of an abbreviation ("Oct."): (month, end)."""
     if i < len(words) and words[i] in _MONTHS:
         j = i + 1
-        if j < len(words) and words[j] == "." and words[i] not in _FULL_NAMES:
+        if j < len(words) and words[j] == "." and (
+                words[i] not in _FULL_NAMES or j + 1 < len(words) and words[j + 1] in _DAY):
             j += 1
         return _MONTHS[words[i]], j
     return None

@@ -12,8 +12,9 @@ and hashes are those that `raw/evidence.csv` records.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from typing import NamedTuple
+
+from ..evidence import span_sha256
 
 from . import conventions as c
 from . import dates as d
@@ -62,15 +63,11 @@ _YEAR_BEFORE = {"in", "since", "from", "by", "of", "until", "till", "before", "a
                 "spring", "autumn", "fall", "as"}
 
 
-def _digest(span: str) -> str:
-    return hashlib.sha256(span.encode("utf-8")).hexdigest()
-
-
 def _mention(text: str, t: Tokens, i: int, end: int, kind: str,
              reading: f.Figure | d.FuzzyDate | None) -> Mention:
     start, stop = t.starts[i], t.ends[end - 1]
     span = text[start:stop]
-    return Mention(start, stop, span, _digest(span), kind, reading)
+    return Mention(start, stop, span, span_sha256(span), kind, reading)
 
 
 def _references(reference: object) -> tuple[dt.date | None, ...]:

@@ -1,0 +1,132 @@
+"""Located, parsed candidates for curation: every figure and date of a text, ready for raw/.
+
+`extract` reads a corpus text (by its source id) or any UTF-8 file, runs both finders, and returns
+one row per mention with its offsets, span hash and reading; `render` prints them as a table, JSON
+or CSV. Relative dates are read against the source's publication date (or `published`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from .errors import DataError, Problem
+from .normalise.dates import DateError, FuzzyDate, parse_date
+from .normalise.figures import Figure
+from .normalise.finders import Mention, find_dates, find_figures
+
+COLUMNS = ["kind", "start", "end", "text", "sha256", "low", "best", "high", "qualifier",
+           "figure_kind", "per", "currency", "increment", "edtf", "date_start", "date_end",
+           "precision"]
+
+
+def _row(mention: Mention) -> dict[str, Any]:
+    row: dict[str, Any] = dict.fromkeys(COLUMNS)
+    row.update(kind=mention.kind, start=mention.start, end=mention.end, text=mention.text,
+               sha256=mention.sha256)
+    value = mention.value
+    if isinstance(value, Figure):
+        row.update(low=value.low, best=value.best, high=value.high, qualifier=value.qualifier,
+                   figure_kind=value.kind, per=value.per, currency=value.currency,
+                   increment=value.increment)
+    elif isinstance(value, FuzzyDate):
+        row.update(edtf=value.edtf, date_start=value.start and value.start.isoformat(),
+                   date_end=value.end and value.end.isoformat(), precision=value.precision)
+    return row
+
+
+def _source_text(source: str, corpus: Path, root: Path | None) -> tuple[str, FuzzyDate | None]:
+    from .evidence import read_text
+    from .loaders import load
+
+    for row in load("sources", root=root).to_dicts():
+        if row["source_id"] == source:
+            path = corpus / row["corpus_file"]
+            if not path.is_file():
+                raise DataError([Problem(str(path), None, "corpus_file", row["corpus_file"],
+                                         "corpus", "the text of this source is not in the corpus "
+                                         "folder (set --corpus or $DPRK_CORPUS)")])
+            published = None
+            if row["published_start"] and row["published_end"]:
+                published = FuzzyDate(row["published_edtf"], row["published_start"],
+                                      row["published_end"], row["published_precision"])
+            return read_text(corpus, row["corpus_file"]), published
+    raise DataError([Problem("raw/sources.csv", None, "source_id", source, "reference",
+                             "no such source; give a source_id or the path of a text file")])
+
+
+def extract(source: str, published: str | None = None, corpus: Path | None = None,
+            root: Path | None = None) -> list[dict[str, Any]]:
+    """Every figure and date mention of `source` (a source_id, or the path of a UTF-8 text), in
+    document order, as rows of `COLUMNS`. `published` (a date text such as "2024-10-14" or
+    "2024-10-14/2024-10-31") anchors relative dates; a source's own publication date is the
+    default. Raises `DataError` naming the file and the problem."""
+    from .evidence import corpus_dir
+
+    path = Path(source)
+    reference: FuzzyDate | None = None
+    if path.is_file():
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise DataError([Problem(str(path), None, "", "", "encoding",
+                                     f"cannot read it as UTF-8 text ({error})")]) from None
+    else:
+        text, reference = _source_text(source, corpus_dir(corpus), root)
+    if published is not None:
+        try:
+            reference = parse_date(published)
+        except DateError as error:
+            raise DataError([Problem("--published", None, "published", published, "date",
+                                     error.why)]) from None
+    mentions = sorted(find_figures(text) + find_dates(text, reference),
+                      key=lambda m: (m.start, m.end))
+    return [_row(m) for m in mentions]
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def render(rows: list[dict[str, Any]], output_format: str = "table") -> str:
+    """The rows as an aligned text table, JSON or CSV."""
+    if output_format == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
+    if output_format == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: _plain(v) for k, v in row.items()} for row in rows)
+        return out.getvalue()
+    shown = ["kind", "start", "end", "text", "reading"]
+    table = []
+    for row in rows:
+        if row["kind"] == "figure":
+            reading = (f"{_plain(row['low'])}..{_plain(row['high'])} best {_plain(row['best'])} "
+                       f"{row['qualifier']} {row['figure_kind']}")
+            if row["per"]:
+                reading += f" per {row['per']}"
+            if row["currency"]:
+                reading += f" {row['currency']}"
+            if row["increment"]:
+                reading += " increment"
+        else:
+            reading = ("(needs a publication date)" if row["edtf"] is None else
+                       f"{row['edtf']} [{_plain(row['date_start'])}..{_plain(row['date_end'])}] "
+                       f"{row['precision']}")
+        table.append([row["kind"], str(row["start"]), str(row["end"]),
+                      row["text"].replace("\n", " ")[:60], reading])
+    widths = [max(len(shown[k]), *(len(r[k]) for r in table)) if table else len(shown[k])
+              for k in range(len(shown))]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(shown, widths)).rstrip()]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in table]
+    return "\n".join(lines) + "\n"
