@@ -35,6 +35,12 @@ def _figure_columns(frame: pl.DataFrame, prefix: str, kind: str, loaded: "Loaded
             if figure.kind != kind:
                 raise FigureError(text, f"this column holds a {kind}, and this reads as a "
                                         f"{figure.kind}")
+            if figure.per is not None:
+                raise FigureError(text, f"this reads as a rate (per {figure.per}); the column "
+                                        f"holds a {kind}, not a rate")
+            if figure.increment:
+                raise FigureError(text, "this reads as an increment to an earlier figure; the "
+                                        f"column holds a {kind}, not an addition")
             row.update({f"{prefix}_low": figure.low, f"{prefix}_best": figure.best,
                         f"{prefix}_high": figure.high, f"{prefix}_qualifier": figure.qualifier})
         except FigureError as error:

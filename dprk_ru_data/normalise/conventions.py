@@ -31,7 +31,7 @@ VAGUE_QUANTITIES: dict[str, VagueQuantity] = {
     "dozens": VagueQuantity(24, 99, "At least two dozen, below a hundred (ACLED codes 'dozens' as 12; "
                                     "we keep the range instead of a point)."),
     "scores": VagueQuantity(40, 199, "At least two score, below two hundred."),
-    "tens": VagueQuantity(20, 99, "'Tens of' soldiers: at least twenty, below a hundred."),
+    "tens of": VagueQuantity(20, 99, "'Tens of' soldiers: at least twenty, below a hundred."),
     "hundreds": VagueQuantity(200, 999, "At least two hundred, below a thousand."),
     "thousands": VagueQuantity(2_000, 9_999, "At least two thousand, below ten thousand."),
     "some thousands": VagueQuantity(2_000, 9_999, "As 'thousands'."),

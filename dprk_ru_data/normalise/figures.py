@@ -299,8 +299,6 @@ def _vague(t: Tokens, i: int) -> tuple[_Reading, int] | None:
     end, phrase = found
     if end < len(words) and (_is_number(words[end]) or words[end] in _NUMBER_WORDS):
         return None  # "some 600", "several hundred": read elsewhere
-    if phrase == "tens" and not (end < len(words) and words[end] == "of"):
-        return None
     rule = c.VAGUE_QUANTITIES[phrase]
     return _Reading("vague", "count", vague=(rule.low, rule.high)), end
 
