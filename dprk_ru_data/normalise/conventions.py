@@ -28,6 +28,10 @@ VAGUE_QUANTITIES: dict[str, VagueQuantity] = {
     "a number of": VagueQuantity(2, None, "Plural and unspecified; no upper bound."),
     "many": VagueQuantity(2, None, "Plural; the word sets no bound that could be defended."),
     "numerous": VagueQuantity(2, None, "As 'many'."),
+    "many dozens": VagueQuantity(24, None, "At least two dozen; 'many' sets no upper bound."),
+    "many hundreds": VagueQuantity(200, None, "At least two hundred; no upper bound."),
+    "many thousands": VagueQuantity(2_000, None, "At least two thousand; no upper bound."),
+    "many millions": VagueQuantity(2_000_000, None, "At least two million; no upper bound."),
     "dozens": VagueQuantity(24, 99, "At least two dozen, below a hundred (ACLED codes 'dozens' as 12; "
                                     "we keep the range instead of a point)."),
     "scores": VagueQuantity(40, 199, "At least two score, below two hundred."),
@@ -76,7 +80,7 @@ APPROXIMATIONS: dict[str, Approximation] = {
     "around": _ABOUT, "approximately": _ABOUT, "roughly": _ABOUT,
     "some": Approximation("approximate", 0.9, 1.1, "Before a number, 'some' means about."),
     "an estimated": _ABOUT, "estimated": _ABOUT, "estimated at": _ABOUT, "put at": _ABOUT,
-    "~": _ABOUT, "c.": _ABOUT, "ca.": _ABOUT, "circa": _ABOUT, "close to": _ABOUT,
+    "~": _ABOUT, "c.": _ABOUT, "approx.": _ABOUT, "approx": _ABOUT, "est.": _ABOUT, "ca.": _ABOUT, "circa": _ABOUT, "close to": _ABOUT,
     "in the region of": _ABOUT, "on the order of": _ABOUT, "in the order of": _ABOUT,
     "something like": _ABOUT, "somewhere around": _ABOUT, "an approximate": _ABOUT,
     "nearly": Approximation("approximate", 0.9, 1.0, "Just below the number: up to 10% less."),
@@ -121,6 +125,7 @@ LEAD_INS: tuple[str, ...] = (
     "estimated to number", "estimated to total", "is", "are", "was", "were", "be", "been",
     "a total of", "a force of", "a contingent of", "a group of", "a unit of", "a team of",
     "a deployment of", "a batch of", "a shipment of", "only", "just", "a mere", "the",
+    "bringing the total to", "taking the total to", "raising the total to", "brings the total to",
 )
 # An estimate verb before the number makes it approximate (when no other qualifier is written).
 ESTIMATE_LEAD_INS: frozenset[str] = frozenset({"estimated to be", "estimated to number",
@@ -217,6 +222,7 @@ SEASONS: dict[str, int] = {"spring": 21, "summer": 22, "autumn": 23, "fall": 23,
 RELATIVE_DATES: dict[str, str] = {
     "today": "The reference day.",
     "yesterday": "The day before the reference.",
+    "the day before yesterday": "Two days before the reference.",
     "this week": "Monday of the reference's week to the reference.",
     "earlier this week": "As 'this week'.",
     "last week": "The Monday-to-Sunday week before the reference's week.",
@@ -236,6 +242,8 @@ RELATIVE_DATES: dict[str, str] = {
     "next week": "The Monday-to-Sunday week after the reference's week.",
     "next month": "The calendar month after the reference's.",
     "in the coming months": "Open: from the reference on.",
+    "in the coming days": "Open: from the reference on.",
+    "this past weekend": "As 'over the weekend'.",
     "year-end": "December of the reference's year.",
 }
 

@@ -62,7 +62,8 @@ _DAY = {"#1", "#2"}
 _NEUTRAL = ("on", "in", "during", "at", "over", "throughout", "around the time of")
 _TIMEZONES = {"z", "utc", "gmt", "kst", "msk", "cet", "cest", "est", "edt", "pst", "pdt", "bst",
               "eet", "eest", "jst"}
-_NOT_A_DATE = {"ago", "later", "earlier", "before", "after", "or", "to", "until", "till",
+_NOT_A_DATE = {"-", "latter", "former", "part", "week", "weeks", "month", "months", "year",
+               "run", "eve", "ago", "later", "earlier", "before", "after", "or", "to", "until", "till",
                "through", "onwards", "onward", "between", "since", "from", "by", "not", "no",
                "than", "prior", "ahead", "following", "within", "around", "about", "circa",
                "early", "mid", "late", "end", "start", "beginning", "middle", "half", "last",
@@ -122,6 +123,9 @@ def _year_after(t: Tokens, j: int) -> tuple[Any, int]:
         return ("ref", {"last": -1, "this": 0, "next": 1}[words[j]], "fixed"), j + 2
     if words[j:j + 3] == ["the", "previous", "year"]:
         return ("ref", -1, "fixed"), j + 3
+    if words[j:j + 1] == ["of"] and words[j + 1:j + 3] in (["last", "year"], ["this", "year"],
+                                                              ["next", "year"]):
+        return ("ref", {"last": -1, "this": 0, "next": 1}[words[j + 1]], "fixed"), j + 3
     return None, j
 
 
@@ -274,6 +278,9 @@ def _point(t: Tokens, i: int) -> tuple[tuple, int] | None:
         k = part[0]
         if k < n and words[k] == "-":
             k += 1
+        if kind == "month_part" and words[k:k + 2] in (["last", "month"], ["this", "month"],
+                                                       ["next", "month"]):
+            return ("month_part_rel", words[k], part[1]), k + 2
         if kind == "month_part":
             month = _month_name(words, k)
             if month is not None:
@@ -495,6 +502,13 @@ def _resolve(spec: tuple, ctx: _Context) -> _Span | FuzzyDate:
         if y % 10:
             raise ValueError("a decade is written with its first year ('the 1960s')")
         return _Span(f"{y // 10:03d}X", dt.date(y, 1, 1), dt.date(y + 9, 12, 31), "decade")
+    if kind == "month_part_rel":  # "early last month"
+        _, which, part = spec
+        reference = _needs(ctx, f"'{which} month'")
+        month_index = reference.year * 12 + reference.month - 1 + {"last": -1, "this": 0,
+                                                                    "next": 1}[which]
+        return _resolve(("month_part", ("const", month_index // 12), month_index % 12 + 1, part),
+                        ctx)
     if kind == "decade_part":
         y = _year(spec[1], ctx)
         if y % 10:
@@ -601,6 +615,8 @@ def _relative(phrase: str, ref: dt.date) -> _Span | FuzzyDate:
     year = ref.year
     spans = {
         "today": (ref, ref, "day"), "yesterday": (ref - day, ref - day, "day"),
+        "the day before yesterday": (ref - 2 * day, ref - 2 * day, "day"),
+        "this past weekend": (*weekend, "week"),
         "this week": (monday, ref, "week"), "earlier this week": (monday, ref, "week"),
         "last week": (monday - 7 * day, monday - day, "week"),
         "the previous week": (monday - 7 * day, monday - day, "week"),
@@ -664,6 +680,8 @@ def _join(kind: str, first_spec: tuple, second_spec: tuple, ctx: _Context) -> _S
         year = first.start.year
         second = _span(_with_year(second_spec, ("const", year)), ctx)
         if second.start < first.start:
+            if second.start.month == first.start.month:
+                raise ValueError("the dates run backwards")  # "between Oct. 10 and Oct. 1"
             second = _span(_with_year(second_spec, ("const", year + 1)), ctx)
     else:
         first, second = _span(first_spec, ctx), _span(second_spec, ctx)
@@ -773,6 +791,8 @@ def _in_clause(t: Tokens, n: int) -> tuple | None:
     if len(found) != 1:
         return None
     spec, start, end = found[0]
+    if any(w in _NOT_A_DATE for w in words[max(0, start - 3):start]):
+        return None  # "late in 2023", "the week of Oct. 14", "the latter part of October"
     before = words[start - 1] if start else ""
     after = words[end] if end < n else ""
     if before in _NOT_A_DATE or after in _NOT_A_DATE or after in c.DURATION_UNITS:
@@ -795,6 +815,8 @@ def _spec(key: str) -> tuple | str:
             cached = _grammar(key)
         except _Refusal as refusal:
             cached = refusal.why
+        except (IndexError, KeyError, ValueError, RecursionError) as error:  # pragma: no cover
+            cached = f"the reader failed on this form ({type(error).__name__}); please report it"
         if len(_SHAPES) >= _CACHE_LIMIT:
             _SHAPES.clear()
         _SHAPES[key] = cached

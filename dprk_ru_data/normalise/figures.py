@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import NamedTuple
 
 from . import conventions as c
@@ -233,7 +234,21 @@ def _quantity(t: Tokens, i: int, currency: str | None = None, unscaled_decimal: 
                 and words[j + 3] in c.SCALE_WORDS):
             base, j, decimal = base + 0.5, j + 3, True  # "one and a half million"
     factor, j = _scale(words, glued, j)
-    scaled = factor > 1
+    if slot == -1 and factor > 1:  # "one thousand five hundred": add the smaller parts
+        base, factor = base * factor, 1
+        while j < n and (words[j] in _UNITS or words[j] in _TENS or words[j] == "and"):
+            k = j + 1 if words[j] == "and" else j
+            part = _words_number(words, k) if k < n else None
+            if part is None:
+                break
+            part_factor, end = _scale(words, glued, part[1])
+            if part[0] * part_factor >= base or (part_factor > 1 and part_factor * 1000 > base):
+                break
+            base, j = base + part[0] * part_factor, end
+        factor = 1
+        scaled = True
+    else:
+        scaled = factor > 1
     if decimal and not scaled and slot == -1:
         return None
     divisor, kind = 1, "count"
@@ -252,6 +267,7 @@ def _quantity(t: Tokens, i: int, currency: str | None = None, unscaled_decimal: 
             kind = "money"
     constant = base * factor
     if slot == -1:
+        factor = factor if not scaled else max(factor, 1000 if constant >= 1000 else 1)
         if isinstance(constant, float):
             if not constant.is_integer():
                 return None
@@ -553,7 +569,15 @@ def _grammar(key: str) -> _Reading:
 # --- arithmetic -------------------------------------------------------------------------------
 
 def _value_of(number: _Num, numbers: list[str]) -> Number:
-    base = number.factor if number.slot < 0 else value(numbers[number.slot]) * number.factor
+    if number.slot < 0:
+        base: Number = number.factor
+    else:
+        written = value(numbers[number.slot])
+        if isinstance(written, float) and isinstance(number.factor, int) and number.factor > 1:
+            exact = Decimal(numbers[number.slot].replace(",", "")) * number.factor  # "4.1 billion"
+            base = int(exact) if exact == exact.to_integral_value() else float(exact)
+        else:
+            base = written * number.factor
     result: Number = base / number.divisor if number.divisor != 1 else base
     if number.whole is not None:
         whole = _value_of(number.whole, numbers)
@@ -642,8 +666,8 @@ def _reading(key: str) -> _Reading | str:
             cached = _grammar(key)
         except _Refusal as refusal:
             cached = refusal.why
-        except RecursionError:  # pragma: no cover - the grammar does not recurse deeply
-            cached = "too deeply nested"
+        except (IndexError, KeyError, ValueError, RecursionError) as error:  # pragma: no cover
+            cached = f"the reader failed on this form ({type(error).__name__}); please report it"
         if len(_SHAPES) >= _CACHE_LIMIT:
             _SHAPES.clear()
         _SHAPES[key] = cached

@@ -95,7 +95,10 @@ def _scan_dates(text: str, t: Tokens, numbers: list[str], references: tuple[dt.d
         if words[i] not in _DATE_STARTS:
             i += 1
             continue
-        at = d.date_at(t, i)
+        try:
+            at = d.date_at(t, i)
+        except (IndexError, KeyError, ValueError):  # pragma: no cover - a grammar slip
+            at = None
         if at is None:
             i += 1
             continue
@@ -185,7 +188,10 @@ def find_figures(text: str) -> list[Mention]:
         if in_date[i] or words[i] not in _FIGURE_STARTS:
             i += 1
             continue
-        at = f.figure_at(t, i)
+        try:
+            at = f.figure_at(t, i)
+        except (IndexError, KeyError, ValueError):  # pragma: no cover - a grammar slip
+            at = None
         if at is None or any(in_date[i:at[1]]) or _designation(t, numbers, i, at[1]):
             i += 1
             continue

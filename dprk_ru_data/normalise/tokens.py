@@ -35,6 +35,9 @@ MAX_PHRASE = 300
 MAX_DIGITS = 15
 
 
+_PLAIN_MARKERS = ("#0", "#1", "#2", "#3", "#4")
+
+
 def marker(number: str) -> str:
     """The shape of a number as the grammar sees it.
 
@@ -44,17 +47,19 @@ def marker(number: str) -> str:
     >>> [marker(n) for n in ("3,000", "1.4", "2024", "12345678")]
     ['#g', '#f', '#4', '#5']
     """
-    if "." in number:
-        return "#f"
-    if not number.isdigit():
-        return "#g"
-    return f"#{min(len(number), 5)}"
+    if number.isdigit():
+        return _PLAIN_MARKERS[len(number)] if len(number) < 5 else "#5"
+    return "#f" if "." in number else "#g"
 
 
 def value(number: str) -> int | float:
     """The value of a number token; refuses (ValueError) more digits than `MAX_DIGITS`."""
+    if number.isdigit():
+        if len(number) > MAX_DIGITS:
+            raise ValueError(f"more than {MAX_DIGITS} digits")
+        return int(number)
     digits = number.replace(",", "").replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
-    if sum(c.isdigit() for c in digits) > MAX_DIGITS:
+    if len(digits) - ("." in digits) > MAX_DIGITS:
         raise ValueError(f"more than {MAX_DIGITS} digits")
     return float(digits) if "." in digits else int(digits)
 
