@@ -394,19 +394,15 @@ def date_at(t: Tokens, i: int) -> tuple[tuple, int] | None:
 
 # --- resolving a spec -------------------------------------------------------------------------
 
-class _Span(NamedTuple):
-    edtf: str
-    start: dt.date
-    end: dt.date
-    precision: str
+# A resolved closed date: the same fields as `FuzzyDate`, with `start` and `end` both set.
+_Span = FuzzyDate
 
 
 def _last_day(year: int, month: int) -> int:
     return calendar.monthrange(year, month)[1]
 
 
-def _iso(day: dt.date) -> str:
-    return f"{day.year:04d}-{day.month:02d}-{day.day:02d}"
+_iso = dt.date.isoformat  # four-digit years, zero-padded
 
 
 def _days(start: dt.date, end: dt.date, precision: str) -> _Span:
@@ -466,7 +462,7 @@ def _rolled(make: Any, year_part: Any, ctx: _Context, what: str) -> _Span:
     return span if span.start <= reference else make(reference.year - 1)
 
 
-def _resolve(spec: tuple, ctx: _Context) -> _Span | FuzzyDate:
+def _resolve(spec: tuple, ctx: _Context) -> FuzzyDate:
     kind = spec[0]
     if kind == "day":
         _, year, month, day = spec
@@ -589,7 +585,7 @@ def _resolve(spec: tuple, ctx: _Context) -> _Span | FuzzyDate:
 
 def _span(spec: tuple, ctx: _Context) -> _Span:
     resolved = _resolve(spec, ctx)
-    if not isinstance(resolved, _Span):
+    if resolved.start is None or resolved.end is None:
         raise ValueError("an open date cannot be one end of another")
     return resolved
 
@@ -604,7 +600,7 @@ def _season(year: int, code: int) -> _Span:
                  dt.date(year, first + 2, _last_day(year, first + 2)), "season")
 
 
-def _relative(phrase: str, ref: dt.date) -> _Span | FuzzyDate:
+def _relative(phrase: str, ref: dt.date) -> FuzzyDate:
     day = dt.timedelta(days=1)
     monday = ref - dt.timedelta(days=ref.weekday())
     first_of_month = ref.replace(day=1)
@@ -825,10 +821,7 @@ def _spec(key: str) -> tuple | str:
 
 def resolve(spec: tuple, numbers: list[str], reference: dt.date | None) -> FuzzyDate:
     """A spec applied to its numbers and reference; ValueError for impossible dates."""
-    resolved = _resolve(spec, _Context(numbers, reference))
-    if isinstance(resolved, _Span):
-        return FuzzyDate(resolved.edtf, resolved.start, resolved.end, resolved.precision)
-    return resolved
+    return _resolve(spec, _Context(numbers, reference))
 
 
 def _widen(results: list[FuzzyDate]) -> FuzzyDate:
@@ -876,6 +869,8 @@ def _read(text: str, references: tuple[dt.date | None, ...]) -> FuzzyDate | str:
                 return refusal.why
         return spec
     try:
+        if len(references) == 1:
+            return resolve(spec, numbers, references[0])
         return _widen([resolve(spec, numbers, ref) for ref in references])
     except (ValueError, OverflowError) as error:
         return str(error)

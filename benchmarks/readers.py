@@ -1,0 +1,191 @@
+"""Benchmark: the readers and finders on real work, with targets (issue: readers of real reporting).
+
+    python benchmarks/readers.py            # the full run: a million of each, 10 MB of text
+    python benchmarks/readers.py --tiny     # a smoke run at tiny sizes
+
+1. 1,000,000 distinct figure phrases and 1,000,000 distinct date phrases (generated from many
+   forms and numbers, every phrase different, caches cleared first), read on 2 cores (two worker
+   processes, each reading half). Target: under 5 s each.
+2. The finders over 10 MB of article-like text (the annotated dev articles with their numbers and
+   dates varied, so no paragraph repeats). Target: under 10 s.
+3. Adversarial inputs of 10,000 characters (runs of hyphens, digits, commas, repeated keywords):
+   the slowest `parse_figure` or `parse_date` call. Target: under 50 ms. And the finders on the
+   same inputs and on twice their length: the worst ratio of the two times. Target: under 3
+   (linear growth gives about 2).
+
+Timings are printed with their targets and MET / NOT MET; they never go into the tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import multiprocessing
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from dprk_ru_data.normalise import dates, figures  # noqa: E402
+from dprk_ru_data.normalise.finders import find_dates, find_figures  # noqa: E402
+
+REFERENCE = dt.date(2024, 10, 17)
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December"]
+FIGURE_FORMS = [
+    "{n:,}", "about {n:,} troops", "up to {n:,}", "more than {n:,} shells", "{n:,}+",
+    "{a:,} to {n:,}", "between {a:,} and {n:,}", "nearly {p} per cent", "${m}.{k} billion",
+    "{n:,} a day", "another {n:,}", "some {n:,} North Korean soldiers", "as many as {n:,} troops",
+    "an estimated {n:,}", "{n:,} artillery shells per month", "in excess of {n:,}",
+    "{m} million", "{p}%", "well over {n:,} troops", "troops numbering roughly {n:,}"]
+DATE_FORMS = [
+    "{d} {M} {y}", "{M} {d}, {y}", "{y}-{mm:02d}-{d:02d}", "since {M} {y}", "between {y} and {y2}",
+    "early {M} {y}", "on {d} {M}", "{M} {y}", "from {M} to {M2} {y}", "in {M} and {M2} {y}",
+    "the summer of {y}", "late {y}", "{y}-{mm:02d}-{d:02d}T{h:02d}:{mi:02d}Z", "by {M} {y}"]
+
+
+def figure_phrases(count: int, seed: int = 7) -> list[str]:
+    """`count` distinct figure phrases."""
+    rng, seen = random.Random(seed), set()
+    while len(seen) < count:
+        form = rng.choice(FIGURE_FORMS)
+        n = rng.randrange(1_000, 50_000_000)
+        seen.add(form.format(n=n, a=rng.randrange(1, 1000), p=rng.randrange(1, 99),
+                             m=rng.randrange(1, 99), k=rng.randrange(1, 9)))
+    return list(seen)
+
+
+def date_phrases(count: int, seed: int = 7) -> list[str]:
+    """`count` distinct date phrases."""
+    rng, seen = random.Random(seed), set()
+    while len(seen) < count:
+        form = rng.choice(DATE_FORMS)
+        month = rng.randrange(0, 11)
+        seen.add(form.format(d=rng.randrange(1, 29), M=MONTHS[month], M2=MONTHS[month + 1],
+                             y=rng.randrange(1000, 2100), y2=rng.randrange(2100, 2200),
+                             mm=rng.randrange(1, 13), h=rng.randrange(0, 24),
+                             mi=rng.randrange(0, 60)))
+    return list(seen)
+
+
+def _read_figures(texts: list[str]) -> int:
+    figures.clear_caches()
+    read = 0
+    for text in texts:
+        try:
+            figures.parse_figure(text)
+            read += 1
+        except figures.FigureError:
+            pass
+    return read
+
+
+def _read_dates(texts: list[str]) -> int:
+    dates.clear_caches()
+    read = 0
+    for text in texts:
+        try:
+            dates.parse_date(text, REFERENCE)
+            read += 1
+        except dates.DateError:
+            pass
+    return read
+
+
+def on_two_cores(work, texts: list[str]) -> tuple[float, int]:
+    """Seconds to read `texts` split between two worker processes, and how many were read."""
+    half = len(texts) // 2
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        pool.map(abs, [0, 0])  # start both workers before the clock
+        start = time.perf_counter()
+        read = sum(pool.map(work, [texts[:half], texts[half:]]))
+        return time.perf_counter() - start, read
+
+
+def article_text(size: int) -> str:
+    """About `size` characters of article-like text: the dev articles, numbers varied."""
+    articles = [json.loads(line)["text"] for line in
+                (ROOT / "tests" / "data" / "articles_dev.jsonl").read_text("utf-8").splitlines()]
+    rng, parts, total = random.Random(3), [], 0
+    while total < size:
+        text = rng.choice(articles)
+        varied = "".join(str(rng.randrange(1, 10)) if ch.isdigit() and rng.random() < 0.3 else ch
+                         for ch in text)
+        parts.append(varied)
+        total += len(varied) + 2
+    return "\n\n".join(parts)
+
+
+ADVERSARIAL = ["-" * 10_000, "9" * 10_000, "1," * 5_000, "since " * 1_666, "1-" * 5_000,
+               "about " * 1_666, "between 1 and " * 714, "(" * 10_000, "a " * 5_000,
+               "2024-" * 2_000, "October " * 1_250, "1.1" * 3_333]
+
+
+def main(argv: list[str]) -> int:
+    tiny = "--tiny" in argv
+    n_phrases = 2_000 if tiny else 1_000_000
+    text_size = 20_000 if tiny else 10_000_000
+    results = []
+
+    texts = figure_phrases(n_phrases)
+    seconds, read = on_two_cores(_read_figures, texts)
+    results.append((f"{n_phrases:,} distinct figure phrases, 2 cores", seconds, 5.0,
+                    f"{read / n_phrases:.1%} read"))
+    texts = date_phrases(n_phrases)
+    seconds, read = on_two_cores(_read_dates, texts)
+    results.append((f"{n_phrases:,} distinct date phrases, 2 cores", seconds, 5.0,
+                    f"{read / n_phrases:.1%} read"))
+
+    text = article_text(text_size)
+    start = time.perf_counter()
+    found = len(find_figures(text)) + len(find_dates(text, REFERENCE))
+    seconds = time.perf_counter() - start
+    results.append((f"finders over {len(text) / 1e6:.1f} MB of text", seconds, 10.0,
+                    f"{found:,} mentions"))
+
+    worst, worst_text = 0.0, ""
+    for adversarial in ADVERSARIAL:
+        for reader in (figures.parse_figure, lambda t: dates.parse_date(t, REFERENCE)):
+            figures.clear_caches()
+            dates.clear_caches()
+            start = time.perf_counter()
+            try:
+                reader(adversarial)
+            except (figures.FigureError, dates.DateError):
+                pass
+            elapsed = time.perf_counter() - start
+            if elapsed > worst:
+                worst, worst_text = elapsed, adversarial[:12]
+    results.append(("slowest call on a 10,000-character adversarial input", worst, 0.05,
+                    f"{worst_text!r}..."))
+
+    # The finders read whole texts, so no cap applies: their cost must grow linearly.
+    growth = []
+    for adversarial in ADVERSARIAL:
+        timings = []
+        for copies in (1, 2):
+            start = time.perf_counter()
+            find_figures(adversarial * copies)
+            find_dates(adversarial * copies, REFERENCE)
+            timings.append(time.perf_counter() - start)
+        growth.append(timings[1] / max(timings[0], 1e-9))
+    results.append(("finders, twice the adversarial input: worst time ratio", max(growth), 3.0,
+                    "linear is about 2"))
+
+    met_all = True
+    for name, seconds, target, extra in results:
+        met = seconds < target
+        met_all &= met
+        unit = "x" if "ratio" in name else "s"
+        print(f"{name:<56} {seconds:8.3f} {unit}   target < {target:g} {unit}   "
+              f"{'MET' if met else 'NOT MET'}   ({extra})")
+    print("all targets met" if met_all else "some targets NOT MET")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
