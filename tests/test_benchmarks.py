@@ -25,3 +25,20 @@ def test_benchmark_script_runs_at_a_tiny_size(tmp_path: Path) -> None:
     table = results.read_text(encoding="utf-8")
     assert "| cold start, polars: load() / bare read |" in table
     assert "cores" in table and "GiB memory" in table
+
+
+def test_reader_benchmarks_run_at_a_tiny_size() -> None:
+    """benchmarks/readers.py and benchmarks/normalisers.py run end to end and print their targets."""
+    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "readers.py"), "--tiny"],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    for figure in ("distinct figure phrases", "distinct date phrases", "finders over",
+                   "adversarial input", "twice the adversarial"):
+        assert figure in run.stdout, figure
+    assert run.stdout.count("target <") == 5
+    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "normalisers.py")],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    for reader in ("ours", "quantulum3", "number-parser", "dateparser.parse",
+                   "dateparser.search_dates"):
+        assert reader in run.stdout, reader
