@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from dprk_ru_data.cli import main
 from dprk_ru_data.evidence import span_sha256
-from dprk_ru_data.normalise import DateError, FigureError, parse_date, parse_figure
+from dprk_ru_data.normalise import DateError, FigureError, conventions, parse_date, parse_figure
 from dprk_ru_data.normalise.finders import find_dates, find_figures
 
 from .conftest import ROOT
@@ -210,6 +210,13 @@ def test_any_text_is_read_or_refused_with_our_error(text: str) -> None:
         pass
     for mention in find_figures(text) + find_dates(text, dt.date(2024, 10, 17)):
         assert text[mention.start:mention.end] == mention.text
+
+
+@given(st.sampled_from(sorted(conventions.RELATIVE_DATES)), _DAYS)
+def test_every_relative_phrase_of_the_conventions_is_read(phrase: str, reference: dt.date) -> None:
+    parsed = parse_date(phrase, reference)
+    assert parsed.start is not None and (parsed.end is None or parsed.start <= parsed.end)
+    assert parsed.precision in ("day", "week", "month", "year", "open")
 
 
 @pytest.mark.parametrize(("text", "why"), [

@@ -130,8 +130,7 @@ LEAD_INS: tuple[str, ...] = (
 # An estimate verb before the number makes it approximate (when no other qualifier is written).
 ESTIMATE_LEAD_INS: frozenset[str] = frozenset({"estimated to be", "estimated to number",
                                                "estimated to total"})
-COPULAS: frozenset[str] = frozenset({"is", "are", "was", "were", "be", "been", "being", "has",
-                                     "have", "had", "now", "currently", "then"})
+
 
 # Words that make a figure an addition to an earlier one ("another 2,000", "2,000 more").
 INCREMENTS_BEFORE: tuple[str, ...] = ("another", "an additional", "a further", "an extra",
@@ -218,33 +217,57 @@ DECADE_PARTS: dict[str, tuple[int, int]] = {"early": (0, 3), "mid": (4, 6), "lat
 # Seasons as EDTF codes (northern hemisphere, meteorological: summer is June to August).
 SEASONS: dict[str, int] = {"spring": 21, "summer": 22, "autumn": 23, "fall": 23, "winter": 24}
 
+class RelativeDate(NamedTuple):
+    rule: str  # how dates.py computes it from the reference
+    why: str
+
+
 # Date phrases counted from the reference day (the publication date), and what they cover.
-RELATIVE_DATES: dict[str, str] = {
-    "today": "The reference day.",
-    "yesterday": "The day before the reference.",
-    "the day before yesterday": "Two days before the reference.",
-    "this week": "Monday of the reference's week to the reference.",
-    "earlier this week": "As 'this week'.",
-    "last week": "The Monday-to-Sunday week before the reference's week.",
-    "the previous week": "As 'last week'.",
-    "the past week": "The seven days ending on the reference.",
-    "over the weekend": "The latest Saturday and Sunday ending on or before the reference.",
-    "this month": "The first of the reference's month to the reference.",
-    "earlier this month": "As 'this month'.",
-    "last month": "The calendar month before the reference's.",
-    "the previous month": "As 'last month'.",
-    "this year": "The reference's calendar year.",
-    "earlier this year": "1 January of the reference's year to the reference.",
-    "earlier in the year": "As 'earlier this year'.",
-    "last year": "The calendar year before the reference's.",
-    "the previous year": "As 'last year'.",
-    "next year": "The calendar year after the reference's.",
-    "next week": "The Monday-to-Sunday week after the reference's week.",
-    "next month": "The calendar month after the reference's.",
-    "in the coming months": "Open: from the reference on.",
-    "in the coming days": "Open: from the reference on.",
-    "this past weekend": "As 'over the weekend'.",
-    "year-end": "December of the reference's year.",
+# Phrases with the same rule are spellings of one meaning.
+_R = RelativeDate
+RELATIVE_DATES: dict[str, RelativeDate] = {
+    "today": _R("today", "The reference day."),
+    "yesterday": _R("yesterday", "The day before the reference."),
+    "the day before yesterday": _R("day_before_yesterday", "Two days before the reference."),
+    "this week": _R("this_week", "Monday of the reference's week to the reference."),
+    "earlier this week": _R("this_week", "As 'this week'."),
+    "last week": _R("last_week", "The Monday-to-Sunday week before the reference's week."),
+    "the previous week": _R("last_week", "As 'last week'."),
+    "the past week": _R("past_week", "The seven days ending on the reference."),
+    "next week": _R("next_week", "The Monday-to-Sunday week after the reference's week."),
+    "over the weekend": _R("weekend", "The latest Saturday and Sunday ending on or before the "
+                                      "reference."),
+    "the weekend": _R("weekend", "As 'over the weekend'."),
+    "at the weekend": _R("weekend", "As 'over the weekend'."),
+    "this weekend": _R("weekend", "As 'over the weekend'."),
+    "last weekend": _R("weekend", "As 'over the weekend'."),
+    "the past weekend": _R("weekend", "As 'over the weekend'."),
+    "this past weekend": _R("weekend", "As 'over the weekend'."),
+    "this month": _R("this_month", "The first of the reference's month to the reference."),
+    "earlier this month": _R("this_month", "As 'this month'."),
+    "last month": _R("last_month", "The calendar month before the reference's."),
+    "the previous month": _R("last_month", "As 'last month'."),
+    "the past month": _R("past_month", "The thirty days ending on the reference."),
+    "next month": _R("next_month", "The calendar month after the reference's."),
+    "this year": _R("this_year", "The reference's calendar year."),
+    "earlier this year": _R("earlier_this_year", "1 January of the reference's year to the "
+                                                 "reference."),
+    "earlier in the year": _R("earlier_this_year", "As 'earlier this year'."),
+    "last year": _R("last_year", "The calendar year before the reference's."),
+    "the previous year": _R("last_year", "As 'last year'."),
+    "next year": _R("next_year", "The calendar year after the reference's."),
+    "year-end": _R("year_end", "December of the reference's year."),
+    "the year-end": _R("year_end", "As 'year-end'."),
+    "year end": _R("year_end", "As 'year-end'."),
+    "the end of the year": _R("year_end", "As 'year-end'."),
+    "end of the year": _R("year_end", "As 'year-end'."),
+    "in the coming months": _R("coming", "Open: from the reference on."),
+    "the coming months": _R("coming", "As 'in the coming months'."),
+    "in the coming weeks": _R("coming", "As 'in the coming months'."),
+    "the coming weeks": _R("coming", "As 'in the coming months'."),
+    "in the coming days": _R("coming", "As 'in the coming months'."),
+    "in the months ahead": _R("coming", "As 'in the coming months'."),
+    "the months ahead": _R("coming", "As 'in the coming months'."),
 }
 
 # Words before a date that change what it means; each gives the kind of open interval.
@@ -319,7 +342,7 @@ def conventions_markdown() -> str:
               24: "December-February"}
     lines += [f"| {s} | {c} | {months[c]} |" for s, c in SEASONS.items()]
     lines += ["", "## Dates relative to the reference", "", "| words | covers |", "| --- | --- |"]
-    lines += [f"| {w} | {why} |" for w, why in RELATIVE_DATES.items()]
+    lines += [f"| {w} | {r.why} |" for w, r in RELATIVE_DATES.items()]
     lines += ["", "## Words that open a date", "", "| words | reads as |", "| --- | --- |"]
     meaning = {"from": "from the date on (open end)", "until": "up to the date's end (open start)",
                "before": "strictly before the date (open start)",

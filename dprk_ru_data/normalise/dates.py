@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 from . import conventions as c
 from .errors import NormaliseError
-from .tokens import MAX_PHRASE, Tokens, of_shape, shape, value
+from .tokens import MAX_PHRASE, Tokens, match_phrase, of_shape, phrase_index, shape, value
 
 
 class DateError(NormaliseError):
@@ -70,38 +70,12 @@ _NOT_A_DATE = {"-", "latter", "former", "part", "week", "weeks", "month", "month
                "next", "this", "every", "each"}
 
 
-def _index(phrases: Any) -> dict[str, list[tuple[tuple[str, ...], str]]]:
-    index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-    for phrase in phrases:
-        tokens = tuple(of_shape(phrase).words)
-        index.setdefault(tokens[0], []).append((tokens, phrase))
-    for entries in index.values():
-        entries.sort(key=lambda entry: -len(entry[0]))
-    return index
+_RELATIVE = phrase_index(c.RELATIVE_DATES)
 
-
-def _match(index: dict[str, list[tuple[tuple[str, ...], str]]], words: list[str], i: int,
-           ) -> tuple[int, str] | None:
-    if i >= len(words):
-        return None
-    for tokens, phrase in index.get(words[i], ()):
-        end = i + len(tokens)
-        if tuple(words[i:end]) == tokens:
-            return end, phrase
-    return None
-
-
-_RELATIVE = _index([*c.RELATIVE_DATES, "the coming months", "in the coming weeks",
-                    "the coming weeks", "in the months ahead", "the months ahead",
-                    "the year-end", "the end of the year", "end of the year", "year end",
-                    "the previous week", "the past week", "the weekend", "this weekend",
-                    "last weekend", "the past weekend", "at the weekend", "over the weekend",
-                    "the past month", "earlier this week", "earlier this month", "next month",
-                    "next week"])
-_OPENERS = _index(c.DATE_OPENERS)
-_MONTH_PARTS = _index(c.MONTH_PARTS)
-_YEAR_PARTS = _index(c.YEAR_PARTS)
-_NEUTRALS = _index(_NEUTRAL)
+_OPENERS = phrase_index(c.DATE_OPENERS)
+_MONTH_PARTS = phrase_index(c.MONTH_PARTS)
+_YEAR_PARTS = phrase_index(c.YEAR_PARTS)
+_NEUTRALS = phrase_index(_NEUTRAL)
 _APPROX = {"around", "about", "circa", "c", "ca"}
 
 
@@ -272,7 +246,7 @@ def _point(t: Tokens, i: int) -> tuple[tuple, int] | None:
     # parts of a month or a year: "early June", "mid-October 2024", "late 2023", "mid-2024"
     skip = 1 if the and i + 1 < n and words[i + 1] in c.DECADE_PARTS else 0  # "the late 1990s"
     for index, kind in ((_MONTH_PARTS, "month_part"), (_YEAR_PARTS, "year_part")):
-        part = _match(index, words, i + skip)
+        part = match_phrase(index, words, i + skip)
         if part is None:
             continue
         k = part[0]
@@ -300,7 +274,7 @@ def _point(t: Tokens, i: int) -> tuple[tuple, int] | None:
                 offset = {"this": 0, "the": 0, "last": -1, "next": 1}[rel[0]]
                 return ("year_part", ("ref", offset, "fixed"), part[1]), k + 2
     # relative phrases
-    found = _match(_RELATIVE, words, i)
+    found = match_phrase(_RELATIVE, words, i)
     if found is not None:
         return ("relative", found[1]), found[0]
     return None
@@ -364,7 +338,7 @@ def date_at(t: Tokens, i: int) -> tuple[tuple, int] | None:
         if found is not None and found[0][0] == "all":
             return ("interval", found[0][1], found[0][2]), found[1]
         return None
-    opener = _match(_OPENERS, words, i)
+    opener = match_phrase(_OPENERS, words, i)
     if opener is not None:
         kind = c.DATE_OPENERS[opener[1]]
         inner = _joined(t, opener[0], ("-", "to", "until", "till", "through"))
@@ -601,51 +575,39 @@ def _season(year: int, code: int) -> _Span:
 
 
 def _relative(phrase: str, ref: dt.date) -> FuzzyDate:
+    """A phrase of `conventions.RELATIVE_DATES` read against the reference day."""
+    rule = c.RELATIVE_DATES[phrase].rule
     day = dt.timedelta(days=1)
-    monday = ref - dt.timedelta(days=ref.weekday())
-    first_of_month = ref.replace(day=1)
-    previous_month_end = first_of_month - day
-    saturday = ref - dt.timedelta(days=(ref.weekday() - 5) % 7)
-    weekend_end = saturday + day if saturday + day <= ref else saturday - 6 * day
-    weekend = (weekend_end - day, weekend_end)
     year = ref.year
+    if rule == "coming":
+        return FuzzyDate(f"{_iso(ref)}/..", ref, None, "open")
+    if rule in ("this_year", "last_year", "next_year"):
+        y = year + {"this_year": 0, "last_year": -1, "next_year": 1}[rule]
+        return _Span(f"{y:04d}", dt.date(y, 1, 1), dt.date(y, 12, 31), "year")
+    if rule in ("last_month", "next_month", "year_end"):
+        if rule == "year_end":
+            return _month_span(year, 12)
+        index = year * 12 + ref.month - 1 + (1 if rule == "next_month" else -1)
+        return _month_span(index // 12, index % 12 + 1)
+    monday = ref - dt.timedelta(days=ref.weekday())
+    saturday = ref - dt.timedelta(days=(ref.weekday() - 5) % 7)
+    sunday = saturday + day if saturday + day <= ref else saturday - 6 * day
     spans = {
         "today": (ref, ref, "day"), "yesterday": (ref - day, ref - day, "day"),
-        "the day before yesterday": (ref - 2 * day, ref - 2 * day, "day"),
-        "this past weekend": (*weekend, "week"),
-        "this week": (monday, ref, "week"), "earlier this week": (monday, ref, "week"),
-        "last week": (monday - 7 * day, monday - day, "week"),
-        "the previous week": (monday - 7 * day, monday - day, "week"),
-        "the past week": (ref - 6 * day, ref, "week"),
-        "the weekend": (*weekend, "week"), "over the weekend": (*weekend, "week"),
-        "at the weekend": (*weekend, "week"), "this weekend": (*weekend, "week"),
-        "last weekend": (*weekend, "week"), "the past weekend": (*weekend, "week"),
-        "this month": (first_of_month, ref, "month"),
-        "earlier this month": (first_of_month, ref, "month"),
-        "last month": (previous_month_end.replace(day=1), previous_month_end, "month"),
-        "the previous month": (previous_month_end.replace(day=1), previous_month_end, "month"),
-        "the past month": (ref - 29 * day, ref, "month"),
-        "next week": (monday + 7 * day, monday + 13 * day, "week"),
-        "earlier this year": (dt.date(year, 1, 1), ref, "year"),
-        "earlier in the year": (dt.date(year, 1, 1), ref, "year"),
+        "day_before_yesterday": (ref - 2 * day, ref - 2 * day, "day"),
+        "this_week": (monday, ref, "week"), "last_week": (monday - 7 * day, monday - day, "week"),
+        "past_week": (ref - 6 * day, ref, "week"),
+        "next_week": (monday + 7 * day, monday + 13 * day, "week"),
+        "weekend": (sunday - day, sunday, "week"),
+        "this_month": (ref.replace(day=1), ref, "month"),
+        "past_month": (ref - 29 * day, ref, "month"),
+        "earlier_this_year": (dt.date(year, 1, 1), ref, "year"),
     }
-    if phrase in spans:
-        start, end, precision = spans[phrase]
-        if precision == "month" and start.day == 1 and end == start.replace(
-                day=_last_day(start.year, start.month)):
-            return _month_span(start.year, start.month)
-        return _days(start, end, precision)
-    if phrase == "next month":
-        following = (ref.replace(day=28) + 4 * day).replace(day=1)
-        return _month_span(following.year, following.month)
-    years = {"this year": 0, "last year": -1, "the previous year": -1, "next year": 1}
-    if phrase in years:
-        y = year + years[phrase]
-        return _Span(f"{y:04d}", dt.date(y, 1, 1), dt.date(y, 12, 31), "year")
-    if phrase in ("year-end", "the year-end", "the end of the year", "end of the year", "year end"):
-        return _month_span(year, 12)
-    # "in the coming months" and the like: from the reference on
-    return FuzzyDate(f"{_iso(ref)}/..", ref, None, "open")
+    start, end, precision = spans[rule]
+    if precision == "month" and start.day == 1 and end.day == _last_day(end.year, end.month) \
+            and start.month == end.month:
+        return _month_span(start.year, start.month)
+    return _days(start, end, precision)
 
 
 def _ends(span: _Span) -> tuple[str, str]:
@@ -751,7 +713,7 @@ def _grammar(key: str) -> tuple:
         i += 1
     found = date_at(t, i)
     if found is None or found[1] < n:
-        neutral = _match(_NEUTRALS, words, i)
+        neutral = match_phrase(_NEUTRALS, words, i)
         if neutral is not None:
             again = date_at(t, neutral[0])
             if again is not None and again[1] >= n:

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from . import conventions as c
 from .errors import NormaliseError
-from .tokens import MAX_PHRASE, Tokens, of_shape, shape, value
+from .tokens import MAX_PHRASE, Tokens, match_phrase, of_shape, phrase_index, shape, value
 
 Number = int | float
 
@@ -92,40 +92,17 @@ class _Reading(NamedTuple):
 
 # --- phrase tables as token sequences, longest first ------------------------------------------
 
-def _phrases(words: Iterable[str]) -> dict[str, list[tuple[tuple[str, ...], str]]]:
-    """Index phrases by their first token: {first: [(tokens, phrase), ...] longest first}."""
-    index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-    for phrase in words:
-        tokens = tuple(of_shape(phrase).words)
-        index.setdefault(tokens[0], []).append((tokens, phrase))
-    for entries in index.values():
-        entries.sort(key=lambda entry: -len(entry[0]))
-    return index
-
-
-def _match(index: dict[str, list[tuple[tuple[str, ...], str]]], words: list[str], i: int,
-           ) -> tuple[int, str] | None:
-    """The longest phrase of `index` at token `i`: (end, phrase), or None."""
-    if i >= len(words):
-        return None
-    for tokens, phrase in index.get(words[i], ()):
-        end = i + len(tokens)
-        if tuple(words[i:end]) == tokens:
-            return end, phrase
-    return None
-
-
-_QUALIFIERS = _phrases(c.APPROXIMATIONS)
-_TRAILING = _phrases(c.TRAILING_QUALIFIERS)
-_LEAD_INS = _phrases(c.LEAD_INS)
-_INCREMENTS = _phrases(c.INCREMENTS_BEFORE)
-_VAGUE = _phrases(c.VAGUE_QUANTITIES)
-_VAGUE_MULTIPLIERS = _phrases(c.VAGUE_MULTIPLIERS)
-_VAGUE_SCALES = _phrases(c.VAGUE_SCALES)
-_SHARES = _phrases(c.SHARE_WORDS)
-_CURRENCY_BEFORE = _phrases(c.CURRENCY_SYMBOLS)
-_CURRENCY_AFTER = _phrases(c.CURRENCY_WORDS)
-_PERCENT = _phrases(["%", "per cent", "percent", "pc", "per-cent"])
+_QUALIFIERS = phrase_index(c.APPROXIMATIONS)
+_TRAILING = phrase_index(c.TRAILING_QUALIFIERS)
+_LEAD_INS = phrase_index(c.LEAD_INS)
+_INCREMENTS = phrase_index(c.INCREMENTS_BEFORE)
+_VAGUE = phrase_index(c.VAGUE_QUANTITIES)
+_VAGUE_MULTIPLIERS = phrase_index(c.VAGUE_MULTIPLIERS)
+_VAGUE_SCALES = phrase_index(c.VAGUE_SCALES)
+_SHARES = phrase_index(c.SHARE_WORDS)
+_CURRENCY_BEFORE = phrase_index(c.CURRENCY_SYMBOLS)
+_CURRENCY_AFTER = phrase_index(c.CURRENCY_WORDS)
+_PERCENT = phrase_index(["%", "per cent", "percent", "pc", "per-cent"])
 
 _UNITS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
@@ -203,7 +180,7 @@ def _quantity(t: Tokens, i: int, currency: str | None = None, unscaled_decimal: 
     n = len(words)
     if i >= n:
         return None
-    symbol = _match(_CURRENCY_BEFORE, words, i)
+    symbol = match_phrase(_CURRENCY_BEFORE, words, i)
     if symbol and symbol[0] < n and _is_number(words[symbol[0]]):
         if currency is not None and currency != c.CURRENCY_SYMBOLS[symbol[1]]:
             raise _Refusal("the two ends of the range are in different currencies")
@@ -234,6 +211,7 @@ def _quantity(t: Tokens, i: int, currency: str | None = None, unscaled_decimal: 
                 and words[j + 3] in c.SCALE_WORDS):
             base, j, decimal = base + 0.5, j + 3, True  # "one and a half million"
     factor, j = _scale(words, glued, j)
+    scale = factor  # the scale as written, which the other end of a range may share
     if slot == -1 and factor > 1:  # "one thousand five hundred": add the smaller parts
         base, factor = base * factor, 1
         while j < n and (words[j] in _UNITS or words[j] in _TENS or words[j] == "and"):
@@ -245,14 +223,11 @@ def _quantity(t: Tokens, i: int, currency: str | None = None, unscaled_decimal: 
             if part[0] * part_factor >= base or (part_factor > 1 and part_factor * 1000 > base):
                 break
             base, j = base + part[0] * part_factor, end
-        factor = 1
-        scaled = True
-    else:
-        scaled = factor > 1
+    scaled = scale > 1
     if decimal and not scaled and slot == -1:
         return None
     divisor, kind = 1, "count"
-    percent = _match(_PERCENT, words, j)
+    percent = match_phrase(_PERCENT, words, j)
     if percent and not scaled:
         divisor, kind, j = 100, "fraction", percent[0]
     elif decimal and not scaled:
@@ -260,24 +235,23 @@ def _quantity(t: Tokens, i: int, currency: str | None = None, unscaled_decimal: 
             raise _Refusal("a count with a decimal part needs a scale word ('1.4 million')")
         return _Num(slot, 1, 1, "count", 0, currency), j  # scale 0: it must take the other end's
     if kind == "count":
-        after = _match(_CURRENCY_AFTER, words, j)
+        after = match_phrase(_CURRENCY_AFTER, words, j)
         if after and currency is None:
             currency, j = c.CURRENCY_WORDS[after[1]], after[0]
         if currency is not None:
             kind = "money"
     constant = base * factor
     if slot == -1:
-        factor = factor if not scaled else max(factor, 1000 if constant >= 1000 else 1)
         if isinstance(constant, float):
             if not constant.is_integer():
                 return None
             constant = int(constant)
-        return _Num(-1, constant, divisor, kind, factor, currency), j
+        return _Num(-1, constant, divisor, kind, scale, currency), j
     return _Num(slot, factor, divisor, kind, factor, currency), j
 
 
 def _share(t: Tokens, i: int) -> tuple[_Num, int] | None:
-    found = _match(_SHARES, t.words, i)
+    found = match_phrase(_SHARES, t.words, i)
     if found is None:
         return None
     end, phrase = found
@@ -302,14 +276,14 @@ def _ratio(t: Tokens, number: _Num, j: int) -> tuple[_Num, int] | None:
 
 def _vague(t: Tokens, i: int) -> tuple[_Reading, int] | None:
     words = t.words
-    multiplier = _match(_VAGUE_MULTIPLIERS, words, i)
+    multiplier = match_phrase(_VAGUE_MULTIPLIERS, words, i)
     if multiplier:
-        scale = _match(_VAGUE_SCALES, words, multiplier[0])
+        scale = match_phrase(_VAGUE_SCALES, words, multiplier[0])
         if scale:
             low, high = c.VAGUE_MULTIPLIERS[multiplier[1]]
             factor = c.VAGUE_SCALES[scale[1]]
             return _Reading("vague", "count", vague=(low * factor, high * factor)), scale[0]
-    found = _match(_VAGUE, words, i)
+    found = match_phrase(_VAGUE, words, i)
     if found is None:
         return None
     end, phrase = found
@@ -374,16 +348,16 @@ def _core(t: Tokens, i: int) -> tuple[_Reading, int] | None:
     """A figure at `i` without what it counts: qualifier, quantity, trailing qualifier."""
     words = t.words
     increment = False
-    found = _match(_INCREMENTS, words, i)
+    found = match_phrase(_INCREMENTS, words, i)
     if found:
         increment, i = True, found[0]
     qualifier = None
-    found = _match(_QUALIFIERS, words, i)
+    found = match_phrase(_QUALIFIERS, words, i)
     if found and not (found[1] == "some" and not (
             found[0] < len(words) and (_is_number(words[found[0]]) or words[found[0]] in _NUMBER_WORDS
                                        or words[found[0]] in c.CURRENCY_SYMBOLS))):
         qualifier, i = c.APPROXIMATIONS[found[1]], found[0]
-        again = _match(_INCREMENTS, words, i)
+        again = match_phrase(_INCREMENTS, words, i)
         if again and not increment:
             increment, i = True, again[0]
     if words[i:i + 1] == ["between"]:
@@ -395,7 +369,7 @@ def _core(t: Tokens, i: int) -> tuple[_Reading, int] | None:
     if reading_end is None:
         return None
     reading, j = reading_end
-    trailing = _match(_TRAILING, words, j)
+    trailing = match_phrase(_TRAILING, words, j)
     if trailing and not (trailing[1] == "give or take" and j + 3 < len(words)):
         if qualifier is not None or reading.qualifier in ("range", "vague"):
             raise _Refusal("two qualifiers on one number")
@@ -529,7 +503,7 @@ def _grammar(key: str) -> _Reading:
         if i < n and words[i] in _OPEN:
             i += 1
             continue
-        lead = _match(_LEAD_INS, words, i)
+        lead = match_phrase(_LEAD_INS, words, i)
         if lead is not None:
             lead_in, i = True, lead[0]
             estimate = estimate or lead[1] in c.ESTIMATE_LEAD_INS

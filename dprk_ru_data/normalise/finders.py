@@ -70,10 +70,6 @@ def _mention(text: str, t: Tokens, i: int, end: int, kind: str,
     return Mention(start, stop, span, span_sha256(span), kind, reading)
 
 
-def _references(reference: object) -> tuple[dt.date | None, ...]:
-    return d._references(reference)
-
-
 def _bare_year(t: Tokens, numbers: list[str], i: int, end: int) -> bool:
     """Whether a lone four-digit number reads as a year here (and not as "2000 troops")."""
     year = int(value(numbers[t.slots[i]]))
@@ -132,7 +128,7 @@ def find_dates(text: str, reference: object = None) -> list[Mention]:
     """
     t, numbers = of_text(text)
     return [_mention(text, t, i, end, "date", reading)
-            for i, end, reading in _scan_dates(text, t, numbers, _references(reference))]
+            for i, end, reading in _scan_dates(text, t, numbers, d._references(reference))]
 
 
 def _designation(t: Tokens, numbers: list[str], i: int, end: int) -> bool:

@@ -13,6 +13,7 @@ nested quantifier that could backtrack, so tokenising is linear in the length of
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import NamedTuple
 
 # A number: digits grouped by commas or spaces in threes, or plain digits, with an optional
@@ -161,3 +162,32 @@ def of_text(text: str) -> tuple[Tokens, list[str]]:
         starts.append(start)
         ends.append(previous := end)
     return Tokens(words, glued, slots, starts, ends), numbers
+
+
+PhraseIndex = dict[str, list[tuple[tuple[str, ...], str]]]
+
+
+def phrase_index(phrases: Iterable[str]) -> PhraseIndex:
+    """Phrases by their first token, longest first: the tables the readers match word by word."""
+    index: PhraseIndex = {}
+    for phrase in phrases:
+        tokens = tuple(of_shape(phrase).words)
+        index.setdefault(tokens[0], []).append((tokens, phrase))
+    for entries in index.values():
+        entries.sort(key=lambda entry: -len(entry[0]))
+    return index
+
+
+def match_phrase(index: PhraseIndex, words: list[str], i: int) -> tuple[int, str] | None:
+    """The longest phrase of `index` at token `i`: (end, phrase), or None.
+
+    >>> match_phrase(phrase_index(["up to", "up"]), ["up", "to", "#g"], 0)
+    (2, 'up to')
+    """
+    if i >= len(words):
+        return None
+    for tokens, phrase in index.get(words[i], ()):
+        end = i + len(tokens)
+        if tuple(words[i:end]) == tokens:
+            return end, phrase
+    return None
