@@ -322,9 +322,9 @@ def our_figure_right(expected: ExpectedFigure, figure: Any) -> bool:
             and _close(figure.high, expected.high, fraction)
             and figure.qualifier == expected.qualifier
             and figure.kind == expected.kind
-            and getattr(figure, "per", None) == expected.per
-            and getattr(figure, "currency", None) == expected.currency
-            and bool(getattr(figure, "increment", None)) == expected.increment)
+            and figure.per == expected.per
+            and figure.currency == expected.currency
+            and figure.increment == expected.increment)
 
 
 def competitor_figure_right(expected: ExpectedFigure, value: float) -> bool:
@@ -348,9 +348,8 @@ def competitor_figure_right(expected: ExpectedFigure, value: float) -> bool:
 
 def _format_figure(figure: Any) -> str:
     return (f"low={figure.low} best={figure.best} high={figure.high} "
-            f"qualifier={figure.qualifier} kind={figure.kind} per={getattr(figure, 'per', None)} "
-            f"currency={getattr(figure, 'currency', None)} "
-            f"increment={bool(getattr(figure, 'increment', None))}")
+            f"qualifier={figure.qualifier} kind={figure.kind} per={figure.per} "
+            f"currency={figure.currency} increment={figure.increment}")
 
 
 def _format_expected_figure(expected: ExpectedFigure) -> str:
@@ -408,57 +407,9 @@ def _importable(module: str) -> bool:
     return True
 
 
-def score_figures(rows: Sequence[dict[str, Any]]) -> Evaluation:
-    """Run every figure reader on the dev rows (dicts of cell texts) and count the results."""
-    evaluation = Evaluation(tallies={"ours": Tally()})
-    expected_rows = []
-    for number, row in enumerate(rows, start=1):
-        try:
-            expected_rows.append(figure_row(row))
-        except RowError as error:
-            evaluation.skipped.append(
-                f"figures line {row.get('_line', number)} ({row.get('text')!r}): {error}")
-
-    ours = evaluation.tallies["ours"]
-    for expected in expected_rows:
-        try:
-            figure = parse_figure(expected.text)
-            got = _format_figure(figure)
-        except FigureError as error:
-            figure, got = None, f"refused: {error.why}"
-        except Exception as error:  # noqa: BLE001 - a crash is no reading, counted apart
-            figure, got = None, f"exception: {_describe_exception(error)}"
-            ours.exceptions += 1
-            evaluation.exceptions.append(f"ours: {expected.text!r}: {_describe_exception(error)}")
-        right = figure is not None and our_figure_right(expected, figure)
-        ours.count(expected.refuse, figure, right)
-        if not right and not (expected.refuse and figure is None):
-            line = f"{expected.text!r}\n    expected: {_format_expected_figure(expected)}" \
-                   f"\n    got:      {got}"
-            if expected.note:
-                line += f"\n    note:     {expected.note}"
-            evaluation.failures.setdefault(_figure_class(expected), []).append(line)
-
-    for name, (module, reader) in COMPETITOR_FIGURE_READERS.items():
-        tally = evaluation.tallies[name] = Tally(available=_importable(module))
-        if not tally.available:
-            continue
-        for expected in expected_rows:
-            try:
-                value = reader(expected.text)
-            except Exception as error:  # noqa: BLE001 - any exception is no reading
-                value = None
-                tally.exceptions += 1
-                evaluation.exceptions.append(
-                    f"{name}: {expected.text!r}: {_describe_exception(error)}")
-            right = value is not None and competitor_figure_right(expected, value)
-            tally.count(expected.refuse, value, right)
-    return evaluation
-
-
 def evaluate_figures(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, float | int | None]]:
     """The numbers of every figure reader on the dev rows (dicts of cell texts), by reader."""
-    return score_figures(rows).metrics()
+    return score(FIGURE_READERS, rows).metrics()
 
 
 # --------------------------------------------------------------------------------------------
@@ -532,57 +483,94 @@ COMPETITOR_DATE_READERS: dict[str, tuple[str, Callable[[str, dt.date | None],
 }
 
 
-def score_dates(rows: Sequence[dict[str, Any]]) -> Evaluation:
-    """Run every date reader on the dev rows (dicts of cell texts) and count the results."""
+def evaluate_dates(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, float | int | None]]:
+    """The numbers of every date reader on the dev rows (dicts of cell texts), by reader."""
+    return score(DATE_READERS, rows).metrics()
+
+
+# --------------------------------------------------------------------------------------------
+# Scoring, the same for figures and dates
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Readers:
+    """What scoring one dev set needs: how to read its rows, our reader and the competitors."""
+
+    label: str
+    expected_row: Callable[[dict[str, Any]], Any]
+    ours: Callable[[Any], Any]  # an expected row -> our reading; raises `our_error` to refuse
+    our_error: type[Exception]
+    our_right: Callable[[Any, Any], bool]
+    describe: Callable[[Any], str]  # an expected row, as a failure line starts
+    format_reading: Callable[[Any], str]
+    format_expected: Callable[[Any], str]
+    failure_class: Callable[[Any], str]
+    competitors: dict[str, tuple[str, Callable[[Any], Any]]]  # name -> (module, row -> value)
+    competitor_right: Callable[[Any, Any], bool]
+
+
+def score(readers: Readers, rows: Sequence[dict[str, Any]]) -> Evaluation:
+    """Run our reader and every competitor on the dev rows (dicts of cell texts) and count."""
     evaluation = Evaluation(tallies={"ours": Tally()})
     expected_rows = []
     for number, row in enumerate(rows, start=1):
         try:
-            expected_rows.append(date_row(row))
+            expected_rows.append(readers.expected_row(row))
         except RowError as error:
             evaluation.skipped.append(
-                f"dates line {row.get('_line', number)} ({row.get('text')!r}): {error}")
+                f"{readers.label} line {row.get('_line', number)} ({row.get('text')!r}): {error}")
 
     ours = evaluation.tallies["ours"]
     for expected in expected_rows:
         try:
-            date = parse_date(expected.text, expected.reference)
-            got = _format_date(date)
-        except DateError as error:
-            date, got = None, f"refused: {error.why}"
+            reading = readers.ours(expected)
+            got = readers.format_reading(reading)
+        except readers.our_error as error:
+            reading, got = None, f"refused: {getattr(error, 'why', error)}"
         except Exception as error:  # noqa: BLE001 - a crash is no reading, counted apart
-            date, got = None, f"exception: {_describe_exception(error)}"
+            reading, got = None, f"exception: {_describe_exception(error)}"
             ours.exceptions += 1
             evaluation.exceptions.append(f"ours: {expected.text!r}: {_describe_exception(error)}")
-        right = date is not None and our_date_right(expected, date)
-        ours.count(expected.refuse, date, right)
-        if not right and not (expected.refuse and date is None):
-            line = (f"{expected.text!r} (reference {expected.reference})"
-                    f"\n    expected: {_format_expected_date(expected)}\n    got:      {got}")
+        right = reading is not None and readers.our_right(expected, reading)
+        ours.count(expected.refuse, reading, right)
+        if not right and not (expected.refuse and reading is None):
+            line = (f"{readers.describe(expected)}\n    expected: "
+                    f"{readers.format_expected(expected)}\n    got:      {got}")
             if expected.note:
                 line += f"\n    note:     {expected.note}"
-            evaluation.failures.setdefault(expected.precision or "?", []).append(line)
+            evaluation.failures.setdefault(readers.failure_class(expected), []).append(line)
 
-    for name, (module, reader) in COMPETITOR_DATE_READERS.items():
+    for name, (module, reader) in readers.competitors.items():
         tally = evaluation.tallies[name] = Tally(available=_importable(module))
         if not tally.available:
             continue
         for expected in expected_rows:
             try:
-                value = reader(expected.text, expected.reference)
+                value = reader(expected)
             except Exception as error:  # noqa: BLE001 - any exception is no reading
                 value = None
                 tally.exceptions += 1
                 evaluation.exceptions.append(
                     f"{name}: {expected.text!r}: {_describe_exception(error)}")
-            right = value is not None and competitor_date_right(expected, value)
+            right = value is not None and readers.competitor_right(expected, value)
             tally.count(expected.refuse, value, right)
     return evaluation
 
 
-def evaluate_dates(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, float | int | None]]:
-    """The numbers of every date reader on the dev rows (dicts of cell texts), by reader."""
-    return score_dates(rows).metrics()
+FIGURE_READERS = Readers(
+    "figures", figure_row, lambda e: parse_figure(e.text), FigureError, our_figure_right,
+    lambda e: repr(e.text), _format_figure, _format_expected_figure, _figure_class,
+    {name: (module, lambda e, read=read: read(e.text))
+     for name, (module, read) in COMPETITOR_FIGURE_READERS.items()},
+    competitor_figure_right)
+
+DATE_READERS = Readers(
+    "dates", date_row, lambda e: parse_date(e.text, e.reference), DateError, our_date_right,
+    lambda e: f"{e.text!r} (reference {e.reference})", _format_date, _format_expected_date,
+    lambda e: e.precision or "?",
+    {name: (module, lambda e, read=read: read(e.text, e.reference))
+     for name, (module, read) in COMPETITOR_DATE_READERS.items()},
+    competitor_date_right)
 
 
 # --------------------------------------------------------------------------------------------
@@ -676,7 +664,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
-    evaluations = {"figures": score_figures(figure_rows), "dates": score_dates(date_rows)}
+    evaluations = {"figures": score(FIGURE_READERS, figure_rows),
+                   "dates": score(DATE_READERS, date_rows)}
 
     print(f"Normalisers on the dev sets (figures: {options.figures}; dates: {options.dates})")
     print("read: share of readable rows read; right when read: share of read rows read right "
