@@ -194,12 +194,8 @@ def _point(t: Tokens, i: int) -> tuple[tuple, int] | None:
         day_end = _day_number(t, j)
         if day_end is not None and not (day_end < n and words[day_end] == ":"):
             year, end = _year_after(t, day_end)
-            if year is None and day_end < n and words[day_end] == "#4":
-                year, end = _slot(t, day_end), day_end + 1
             return ("day", year, ("const", m), _slot(t, j)), end
         year, end = _year_after(t, j)
-        if year is None and j < n and words[j] == "#4":
-            year, end = _slot(t, j), j + 1
         return ("month", year, ("const", m)), end
     # last/next/this + month or season
     if w in ("last", "next", "this") and i + 1 < n:
@@ -231,8 +227,6 @@ def _point(t: Tokens, i: int) -> tuple[tuple, int] | None:
     if i + the < n and words[i + the] in c.SEASONS:
         season = c.SEASONS[words[i + the]]
         year, end = _year_after(t, i + the + 1)
-        if year is None and end < n and words[end] == "#4":
-            year, end = _slot(t, end), end + 1
         return ("season", year, season), end
     # quarters: "the fourth quarter of 2024", "Q4 2024"
     if i + the + 1 < n and words[i + the] in _ORDINALS and words[i + the + 1] == "quarter":
@@ -240,8 +234,6 @@ def _point(t: Tokens, i: int) -> tuple[tuple, int] | None:
         return ("quarter", year, _ORDINALS[words[i + the]]), end
     if w == "q" and i + 1 < n and words[i + 1] == "#1" and glued[i + 1]:
         year, end = _year_after(t, i + 2)
-        if year is None and end < n and words[end] == "#4":
-            year, end = _slot(t, end), end + 1
         return ("quarter_slot", year, _slot(t, i + 1)), end
     # parts of a month or a year: "early June", "mid-October 2024", "late 2023", "mid-2024"
     skip = 1 if the and i + 1 < n and words[i + 1] in c.DECADE_PARTS else 0  # "the late 1990s"
@@ -259,8 +251,6 @@ def _point(t: Tokens, i: int) -> tuple[tuple, int] | None:
             month = _month_name(words, k)
             if month is not None:
                 year, end = _year_after(t, month[1])
-                if year is None and end < n and words[end] == "#4":
-                    year, end = _slot(t, end), end + 1
                 return ("month_part", year, month[0], part[1]), end
         else:
             if k < n and words[k] == "#4" and k + 1 < n and words[k + 1] == "s" and glued[k + 1]:

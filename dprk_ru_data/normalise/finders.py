@@ -40,7 +40,7 @@ def _first_words(*tables: object) -> set[str]:
 
 _DATE_STARTS = (set(d._MONTHS) | set(d._WEEKDAYS) | set(c.SEASONS) | set(d._ORDINALS)
                 | _first_words(c.RELATIVE_DATES, c.DATE_OPENERS, c.MONTH_PARTS, c.YEAR_PARTS)
-                | {key for key in d._RELATIVE} | {"last", "next", "this", "past", "the", "between",
+                | {"last", "next", "this", "past", "the", "between",
                                                   "q", "year", ".", "around", "about", "circa",
                                                   "c", "ca", "mid", "#1", "#2", "#4"})
 _FIGURE_STARTS = (_first_words(c.APPROXIMATIONS, c.INCREMENTS_BEFORE, c.VAGUE_QUANTITIES,
