@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 from . import conventions as c
 from .errors import NormaliseError
-from .tokens import MAX_PHRASE, Tokens, match_phrase, of_shape, phrase_index, shape, value
+from .tokens import MAX_PHRASE, Tokens, match_phrase, of_shape, phrase_index, shape
 
 
 class DateError(NormaliseError):
@@ -386,12 +386,9 @@ class _Context(NamedTuple):
 
 
 def _number(part: tuple, ctx: _Context) -> int:
-    kind = part[0]
-    if kind == "const":
-        return part[1]
-    if kind == "slot":
-        return int(value(ctx.numbers[part[1]]))
-    raise ValueError(f"unknown part {part!r}")  # pragma: no cover
+    """A day, month or year: a constant, or a number of the phrase (the date grammar takes only
+    plain numbers of one to four digits, so `int` reads it exactly)."""
+    return part[1] if part[0] == "const" else int(ctx.numbers[part[1]])
 
 
 def _needs(ctx: _Context, what: str) -> dt.date:
@@ -404,8 +401,7 @@ def _year(part: Any, ctx: _Context) -> int:
     if part[0] == "ref":
         return _needs(ctx, "a year relative to the report").year + part[1]
     if part[0] == "short":
-        base = int(value(ctx.numbers[part[2]]))
-        short = int(value(ctx.numbers[part[1]]))
+        base, short = int(ctx.numbers[part[2]]), int(ctx.numbers[part[1]])
         year = base - base % 100 + short
         if year <= base:
             raise ValueError("the two-digit end year is not after the first year")
@@ -839,7 +835,8 @@ def parse_date(text: str, reference: object = None) -> FuzzyDate:
     """
     if not isinstance(text, str):
         raise DateError(repr(text)[:80], "a date must be text")
-    references = _references(reference)
+    # a plain date is by far the most common reference: skip the general conversion
+    references = (reference,) if type(reference) is dt.date else _references(reference)
     result = _TEXTS.get((text, references))
     if result is None:
         result = _read(text, references)

@@ -65,26 +65,18 @@ def value(number: str) -> int | float:
     return float(digits) if "." in digits else int(digits)
 
 
-def normal(text: str) -> str:
-    """One kind of dash, quote and space; the same length as `text`."""
-    return text.translate(_TRANSLATE)
-
-
 def shape(text: str) -> tuple[str, list[str]]:
     """The shape of a phrase and its numbers: ("about 3,000 troops") -> ("about #g troops", ["3,000"]).
 
     >>> shape("Up to 3,000 troops in 2024")
     ('Up to #g troops in #4', ['3,000', '2024'])
     """
-    parts = _NUMBER.split(normal(text))
+    parts = _NUMBER.split(text if text.isascii() else text.translate(_TRANSLATE))
     if len(parts) == 1:
         return parts[0], []
     numbers = parts[1::2]
-    pieces = [parts[0]]
-    for number, after in zip(numbers, parts[2::2]):
-        pieces.append(marker(number))
-        pieces.append(after)
-    return "".join(pieces), numbers
+    parts[1::2] = [marker(number) for number in numbers]
+    return "".join(parts), numbers
 
 
 class Tokens(NamedTuple):
