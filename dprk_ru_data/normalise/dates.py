@@ -596,11 +596,14 @@ def _relative(phrase: str, ref: dt.date) -> FuzzyDate:
     return _days(start, end, precision)
 
 
+_PLAIN_EDTF = re.compile(r"\d{4}(-\d{2}){0,2}")  # a year, a month or a day
+
+
 def _ends(span: _Span) -> tuple[str, str]:
     """The EDTF of a span's first and last part, for use as the ends of an interval."""
     parts = span.edtf.split("/")
     left, right = parts[0], parts[-1]
-    if len(parts) == 1 and not re.fullmatch(r"\d{4}(-\d{2}){0,2}", left):
+    if len(parts) == 1 and not _PLAIN_EDTF.fullmatch(left):
         left, right = _iso(span.start), _iso(span.end)  # seasons, quarters, decades, "1965~"
     return left, right
 
@@ -633,7 +636,7 @@ def _join(kind: str, first_spec: tuple, second_spec: tuple, ctx: _Context) -> _S
         raise ValueError("the dates run backwards")
     if kind == "interval":
         return _Span(f"{_ends(first)[0]}/{_ends(second)[1]}", first.start, second.end, "interval")
-    simple = all(re.fullmatch(r"\d{4}(-\d{2}){0,2}", s.edtf) for s in (first, second))
+    simple = all(_PLAIN_EDTF.fullmatch(s.edtf) for s in (first, second))
     if simple:
         brackets = "{}" if kind == "all" else "[]"
         edtf_text = f"{brackets[0]}{first.edtf},{second.edtf}{brackets[1]}"
