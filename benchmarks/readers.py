@@ -166,10 +166,13 @@ def measure(tiny: bool = False) -> list[tuple[str, float, float, str]]:
     for adversarial in ADVERSARIAL:
         timings = []
         for copies in (1, 2):
-            start = time.perf_counter()
-            find_figures(adversarial * copies)
-            find_dates(adversarial * copies, REFERENCE)
-            timings.append(time.perf_counter() - start)
+            best = float("inf")
+            for _ in range(3):  # the best of three: some of these take well under a millisecond
+                start = time.perf_counter()
+                find_figures(adversarial * copies)
+                find_dates(adversarial * copies, REFERENCE)
+                best = min(best, time.perf_counter() - start)
+            timings.append(best)
         growth.append(timings[1] / max(timings[0], 1e-9))
     results.append(("finders, twice the adversarial input: worst time ratio (x)", max(growth),
                     3.0, "linear is about 2"))
