@@ -20,8 +20,8 @@ import re
 from typing import Any, NamedTuple
 
 from . import conventions as c
-from .errors import NormaliseError
-from .tokens import MAX_PHRASE, Tokens, match_phrase, of_shape, phrase_index, shape
+from .errors import NormaliseError, Refusal
+from .tokens import MAX_PHRASE, ShapeCache, Tokens, match_phrase, of_shape, phrase_index, shape
 
 
 class DateError(NormaliseError):
@@ -40,12 +40,6 @@ class FuzzyDate(NamedTuple):
     start: dt.date | None
     end: dt.date | None
     precision: str
-
-
-class _Refusal(Exception):
-    def __init__(self, why: str):
-        super().__init__(why)
-        self.why = why
 
 
 # --- words ------------------------------------------------------------------------------------
@@ -677,9 +671,9 @@ def _edtf(text: str) -> FuzzyDate:
             lower, upper = parsed.lower_strict(), parsed.upper_strict()
             start, end = dt.date(*lower[:3]), dt.date(*upper[:3])
         except Exception as error:  # the edtf package raises several kinds of errors
-            raise _Refusal(f"not a valid EDTF date ({type(error).__name__})") from None
+            raise Refusal(f"not a valid EDTF date ({type(error).__name__})") from None
     if start > end:
-        raise _Refusal("the interval runs backwards")
+        raise Refusal("the interval runs backwards")
     if start.year <= 1 or end.year >= 9999:
         return FuzzyDate(text, None if start.year <= 1 else start,
                          None if end.year >= 9999 else end, "open")
@@ -689,14 +683,14 @@ def _edtf(text: str) -> FuzzyDate:
 # --- whole phrases ----------------------------------------------------------------------------
 
 def _grammar(key: str) -> tuple:
-    """The spec of a whole phrase's shape, or `_Refusal`."""
+    """The spec of a whole phrase's shape, or `Refusal`."""
     t = of_shape(key)
     words = t.words
     n = len(words)
     while n and words[n - 1] in (".", ",", "-", ":", ")"):
         n -= 1
     if n == 0:
-        raise _Refusal("it is empty")
+        raise Refusal("it is empty")
     i = 0
     while i < n and words[i] in ('"', "(", "'"):
         i += 1
@@ -713,10 +707,10 @@ def _grammar(key: str) -> tuple:
         if clause is not None:
             return clause
         if found is not None:
-            raise _Refusal(f"cannot read {words[found[1]]!r} after the date")
+            raise Refusal(f"cannot read {words[found[1]]!r} after the date")
         if any(w in c.DURATION_UNITS for w in words[:n]):
-            raise _Refusal("a length of time is not a date")
-        raise _Refusal("no date form matches it")
+            raise Refusal("a length of time is not a date")
+        raise Refusal("no date form matches it")
     return found[0]
 
 
@@ -750,24 +744,11 @@ def _in_clause(t: Tokens, n: int) -> tuple | None:
     return spec
 
 
-_SHAPES: dict[str, tuple | str] = {}
 _TEXTS: dict[tuple[str, tuple], FuzzyDate | str] = {}
 _CACHE_LIMIT = 1 << 18
 
 
-def _spec(key: str) -> tuple | str:
-    cached = _SHAPES.get(key)
-    if cached is None:
-        try:
-            cached = _grammar(key)
-        except _Refusal as refusal:
-            cached = refusal.why
-        except (IndexError, KeyError, ValueError, RecursionError) as error:  # pragma: no cover
-            cached = f"the reader failed on this form ({type(error).__name__}); please report it"
-        if len(_SHAPES) >= _CACHE_LIMIT:
-            _SHAPES.clear()
-        _SHAPES[key] = cached
-    return cached
+_spec = ShapeCache(_grammar, _CACHE_LIMIT)
 
 
 def resolve(spec: tuple, numbers: list[str], reference: dt.date | None) -> FuzzyDate:
@@ -816,7 +797,7 @@ def _read(text: str, references: tuple[dt.date | None, ...]) -> FuzzyDate | str:
         if _EDTF_CHARS.fullmatch(stripped) and any(ch.isdigit() for ch in stripped):
             try:
                 return _edtf(stripped)
-            except _Refusal as refusal:
+            except Refusal as refusal:
                 return refusal.why
         return spec
     try:
@@ -853,5 +834,5 @@ def parse_date(text: str, reference: object = None) -> FuzzyDate:
 
 def clear_caches() -> None:
     """Forget every cached reading (for benchmarks that must measure real work)."""
-    _SHAPES.clear()
+    _spec.clear()
     _TEXTS.clear()

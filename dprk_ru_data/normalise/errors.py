@@ -1,4 +1,4 @@
-"""The error the normalisers raise for text they refuse to read."""
+"""The error the normalisers raise for text they refuse to read, and the grammar's refusal."""
 
 from __future__ import annotations
 
@@ -12,3 +12,12 @@ class NormaliseError(ValueError):
         self.text, self.why = text, why
         super().__init__(f"{text!r} is not a {self.what} this package can read: {why} "
                          "(see docs/conventions.md)")
+
+
+class Refusal(Exception):
+    """The grammar's refusal of a phrase's shape; a reader turns it into its own error, quoting
+    the text."""
+
+    def __init__(self, why: str):
+        super().__init__(why)
+        self.why = why

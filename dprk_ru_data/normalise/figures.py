@@ -17,8 +17,9 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from . import conventions as c
-from .errors import NormaliseError
-from .tokens import MAX_PHRASE, Tokens, match_phrase, of_shape, phrase_index, shape, value
+from .errors import NormaliseError, Refusal
+from .tokens import (MAX_PHRASE, ShapeCache, Tokens, match_phrase, of_shape, phrase_index, shape,
+                     value)
 
 Number = int | float
 
@@ -47,14 +48,6 @@ class Figure(NamedTuple):
     per: str | None = None
     currency: str | None = None
     increment: bool = False
-
-
-class _Refusal(Exception):
-    """The grammar's refusal of a shape; becomes a `FigureError` quoting the text."""
-
-    def __init__(self, why: str):
-        super().__init__(why)
-        self.why = why
 
 
 class _Num(NamedTuple):
@@ -183,7 +176,7 @@ def _quantity(t: Tokens, i: int, currency: str | None = None, unscaled_decimal: 
     symbol = match_phrase(_CURRENCY_BEFORE, words, i)
     if symbol and symbol[0] < n and _is_number(words[symbol[0]]):
         if currency is not None and currency != c.CURRENCY_SYMBOLS[symbol[1]]:
-            raise _Refusal("the two ends of the range are in different currencies")
+            raise Refusal("the two ends of the range are in different currencies")
         currency, i = c.CURRENCY_SYMBOLS[symbol[1]], symbol[0]
     word = words[i]
     decimal = False
@@ -232,7 +225,7 @@ def _quantity(t: Tokens, i: int, currency: str | None = None, unscaled_decimal: 
         divisor, kind, j = 100, "fraction", percent[0]
     elif decimal and not scaled:
         if not unscaled_decimal:
-            raise _Refusal("a count with a decimal part needs a scale word ('1.4 million')")
+            raise Refusal("a count with a decimal part needs a scale word ('1.4 million')")
         return _Num(slot, 1, 1, "count", 0, currency), j  # scale 0: it must take the other end's
     if kind == "count":
         after = match_phrase(_CURRENCY_AFTER, words, j)
@@ -316,7 +309,7 @@ def _amount(t: Tokens, i: int, between: bool = False) -> tuple[_Reading, int] | 
         k = _joiner(t.words, j, between)
         second = _quantity(t, k) if k is not None else None
         if second is None or second[0].scale <= 1:
-            raise _Refusal("a count with a decimal part needs a scale word ('1.4 million')")
+            raise Refusal("a count with a decimal part needs a scale word ('1.4 million')")
         number = number._replace(factor=second[0].scale, scale=second[0].scale)
     ratio = _ratio(t, number, j)
     if ratio is not None:
@@ -334,13 +327,13 @@ def _amount(t: Tokens, i: int, between: bool = False) -> tuple[_Reading, int] | 
             if low.kind == "count" and high.kind == "money":
                 low = low._replace(kind="money", currency=high.currency)  # "2 to 3 billion won"
             if low.kind != high.kind:
-                raise _Refusal("the two ends of the range are of different kinds")
+                raise Refusal("the two ends of the range are of different kinds")
             return _Reading("range", high.kind, low=low, high=high, best=False,
                             currency=high.currency), end
         if between:
-            raise _Refusal("'between' needs a second number after 'and'")
+            raise Refusal("'between' needs a second number after 'and'")
     if between:
-        raise _Refusal("'between' needs 'and'")
+        raise Refusal("'between' needs 'and'")
     return _Reading("exact", number.kind, number=number, currency=number.currency), j
 
 
@@ -372,17 +365,17 @@ def _core(t: Tokens, i: int) -> tuple[_Reading, int] | None:
     trailing = match_phrase(_TRAILING, words, j)
     if trailing and not (trailing[1] == "give or take" and j + 3 < len(words)):
         if qualifier is not None or reading.qualifier in ("range", "vague"):
-            raise _Refusal("two qualifiers on one number")
+            raise Refusal("two qualifiers on one number")
         qualifier, j = c.TRAILING_QUALIFIERS[trailing[1]], trailing[0]
     if j < len(words) and words[j] in c.INCREMENTS_AFTER and not (
             j + 1 < len(words) and words[j + 1] == "than"):
         increment, j = True, j + 1
     if j < len(words) and words[j] in c.DECREASE_WORDS and not (
             j + 1 < len(words) and words[j + 1] == "than"):
-        raise _Refusal(f"'{words[j]}' after the number makes it a decrease, not a count")
+        raise Refusal(f"'{words[j]}' after the number makes it a decrease, not a count")
     if qualifier is not None:
         if reading.qualifier != "exact":
-            raise _Refusal(f"a qualifier before a {reading.qualifier} figure")
+            raise Refusal(f"a qualifier before a {reading.qualifier} figure")
         reading = reading._replace(qualifier=qualifier.qualifier, low_factor=qualifier.low_factor,
                                    high_factor=qualifier.high_factor,
                                    best=qualifier.low_factor is not None
@@ -409,7 +402,7 @@ def figure_at(t: Tokens, i: int) -> tuple[_Reading, int] | None:
     """
     try:
         found = _core(t, i)
-    except _Refusal:
+    except Refusal:
         return None
     if found is None:
         return None
@@ -432,14 +425,14 @@ def _diagnose(words: list[str]) -> None:
     """Refuse, with the reason, phrases that hold a multiple or a duration rather than a count."""
     for k, word in enumerate(words):
         if word in c.MULTIPLIER_WORDS or word.endswith("fold") and word != "fold":
-            raise _Refusal(f"'{word}' makes it a multiple of another figure, not a count")
+            raise Refusal(f"'{word}' makes it a multiple of another figure, not a count")
         if word in c.DURATION_UNITS and k > 0 and (
                 _is_number(words[k - 1]) or words[k - 1] in _NUMBER_WORDS
                 or words[k - 1] in c.SCALE_WORDS) and not (
                 k > 1 and words[k - 2] in c.RATE_INTRODUCERS):
-            raise _Refusal(f"a number of {word} is a duration, not a count")
+            raise Refusal(f"a number of {word} is a duration, not a count")
     if words[:2] == ["half", "as"]:
-        raise _Refusal("'half as many' is a multiple of another figure, not a count")
+        raise Refusal("'half as many' is a multiple of another figure, not a count")
 
 
 def _counted(t: Tokens, j: int) -> tuple[tuple[int, int] | None, int]:
@@ -452,21 +445,21 @@ def _counted(t: Tokens, j: int) -> tuple[tuple[int, int] | None, int]:
         if _rate(words, j) is not None or word in _CLOSE and j + 1 == n:
             break
         if word == "per":
-            raise _Refusal("'per' and what follows is not a period of time this package reads")
+            raise Refusal("'per' and what follows is not a period of time this package reads")
         if word in _CLAUSE and not (word == "-" and glued[j] and j + 1 < n and glued[j + 1]):
             break
         if _is_number(word):
             designation = (glued[j] and j > start) or (j + 1 < n and glued[j + 1]
                                                        and words[j + 1][0].isalpha())
             if not designation:
-                raise _Refusal("a second number follows the first")
+                raise Refusal("a second number follows the first")
         elif not (word[0].isalpha() or word in ("-", "'", "/", "&", ".")):
-            raise _Refusal(f"cannot read {word!r} after the number")
+            raise Refusal(f"cannot read {word!r} after the number")
         j += 1
     if j > start and words[start] in c.DURATION_UNITS:
-        raise _Refusal(f"a number of {words[start]} is a duration, not a count")
+        raise Refusal(f"a number of {words[start]} is a duration, not a count")
     if j > start and words[start] in c.DECREASE_WORDS:
-        raise _Refusal(f"'{words[start]}' after the number makes it a decrease, not a count")
+        raise Refusal(f"'{words[start]}' after the number makes it a decrease, not a count")
     if j > start and words[start] == "of":
         start += 1
     return ((start, j) if j > start else None), j
@@ -480,7 +473,7 @@ def _words_between(key: str, t: Tokens, span: tuple[int, int] | None) -> str | N
 
 
 def _grammar(key: str) -> _Reading:
-    """The reading of a whole phrase's shape, or `_Refusal`."""
+    """The reading of a whole phrase's shape, or `Refusal`."""
     t = of_shape(key)
     words = t.words
     n = len(words)
@@ -489,7 +482,7 @@ def _grammar(key: str) -> _Reading:
     words = words[:n]
     t = Tokens(words, t.glued[:n], t.slots[:n], t.starts[:n], t.ends[:n])
     if not words:
-        raise _Refusal("it is empty")
+        raise Refusal("it is empty")
     _diagnose(words)
     i = 0
     while i < n and words[i] in _OPEN:
@@ -512,12 +505,12 @@ def _grammar(key: str) -> _Reading:
             before, i = before + 1, i + 1
             continue
         if i >= n:
-            raise _Refusal("a qualifier or lead-in with no number" if i else "no number")
+            raise Refusal("a qualifier or lead-in with no number" if i else "no number")
         if any(_is_number(w) for w in words[i:]) or any(w in _NUMBER_WORDS for w in words[i:]):
-            raise _Refusal(f"cannot read {words[i]!r} before the number")
-        raise _Refusal("no number where one was expected")
+            raise Refusal(f"cannot read {words[i]!r} before the number")
+        raise Refusal("no number where one was expected")
     if before and not lead_in:
-        raise _Refusal(f"cannot read {words[first_word]!r} before the number")
+        raise Refusal(f"cannot read {words[first_word]!r} before the number")
     reading, j = found
     counted, j = _counted(t, j)
     rate = _rate(words, j)
@@ -528,7 +521,7 @@ def _grammar(key: str) -> _Reading:
     if j < n and words[j] in _CLAUSE and j > i:
         j = n  # "9,000, including 300 officers": a separate clause after the figure
     if j < n:
-        raise _Refusal(f"cannot read {words[j]!r} after the figure")
+        raise Refusal(f"cannot read {words[j]!r} after the figure")
     if estimate and reading.qualifier == "exact":
         about = c.APPROXIMATIONS["about"]
         reading = reading._replace(qualifier="approximate", low_factor=about.low_factor,
@@ -628,24 +621,11 @@ def evaluate(reading: _Reading, numbers: list[str]) -> Figure:
 
 # --- the public readers -----------------------------------------------------------------------
 
-_SHAPES: dict[str, _Reading | str] = {}
 _TEXTS: dict[str, Figure | str] = {}
 _CACHE_LIMIT = 1 << 18
 
 
-def _reading(key: str) -> _Reading | str:
-    cached = _SHAPES.get(key)
-    if cached is None:
-        try:
-            cached = _grammar(key)
-        except _Refusal as refusal:
-            cached = refusal.why
-        except (IndexError, KeyError, ValueError, RecursionError) as error:  # pragma: no cover
-            cached = f"the reader failed on this form ({type(error).__name__}); please report it"
-        if len(_SHAPES) >= _CACHE_LIMIT:
-            _SHAPES.clear()
-        _SHAPES[key] = cached
-    return cached
+_reading = ShapeCache(_grammar, _CACHE_LIMIT)
 
 
 def _read(text: str) -> Figure | str:
@@ -687,5 +667,5 @@ def parse_figures(texts: Iterable[str]) -> list[Figure]:
 
 def clear_caches() -> None:
     """Forget every cached reading (for benchmarks that must measure real work)."""
-    _SHAPES.clear()
+    _reading.clear()
     _TEXTS.clear()

@@ -123,8 +123,8 @@ def find_dates(text: str, reference: object = None) -> list[Mention]:
 
     A relative date ("on Tuesday") found with no reference has value None.
 
-    >>> [m.text for m in find_dates("Talks began on Tuesday, 14 October 2024, in Seoul.")]
-    ['Tuesday, 14 October 2024']
+    >>> [m.text for m in find_dates("Talks began on Monday, 14 October 2024, in Seoul.")]
+    ['Monday, 14 October 2024']
     """
     t, numbers = of_text(text)
     return [_mention(text, t, i, end, "date", reading)

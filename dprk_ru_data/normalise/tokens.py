@@ -13,8 +13,10 @@ nested quantifier that could backtrack, so tokenising is linear in the length of
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import NamedTuple
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
+
+from .errors import Refusal
 
 # A number: digits grouped by commas or spaces in threes, or plain digits, with an optional
 # decimal part. Each group is checked as it is taken (the look-ahead sits inside the loop), and
@@ -183,3 +185,34 @@ def match_phrase(index: PhraseIndex, words: list[str], i: int) -> tuple[int, str
         if tuple(words[i:end]) == tokens:
             return end, phrase
     return None
+
+
+class ShapeCache:
+    """The grammar's answer for each shape: what it read, or why it refuses (a str).
+
+    Refusals are cached like readings. A slip of the grammar (an exception other than `Refusal`)
+    becomes a refusal that asks to be reported, never a traceback. The cache forgets everything
+    when it reaches `limit` entries, which bounds its memory.
+    """
+
+    def __init__(self, grammar: Callable[[str], Any], limit: int = 1 << 18):
+        self._grammar, self._limit = grammar, limit
+        self._answers: dict[str, Any] = {}
+
+    def __call__(self, key: str) -> Any:
+        answer = self._answers.get(key)
+        if answer is None:
+            try:
+                answer = self._grammar(key)
+            except Refusal as refusal:
+                answer = refusal.why
+            except (IndexError, KeyError, ValueError, RecursionError) as error:  # pragma: no cover
+                answer = (f"the reader failed on this form ({type(error).__name__}); "
+                          "please report it")
+            if len(self._answers) >= self._limit:
+                self._answers.clear()
+            self._answers[key] = answer
+        return answer
+
+    def clear(self) -> None:
+        self._answers.clear()
