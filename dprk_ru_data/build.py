@@ -169,6 +169,7 @@ def build(root: Path | str = ".", corpus: Path | None = None,
 
 CHANGELOG = "CHANGELOG.md"
 CHANGELOG_HEAD = "# Changelog\n"
+UNRELEASED = "Unreleased\n"  # heading of the CHANGELOG section for changes not yet released
 
 
 def release(root: Path | str, date: str, previous: Path | str | None = None) -> "Release":
@@ -217,6 +218,9 @@ def release(root: Path | str, date: str, previous: Path | str | None = None) -> 
     changelog = root / CHANGELOG
     text = changelog.read_text(encoding="utf-8") if changelog.is_file() else CHANGELOG_HEAD
     head, _, rest = text.partition("\n## ")
+    if rest.startswith(UNRELEASED):  # the notes written while the version was unreleased
+        notes, _, rest = rest[len(UNRELEASED):].partition("\n## ")
+        section = f"{section.rstrip()}\n\n{notes.strip()}\n"
     text = f"{head.rstrip()}\n\n{section}" + (f"\n## {rest}" if rest else "")
     changelog.write_text(text, encoding="utf-8")
     build(root)

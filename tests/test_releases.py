@@ -267,6 +267,12 @@ def test_release_checks_the_bump_and_records_the_release(project: Path) -> None:
     released = releases[-1]["version"]  # its CHANGELOG section keeps this heading
     releases[-1].update(version=VERSION, content_hash=content_hash)
     (project / "RELEASES.json").write_text(json.dumps(releases, indent=2) + "\n", encoding="utf-8")
+    changelog_path = project / "CHANGELOG.md"
+    head, _, rest = changelog_path.read_text(encoding="utf-8").partition("\n## ")
+    if rest.startswith("Unreleased"):
+        rest = rest.partition("\n## ")[2]
+    changelog_path.write_text(f"{head.rstrip()}\n\n## Unreleased\n\nA note written before the "
+                              f"release.\n\n## {rest}", encoding="utf-8")
     git(project, "init", "-q")
     git(project, "add", "-A")
     git(project, "commit", "-q", "-m", "the committed release")
@@ -301,6 +307,10 @@ def test_release_checks_the_bump_and_records_the_release(project: Path) -> None:
     assert read_releases(project)[-1] == entry
     changelog = (project / "CHANGELOG.md").read_text(encoding="utf-8")
     assert changelog.index(f"## {new_version} (2030-01-01)") < changelog.index(f"## {released} (")
+    # notes written under "Unreleased" become part of the release they were written for
+    assert "## Unreleased" not in changelog
+    assert (changelog.index(f"## {new_version} (") < changelog.index("A note written before")
+            < changelog.index(f"## {released} ("))
     assert dropped in changelog and "in-001: note" in changelog
 
 
