@@ -2,13 +2,27 @@
 
 >>> import dprk_ru_data
 >>> frame = dprk_ru_data.load("troop_estimates")
+
+The modules follow the pipeline, each stage importable and testable on its own:
+
+* `registry` (with `fieldtypes` and `vocab`): every table and field, declared once;
+* `raw`: read a hand-curated ``raw/*.csv``, every fault of the file located;
+* `normalise`: the readers of figures and dates as written;
+* `derive`: fill the derived figure and date columns with the readers;
+* `validate`: types, schema rules, codes, keys, references and dates;
+* `evidence`: evidence spans checked against the corpus texts, phrases located;
+* `build`: raw -> derive -> validate -> evidence -> ``build/`` written all or nothing;
+* `datapackage` and `citation`: the descriptor and ``CITATION.cff``;
+* `releases` and `diff`: versions, releases, the changelog and the bump rules;
+* `loaders`, `export`, `extract`, `codebook`, `plot` and `cli`: what users call.
 """
 
 from typing import Any
 
-from .loaders import IntegrityError, load, package, tables
+from .loaders import IntegrityError, load, package, query, summary, tables
 
-__all__ = ["IntegrityError", "__version__", "load", "package", "tables"]
+__all__ = ["IntegrityError", "__version__", "load", "package", "query", "summary", "tables",
+           "verify_evidence"]
 
 
 def __getattr__(name: str) -> Any:
@@ -21,4 +35,8 @@ def __getattr__(name: str) -> Any:
             return version("dprk-ru-data")
         except PackageNotFoundError:  # pragma: no cover - a checkout that is not installed
             return "0+unknown"
+    if name == "verify_evidence":  # imports polars: only when asked for
+        from .evidence import verify_evidence
+
+        return verify_evidence
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

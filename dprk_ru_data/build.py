@@ -1,4 +1,5 @@
-"""raw/*.csv -> normalise -> validate -> build/*.csv + datapackage.json + CITATION.cff.
+"""The build stage: raw/*.csv -> derive -> validate -> evidence -> build/*.csv, datapackage.json
+and CITATION.cff.
 
 Every fault found is collected as a located `Problem`; the build writes nothing unless there are
 none. The outputs are written into a staging directory and only then swapped in, under a journal:
@@ -12,20 +13,17 @@ import io
 import json
 import os
 import shutil
-import tempfile
 import tomllib
 from pathlib import Path
-from typing import TYPE_CHECKING
-
 import polars as pl
 
-from . import checks, citation, datapackage
+from . import citation, datapackage, validate
+from .derive import normalise_tables
 from .errors import DataError, Problem
-from .evidence import corpus_dir
-from .normalise.columns import normalise_tables
-from .rawfiles import LINE, read_raw
+from .evidence import check_spans, corpus_dir, unchecked_note
+from .raw import LINE, read_raw
+from .registry import TABLES
 from .releases import PYPROJECT, RELEASES_FILE, ReleaseError, project_version, release_date
-from .schemas import TABLES
 
 BUILD_DIR = "build"
 DESCRIPTOR = "datapackage.json"
@@ -33,9 +31,6 @@ CITATION = "CITATION.cff"
 OUTPUTS = (BUILD_DIR, DESCRIPTOR, CITATION)
 STAGING = ".build-staging"
 JOURNAL = "SWAPPING.json"
-
-if TYPE_CHECKING:
-    from .releases import Release
 
 
 def compile_tables(root: Path | str = ".", corpus: Path | None = None,
@@ -52,25 +47,30 @@ def compile_tables(root: Path | str = ".", corpus: Path | None = None,
               ((t.name, read_raw(root, t, problems)) for t in TABLES.values()) if table is not None}
     typed = {}
     for name, table in loaded.items():
-        typed[name] = checks.cast(table, problems)
+        typed[name] = validate.cast(table, problems)
         table.frame = table.frame.clear()  # the text is no longer needed: free it early
     typed = normalise_tables(loaded, typed, problems)
     for name, table in loaded.items():
-        checks.check_unique_keys(table, typed[name], problems)
-        checks.validate(table, typed[name], problems)
-        checks.check_codes(table, typed[name], problems)
-    checks.check_references(loaded, typed, problems)
-    checks.check_dates_against_sources(typed, loaded, problems)
-    note = checks.check_evidence_spans(typed, loaded, corpus_dir(corpus, root), problems)
-    if note and notes is not None:
-        notes.append(note)
+        validate.check_unique_keys(table, typed[name], problems)
+        validate.validate(table, typed[name], problems)
+        validate.check_codes(table, typed[name], problems)
+    validate.check_references(loaded, typed, problems)
+    validate.check_evidence_fields(typed, loaded, problems)
+    validate.check_dates_against_sources(typed, loaded, problems)
+    if "evidence" in typed and "sources" in typed:
+        folder = corpus_dir(corpus, root)
+        unchecked = check_spans(typed["evidence"], typed["sources"], folder,
+                                (loaded["evidence"].file, loaded["sources"].file), problems)
+        note = unchecked_note(unchecked, folder)
+        if note and notes is not None:
+            notes.append(note)
     if problems:
         # A cell that failed its type is empty after the cast; it need not also be "required".
         mistyped = {(p.file, p.line, p.column) for p in problems if p.rule == "type"}
         raise DataError([p for p in problems if p.rule != "not_nullable"
                          or (p.file, p.line, p.column) not in mistyped])
     # One table at a time, so that a table and its sorted copy are never all in memory at once.
-    return {name: typed.pop(name).drop(LINE).sort(TABLES[name].primary_key) for name in TABLES}
+    return {name: typed.pop(name).drop(LINE).sort(TABLES[name].key) for name in TABLES}
 
 
 def serialise(frame: pl.DataFrame) -> bytes:
@@ -158,70 +158,11 @@ def build(root: Path | str = ".", corpus: Path | None = None,
         notes.append(note)
     tables = compile_tables(root, corpus, notes)
     version, released = _version(root)
+    sources = datapackage.coverage(tables["sources"])
     files = {name: serialise(tables.pop(name)) for name in list(tables)}
-    descriptor = datapackage.descriptor(files, version, released)
+    descriptor = datapackage.descriptor(files, version, sources, released)
     outputs = {f"{BUILD_DIR}/{name}.csv": data for name, data in files.items()}
     outputs[DESCRIPTOR] = datapackage.dumps(descriptor)
     outputs[CITATION] = citation.render(descriptor, "cff").encode("utf-8")
     _write_outputs(root, outputs)
     return descriptor
-
-
-CHANGELOG = "CHANGELOG.md"
-CHANGELOG_HEAD = "# Changelog\n"
-UNRELEASED = "Unreleased\n"  # heading of the CHANGELOG section for changes not yet released
-
-
-def release(root: Path | str, date: str, previous: Path | str | None = None) -> "Release":
-    """Record the version in `root/pyproject.toml` as released on `date` and rebuild.
-
-    The build is compared with the previous release's (`previous`, a directory or descriptor, else
-    found in the git history) and the version must be bumped at least as much as the changes
-    require. Appends the release to ``RELEASES.json`` and its summary to ``CHANGELOG.md``; the
-    rebuild then carries `date` as ``created``. Raises `ReleaseError` when a rule is broken.
-    """
-    from .diff import changelog_section, diff_packages
-    from .loaders import load
-    from .releases import (Release, bump_between, read_releases, released_build_from_git,
-                           toolchain, write_releases)
-
-    root = Path(root)
-    version = project_version(root)
-    releases = read_releases(root)
-    if any(r.version == version for r in releases):
-        raise ReleaseError(f"version {version} is already released; bump it in pyproject.toml")
-    candidate = Release(version, date, "sha256:" + "0" * 64)  # checks the date early
-    if releases and (bump_between(releases[-1].version, version) == "none"
-                     or releases[-1].date > candidate.date):
-        raise ReleaseError(f"{version} on {date} does not follow {releases[-1].version} "
-                           f"of {releases[-1].date}")
-    descriptor = build(root)
-    with tempfile.TemporaryDirectory() as scratch:
-        if releases and previous is None:
-            previous = released_build_from_git(root, releases[-1], Path(scratch))
-            if previous is None:
-                raise ReleaseError("cannot find the previous release's build: this is not a git "
-                                   "checkout with history; give it with --previous")
-        if previous is not None:
-            diff = diff_packages(previous, root)
-            if not diff.bump_ok:
-                raise ReleaseError(f"the changes since {diff.old_version} require a "
-                                   f"{diff.required_bump} bump; {version} is a "
-                                   f"{diff.declared_bump} bump")
-            section = changelog_section(diff, version, date, str(descriptor["contentHash"]))
-        else:
-            counts = ", ".join(f"{name} {load(name, root=root).height}" for name in TABLES)
-            section = (f"## {version} ({date})\n\nContent hash `{descriptor['contentHash']}`. "
-                       f"First release: {counts} rows.\n")
-    entry = Release(version, date, str(descriptor["contentHash"]), toolchain())
-    write_releases(root, [*releases, entry])
-    changelog = root / CHANGELOG
-    text = changelog.read_text(encoding="utf-8") if changelog.is_file() else CHANGELOG_HEAD
-    head, _, rest = text.partition("\n## ")
-    if rest.startswith(UNRELEASED):  # the notes written while the version was unreleased
-        notes, _, rest = rest[len(UNRELEASED):].partition("\n## ")
-        section = f"{section.rstrip()}\n\n{notes.strip()}\n"
-    text = f"{head.rstrip()}\n\n{section}" + (f"\n## {rest}" if rest else "")
-    changelog.write_text(text, encoding="utf-8")
-    build(root)
-    return entry

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from .errors import DataError
+from .evidence import corpus_dir
 
 EXIT_DATA_ERROR = 1
 
@@ -31,6 +32,11 @@ _FORMAT = click.option("--format", "output_format", type=click.Choice(["text", "
 _CORPUS = click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), default=None,
                        help="Folder of the corpus texts, to check evidence hashes "
                             "[default: $DPRK_CORPUS, else ../shared/sources beside DIRECTORY].")
+
+
+_ROOT = click.option("--root", type=click.Path(file_okay=False, exists=True, path_type=Path),
+                     default=None,
+                     help="A directory holding datapackage.json [default: the shipped data].")
 
 
 def _print_notes(notes: list[str]) -> None:
@@ -94,39 +100,36 @@ def validate(directory: Path, output_format: str, corpus: Path | None) -> None:
 
 
 @main.command("check-build")
-@click.argument("directory", default=None, required=False,
-                type=click.Path(file_okay=False, exists=True, path_type=Path))
 @click.option("--table", "names", multiple=True, help="Check only this table (repeatable).")
 @_FORMAT
-def check_build(directory: Path | None, names: tuple[str, ...], output_format: str) -> None:
-    """Check a built package (DIRECTORY/datapackage.json and its tables, default: the shipped
-    data) against the schemas: hashes, types, vocabularies, rules, keys and references.
+@_CORPUS
+@_ROOT
+def check_build(names: tuple[str, ...], output_format: str, corpus: Path | None,
+                root: Path | None) -> None:
+    """Check a built package (ROOT/datapackage.json and its tables, default: the shipped data)
+    with the build's checks: hashes, types, vocabularies, rules, keys, references and evidence
+    spans (hashed where the corpus texts are at hand).
 
     Exit codes: 0 valid, 1 problems found, 2 usage errors.
     """
-    from .checks import check_package
     from .loaders import data_root
+    from .validate import check_package
 
-    problems = check_package(directory or data_root(), list(names) or None)
+    where = root or data_root()
+    problems = check_package(where, list(names) or None, corpus_dir(corpus))
     if problems:
         _fail_on_data_errors(DataError(problems), output_format)
-    click.echo(f"valid: {', '.join(names) if names else 'every table'} of "
-               f"{directory or data_root()}")
+    click.echo(f"valid: {', '.join(names) if names else 'every table'} of {where}")
 
 
 @main.command()
-def tables() -> None:
+@_ROOT
+def tables(root: Path | None) -> None:
     """List the tables with their row counts and titles."""
-    from .loaders import load, package
+    from .loaders import summary
 
-    for resource in package()["resources"]:
-        rows = load(resource["name"]).height
-        click.echo(f"{resource['name']:<24} {rows:>6} rows  {resource['title']}")
-
-
-_ROOT = click.option("--root", type=click.Path(file_okay=False, exists=True, path_type=Path),
-                     default=None,
-                     help="A directory holding datapackage.json [default: the shipped data].")
+    for row in summary(root):
+        click.echo(f"{row['name']:<24} {row['rows']:>6} rows  {row['title']}")
 
 
 def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -154,15 +157,14 @@ def info(table: str | None, root: Path | None, as_of: str | None) -> None:
 
     With --as-of, print each table's row count on that day beside its full count.
     """
-    from .loaders import load, package
+    from .loaders import package, summary
 
     descriptor = package(root)
     resources = {r["name"]: r for r in descriptor["resources"]}
     if as_of is not None:
         click.echo(f"{'table':<24} {'as of ' + as_of:>16} {'in all':>8}")
-        for name in resources:
-            click.echo(f"{name:<24} {load(name, root=root, as_of=as_of).height:>16} "
-                       f"{load(name, root=root).height:>8}")
+        for row in summary(root, as_of):
+            click.echo(f"{row['name']:<24} {row['rows_as_of']:>16} {row['rows']:>8}")
         return
     if table is None:
         click.echo(f"{descriptor['name']} {descriptor['version']}: {descriptor['title']}")
@@ -196,35 +198,34 @@ def info(table: str | None, root: Path | None, as_of: str | None) -> None:
 @_AS_OF
 def show(table: str, limit: int, conditions: tuple[str, ...], columns: str | None,
          root: Path | None, as_of: str | None) -> None:
-    """Print rows of TABLE as a readable table in the terminal."""
+    """Print rows of TABLE as a readable table in the terminal (the library's `query`)."""
     import shutil
 
     import polars as pl
 
-    from .loaders import load, package
+    from .loaders import query, tables
 
-    names = [r["name"] for r in package(root)["resources"]]
+    names = tables(root)
     if table not in names:
         raise click.BadParameter(f"{table!r} is not a table; choose from {', '.join(names)}",
                                  param_hint="TABLE")
-    frame = load(table, root=root, as_of=as_of)
+    where = {}
     for condition in conditions:
         column, sep, value = condition.partition("=")
-        if not sep or column not in frame.columns:
-            raise click.BadParameter(f"{condition!r} is not COLUMN=VALUE with a column of "
-                                     f"{table} ({', '.join(frame.columns)})", param_hint="--where")
-        frame = frame.filter(pl.col(column).cast(pl.String) == value)
+        if not sep:
+            raise click.BadParameter(f"{condition!r} is not COLUMN=VALUE", param_hint="--where")
+        where[column] = value
+    chosen = [c.strip() for c in columns.split(",")] if columns else None
+    try:
+        frame = query(table, where, root=root, as_of=as_of)
+        shown = query(table, where, chosen, limit, root=root, as_of=as_of)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--where or --columns") from error
     width = shutil.get_terminal_size((100, 24)).columns
-    shown = frame.head(limit)
-    if columns:
-        chosen = [c.strip() for c in columns.split(",")]
-        unknown = [c for c in chosen if c not in frame.columns]
-        if unknown:
-            raise click.BadParameter(f"{', '.join(unknown)}: not columns of {table}",
-                                     param_hint="--columns")
+    if chosen:
         with pl.Config(tbl_rows=limit, tbl_cols=-1, fmt_str_lengths=60, tbl_width_chars=width,
                        tbl_hide_dataframe_shape=True):
-            click.echo(shown.select(chosen))
+            click.echo(shown)
     else:
         label = max(len(c) for c in frame.columns)
         for number, row in enumerate(shown.iter_rows(named=True), start=1):
@@ -304,10 +305,11 @@ def cite(output_format: str, root: Path | None) -> None:
 @main.command()
 @click.argument("old", type=click.Path(exists=True, path_type=Path))
 @click.argument("new", type=click.Path(exists=True, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="How to print the changes: a report, or JSON for tools.")
 @click.option("--check", is_flag=True,
               help="Exit 1 unless NEW's version is bumped over OLD's as much as the changes need.")
-def diff(old: Path, new: Path, as_json: bool, check: bool) -> None:
+def diff(old: Path, new: Path, output_format: str, check: bool) -> None:
     """Compare two builds OLD and NEW (directories holding datapackage.json, or its path).
 
     Per table: rows added, removed and changed (by primary key, naming the changed fields),
@@ -319,7 +321,7 @@ def diff(old: Path, new: Path, as_json: bool, check: bool) -> None:
         changes = diff_packages(old, new)
     except (FileNotFoundError, KeyError, ValueError) as error:
         raise click.ClickException(f"cannot compare {old} and {new}: {error}") from error
-    if as_json:
+    if output_format == "json":
         click.echo(json.dumps(changes.as_dict(), indent=2, ensure_ascii=False))
     else:
         click.echo(report(changes), nl=False)
@@ -339,8 +341,7 @@ def release(directory: Path, date: str | None, previous: Path | None) -> None:
     """
     import datetime as dt
 
-    from .build import release as run_release
-    from .releases import ReleaseError
+    from .releases import ReleaseError, release as run_release
 
     day = date or dt.datetime.now(dt.timezone.utc).date().isoformat()
     try:
@@ -353,53 +354,47 @@ def release(directory: Path, date: str | None, previous: Path | None) -> None:
 
 
 @main.command("verify-evidence")
-@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder of the corpus texts [default: $DPRK_CORPUS, else ../shared/sources].")
+@_CORPUS
 @_ROOT
 def verify_evidence(corpus: Path | None, root: Path | None) -> None:
     """Recompute every evidence span's SHA-256 from the corpus texts and report mismatches.
 
     Exit codes: 0 all spans match, 1 mismatches or missing texts, 2 usage errors.
     """
-    from .evidence import corpus_dir, verify
+    from .evidence import verify_evidence as verify
     from .loaders import load
 
     folder = corpus_dir(corpus)
     if not folder.is_dir():
         raise click.BadParameter(f"corpus folder {folder} does not exist", param_hint="--corpus")
-    evidence = load("evidence", root=root).to_dicts()
-    problems = verify(evidence, load("sources", root=root).to_dicts(), folder)
-    for problem in problems:
-        click.echo(str(problem), err=True)
+    problems = verify(folder, root)
+    spans = load("evidence", root=root).height
     if problems:
-        click.echo(f"{len(problems)} of {len(evidence)} evidence spans do not match {folder}",
-                   err=True)
+        click.echo(DataError(problems).report(), err=True)
+        click.echo(f"{len(problems)} problem(s) in {spans} evidence spans checked against "
+                   f"{folder}", err=True)
         raise SystemExit(EXIT_DATA_ERROR)
-    click.echo(f"all {len(evidence)} evidence spans match the texts in {folder}")
+    click.echo(f"all {spans} evidence spans match the texts in {folder}")
 
 
 @main.command()
 @click.argument("source")
 @click.argument("phrase")
-@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder of the corpus texts [default: $DPRK_CORPUS, else ../shared/sources].")
-def locate(source: str, phrase: str, corpus: Path | None) -> None:
+@_CORPUS
+@_ROOT
+def locate(source: str, phrase: str, corpus: Path | None, root: Path | None) -> None:
     """Print the offsets and SHA-256 of PHRASE in SOURCE (a source_id or a corpus file name).
 
     One line per occurrence: start, end, sha256, ready for raw/evidence.csv.
     """
-    from .evidence import corpus_dir, locate as find, read_text
-    from .loaders import load
+    from .evidence import locate as find
 
-    folder = corpus_dir(corpus)
-    files = {row["source_id"]: row["corpus_file"] for row in load("sources").to_dicts()}
-    name = files.get(source, source)
-    if not (folder / name).is_file():
-        raise click.BadParameter(f"no text {name!r} in {folder}; give a source_id "
-                                 f"({', '.join(files)}) or a file name", param_hint="SOURCE")
-    spans = find(read_text(folder, name), phrase)
+    try:
+        spans = find(source, phrase, corpus, root)
+    except DataError as error:
+        raise click.BadParameter(error.problems[0].message, param_hint="SOURCE") from error
     if not spans:
-        click.echo(f"{phrase!r} does not occur in {name}", err=True)
+        click.echo(f"{phrase!r} does not occur in {source}", err=True)
         raise SystemExit(EXIT_DATA_ERROR)
     for span in spans:
         click.echo(f"{span.start},{span.end},{span.sha256}")

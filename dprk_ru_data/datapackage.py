@@ -1,19 +1,20 @@
-"""The Frictionless Data Package descriptor, generated from the table registry in `schemas`.
+"""The package stage: the Frictionless Data Package descriptor, generated from the registry.
 
-Nothing here is written by hand beside the schemas: types, descriptions, constraints, keys and
-vocabularies all come from the pandera models.
+Nothing here is written by hand beside the registry: types, descriptions, constraints, keys and
+vocabularies all come from it, and the coverage from the sources table.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
 import polars as pl
 
+from .digest import prefixed
+from .fieldtypes import TYPES
+from .registry import TABLES, Field, Table, vocabulary
 from .releases import content_hash
-from .schemas import DERIVED, TABLES, Table
 
 NAME = "dprk-ru-data"
 TITLE = "DPRK-Russia military cooperation: reported transfers, troop estimates and incidents"
@@ -28,69 +29,81 @@ DATA_LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0"
 CONTRIBUTORS = [{"title": "dprk-ru-data contributors", "role": "author"}]
 KEYWORDS = ["North Korea", "Russia", "Ukraine", "arms transfers", "troop estimates", "OSINT"]
 
-_FRICTIONLESS_TYPES = {pl.String: "string", pl.Int64: "integer", pl.Float64: "number",
-                       pl.Date: "date", pl.Boolean: "boolean"}
+DERIVED_NOTE = " Derived by the build."
+VOCABULARY_NOTE = " One of: "
 
 
-def field_constraints(column: Any, is_key: bool) -> dict[str, Any]:
-    """The Table Schema constraints of one pandera column."""
+def field_description(field: Field) -> str:
+    """The description the descriptor gives `field`: its own, its vocabulary's values with their
+    meanings, and whether the build derives it."""
+    text = field.description
+    if field.vocabulary:
+        values = "; ".join(f"`{value}`: {meaning}"
+                           for value, meaning in vocabulary(field.vocabulary).items())
+        text += f"{VOCABULARY_NOTE}{values}"
+    return text + (DERIVED_NOTE if field.derived else "")
+
+
+def field_constraints(field: Field) -> dict[str, Any]:
+    """The Table Schema constraints of one field."""
     constraints: dict[str, Any] = {}
-    if not column.nullable:
+    if field.required:
         constraints["required"] = True
-    if column.unique or is_key:
+    if field.unique:
         constraints["unique"] = True
-    for check in column.checks:
-        stats = check.statistics
-        if check.name == "isin":
-            constraints["enum"] = list(stats["allowed_values"])
-        elif check.name == "greater_than_or_equal_to":
-            constraints["minimum"] = stats["min_value"]
-        elif check.name == "less_than_or_equal_to":
-            constraints["maximum"] = stats["max_value"]
-        elif check.name == "str_matches":
-            constraints["pattern"] = stats["pattern"]
-        elif check.name == "str_length":
-            if stats.get("min_value") is not None:
-                constraints["minLength"] = stats["min_value"]
-            if stats.get("max_value") is not None:
-                constraints["maxLength"] = stats["max_value"]
-        else:  # pragma: no cover - a new kind of check must be mapped here first
-            raise NotImplementedError(f"no Table Schema constraint for check {check.name!r}")
+    if field.vocabulary:
+        constraints["enum"] = list(vocabulary(field.vocabulary))
+    if field.minimum is not None:
+        constraints["minimum"] = field.minimum
+    if field.maximum is not None:
+        constraints["maximum"] = field.maximum
+    if field.pattern is not None:
+        constraints["pattern"] = field.pattern
+    if field.min_length is not None:
+        constraints["minLength"] = field.min_length
+    if field.max_length is not None:
+        constraints["maxLength"] = field.max_length
     return constraints
 
 
 def table_schema(table: Table) -> dict[str, Any]:
     """The Frictionless Table Schema of one table."""
     fields = []
-    for name, column in table.model.to_schema().columns.items():
-        field: dict[str, Any] = {"name": name, "type": _FRICTIONLESS_TYPES[column.dtype.type],
-                                 "description": column.description}
-        if column.dtype.type == pl.Date:
-            field["format"] = "default"
-        if (column.metadata or {}).get(DERIVED):
-            field["description"] += " Derived by the build."
-        constraints = field_constraints(column, name == table.primary_key)
+    for field in table.fields:
+        entry: dict[str, Any] = {"name": field.name, "type": TYPES[field.type].frictionless,
+                                 "description": field_description(field)}
+        if field.type == "date":
+            entry["format"] = "default"
+        constraints = field_constraints(field)
         if constraints:
-            field["constraints"] = constraints
-        fields.append(field)
-    schema: dict[str, Any] = {"fields": fields, "missingValues": [""],
-                              "primaryKey": [table.primary_key]}
+            entry["constraints"] = constraints
+        fields.append(entry)
+    schema: dict[str, Any] = {"fields": fields, "missingValues": [""], "primaryKey": [table.key]}
     if table.foreign_keys:
         schema["foreignKeys"] = [
             {"fields": [column], "reference": {
                 "resource": "" if target == table.name else target,
-                "fields": [TABLES[target].primary_key]}}
+                "fields": [TABLES[target].key]}}
             for column, target in table.foreign_keys.items()]
     return schema
 
 
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def coverage(sources: pl.DataFrame) -> str:
+    """What the data are curated from, computed from the sources table: how many texts, of which
+    kinds, published between which days (the earliest and latest each text's own date allows)."""
+    kinds = [kind for kind in vocabulary("source_kind")
+             if kind in set(sources["kind"].cast(pl.String).to_list())]
+    first, last = sources["published_start"].min(), sources["published_end"].max()
+    dates = (f", published between {first} and {last}" if first is not None and last is not None
+             else "")
+    return (f"{sources.height} texts ({', '.join(kinds)}){dates}, listed in the sources table "
+            "with their SHA-256; not redistributed")
 
 
-def descriptor(files: dict[str, bytes], version: str, released: str | None = None
-               ) -> dict[str, Any]:
-    """The package descriptor for the built tables, given each table's CSV bytes.
+def descriptor(files: dict[str, bytes], version: str, sources: str,
+               released: str | None = None) -> dict[str, Any]:
+    """The package descriptor for the built tables, given each table's CSV bytes and the
+    `coverage` of the sources.
 
     `released` is the release date of `version` (``YYYY-MM-DD``), which becomes ``created``; an
     unreleased version has no ``created``, so that nothing in the descriptor comes from the clock.
@@ -108,7 +121,7 @@ def descriptor(files: dict[str, bytes], version: str, released: str | None = Non
             "mediatype": "text/csv",
             "encoding": "utf-8",
             "bytes": len(data),
-            "hash": f"sha256:{sha256(data)}",
+            "hash": prefixed(data),
             "schema": table_schema(table),
         })
     package: dict[str, Any] = {
@@ -125,8 +138,7 @@ def descriptor(files: dict[str, bytes], version: str, released: str | None = Non
         "licenses": [DATA_LICENSE],
         "keywords": KEYWORDS,
         "contributors": CONTRIBUTORS,
-        "sources": [{"title": "News and analysis texts of October 2024, listed in the sources "
-                              "table with their SHA-256; not redistributed"}],
+        "sources": [{"title": sources}],
         "resources": resources,
     })
     return package

@@ -1,17 +1,26 @@
-"""Evidence spans: find a phrase in a corpus text, and re-check every span against the corpus.
+"""Evidence spans: the one check that a span lies in its text and hashes to what is recorded, and
+finding a phrase in a corpus text.
 
 A span is ``text[start:end]`` of the corpus text decoded as UTF-8 (Python str indices, start
-inclusive, end exclusive); its hash is the SHA-256 of the span encoded as UTF-8.
+inclusive, end exclusive); its hash is the SHA-256 of the span encoded as UTF-8. `check_spans` is
+used by the build (on ``raw/``), by `check-build` and by `verify-evidence` (on a built package).
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .digest import sha256_hex
+from .errors import DataError, Problem
+
+if TYPE_CHECKING:
+    import polars as pl
 
 CORPUS_ENV = "DPRK_CORPUS"
+LINE = "__line"  # the column holding each row's line in its file (as raw.LINE)
 
 
 @dataclass(frozen=True)
@@ -22,7 +31,8 @@ class Span:
 
 
 def span_sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """The hash recorded for a span: the SHA-256 of its text as UTF-8."""
+    return sha256_hex(text)
 
 
 def corpus_dir(explicit: str | Path | None = None, project: str | Path = ".") -> Path:
@@ -37,10 +47,10 @@ def read_text(corpus: Path, corpus_file: str) -> str:
     return (corpus / corpus_file).read_bytes().decode("utf-8")
 
 
-def locate(text: str, phrase: str) -> list[Span]:
+def find_spans(text: str, phrase: str) -> list[Span]:
     """Every occurrence of `phrase` in `text` as a span.
 
-    >>> locate("one two one", "one")[1].start
+    >>> find_spans("one two one", "one")[1].start
     8
     """
     spans, start = [], text.find(phrase)
@@ -50,49 +60,109 @@ def locate(text: str, phrase: str) -> list[Span]:
     return spans
 
 
-@dataclass(frozen=True)
-class Mismatch:
-    evidence_id: str
-    source_id: str
-    reason: str
+def locate(source: str, phrase: str, corpus: str | Path | None = None,
+           root: str | Path | None = None) -> list[Span]:
+    """Every occurrence of `phrase` in the text of `source` (a source_id or a corpus file name).
 
-    def __str__(self) -> str:
-        return f"{self.evidence_id} ({self.source_id}): {self.reason}"
-
-
-def verify(evidence: list[dict], sources: list[dict], corpus: Path) -> list[Mismatch]:
-    """Recompute every span's hash from the corpus; return what does not match.
-
-    `evidence` and `sources` are rows (dicts) of those tables. A missing corpus file, a changed
-    corpus file (its SHA-256 differs from the sources table), a span out of range and a wrong span
-    hash are each reported.
+    Raises `DataError` where there is no such text in the corpus folder.
     """
-    texts: dict[str, str | None] = {}
-    problems: list[Mismatch] = []
-    files = {row["source_id"]: row for row in sources}
-    for row in evidence:
-        source = files[row["source_id"]]
-        source_id = row["source_id"]
-        if source_id not in texts:
-            path = corpus / source["corpus_file"]
-            if not path.is_file():
-                texts[source_id] = None
-            else:
-                data = path.read_bytes()
-                if hashlib.sha256(data).hexdigest() != source["corpus_sha256"]:
-                    problems.append(Mismatch("-", source_id, f"{path} differs from the text "
-                                             "the sources table names (SHA-256 mismatch)"))
-                texts[source_id] = data.decode("utf-8")
-        text = texts[source_id]
-        if text is None:
-            problems.append(Mismatch(row["evidence_id"], source_id,
-                                     f"corpus file {source['corpus_file']} not found in {corpus}"))
+    from .loaders import load
+
+    folder = corpus_dir(corpus)
+    files = dict(load("sources", root=root).select("source_id", "corpus_file").iter_rows())
+    name = files.get(source, source)
+    if not (folder / name).is_file():
+        raise DataError([Problem(str(folder), None, "source", source, "corpus_file",
+                                 f"no text {name!r} in {folder}; give a source_id "
+                                 f"({', '.join(files)}) or a file name")])
+    return find_spans(read_text(folder, name), phrase)
+
+
+def check_spans(evidence: pl.DataFrame, sources: pl.DataFrame, corpus: Path | None,
+                files: tuple[str, str], problems: list[Problem]) -> list[str]:
+    """Spans lie inside their text (by the sources table's length) and, where the corpus text is
+    at hand and unchanged, hash to the recorded SHA-256.
+
+    `evidence` and `sources` are typed tables with each row's line in the column ``__line``;
+    `files` names the evidence and sources files, to locate problems. Returns the ids of the
+    sources whose spans could not be hashed: all of them where there is no corpus folder.
+    """
+    import polars as pl
+
+    evidence_file, sources_file = files
+    evidence = evidence.join(
+        sources.select("source_id", "corpus_file", "corpus_sha256", "corpus_chars"),
+        on="source_id", how="inner")
+    outside = evidence.filter((pl.col("span_end") > pl.col("corpus_chars"))
+                              | (pl.col("span_start") < 0))
+    for line, start, end, chars, source in outside.select(
+            LINE, "span_start", "span_end", "corpus_chars", "source_id").iter_rows():
+        problems.append(Problem(evidence_file, line, "span_end", str(end), "span_range",
+                                f"the span {start}:{end} runs past the end of {source}, which "
+                                f"has {chars} characters"))
+    if corpus is None or not corpus.is_dir():
+        return sorted(evidence["source_id"].unique().to_list())
+    inside = evidence.join(outside.select(LINE), on=LINE, how="anti")
+    lines = dict(sources.select("source_id", LINE).iter_rows())
+    unchecked = []
+    for (source_id, name, digest), rows in inside.group_by(
+            "source_id", "corpus_file", "corpus_sha256", maintain_order=True):
+        path = corpus / str(name)
+        if not path.is_file():
+            unchecked.append(str(source_id))
             continue
-        start, end = row["span_start"], row["span_end"]
-        if not 0 <= start < end <= len(text):
-            problems.append(Mismatch(row["evidence_id"], source_id,
-                                     f"span {start}:{end} is outside the text (0:{len(text)})"))
-        elif span_sha256(text[start:end]) != row["span_sha256"]:
-            problems.append(Mismatch(row["evidence_id"], source_id,
-                                     f"span {start}:{end} does not hash to {row['span_sha256']}"))
-    return problems
+        data = path.read_bytes()
+        found = sha256_hex(data)
+        if found != digest:
+            problems.append(Problem(sources_file, lines.get(source_id), "corpus_sha256",
+                                    str(digest), "corpus_hash",
+                                    f"{path} has the SHA-256 {found}, not this one: the text "
+                                    "changed or the hash is mistyped"))
+            continue
+        text = data.decode("utf-8", errors="replace")
+        chars = rows["corpus_chars"][0]
+        if len(text) != chars:
+            problems.append(Problem(sources_file, lines.get(source_id), "corpus_chars",
+                                    str(chars), "corpus_length",
+                                    f"{path} has {len(text)} characters, not {chars}"))
+        for line, start, end, recorded in rows.drop_nulls(["span_start", "span_end"]).select(
+                LINE, "span_start", "span_end", "span_sha256").iter_rows():
+            hashed = span_sha256(text[start:end])
+            if hashed != recorded:
+                problems.append(Problem(evidence_file, line, "span_sha256", recorded, "span_hash",
+                                        f"the span {start}:{end} of {source_id} hashes to "
+                                        f"{hashed}, not to the recorded value"))
+    return sorted(unchecked)
+
+
+def unchecked_note(unchecked: list[str], corpus: Path | None) -> str | None:
+    """What the build says about the spans it could not hash, or None if it hashed them all."""
+    if corpus is None or not corpus.is_dir():
+        return f"evidence hashes not checked: no corpus folder at {corpus}"
+    if unchecked:
+        return (f"evidence hashes not checked for {', '.join(unchecked)}: the text is missing "
+                f"from {corpus}")
+    return None
+
+
+def verify_evidence(corpus: str | Path | None = None,
+                    root: str | Path | None = None) -> list[Problem]:
+    """Re-hash every evidence span of a built package (default: the shipped data) from the corpus
+    texts; return every problem, a text missing from the corpus among them."""
+    import polars as pl
+
+    from .loaders import load
+
+    folder = corpus_dir(corpus)
+    tables = {name: load(name, root=root).with_row_index(LINE, offset=2)
+              .with_columns(pl.col(LINE).cast(pl.Int64)) for name in ("evidence", "sources")}
+    problems: list[Problem] = []
+    files = ("build/evidence.csv", "build/sources.csv")
+    if not folder.is_dir():
+        return [Problem(str(folder), None, None, None, "corpus",
+                        f"corpus folder {folder} does not exist (set --corpus or ${CORPUS_ENV})")]
+    for source_id in check_spans(tables["evidence"], tables["sources"], folder, files, problems):
+        name = tables["sources"].filter(pl.col("source_id") == source_id)["corpus_file"][0]
+        problems.append(Problem(files[1], None, "corpus_file", name, "corpus",
+                                f"the text of {source_id} ({name}) is not in {folder}"))
+    return sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or "", p.rule))

@@ -14,11 +14,10 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from .fieldtypes import TYPES
 from .loaders import load, package
 
 DATABASE = "dprk_ru_data"
-_SQLITE_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "date": "TEXT",
-                 "boolean": "INTEGER"}
 
 
 def to_parquet(out: str | Path, root: str | Path | None = None) -> list[Path]:
@@ -44,7 +43,7 @@ def _create_table(resource: dict[str, Any]) -> str:
     lines = []
     for field in schema["fields"]:
         constraints = field.get("constraints", {})
-        line = f"{_quote(field['name'])} {_SQLITE_TYPES[field['type']]}"
+        line = f"{_quote(field['name'])} {TYPES[field['type']].sqlite}"
         if constraints.get("required"):
             line += " NOT NULL"
         if "enum" in constraints:

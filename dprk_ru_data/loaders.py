@@ -12,6 +12,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from .digest import prefixed
+from .fieldtypes import DATE_PANDAS, TYPES, polars_type
+
 if TYPE_CHECKING:
     import datetime as dt
 
@@ -70,12 +73,10 @@ class IntegrityError(ValueError):
 
 def read_verified(base: Path, resource: dict[str, Any]) -> bytes:
     """The bytes of `resource`'s file, checked against its ``bytes`` and ``hash``."""
-    import hashlib
-
     path = base / resource["path"]
     data = path.read_bytes()
     expected = resource["hash"]
-    found = "sha256:" + hashlib.sha256(data).hexdigest()
+    found = prefixed(data)
     if found != expected or len(data) != resource["bytes"]:
         raise IntegrityError(
             f"{path} is damaged: datapackage.json records {resource['bytes']} bytes with "
@@ -92,17 +93,13 @@ def _resource(name: str, root: Path) -> dict[str, Any]:
     raise KeyError(f"no table named {name!r}; the tables are: {known}")
 
 
-def _polars_schema(resource: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _polars_schema(resource: dict[str, Any]
+                   ) -> tuple[dict[str, polars.DataType], dict[str, polars.DataType]]:
     """The read schema (enums read as strings) and the final dtype of each column."""
-    import polars as pl
-
-    base = {"string": pl.String, "integer": pl.Int64, "number": pl.Float64, "date": pl.Date,
-            "boolean": pl.Boolean}
     read, final = {}, {}
     for field in resource["schema"]["fields"]:
-        read[field["name"]] = base[field["type"]]
-        enum = field.get("constraints", {}).get("enum")
-        final[field["name"]] = pl.Enum(enum) if enum else base[field["type"]]
+        read[field["name"]] = polars_type(field["type"])
+        final[field["name"]] = polars_type(field["type"], field.get("constraints", {}).get("enum"))
     return read, final
 
 
@@ -163,10 +160,6 @@ def _known_on(base: Path, name: str, as_of: "str | dt.date") -> list[str]:
     return evidence.filter(pl.col("record_table") == name)["record_id"].unique().to_list()
 
 
-_PANDAS_TYPES = {"string": "string", "integer": "Int64", "number": "Float64",
-                 "boolean": "boolean", "date": "string"}
-
-
 def _read_pandas(source: "Path | io.BytesIO", resource: dict[str, Any]) -> "pandas.DataFrame":
     try:
         import pandas as pd
@@ -180,11 +173,55 @@ def _read_pandas(source: "Path | io.BytesIO", resource: dict[str, Any]) -> "pand
         if enum:
             dtypes[field["name"]] = pd.CategoricalDtype(enum, ordered=True)
         else:
-            dtypes[field["name"]] = _PANDAS_TYPES[field["type"]]
+            dtypes[field["name"]] = TYPES[field["type"]].pandas
         if field["type"] == "date":
             dates.append(field["name"])
     # Only empty cells are missing: a text such as "NA" or "None" stays text.
     frame = pd.read_csv(source, dtype=dtypes, keep_default_na=False, na_values=[""])
     for column in dates:
-        frame[column] = frame[column].astype("date32[pyarrow]")
+        frame[column] = frame[column].astype(DATE_PANDAS)
     return frame
+
+
+def summary(root: str | Path | None = None, as_of: "str | dt.date | None" = None
+            ) -> list[dict[str, Any]]:
+    """One dict per table: its ``name``, ``title`` and ``rows``; with `as_of`, also
+    ``rows_as_of``, the rows known on that day (see `load`).
+
+    >>> summary()[0]["name"]
+    'sources'
+    """
+    out = []
+    for resource in package(root)["resources"]:
+        row: dict[str, Any] = {"name": resource["name"], "title": resource["title"],
+                               "rows": load(resource["name"], root=root).height}
+        if as_of is not None:
+            row["rows_as_of"] = load(resource["name"], root=root, as_of=as_of).height
+        out.append(row)
+    return out
+
+
+def query(name: str, where: dict[str, str] | None = None, columns: list[str] | None = None,
+          limit: int | None = None, *, root: str | Path | None = None,
+          as_of: "str | dt.date | None" = None) -> "polars.DataFrame":
+    """Rows of table `name` (a polars DataFrame): those whose columns equal the values in `where`
+    (compared as written in the CSV), with only `columns`, at most `limit` rows.
+
+    Raises `KeyError` for an unknown table and `ValueError` for an unknown column.
+
+    >>> query("incidents", where={"type": "strike"}, columns=["incident_id", "type"]).width
+    2
+    """
+    import polars as pl
+
+    frame = load(name, root=root, as_of=as_of)
+    asked = [*(where or {}), *(columns or [])]
+    unknown = [column for column in asked if column not in frame.columns]
+    if unknown:
+        raise ValueError(f"{', '.join(unknown)}: not columns of {name} "
+                         f"({', '.join(frame.columns)})")
+    for column, value in (where or {}).items():
+        frame = frame.filter(pl.col(column).cast(pl.String) == value)
+    if columns:
+        frame = frame.select(columns)
+    return frame if limit is None else frame.head(limit)

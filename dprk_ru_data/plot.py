@@ -14,15 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .loaders import load, package
+from .vocab import ACTOR_KIND, colour
 
 if TYPE_CHECKING:
     import polars
 
-# One colour per claimant kind, colour-blind safe (Okabe-Ito), in a fixed order.
-PALETTE = {"government": "#0072B2", "armed_force": "#56B4E9", "state": "#009E73",
-           "person": "#E69F00", "media": "#CC79A7", "unnamed": "#D55E00",
-           "organisation": "#F0E442", "unit": "#999999", "group": "#666666",
-           "no claimant named": "#BBBBBB"}
+NO_CLAIMANT = "no claimant named"
 
 
 def troop_estimate_points(root: str | Path | None = None) -> "polars.DataFrame":
@@ -42,7 +39,7 @@ def troop_estimate_points(root: str | Path | None = None) -> "polars.DataFrame":
     return (estimates.join(first_published, left_on="estimate_id", right_on="record_id",
                            how="left", maintain_order="left")
             .join(kinds, on="claimant_actor_id", how="left", maintain_order="left")
-            .with_columns(pl.col("claimant_kind").fill_null("no claimant named"))
+            .with_columns(pl.col("claimant_kind").fill_null(NO_CLAIMANT))
             .select("estimate_id", "claimed", "figure_low", "figure_best", "figure_high",
                     "claimant_kind", pl.col("status").cast(pl.String))
             .sort("claimed", "estimate_id"))
@@ -73,24 +70,25 @@ def plot_troop_estimates(out: str | Path, root: str | Path | None = None) -> Pat
         seen_at[day] = index + 1
         x = dt.datetime.combine(day, dt.time(12)) + dt.timedelta(
             days=(index - (per_day[day] - 1) / 2) * min(0.8 / per_day[day], 0.2))
-        colour = PALETTE.get(row["claimant_kind"], "#000000")
+        kind = row["claimant_kind"]
+        hue = colour("actor_kind", None if kind == NO_CLAIMANT else kind)
         if row["claimant_kind"] not in kinds_used:
             kinds_used.append(row["claimant_kind"])
         low, best, high = row["figure_low"], row["figure_best"], row["figure_high"]
         gid = row["estimate_id"]
         if low is not None and high is not None and low != high:
-            axes.vlines(x, low, high, colors=colour, linewidth=3, alpha=0.85, gid=gid)
+            axes.vlines(x, low, high, colors=hue, linewidth=3, alpha=0.85, gid=gid)
             value = best
         elif low is not None and high is None:
-            axes.plot([x], [low], marker="^", color=colour, markersize=7, linestyle="", gid=gid)
+            axes.plot([x], [low], marker="^", color=hue, markersize=7, linestyle="", gid=gid)
             value = None
         elif high is not None and low is None:
-            axes.plot([x], [high], marker="v", color=colour, markersize=7, linestyle="", gid=gid)
+            axes.plot([x], [high], marker="v", color=hue, markersize=7, linestyle="", gid=gid)
             value = None
         else:
             value = best if best is not None else low
         if value is not None:
-            axes.plot([x], [value], marker="o", color=colour, markersize=5, linestyle="",
+            axes.plot([x], [value], marker="o", color=hue, markersize=5, linestyle="",
                       gid=gid if (low is None or high is None or low == high) else f"{gid}-best")
         if row["status"] == "denied":
             axes.plot([x], [best or low or high], marker="x", color="black", markersize=9,
@@ -100,8 +98,11 @@ def plot_troop_estimates(out: str | Path, root: str | Path | None = None) -> Pat
     axes.set_xlabel("date of the claim (earliest possible publication of the reporting text)")
     axes.set_title(f"Troop estimates as reported, each with its bounds (dprk-ru-data {version})")
     axes.grid(True, which="major", axis="y", alpha=0.3)
-    handles = [Line2D([], [], color=PALETTE.get(kind, "#000000"), linewidth=3, label=kind)
-               for kind in sorted(kinds_used, key=list(PALETTE).index)]
+    order = [*ACTOR_KIND, NO_CLAIMANT]  # the vocabulary's order, then the rows with no claimant
+    handles = [Line2D([], [], color=colour("actor_kind", None if kind == NO_CLAIMANT else kind),
+                      linewidth=3, label=kind)
+               for kind in sorted(kinds_used, key=lambda k: order.index(k) if k in order
+                                  else len(order))]
     handles += [Line2D([], [], marker="x", color="black", linestyle="", label="denied"),
                 Line2D([], [], marker="^", color="#444444", linestyle="", label="at least"),
                 Line2D([], [], marker="v", color="#444444", linestyle="", label="at most")]

@@ -9,21 +9,23 @@ resource sorted by path, in the format of ``sha256sum``: ``<hex digest><two spac
 coreutils, ``LC_ALL=C sha256sum build/*.csv | sha256sum`` in the repository gives the same digest.
 Only the data enter it, so a change of descriptive metadata alone keeps the hash.
 
-This module imports only the standard library.
+This module imports only the standard library (the build, when releasing).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import re
 import subprocess
 import sys
+import tempfile
 import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
+
+from .digest import PREFIX as HASH_PREFIX, prefixed
 
 RELEASES_FILE = "RELEASES.json"
 PYPROJECT = "pyproject.toml"
@@ -88,7 +90,7 @@ def content_hash(resources: Iterable[dict[str, Any]]) -> str:
         if not digest.startswith(HASH_PREFIX):
             raise ReleaseError(f"resource {resource['path']} has no {HASH_PREFIX} hash")
         lines.append(f"{digest[len(HASH_PREFIX):]}  {resource['path']}\n")
-    return HASH_PREFIX + hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+    return prefixed("".join(lines))
 
 
 def project_version(root: Path) -> str:
@@ -194,10 +196,70 @@ def released_build_from_git(root: Path, release: Release, into: Path) -> Path | 
             target = into / resource["path"]
             target.parent.mkdir(parents=True, exist_ok=True)
             data = git("show", f"{commit}:{resource['path']}").stdout
-            if HASH_PREFIX + hashlib.sha256(data).hexdigest() != resource["hash"]:
+            if prefixed(data) != resource["hash"]:
                 raise ReleaseError(f"commit {commit[:12]}: {resource['path']} does not match "
                                    "the hash its datapackage.json gives")
             target.write_bytes(data)
         return into
     raise ReleaseError(f"no commit in the history has the build of release {release.version} "
                        f"({release.content_hash})")
+
+
+CHANGELOG = "CHANGELOG.md"
+CHANGELOG_HEAD = "# Changelog\n"
+UNRELEASED = "Unreleased\n"  # heading of the CHANGELOG section for changes not yet released
+
+
+def release(root: Path | str, date: str, previous: Path | str | None = None) -> Release:
+    """Record the version in `root/pyproject.toml` as released on `date` and rebuild.
+
+    The build is compared with the previous release's (`previous`, a directory or descriptor, else
+    found in the git history) and the version must be bumped at least as much as the changes
+    require. Appends the release to ``RELEASES.json`` and its summary to ``CHANGELOG.md``; the
+    rebuild then carries `date` as ``created``. Raises `ReleaseError` when a rule is broken.
+    """
+    from .build import build
+    from .diff import changelog_section, diff_packages
+    from .loaders import load
+    from .registry import TABLES
+
+    root = Path(root)
+    version = project_version(root)
+    releases = read_releases(root)
+    if any(r.version == version for r in releases):
+        raise ReleaseError(f"version {version} is already released; bump it in pyproject.toml")
+    candidate = Release(version, date, "sha256:" + "0" * 64)  # checks the date early
+    if releases and (bump_between(releases[-1].version, version) == "none"
+                     or releases[-1].date > candidate.date):
+        raise ReleaseError(f"{version} on {date} does not follow {releases[-1].version} "
+                           f"of {releases[-1].date}")
+    descriptor = build(root)
+    with tempfile.TemporaryDirectory() as scratch:
+        if releases and previous is None:
+            previous = released_build_from_git(root, releases[-1], Path(scratch))
+            if previous is None:
+                raise ReleaseError("cannot find the previous release's build: this is not a git "
+                                   "checkout with history; give it with --previous")
+        if previous is not None:
+            diff = diff_packages(previous, root)
+            if not diff.bump_ok:
+                raise ReleaseError(f"the changes since {diff.old_version} require a "
+                                   f"{diff.required_bump} bump; {version} is a "
+                                   f"{diff.declared_bump} bump")
+            section = changelog_section(diff, version, date, str(descriptor["contentHash"]))
+        else:
+            counts = ", ".join(f"{name} {load(name, root=root).height}" for name in TABLES)
+            section = (f"## {version} ({date})\n\nContent hash `{descriptor['contentHash']}`. "
+                       f"First release: {counts} rows.\n")
+    entry = Release(version, date, str(descriptor["contentHash"]), toolchain())
+    write_releases(root, [*releases, entry])
+    changelog = root / CHANGELOG
+    text = changelog.read_text(encoding="utf-8") if changelog.is_file() else CHANGELOG_HEAD
+    head, _, rest = text.partition("\n## ")
+    if rest.startswith(UNRELEASED):  # the notes written while the version was unreleased
+        notes, _, rest = rest[len(UNRELEASED):].partition("\n## ")
+        section = f"{section.rstrip()}\n\n{notes.strip()}\n"
+    text = f"{head.rstrip()}\n\n{section}" + (f"\n## {rest}" if rest else "")
+    changelog.write_text(text, encoding="utf-8")
+    build(root)
+    return entry

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import dprk_ru_data
 from dprk_ru_data.build import STAGING, recover
 from dprk_ru_data.cli import main
-from dprk_ru_data.schemas import TABLES
+from dprk_ru_data.registry import TABLES
 
 from .conftest import ROOT, snapshot
 from .test_build import edit_cell

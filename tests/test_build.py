@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from dprk_ru_data.build import build, compile_tables
 from dprk_ru_data.cli import main
 from dprk_ru_data.errors import DataError
-from dprk_ru_data.schemas import TABLES
+from dprk_ru_data.registry import TABLES
 
 from .conftest import ROOT, snapshot
 
@@ -50,7 +50,7 @@ def test_every_table_is_built_sorted_by_its_primary_key() -> None:
     tables = compile_tables(ROOT)
     assert set(tables) == set(TABLES)
     for name, frame in tables.items():
-        key = frame[TABLES[name].primary_key]
+        key = frame[TABLES[name].key]
         assert key.to_list() == sorted(key.to_list()), name
         assert frame.height > 0, name
 
@@ -168,14 +168,14 @@ def test_check_build_accepts_the_committed_package_and_locates_faults(project: P
     import json
 
     runner = CliRunner()
-    ok = runner.invoke(main, ["check-build", str(project)], catch_exceptions=False)
+    ok = runner.invoke(main, ["check-build", "--root", str(project)], catch_exceptions=False)
     assert ok.exit_code == 0, ok.output
     path = project / "build" / "incidents.csv"
     lines = path.read_text(encoding="utf-8").split("\n")
     lines[3] = lines[3].replace(",statement,", ",explosion,", 1)
     assert ",explosion," in lines[3]
     path.write_text("\n".join(lines), encoding="utf-8")
-    damaged = runner.invoke(main, ["check-build", str(project), "--format", "json"],
+    damaged = runner.invoke(main, ["check-build", "--root", str(project), "--format", "json"],
                             catch_exceptions=False)
     assert damaged.exit_code == 1
     assert [p["rule"] for p in json.loads(damaged.stdout)] == ["integrity"]
@@ -186,7 +186,7 @@ def test_check_build_accepts_the_committed_package_and_locates_faults(project: P
         if resource["name"] == "incidents":
             resource.update(bytes=len(data), hash="sha256:" + hashlib.sha256(data).hexdigest())
     (project / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
-    edited = runner.invoke(main, ["check-build", str(project), "--format", "json"],
+    edited = runner.invoke(main, ["check-build", "--root", str(project), "--format", "json"],
                            catch_exceptions=False)
     assert edited.exit_code == 1
     problems = json.loads(edited.stdout)

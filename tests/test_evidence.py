@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import dprk_ru_data
-from dprk_ru_data.evidence import locate, span_sha256, verify
+from dprk_ru_data.evidence import find_spans, span_sha256, verify_evidence
+
+from .conftest import ROOT
 
 
 def rows(name: str) -> list[dict]:
@@ -13,16 +15,35 @@ def rows(name: str) -> list[dict]:
 
 
 def test_every_span_matches_the_corpus(corpus: Path) -> None:
-    assert verify(rows("evidence"), rows("sources"), corpus) == []
+    assert verify_evidence(corpus) == []
+    assert dprk_ru_data.verify_evidence is verify_evidence
 
 
-def test_tampered_span_is_reported(corpus: Path) -> None:
-    evidence = rows("evidence")
-    evidence[0]["span_end"] += 1
-    evidence[1]["span_start"] = 10**9
-    problems = verify(evidence, rows("sources"), corpus)
-    assert [p.evidence_id for p in problems] == [evidence[0]["evidence_id"], evidence[1]["evidence_id"]]
-    assert "does not hash" in problems[0].reason and "outside the text" in problems[1].reason
+def test_tampered_spans_are_each_located(corpus: Path, tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(ROOT / "build", tmp_path / "build")
+    shutil.copy2(ROOT / "datapackage.json", tmp_path / "datapackage.json")
+    path = tmp_path / "build" / "evidence.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    first, second = lines[1].split(","), lines[2].split(",")
+    first[6] = str(int(first[6]) + 1)  # span_end one further: the hash no longer matches
+    second[5], second[6] = "1000000000", "1000000001"  # a span past the end of its text
+    lines[1], lines[2] = ",".join(first), ",".join(second)
+    path.write_text("".join(lines), encoding="utf-8")
+    problems = verify_evidence(corpus, tmp_path)
+    assert [(p.file, p.line, p.rule) for p in problems] == [
+        ("build/evidence.csv", 2, "span_hash"), ("build/evidence.csv", 3, "span_range")]
+
+
+def test_a_text_missing_from_the_corpus_is_a_problem(corpus: Path, tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(corpus, tmp_path / "corpus")
+    missing = rows("sources")[0]["corpus_file"]
+    (tmp_path / "corpus" / missing).unlink()
+    problems = verify_evidence(tmp_path / "corpus")
+    assert [(p.rule, p.value) for p in problems] == [("corpus", missing)]
 
 
 def test_sources_match_the_corpus_manifest(corpus: Path) -> None:
@@ -39,7 +60,7 @@ def test_sources_match_the_corpus_manifest(corpus: Path) -> None:
 
 def test_locate_finds_every_occurrence() -> None:
     text = "North Korea and North Korea"
-    spans = locate(text, "North Korea")
+    spans = find_spans(text, "North Korea")
     assert [(s.start, s.end) for s in spans] == [(0, 11), (16, 27)]
     assert all(text[s.start:s.end] == "North Korea" and s.sha256 == span_sha256("North Korea")
                for s in spans)
@@ -51,8 +72,6 @@ def test_cli_verify_evidence_passes_and_fails_on_a_tampered_span(corpus: Path, t
     from click.testing import CliRunner
 
     from dprk_ru_data.cli import main
-
-    from .conftest import ROOT
 
     runner = CliRunner()
     ok = runner.invoke(main, ["verify-evidence", "--corpus", str(corpus)], catch_exceptions=False)
@@ -68,7 +87,7 @@ def test_cli_verify_evidence_passes_and_fails_on_a_tampered_span(corpus: Path, t
     bad = runner.invoke(main, ["verify-evidence", "--corpus", str(corpus), "--root", str(tmp_path)],
                         catch_exceptions=False)
     assert bad.exit_code == 1
-    assert f"{fields[0]} ({fields[4]}): span" in bad.stderr
+    assert "build/evidence.csv:2: span_sha256:" in bad.stderr
 
 
 def test_cli_locate_prints_offsets_that_verify(corpus: Path) -> None:
@@ -85,13 +104,13 @@ def test_cli_locate_prints_offsets_that_verify(corpus: Path) -> None:
 
 
 def test_every_record_has_evidence_and_fields_name_real_columns() -> None:
-    from dprk_ru_data.schemas import TABLES
+    from dprk_ru_data.registry import TABLES
 
     evidence = rows("evidence")
     for name in TABLES:
         if name == "evidence":
             continue
-        key = TABLES[name].primary_key
+        key = TABLES[name].key
         supported = {e["record_id"] for e in evidence if e["record_table"] == name}
         assert {r[key] for r in rows(name)} <= supported, name
     for e in evidence:

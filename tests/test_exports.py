@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 import dprk_ru_data
 from dprk_ru_data.cli import main
-from dprk_ru_data.schemas import TABLES
+from dprk_ru_data.registry import TABLES, vocabulary
 
 from .conftest import ROOT
 
@@ -43,7 +43,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("name", list(TABLES))
 def test_parquet_read_back_with_duckdb_equals_load(exported: Path, name: str) -> None:
     duckdb = pytest.importorskip("duckdb")
-    key = TABLES[name].primary_key
+    key = TABLES[name].key
     relation = duckdb.sql(f"SELECT * FROM read_parquet('{exported / f'{name}.parquet'}') "
                           f"ORDER BY {key}")
     assert relation.columns == TABLES[name].columns
@@ -115,10 +115,10 @@ def test_codebook_is_fresh_and_covers_every_field_and_value() -> None:
     assert committed == codebook_markdown(), "run: dprk-data codebook"
     for name, table in TABLES.items():
         section = committed.split(f"## Table `{name}`")[1].split("\n## ")[0]
-        for column, spec in table.model.to_schema().columns.items():
-            assert f"| `{column}` |" in section, (name, column)
-            for value in (spec.metadata or {}).get("values", {}):
-                assert f"| `{value}` |" in committed, (name, column, value)
+        for field in table.fields:
+            assert f"| `{field.name}` |" in section, (name, field.name)
+            for value in vocabulary(field.vocabulary) if field.vocabulary else ():
+                assert f"| `{value}` |" in committed, (name, field.name, value)
     assert "several thousand" in committed  # the conventions are in it
 
 

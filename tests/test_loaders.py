@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 import dprk_ru_data
-from dprk_ru_data.schemas import TABLES
+from dprk_ru_data.registry import TABLES, vocabulary
 
 
 def test_tables_lists_every_table_in_registry_order() -> None:
@@ -18,13 +18,14 @@ def test_tables_lists_every_table_in_registry_order() -> None:
 def test_polars_frames_are_typed(name: str) -> None:
     frame = dprk_ru_data.load(name)
     assert frame.height > 0
-    schema = TABLES[name].model.to_schema()
-    for column, spec in schema.columns.items():
-        dtype = frame.schema[column]
-        if any(check.name == "isin" for check in spec.checks):
-            assert isinstance(dtype, pl.Enum), column
+    assert frame.columns == TABLES[name].columns
+    expected = {"string": pl.String, "integer": pl.Int64, "number": pl.Float64, "date": pl.Date}
+    for field in TABLES[name].fields:
+        dtype = frame.schema[field.name]
+        if field.vocabulary:
+            assert dtype == pl.Enum(list(vocabulary(field.vocabulary))), field.name
         else:
-            assert dtype == spec.dtype.type, column
+            assert dtype == expected[field.type], field.name
 
 
 @pytest.mark.parametrize("name", list(TABLES))

@@ -17,11 +17,11 @@ import pytest
 from click.testing import CliRunner
 
 import dprk_ru_data
-from dprk_ru_data.build import build, release
+from dprk_ru_data.build import build
 from dprk_ru_data.cli import main
 from dprk_ru_data.diff import diff_packages
 from dprk_ru_data.releases import (ReleaseError, bump_between, content_hash, read_releases,
-                                   released_build_from_git)
+                                   release, released_build_from_git)
 
 from .conftest import ROOT, fresh_inputs, snapshot
 from .test_build import edit_cell
@@ -156,7 +156,7 @@ def test_diff_reports_exactly_the_edited_row_and_field(project: Path) -> None:
     assert changes.required_bump == "patch"
     assert not changes.bump_ok  # the version was not bumped
 
-    result = CliRunner().invoke(main, ["diff", str(ROOT), str(project), "--json"],
+    result = CliRunner().invoke(main, ["diff", str(ROOT), str(project), "--format", "json"],
                                 catch_exceptions=False)
     assert result.exit_code == 0
     as_json = json.loads(result.stdout)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from dprk_ru_data.schemas import TABLES
+from dprk_ru_data.registry import TABLES
 
 from .conftest import OUTPUT_FILES, ROOT, snapshot
 

@@ -300,9 +300,9 @@ def conventions_markdown() -> str:
         lines += ["", f"## {title}", "",
                   "| words | qualifier | low | high | why |", "| --- | --- | --- | --- | --- |"]
         for words, a in table.items():
-            low = "" if a.low_factor is None else f"{a.low_factor:g} x N"
-            high = "" if a.high_factor is None else f"{a.high_factor:g} x N"
-            lines.append(f"| {words} | {a.qualifier} | {low} | {high} | {a.why} |")
+            low_cell = "" if a.low_factor is None else f"{a.low_factor:g} x N"
+            high_cell = "" if a.high_factor is None else f"{a.high_factor:g} x N"
+            lines.append(f"| {words} | {a.qualifier} | {low_cell} | {high_cell} | {a.why} |")
     lines += ["", "## Words that introduce a number", "",
               "They leave its reading alone, except the estimate verbs, which make a number with no "
               "other qualifier approximate (as 'about').", "",

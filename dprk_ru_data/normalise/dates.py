@@ -17,6 +17,7 @@ import contextlib
 import datetime as dt
 import io
 import re
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from . import conventions as c
@@ -76,12 +77,16 @@ _APPROX = {"around", "about", "circa", "c", "ca"}
 # --- the spec ---------------------------------------------------------------------------------
 # A spec is a small tuple: (kind, *parts). Years are ("slot", k), ("const", y), ("ref", offset),
 # ("short", k, base_k) for the two-digit end of "1965-73", or None when the text gives no year.
+Spec = tuple[str, *tuple[Any, ...]]
+# A day, month or year in a spec: ("slot", k), ("const", n), or a year form as above.
+Part = tuple[str, int, *tuple[Any, ...]]
+
 
 def _slot(t: Tokens, i: int) -> tuple[str, int]:
     return ("slot", t.slots[i])
 
 
-def _year_after(t: Tokens, j: int) -> tuple[Any, int]:
+def _year_after(t: Tokens, j: int) -> tuple[Part | None, int]:
     """An optional year after a day or month: ", 2024", "of 2024", "last year", "this year"."""
     words = t.words
     k = j + 1 if j < len(words) and words[j] in (",", "of") else j
@@ -143,7 +148,7 @@ def _time(t: Tokens, j: int) -> int:
     return j
 
 
-def _point(t: Tokens, i: int) -> tuple[tuple, int] | None:
+def _point(t: Tokens, i: int) -> tuple[Spec, int] | None:
     """One date at `i` (no opener, no second date)."""
     words, glued = t.words, t.glued
     n = len(words)
@@ -173,9 +178,9 @@ def _point(t: Tokens, i: int) -> tuple[tuple, int] | None:
             return None  # "next Tuesday": a plan; not read
         return ("weekday", _WEEKDAYS[w], shift), j
     # day month [year]: "14 October 2024", "14th of October"
-    j = _day_number(t, i)
-    if j is not None:
-        k = j + 1 if j < n and words[j] == "of" else j
+    day_end = _day_number(t, i)
+    if day_end is not None:
+        k = day_end + 1 if day_end < n and words[day_end] == "of" else day_end
         month = _month_name(words, k)
         if month is not None:
             year, end = _year_after(t, month[1])
@@ -277,7 +282,7 @@ def _bare_day(t: Tokens, i: int) -> int | None:
 
 
 def _joined(t: Tokens, i: int, joiners: tuple[str, ...], between: bool = False,
-            ) -> tuple[tuple, int] | None:
+            ) -> tuple[Spec, int] | None:
     """A date, or two joined by one of `joiners`: "1965-1973", "May or June", "14-16 October"."""
     words = t.words
     n = len(words)
@@ -286,8 +291,8 @@ def _joined(t: Tokens, i: int, joiners: tuple[str, ...], between: bool = False,
         second = _point(t, bare + 1)
         if second is not None and second[0][0] == "day":
             _, year, month, _day = second[0]
-            first = ("day", year, month, _slot(t, i))
-            return (_JOINERS[words[bare]], first, second[0]), second[1]
+            first_day = ("day", year, month, _slot(t, i))
+            return (_JOINERS[words[bare]], first_day, second[0]), second[1]
     first = _point(t, i)
     if first is None:
         return None
@@ -303,7 +308,7 @@ def _joined(t: Tokens, i: int, joiners: tuple[str, ...], between: bool = False,
     return spec, j
 
 
-def _compatible(first: tuple, second: tuple) -> bool:
+def _compatible(first: Spec, second: Spec) -> bool:
     """Whether two dates can be joined ('March to May 2024', not 'Tuesday to 2024')."""
     kinds = {first[0], second[0]}
     if "relative" in kinds or "weekday" in kinds:
@@ -311,7 +316,7 @@ def _compatible(first: tuple, second: tuple) -> bool:
     return True
 
 
-def date_at(t: Tokens, i: int) -> tuple[tuple, int] | None:
+def date_at(t: Tokens, i: int) -> tuple[Spec, int] | None:
     """The longest date that starts at token `i`: (spec, end) or None."""
     words = t.words
     n = len(words)
@@ -352,8 +357,13 @@ def date_at(t: Tokens, i: int) -> tuple[tuple, int] | None:
 
 # --- resolving a spec -------------------------------------------------------------------------
 
-# A resolved closed date: the same fields as `FuzzyDate`, with `start` and `end` both set.
-_Span = FuzzyDate
+class _Span(NamedTuple):
+    """A resolved closed date: the fields of `FuzzyDate`, with `start` and `end` both set."""
+
+    edtf: str
+    start: dt.date
+    end: dt.date
+    precision: str
 
 
 def _last_day(year: int, month: int) -> int:
@@ -379,7 +389,7 @@ class _Context(NamedTuple):
     reference: dt.date | None
 
 
-def _number(part: tuple, ctx: _Context) -> int:
+def _number(part: Part, ctx: _Context) -> int:
     """A day, month or year: a constant, or a number of the phrase (the date grammar takes only
     plain numbers of one to four digits, so `int` reads it exactly)."""
     return part[1] if part[0] == "const" else int(ctx.numbers[part[1]])
@@ -391,7 +401,7 @@ def _needs(ctx: _Context, what: str) -> dt.date:
     return ctx.reference
 
 
-def _year(part: Any, ctx: _Context) -> int:
+def _year(part: Part, ctx: _Context) -> int:
     if part[0] == "ref":
         return _needs(ctx, "a year relative to the report").year + part[1]
     if part[0] == "short":
@@ -406,7 +416,8 @@ def _year(part: Any, ctx: _Context) -> int:
     return year
 
 
-def _rolled(make: Any, year_part: Any, ctx: _Context, what: str) -> _Span:
+def _rolled(make: Callable[[int], _Span], year_part: Part | None, ctx: _Context, what: str,
+            ) -> _Span:
     """`make(year)` for the written year; with none, the latest year whose span starts on or
     before the reference (a report of 5 January saying 'in December' means the December before)."""
     if year_part is not None:
@@ -416,7 +427,17 @@ def _rolled(make: Any, year_part: Any, ctx: _Context, what: str) -> _Span:
     return span if span.start <= reference else make(reference.year - 1)
 
 
-def _resolve(spec: tuple, ctx: _Context) -> FuzzyDate:
+def _resolve(spec: Spec, ctx: _Context) -> FuzzyDate:
+    kind = spec[0]
+    if kind == "relative":
+        return _relative(spec[1], _needs(ctx, f"'{spec[1]}'"))
+    if kind == "open":
+        return _open(spec[1], _span(spec[2], ctx))
+    return FuzzyDate(*_closed(spec, ctx))
+
+
+def _closed(spec: Spec, ctx: _Context) -> _Span:
+    """A spec of any kind but a relative phrase or an opener, which may leave an end open."""
     kind = spec[0]
     if kind == "day":
         _, year, month, day = spec
@@ -439,7 +460,7 @@ def _resolve(spec: tuple, ctx: _Context) -> FuzzyDate:
         _, year, month = spec
         m = _number(month, ctx)
         if 1 <= m <= 12:
-            return _resolve(("month", year, month), ctx)
+            return _closed(("month", year, month), ctx)
         return _join("interval", ("year", year), ("year", ("short", month[1], year[1])), ctx)
     if kind == "year":
         y = _year(spec[1], ctx)
@@ -457,8 +478,8 @@ def _resolve(spec: tuple, ctx: _Context) -> FuzzyDate:
         reference = _needs(ctx, f"'{which} month'")
         month_index = reference.year * 12 + reference.month - 1 + {"last": -1, "this": 0,
                                                                     "next": 1}[which]
-        return _resolve(("month_part", ("const", month_index // 12), month_index % 12 + 1, part),
-                        ctx)
+        return _closed(("month_part", ("const", month_index // 12), month_index % 12 + 1, part),
+                       ctx)
     if kind == "decade_part":
         y = _year(spec[1], ctx)
         if y % 10:
@@ -488,11 +509,11 @@ def _resolve(spec: tuple, ctx: _Context) -> FuzzyDate:
                        year, ctx, "a quarter")
     if kind == "month_part":
         _, year, month, part = spec
-        first, last = c.MONTH_PARTS[part]
+        start_day, end_day = c.MONTH_PARTS[part]
 
         def make_part(y: int) -> _Span:
-            end = _last_day(y, month) if last is None else last
-            return _days(dt.date(y, month, first), dt.date(y, month, end), "month")
+            end = _last_day(y, month) if end_day is None else end_day
+            return _days(dt.date(y, month, start_day), dt.date(y, month, end), "month")
         return _rolled(make_part, year, ctx, "a part of a month")
     if kind == "year_part":
         _, year, part = spec
@@ -522,26 +543,24 @@ def _resolve(spec: tuple, ctx: _Context) -> FuzzyDate:
         return _Span(_iso(day), day, day, "day")
     if kind == "weekday_day":
         _, weekday, day_spec = spec
-        span = _resolve(day_spec, ctx)
-        assert isinstance(span, _Span)
+        span = _closed(day_spec, ctx)
         if span.start.weekday() != weekday:
             raise ValueError(f"{_iso(span.start)} is a {calendar.day_name[span.start.weekday()]}, "
                              f"not a {calendar.day_name[weekday]}")
         return span
-    if kind == "relative":
-        return _relative(spec[1], _needs(ctx, f"'{spec[1]}'"))
     if kind in ("interval", "all", "one"):
         return _join(kind, spec[1], spec[2], ctx)
-    if kind == "open":
-        return _open(spec[1], _span(spec[2], ctx))
     raise ValueError(f"unknown date form {kind}")  # pragma: no cover
 
 
-def _span(spec: tuple, ctx: _Context) -> _Span:
+def _span(spec: Spec, ctx: _Context) -> _Span:
+    """A date that must be closed: one end of two joined, or the date an opener opens."""
+    if spec[0] not in ("relative", "open"):
+        return _closed(spec, ctx)
     resolved = _resolve(spec, ctx)
     if resolved.start is None or resolved.end is None:
         raise ValueError("an open date cannot be one end of another")
-    return resolved
+    return _Span(resolved.edtf, resolved.start, resolved.end, resolved.precision)
 
 
 def _season(year: int, code: int) -> _Span:
@@ -557,10 +576,15 @@ def _season(year: int, code: int) -> _Span:
 def _relative(phrase: str, ref: dt.date) -> FuzzyDate:
     """A phrase of `conventions.RELATIVE_DATES` read against the reference day."""
     rule = c.RELATIVE_DATES[phrase].rule
-    day = dt.timedelta(days=1)
-    year = ref.year
     if rule == "coming":
         return FuzzyDate(f"{_iso(ref)}/..", ref, None, "open")
+    return FuzzyDate(*_relative_span(rule, ref))
+
+
+def _relative_span(rule: str, ref: dt.date) -> _Span:
+    """A rule of `conventions.RELATIVE_DATES` that covers a closed span of days."""
+    day = dt.timedelta(days=1)
+    year = ref.year
     if rule in ("this_year", "last_year", "next_year"):
         y = year + {"this_year": 0, "last_year": -1, "next_year": 1}[rule]
         return _Span(f"{y:04d}", dt.date(y, 1, 1), dt.date(y, 12, 31), "year")
@@ -605,7 +629,7 @@ def _ends(span: _Span) -> tuple[str, str]:
 _YEARLESS = ("day", "month", "month_part", "season")
 
 
-def _join(kind: str, first_spec: tuple, second_spec: tuple, ctx: _Context) -> _Span:
+def _join(kind: str, first_spec: Spec, second_spec: Spec, ctx: _Context) -> _Span:
     """Two dates joined: an interval ("1965-1973"), or a set of all ("May and June") or one
     ("May or June"). A date without a year takes the other's: 'from March to May 2024'."""
     first_open = first_spec[0] in _YEARLESS and first_spec[1] is None
@@ -639,8 +663,9 @@ def _join(kind: str, first_spec: tuple, second_spec: tuple, ctx: _Context) -> _S
     return _Span(edtf_text, first.start, second.end, "interval")
 
 
-def _with_year(spec: tuple, year: Any) -> tuple:
-    return (spec[0], year, *spec[2:])
+def _with_year(spec: Spec, year: Part) -> Spec:
+    kind, _, *parts = spec
+    return (kind, year, *parts)
 
 
 def _open(kind: str, span: _Span) -> FuzzyDate:
@@ -682,7 +707,7 @@ def _edtf(text: str) -> FuzzyDate:
 
 # --- whole phrases ----------------------------------------------------------------------------
 
-def _grammar(key: str) -> tuple:
+def _grammar(key: str) -> Spec:
     """The spec of a whole phrase's shape, or `Refusal`."""
     t = of_shape(key)
     words = t.words
@@ -714,11 +739,11 @@ def _grammar(key: str) -> tuple:
     return found[0]
 
 
-def _in_clause(t: Tokens, n: int) -> tuple | None:
+def _in_clause(t: Tokens, n: int) -> Spec | None:
     """The one date inside a clause ("said on Thursday that"), when no word around it could
     change it; None otherwise."""
     words = t.words
-    found: list[tuple[tuple, int, int]] = []
+    found: list[tuple[Spec, int, int]] = []
     i = 0
     while i < n:
         at = date_at(t, i)
@@ -744,14 +769,14 @@ def _in_clause(t: Tokens, n: int) -> tuple | None:
     return spec
 
 
-_TEXTS: dict[tuple[str, tuple], FuzzyDate | str] = {}
+_TEXTS: dict[tuple[str, tuple[dt.date | None, ...]], FuzzyDate | str] = {}
 _CACHE_LIMIT = 1 << 18
 
 
 _spec = ShapeCache(_grammar, _CACHE_LIMIT)
 
 
-def resolve(spec: tuple, numbers: list[str], reference: dt.date | None) -> FuzzyDate:
+def resolve(spec: Spec, numbers: list[str], reference: dt.date | None) -> FuzzyDate:
     """A spec applied to its numbers and reference; ValueError for impossible dates."""
     return _resolve(spec, _Context(numbers, reference))
 

@@ -180,6 +180,7 @@ def _quantity(t: Tokens, i: int, currency: str | None = None, unscaled_decimal: 
         currency, i = c.CURRENCY_SYMBOLS[symbol[1]], symbol[0]
     word = words[i]
     decimal = False
+    base: Number
     if _is_number(word):
         slot, base, j = slots[i], 1, i + 1
         decimal = word == "#f"
@@ -579,6 +580,8 @@ def evaluate(reading: _Reading, numbers: list[str]) -> Figure:
     if reading.counted_slots:
         reading = reading._replace(counted=_restore(
             reading.counted or "", [numbers[slot] for slot in reading.counted_slots]))
+    low: Number | None
+    high: Number | None
     if reading.vague is not None:
         low, high = reading.vague
         return Figure(low, None, high, "vague", kind, reading.counted, reading.per,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from typing import Any, NamedTuple
+from typing import Generic, NamedTuple, TypeVar
 
 from .errors import Refusal
 
@@ -187,7 +187,10 @@ def match_phrase(index: PhraseIndex, words: list[str], i: int) -> tuple[int, str
     return None
 
 
-class ShapeCache:
+Answer = TypeVar("Answer")
+
+
+class ShapeCache(Generic[Answer]):
     """The grammar's answer for each shape: what it read, or why it refuses (a str).
 
     Refusals are cached like readings. A slip of the grammar (an exception other than `Refusal`)
@@ -195,11 +198,11 @@ class ShapeCache:
     when it reaches `limit` entries, which bounds its memory.
     """
 
-    def __init__(self, grammar: Callable[[str], Any], limit: int = 1 << 18):
+    def __init__(self, grammar: Callable[[str], Answer], limit: int = 1 << 18):
         self._grammar, self._limit = grammar, limit
-        self._answers: dict[str, Any] = {}
+        self._answers: dict[str, Answer | str] = {}
 
-    def __call__(self, key: str) -> Any:
+    def __call__(self, key: str) -> Answer | str:
         answer = self._answers.get(key)
         if answer is None:
             try:

@@ -1,4 +1,4 @@
-"""The build step that fills the derived figure and date columns of every table.
+"""The derive stage: the build fills the derived figure and date columns of every table.
 
 Each distinct phrase (with its reference date) is parsed once and joined back, so the cost grows
 with the number of distinct phrases, not rows. A phrase that does not parse becomes a located
@@ -12,20 +12,20 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from ..errors import Problem
-from .dates import DateError, FuzzyDate, parse_date
-from .figures import FigureError, parse_figure
+from .errors import Problem
+from .normalise.dates import DateError, FuzzyDate, parse_date
+from .normalise.figures import FigureError, parse_figure
+from .raw import LINE
+from .registry import DATE_PARTS, FIGURE_PARTS, TEXT
 
 if TYPE_CHECKING:
-    from ..rawfiles import Loaded
-
-_FIGURE_PARTS = ("low", "best", "high", "qualifier")
-_DATE_PARTS = ("edtf", "start", "end", "precision")
+    from .raw import Loaded
 
 
 def _figure_columns(frame: pl.DataFrame, prefix: str, kind: str, loaded: "Loaded",
                     problems: list[Problem]) -> pl.DataFrame:
-    column = f"{prefix}_text"
+    column = f"{prefix}{TEXT}"
+    names = [f"{prefix}_{part}" for part in FIGURE_PARTS]
     number = pl.Int64 if kind == "count" else pl.Float64
     rows: list[dict[str, Any]] = []
     for text in frame[column].drop_nulls().unique().to_list():
@@ -41,13 +41,12 @@ def _figure_columns(frame: pl.DataFrame, prefix: str, kind: str, loaded: "Loaded
             if figure.increment:
                 raise FigureError(text, "this reads as an increment to an earlier figure; the "
                                         f"column holds a {kind}, not an addition")
-            row.update({f"{prefix}_low": figure.low, f"{prefix}_best": figure.best,
-                        f"{prefix}_high": figure.high, f"{prefix}_qualifier": figure.qualifier})
+            row.update(zip(names, (figure.low, figure.best, figure.high, figure.qualifier)))
         except FigureError as error:
             row["__error"] = str(error)
         rows.append(row)
-    schema = {column: pl.String, f"{prefix}_low": number, f"{prefix}_best": number,
-              f"{prefix}_high": number, f"{prefix}_qualifier": pl.String, "__error": pl.String}
+    schema = {column: pl.String, **dict(zip(names, (number, number, number, pl.String))),
+              "__error": pl.String}
     mapping = pl.DataFrame(rows, schema=schema)
     derived = _lookup(frame, mapping, [column])
     _report(frame.hstack(derived.select("__error")), column, loaded, problems, "figure")
@@ -67,7 +66,7 @@ def _lookup(frame: pl.DataFrame, mapping: pl.DataFrame, keys: list[str]) -> pl.D
 def _report(joined: pl.DataFrame, column: str, loaded: "Loaded", problems: list[Problem],
             rule: str) -> None:
     for line, value, error in joined.filter(pl.col("__error").is_not_null()).select(
-            "__line", column, "__error").iter_rows():
+            LINE, column, "__error").iter_rows():
         problems.append(Problem(loaded.file, line, column, value, rule, error))
 
 
@@ -95,15 +94,15 @@ def _reference_sources(frame: pl.DataFrame, table: str, key: str, prefix: str,
 
 def _date_columns(frame: pl.DataFrame, prefix: str, loaded: "Loaded",
                   references: dict[str, FuzzyDate], problems: list[Problem]) -> pl.DataFrame:
-    column = f"{prefix}_text"
+    column = f"{prefix}{TEXT}"
+    names = [f"{prefix}_{part}" for part in DATE_PARTS]
     rows: list[dict[str, Any]] = []
     pairs = frame.select(column, "__ref", "__refs").drop_nulls(column).unique()
     for text, ref, refs in pairs.iter_rows():
         row: dict[str, Any] = {column: text, "__ref": ref, "__refs": refs, "__error": None}
         try:
             parsed = parse_date(text, references.get(ref) if ref else None)
-            row.update({f"{prefix}_edtf": parsed.edtf, f"{prefix}_start": parsed.start,
-                        f"{prefix}_end": parsed.end, f"{prefix}_precision": parsed.precision})
+            row.update(zip(names, parsed))
         except DateError as error:
             why = str(error)
             if refs and refs > 1 and ref is None and "reference" in why:
@@ -112,8 +111,7 @@ def _date_columns(frame: pl.DataFrame, prefix: str, loaded: "Loaded",
             row["__error"] = why
         rows.append(row)
     schema = {column: pl.String, "__ref": pl.String, "__refs": pl.UInt32,
-              f"{prefix}_edtf": pl.String, f"{prefix}_start": pl.Date, f"{prefix}_end": pl.Date,
-              f"{prefix}_precision": pl.String, "__error": pl.String}
+              **dict(zip(names, (pl.String, pl.Date, pl.Date, pl.String))), "__error": pl.String}
     mapping = pl.DataFrame(rows, schema=schema)
     derived = _lookup(frame, mapping, [column, "__ref", "__refs"])
     _report(frame.hstack(derived.select("__error")), column, loaded, problems, "date")
@@ -141,19 +139,18 @@ def normalise_tables(loaded: dict[str, "Loaded"], typed: dict[str, pl.DataFrame]
     references: dict[str, FuzzyDate] = {}
     for name in order:
         table, frame = loaded[name].table, typed[name]
-        schema = table.model.to_schema().columns
         for prefix in table.figures:
-            kind = schema[f"{prefix}_low"].metadata["figure_kind"]
+            kind = str(table.field(f"{prefix}_text").reads)
             frame = _figure_columns(frame, prefix, kind, loaded[name], problems)
         for prefix in table.dates:
             if name == "sources":
                 frame = frame.with_columns(pl.lit(None, pl.String).alias("__ref"),
                                            pl.lit(0, pl.UInt32).alias("__refs"))
             else:
-                frame = _reference_sources(frame, name, table.primary_key, prefix, evidence)
+                frame = _reference_sources(frame, name, table.key, prefix, evidence)
             frame = _date_columns(frame, prefix, loaded[name], references, problems)
             frame = frame.drop("__ref", "__refs")
-        out[name] = frame.select("__line", *table.columns)
+        out[name] = frame.select(LINE, *table.columns)
         if name == "sources":
             references = _publication_dates(out[name])
     return out

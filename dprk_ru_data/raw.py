@@ -23,7 +23,7 @@ from pathlib import Path
 import polars as pl
 
 from .errors import Problem
-from .schemas import Table
+from .registry import Table
 
 RAW_DIR = "raw"
 HEADER_LINE = 1

@@ -1,0 +1,398 @@
+"""The registry: every table of the dataset declared once, with its fields, keys and rules.
+
+This is the one place to add, change or document a table or a field. Everything else is derived
+from it: the pandera schemas the build validates with (`validate`), the Frictionless descriptor
+(`datapackage`), the codebook, the loaders' types (through the descriptor), the exports, `diff`,
+`info` and the chart. The types a field may have, and what each becomes in every library, are in
+`fieldtypes`; the closed vocabularies are in `vocab`. It imports neither polars nor pandera.
+
+Two kinds of field come in groups that share a prefix, the text as written and the fields the
+build derives from it:
+
+* a *figure* ``<p>_text`` with ``<p>_low``, ``<p>_best``, ``<p>_high`` and ``<p>_qualifier``;
+* a *date* ``<p>_text`` with ``<p>_edtf``, ``<p>_start``, ``<p>_end`` and ``<p>_precision``.
+
+>>> TABLES["troop_estimates"].key
+'estimate_id'
+>>> TABLES["troop_estimates"].derived_from("figure_text")
+('figure_low', 'figure_best', 'figure_high', 'figure_qualifier')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from . import vocab
+
+MAX_TEXT = 2000
+MAX_PHRASE = 200
+KEY_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
+ISO_COUNTRY = r"^([A-Z]{2}|[A-Z]{4})$"
+ISO_SUBDIVISION = r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$"
+SHA256 = r"^[0-9a-f]{64}$"
+FIGURE_PARTS = ("low", "best", "high", "qualifier")
+DATE_PARTS = ("edtf", "start", "end", "precision")
+TEXT = "_text"
+
+Reads = Literal["count", "fraction", "date"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field: its type, constraints and meaning.
+
+    `derived_from` names the ``*_text`` field the build reads this one from (the curator leaves it
+    out of ``raw/``); `reads` says what a ``*_text`` field holds: a figure of a kind in
+    ``vocab.FIGURE_KIND``, or a date. `iso` ("country" or "place") has the build check the code
+    with pycountry; `free_text` marks prose typed by curators, where formula-like openings are
+    refused.
+    """
+
+    name: str
+    type: str
+    description: str
+    required: bool = False
+    unique: bool = False
+    vocabulary: str | None = None
+    unit: str | None = None
+    references: str | None = None
+    pattern: str | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    minimum: int | float | None = None
+    maximum: int | float | None = None
+    iso: str | None = None
+    free_text: bool = False
+    derived_from: str | None = None
+    reads: Reads | None = None
+
+    @property
+    def derived(self) -> bool:
+        return self.derived_from is not None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule every row must keep.
+
+    ``ordered``: the `columns`, where present, never decrease left to right (strictly, if
+    `strict`). ``needs_text``: the derived `columns` are empty unless the text `blame` is given.
+    `message` is formatted with the row's values where the rule is broken.
+    """
+
+    name: str
+    kind: Literal["ordered", "needs_text"]
+    columns: tuple[str, ...]
+    blame: str
+    message: str
+    strict: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of the dataset: the first field is its primary key."""
+
+    name: str
+    title: str
+    description: str
+    fields: tuple[Field, ...]
+    extra_rules: tuple[Rule, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return self.fields[0].name
+
+    @property
+    def columns(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+    @property
+    def raw_columns(self) -> list[str]:
+        return [f.name for f in self.fields if not f.derived]
+
+    @property
+    def derived_columns(self) -> list[str]:
+        return [f.name for f in self.fields if f.derived]
+
+    @property
+    def free_text_columns(self) -> list[str]:
+        return [f.name for f in self.fields if f.free_text]
+
+    @property
+    def foreign_keys(self) -> dict[str, str]:
+        return {f.name: f.references for f in self.fields if f.references}
+
+    def derived_from(self, text_column: str) -> tuple[str, ...]:
+        """The fields the build derives from `text_column`."""
+        return tuple(f.name for f in self.fields if f.derived_from == text_column)
+
+    @property
+    def figures(self) -> tuple[str, ...]:
+        """The prefixes of the table's figure groups."""
+        return tuple(f.name[: -len(TEXT)] for f in self.fields
+                     if f.reads in vocab.FIGURE_KIND)
+
+    @property
+    def dates(self) -> tuple[str, ...]:
+        """The prefixes of the table's date groups."""
+        return tuple(f.name[: -len(TEXT)] for f in self.fields if f.reads == "date")
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        """The table's own rules and those its figure and date groups need."""
+        rules = []
+        for prefix in self.figures:
+            low, best, high, qualifier = (f"{prefix}_{part}" for part in FIGURE_PARTS)
+            rules.append(Rule(
+                f"{prefix}_low_le_best_le_high", "ordered", (low, best, high), f"{prefix}{TEXT}",
+                f"reads as low {{{low}}}, best {{{best}}}, high {{{high}}}, which are out of "
+                "order (low <= best <= high)"))
+            rules.append(_needs_text(prefix, (low, best, high, qualifier)))
+        for prefix in self.dates:
+            edtf, start, end, precision = (f"{prefix}_{part}" for part in DATE_PARTS)
+            rules.append(Rule(f"{prefix}_start_le_end", "ordered", (start, end), f"{prefix}{TEXT}",
+                              f"ends ({{{end}}}) before it starts ({{{start}}})"))
+            rules.append(_needs_text(prefix, (start, end, edtf, precision)))
+        return (*self.extra_rules, *rules)
+
+
+def _needs_text(prefix: str, columns: tuple[str, ...]) -> Rule:
+    return Rule(f"{prefix}_values_need_text", "needs_text", columns, f"{prefix}{TEXT}",
+                "normalised values are present without the text they were read from")
+
+
+# Field makers: each says what kind of field it is and fills in the constraints that kind has.
+
+def key(name: str, description: str) -> Field:
+    # Uniqueness is checked by the build, which names both lines of a duplicate.
+    return Field(name, "string", description, required=True, unique=True, pattern=KEY_PATTERN,
+                 min_length=1, max_length=80)
+
+
+def text(name: str, description: str, *, required: bool = False,
+         max_length: int = MAX_TEXT) -> Field:
+    return Field(name, "string", description, required=required, min_length=1,
+                 max_length=max_length, free_text=True)
+
+
+def ref(name: str, description: str, table: str, *, required: bool = False) -> Field:
+    return Field(name, "string", description, required=required, references=table)
+
+
+def enum(name: str, description: str, vocabulary: str, *, required: bool = True,
+         derived_from: str | None = None) -> Field:
+    """A closed-vocabulary field; `vocabulary` names a list of `vocab.VOCABULARIES`."""
+    return Field(name, "string", description, required=required, vocabulary=vocabulary,
+                 derived_from=derived_from)
+
+
+def integer(name: str, description: str, *, unit: str = "count", required: bool = True,
+            minimum: int | None = 0) -> Field:
+    return Field(name, "integer", description, required=required, unit=unit, minimum=minimum)
+
+
+def code(name: str, description: str, pattern: str, *, required: bool = False,
+         iso: str | None = None) -> Field:
+    return Field(name, "string", description, required=required, pattern=pattern, iso=iso)
+
+
+def figure(prefix: str, what: str, *, kind: Reads = "count") -> tuple[Field, ...]:
+    """The five fields of a figure: the text as written and its normalised bounds."""
+    if kind not in vocab.FIGURE_KIND:
+        raise ValueError(f"figure kind {kind!r} is not in vocab.FIGURE_KIND")
+    source = f"{prefix}{TEXT}"
+    count = kind == "count"
+    unit = "count" if count else "share between 0 and 1"
+
+    def bound(part: str, description: str) -> Field:
+        return Field(f"{prefix}_{part}", "integer" if count else "number", description,
+                     unit=unit, minimum=0 if count else 0.0, maximum=None if count else 1.0,
+                     derived_from=source)
+
+    return (
+        Field(source, "string", f"{what}, as written in the report.", min_length=1,
+              max_length=MAX_PHRASE, free_text=True, reads=kind),
+        bound("low", f"Lowest value ({unit}) that `{source}` allows; empty if unbounded."),
+        bound("best", f"Single best value ({unit}) of `{source}`; empty where the text states "
+              "none."),
+        bound("high", f"Highest value ({unit}) that `{source}` allows; empty if unbounded."),
+        enum(f"{prefix}_qualifier", f"How `{source}` qualifies its number.", "figure_qualifier",
+             required=False, derived_from=source),
+    )
+
+
+def date(prefix: str, what: str) -> tuple[Field, ...]:
+    """The five fields of a date: the text as written and its normalised interval."""
+    source = f"{prefix}{TEXT}"
+    return (
+        Field(source, "string", f"{what}, as written in the report or by the curator.",
+              min_length=1, max_length=MAX_PHRASE, free_text=True, reads="date"),
+        Field(f"{prefix}_edtf", "string", f"`{source}` as an Extended Date/Time Format (EDTF, "
+              "ISO 8601-2) string.", derived_from=source),
+        Field(f"{prefix}_start", "date", f"Earliest day that `{source}` allows; empty if open.",
+              derived_from=source),
+        Field(f"{prefix}_end", "date", f"Latest day that `{source}` allows; empty if open.",
+              derived_from=source),
+        enum(f"{prefix}_precision", f"Precision of `{source}`.", "date_precision",
+             required=False, derived_from=source),
+    )
+
+
+def table(name: str, title: str, description: str, *fields: Field | tuple[Field, ...],
+          rules: tuple[Rule, ...] = ()) -> Table:
+    flat: list[Field] = []
+    for item in fields:
+        flat.extend(item if isinstance(item, tuple) else (item,))
+    return Table(name, title, description, tuple(flat), rules)
+
+
+SOURCES = table(
+    "sources", "Sources", "One row per corpus text the data is curated from, with the "
+    "bibliographic metadata inferred from the text itself and how it was inferred.",
+    key("source_id", "Stable identifier of the source."),
+    text("corpus_file", "File name of the text in the corpus; its stem is the corpus id.",
+         required=True, max_length=200),
+    code("corpus_sha256", "SHA-256 of the corpus file's bytes, as in the corpus manifest.",
+         SHA256, required=True),
+    integer("corpus_chars", "Length of the text in characters (Python str length of the UTF-8 "
+            "text).", unit="characters"),
+    ref("outlet_id", "The outlet that published the text (actors.actor_id); empty if unknown.",
+        "actors"),
+    text("author", "Author as named by the text's byline or contact line; empty if not stated."),
+    text("title", "Title as stated in the text; empty where the text does not state one "
+         "(see `metadata_note`)."),
+    date("published", "Publication date"),
+    enum("kind", "Kind of text.", "source_kind"),
+    text("url", "Address of the original publication, where the text itself gives it."),
+    text("metadata_note", "How outlet, author, title and date were inferred from clues in the "
+         "text, in the curator's words.", required=True),
+)
+
+ACTORS = table(
+    "actors", "Actors", "People, states, governments, armed forces and units, media outlets and "
+    "unnamed sources that the texts name, claim or count.",
+    key("actor_id", "Stable identifier of the actor."),
+    text("name", "Canonical name.", required=True, max_length=200),
+    text("variants", "Other spellings seen in the texts, separated by ` | `; misspellings "
+         "included so that every mention resolves."),
+    enum("kind", "Kind of actor.", "actor_kind"),
+    code("country", "Country of the actor: ISO 3166-1 alpha-2, or ISO 3166-3 alpha-4 for a state "
+         "that no longer exists.", ISO_COUNTRY, iso="country"),
+    text("role", "Role or title as stated in the texts."),
+    ref("parent_actor_id", "The actor this one belongs to (a unit's armed force, an official's "
+        "government), actors.actor_id.", "actors"),
+    text("note", "Curator's note."),
+)
+
+TROOP_ESTIMATES = table(
+    "troop_estimates", "Troop estimates", "Every stated number of personnel: who is counted, "
+    "what is counted, where and when, the figure as written with its bounds, who claimed it and "
+    "how sure they were.",
+    key("estimate_id", "Stable identifier of the estimate."),
+    ref("subject_actor_id", "Who is counted (actors.actor_id).", "actors", required=True),
+    enum("measure", "What is counted.", "measure"),
+    text("location", "Where, as the text names it.", max_length=200),
+    code("location_code", "ISO 3166-2 code of the place (or ISO 3166-1 alpha-2 for a country).",
+         ISO_SUBDIVISION, iso="place"),
+    date("as_of", "When the figure applies"),
+    figure("figure", "The number of personnel"),
+    ref("claimant_actor_id", "Who made the claim (actors.actor_id).", "actors"),
+    ref("relayed_by_actor_id", "The outlet that first reported the claim, where the text says "
+        "(actors.actor_id).", "actors"),
+    enum("status", "Status of the claim.", "claim_status"),
+    text("note", "Curator's note, e.g. where other rows disagree with this one."),
+)
+
+ARMS_TRANSFERS = table(
+    "arms_transfers", "Arms transfers", "Transfers of munitions, missiles, technology and "
+    "know-how in either direction, with quantities, periods and reliability where stated.",
+    key("transfer_id", "Stable identifier of the transfer."),
+    ref("supplier_actor_id", "Who supplies (actors.actor_id).", "actors", required=True),
+    ref("recipient_actor_id", "Who receives (actors.actor_id).", "actors", required=True),
+    enum("category", "What kind of thing is transferred.", "transfer_category"),
+    text("designation", "Designation or description of the item as the texts name it.",
+         max_length=200),
+    figure("quantity", "Quantity transferred"),
+    figure("supply_share", "Share of the recipient's use or need that this supply covers",
+           kind="fraction"),
+    figure("defect_share", "Share of the items found defective or failing", kind="fraction"),
+    date("period", "When the transfer happened or was reported to happen"),
+    enum("status", "Status of the report.", "transfer_status"),
+    ref("claimant_actor_id", "Who made the claim (actors.actor_id).", "actors"),
+    text("note", "Curator's note."),
+)
+
+INCIDENTS = table(
+    "incidents", "Incidents", "Dated events: strikes, casualties, desertions, incursions, "
+    "demolitions, treaty steps, statements and denials.",
+    key("incident_id", "Stable identifier of the incident."),
+    date("date", "When the incident happened"),
+    enum("type", "Type of incident.", "incident_type"),
+    text("description", "What happened, in the curator's words.", required=True),
+    text("place", "Where, as the text names it.", max_length=200),
+    code("place_code", "ISO 3166-2 code of the place (or ISO 3166-1 alpha-2 for a country).",
+         ISO_SUBDIVISION, iso="place"),
+    ref("actor_id", "The actor who acted or spoke (actors.actor_id).", "actors"),
+    ref("target_actor_id", "The actor acted upon or addressed (actors.actor_id).", "actors"),
+    figure("figure", "A number of people or things the incident involves"),
+    ref("claimant_actor_id", "Who reported or claimed the incident (actors.actor_id).", "actors"),
+    enum("status", "Status of the report.", "incident_status"),
+    text("note", "Curator's note."),
+)
+
+HISTORICAL_DEPLOYMENTS = table(
+    "historical_deployments", "Historical deployments", "North Korea's deployments of personnel "
+    "abroad before the war in Ukraine.",
+    key("deployment_id", "Stable identifier of the deployment."),
+    ref("host_actor_id", "The state or force that North Korea backed (actors.actor_id).",
+        "actors", required=True),
+    text("conflict", "The war or theatre, as the curator names it.", required=True,
+         max_length=200),
+    date("period", "When the deployment took place"),
+    enum("personnel_kind", "Kind of personnel sent.", "personnel_kind"),
+    figure("size", "Number of personnel"),
+    text("role", "What the personnel did, in the curator's words.", required=True),
+    text("outcome", "How the deployment ended or what it achieved, where the texts say."),
+    ref("claimant_actor_id", "Who the text cites for it (actors.actor_id).", "actors"),
+    text("note", "Curator's note."),
+)
+
+RECORD_TABLES = (SOURCES, ACTORS, TROOP_ESTIMATES, ARMS_TRANSFERS, INCIDENTS,
+                 HISTORICAL_DEPLOYMENTS)
+
+EVIDENCE = table(
+    "evidence", "Evidence", "Links every record of every table to the passages of the corpus "
+    "texts that support it, by character offsets and a hash of the span.",
+    key("evidence_id", "Stable identifier of the evidence link."),
+    enum("record_table", "Table of the supported record.", "record_table"),
+    text("record_id", "Primary key of the supported record in `record_table`.", required=True,
+         max_length=80),
+    text("field", "The field of the record the span supports, where it supports only one.",
+         max_length=80),
+    ref("source_id", "The source text (sources.source_id).", "sources", required=True),
+    integer("span_start", "Start of the span: Python str index into the UTF-8 text, inclusive.",
+            unit="characters"),
+    integer("span_end", "End of the span: Python str index into the UTF-8 text, exclusive.",
+            unit="characters"),
+    code("span_sha256", "SHA-256 of the span's text encoded as UTF-8.", SHA256, required=True),
+    text("note", "Curator's note on what the span shows."),
+    rules=(Rule("span_start_lt_end", "ordered", ("span_start", "span_end"), "span_end",
+                "span_end {span_end} is not after span_start {span_start}", strict=True),),
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (*RECORD_TABLES, EVIDENCE)}
+
+
+def vocabulary(name: str) -> vocab.Vocabulary:
+    """The values of the vocabulary `name`, each with its definition, in their order.
+
+    ``record_table`` is the list of record tables, defined by their descriptions here.
+    """
+    if name == "record_table":
+        return {t.name: t.description for t in TABLES.values() if t.name != "evidence"}
+    return vocab.VOCABULARIES[name]
+

@@ -1,0 +1,35 @@
+"""ISO 3166 codes: that each code exists (checked with pycountry), not merely looks like one."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ..errors import Problem
+from ..raw import LINE, Loaded
+
+STANDARDS = {"country": "ISO 3166-1/3166-3", "place": "ISO 3166-2 or 3166-1"}
+
+
+def known_code(kind: str, code: str) -> bool:
+    """True where `code` is a real code of its kind: ``country`` or ``place``."""
+    import pycountry
+
+    if kind == "country":
+        if len(code) == 4:
+            return pycountry.historic_countries.get(alpha_4=code) is not None
+        return pycountry.countries.get(alpha_2=code) is not None
+    if "-" in code:
+        return pycountry.subdivisions.get(code=code) is not None
+    return pycountry.countries.get(alpha_2=code) is not None
+
+
+def check_codes(loaded: Loaded, typed: pl.DataFrame, problems: list[Problem]) -> None:
+    """Every coded cell of `loaded`'s table names a code that exists."""
+    for field in loaded.table.fields:
+        if not field.iso:
+            continue
+        for code in typed[field.name].drop_nulls().unique().to_list():
+            if not known_code(field.iso, code):
+                for line in typed.filter(pl.col(field.name) == code)[LINE].to_list():
+                    problems.append(Problem(loaded.file, line, field.name, code, "iso_code",
+                                            f"{code!r} is not an {STANDARDS[field.iso]} code"))

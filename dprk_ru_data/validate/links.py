@@ -1,0 +1,134 @@
+"""Links between rows: unique keys, references that resolve, evidence for every record and for
+the field it names, and dates no later than the texts that report them.
+
+Each check is an anti-join or a group-by, so the cost grows with the rows, not rows times keys.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ..errors import Problem
+from ..raw import LINE, RAW_DIR, Loaded
+from ..registry import TABLES
+
+
+def check_references(tables: dict[str, Loaded], typed: dict[str, pl.DataFrame],
+                      problems: list[Problem]) -> None:
+    """Foreign keys resolve; every evidence row points at a record; every record has evidence.
+
+    Each is an anti-join, so the cost grows with the rows, not with rows times keys.
+    """
+    # Duplicate keys are reported by check_unique_keys; an anti-join does not mind them.
+    keys = {name: typed[name].select(pl.col(TABLES[name].key).alias("__key"))
+            .drop_nulls() for name in typed}
+    for name, loaded in tables.items():
+        frame = typed[name]
+        for column, target in loaded.table.foreign_keys.items():
+            if target not in keys:
+                continue
+            dangling = (frame.select(LINE, column).drop_nulls(column)
+                        .join(keys[target], left_on=column, right_on="__key", how="anti")
+                        .sort(LINE))
+            for line, value in dangling.iter_rows():
+                problems.append(Problem(loaded.file, line, column, value, "foreign_key",
+                                        f"{value!r} is not a {TABLES[target].key} "
+                                        f"in {RAW_DIR}/{target}.csv"))
+    if "evidence" not in typed:
+        return
+    evidence = typed["evidence"]
+    evidence_file = tables["evidence"].file
+    records = pl.concat([frame.select(pl.lit(name).alias("record_table"),
+                                      pl.col("__key").alias("record_id"))
+                         for name, frame in keys.items() if name != "evidence"])
+    dangling = (evidence.filter(pl.col("record_table").is_in(list(keys)))
+                .join(records, on=["record_table", "record_id"], how="anti").sort(LINE))
+    for line, record_table, record_id in dangling.select(
+            LINE, "record_table", "record_id").iter_rows():
+        problems.append(Problem(evidence_file, line, "record_id", record_id, "foreign_key",
+                                f"{record_id!r} is not a record of {RAW_DIR}/{record_table}.csv"))
+    supported = evidence.select("record_table", "record_id")
+    for name, loaded in tables.items():
+        if name == "evidence":
+            continue
+        pk = loaded.table.key
+        unsupported = (typed[name].select(LINE, pk).drop_nulls(pk)
+                       .with_columns(pl.lit(name).alias("record_table"))
+                       .join(supported, left_on=["record_table", pk],
+                             right_on=["record_table", "record_id"], how="anti").sort(LINE))
+        for line, record_id in unsupported.select(LINE, pk).iter_rows():
+            problems.append(Problem(loaded.file, line, pk, record_id, "needs_evidence",
+                                    f"the record {record_id!r} has no row in "
+                                    f"{RAW_DIR}/evidence.csv"))
+
+
+def check_unique_keys(loaded: Loaded, typed: pl.DataFrame, problems: list[Problem]) -> None:
+    """Each primary key once; a repeat names the line that holds the key first."""
+    key = loaded.table.key
+    repeats = (typed.select(LINE, key).drop_nulls(key)
+               .with_columns(pl.col(LINE).min().over(key).alias("__first"))
+               .filter(pl.col(LINE) != pl.col("__first")))
+    for line, value, first in repeats.iter_rows():
+        problems.append(Problem(loaded.file, line, key, value, "duplicate_key",
+                                f"{value!r} is already the {key} of line {first}; keys must be "
+                                "unique"))
+
+
+def _links_for(mine: pl.DataFrame, column: str) -> pl.DataFrame:
+    """The evidence rows that report `column` of each record: those marked for it, else all."""
+    marked = mine.filter(pl.col("field") == column)
+    if marked.is_empty():
+        return mine
+    return pl.concat([marked, mine.join(marked.select("record_id"), on="record_id", how="anti")])
+
+
+def check_dates_against_sources(typed: dict[str, pl.DataFrame], tables: dict[str, Loaded],
+                                problems: list[Problem]) -> None:
+    """No claim is dated after the publication of the latest text that reports it.
+
+    Planned troop figures are forecasts and may be dated later; every other date must start on or
+    before the latest possible publication day of the texts that report it.
+    """
+    if "evidence" not in typed or "sources" not in typed:
+        return
+    published = typed["sources"].select("source_id", "published_end").drop_nulls()
+    evidence = (typed["evidence"].select("record_table", "record_id", "field", "source_id")
+                .join(published, on="source_id"))
+    for name, loaded in tables.items():
+        table = loaded.table
+        if name in ("sources", "evidence") or not table.dates:
+            continue
+        frame = typed[name]
+        if "measure" in frame.columns:
+            frame = frame.filter(pl.col("measure").ne_missing("planned"))
+        mine = evidence.filter(pl.col("record_table") == name)
+        for prefix in table.dates:
+            column, start = f"{prefix}_text", f"{prefix}_start"
+            links = _links_for(mine, column)
+            latest = links.group_by("record_id").agg(pl.col("published_end").max().alias("__last"))
+            late = (frame.select(LINE, table.key, column, start).drop_nulls(start)
+                    .join(latest, left_on=table.key, right_on="record_id")
+                    .filter(pl.col(start) > pl.col("__last")).sort(LINE))
+            for line, key, text, first, last in late.iter_rows():
+                sources = sorted(links.filter(pl.col("record_id") == key)["source_id"].to_list())
+                problems.append(Problem(
+                    loaded.file, line, column, text, "dated_after_publication",
+                    f"{text!r} starts on {first}, after the latest publication date ({last}) of "
+                    f"the text(s) reporting it ({', '.join(sources)})"))
+
+
+def check_evidence_fields(typed: dict[str, pl.DataFrame], tables: dict[str, Loaded],
+                          problems: list[Problem]) -> None:
+    """An evidence row's `field`, where given, is a field of the table of its record."""
+    if "evidence" not in typed:
+        return
+    fields = pl.DataFrame(
+        [(name, column) for name, table in TABLES.items() for column in table.columns],
+        schema={"record_table": pl.String, "field": pl.String}, orient="row")
+    unknown = (typed["evidence"].select(LINE, pl.col("record_table").cast(pl.String), "field")
+               .drop_nulls().filter(pl.col("record_table").is_in(list(TABLES)))
+               .join(fields, on=["record_table", "field"], how="anti").sort(LINE))
+    for line, record_table, field in unknown.iter_rows():
+        problems.append(Problem(tables["evidence"].file, line, "field", field, "evidence_field",
+                                f"{field!r} is not a field of {record_table}; leave it empty or "
+                                f"name one of: {', '.join(TABLES[record_table].columns)}"))

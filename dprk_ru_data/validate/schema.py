@@ -1,0 +1,139 @@
+"""Typing and schema rules: each column cast to its type, then the pandera schema's checks.
+
+The pandera schema (polars backend) of a table is made from the registry by `schema`; each failure
+becomes a located `Problem` with a message that says what the value must be.
+"""
+
+from __future__ import annotations
+
+import difflib
+from functools import lru_cache
+from typing import Any
+
+import pandera.errors
+import pandera.polars as pa
+import polars as pl
+
+from ..errors import Problem
+from ..fieldtypes import TYPES, polars_type
+from ..raw import LINE, Loaded
+from ..registry import Field, Rule, Table, vocabulary
+
+
+def _checks(field: Field) -> list[pa.Check]:
+    checks = []
+    if field.vocabulary:
+        checks.append(pa.Check.isin(list(vocabulary(field.vocabulary))))
+    if field.pattern:
+        checks.append(pa.Check.str_matches(field.pattern))
+    if field.min_length is not None or field.max_length is not None:
+        checks.append(pa.Check.str_length(field.min_length, field.max_length))
+    if field.minimum is not None:
+        checks.append(pa.Check.ge(field.minimum))
+    if field.maximum is not None:
+        checks.append(pa.Check.le(field.maximum))
+    return checks
+
+
+def rule_expression(rule: Rule) -> pl.Expr:
+    """True on the rows that keep `rule`."""
+    columns = rule.columns
+    if rule.kind == "needs_text":
+        any_value = pl.any_horizontal([pl.col(c).is_not_null() for c in columns])
+        return ~any_value | pl.col(rule.blame).is_not_null()
+    pairs = []
+    for i, left in enumerate(columns):
+        for right in columns[i + 1:]:
+            kept = pl.col(left) < pl.col(right) if rule.strict else pl.col(left) <= pl.col(right)
+            pairs.append(pl.col(left).is_null() | pl.col(right).is_null() | kept)
+    return pl.all_horizontal(pairs)
+
+
+def _row_check(rule: Rule) -> pa.Check:
+    condition = rule_expression(rule).alias(rule.name)
+
+    def check(data: Any) -> pl.LazyFrame:
+        frame: pl.LazyFrame = data.lazyframe
+        return frame.select(condition)
+
+    return pa.Check(check, name=rule.name)
+
+
+@lru_cache(maxsize=64)
+def schema(table: Table) -> pa.DataFrameSchema:
+    """The pandera schema of `table`, made from its registry entry."""
+    columns = {
+        field.name: pa.Column(polars_type(field.type), checks=_checks(field),
+                              nullable=not field.required, description=field.description)
+        for field in table.fields}
+    return pa.DataFrameSchema(columns, checks=[_row_check(rule) for rule in table.rules],
+                              strict=True, name=table.name, title=table.title,
+                              description=table.description)
+
+
+def cast(loaded: Loaded, problems: list[Problem]) -> pl.DataFrame:
+    """Cast each column to its type, reporting the cells that do not convert."""
+    present = [f for f in loaded.table.fields if f.name in loaded.frame.columns]
+    exprs = []
+    for field in present:
+        if field.type == "date":
+            exprs.append(pl.col(field.name).str.to_date("%Y-%m-%d", strict=False))
+        elif field.type == "string":
+            exprs.append(pl.col(field.name))
+        else:
+            exprs.append(pl.col(field.name).cast(polars_type(field.type), strict=False))
+    typed = loaded.frame.select(pl.col(LINE), *exprs)
+    for field in present:
+        if field.type == "string":
+            continue
+        bad = loaded.frame.filter(pl.col(field.name).is_not_null() & typed[field.name].is_null())
+        for line, value in bad.select(LINE, field.name).iter_rows():
+            problems.append(Problem(loaded.file, line, field.name, value, "type",
+                                    f"{value!r} is not {TYPES[field.type].words}"))
+    return typed
+
+
+def validate(loaded: Loaded, typed: pl.DataFrame, problems: list[Problem]) -> None:
+    """The schema's column and row checks, each failure located and explained."""
+    table = loaded.table
+    try:
+        schema(table).validate(typed.drop(LINE), lazy=True)
+    except pandera.errors.SchemaErrors as errors:
+        rules = {rule.name: rule for rule in table.rules}
+        for case in errors.failure_cases.iter_rows(named=True):
+            index = case["index"]
+            line = int(typed[LINE][index]) if index is not None else None
+            check = case["check"].split("(")[0]
+            if case["schema_context"] == "Column":
+                column, value = case["column"], case["failure_case"]
+                message = _describe(table.field(column), check, value)
+            else:
+                row = typed.row(index, named=True) if index is not None else {}
+                rule = rules.get(check)
+                column = rule.blame if rule else None
+                message = (rule.message.format_map(row) if rule
+                           else f"the row breaks the rule {check}")
+                value = None if column is None else row.get(column)
+            problems.append(Problem(loaded.file, line, column,
+                                    None if value is None else str(value), check, message))
+
+
+def _describe(field: Field, check: str, value: object) -> str:
+    """A readable message for a failed column check."""
+    if check == "isin" and field.vocabulary:
+        allowed = list(vocabulary(field.vocabulary))
+        nearest = difflib.get_close_matches(str(value), allowed, n=1)
+        hint = f"; did you mean {nearest[0]!r}?" if nearest else f"; allowed: {', '.join(allowed)}"
+        return f"{value!r} is not an allowed value{hint}"
+    if check == "str_matches":
+        return f"{value!r} does not match the pattern {field.pattern}"
+    if check == "str_length":
+        return (f"{str(value)[:40]!r} is {len(str(value))} characters long; the column allows "
+                f"{field.min_length} to {field.max_length}")
+    if check == "not_nullable":
+        return "a value is required"
+    if check == "greater_than_or_equal_to":
+        return f"{value!r} must be at least {field.minimum}"
+    if check == "less_than_or_equal_to":
+        return f"{value!r} must be at most {field.maximum}"
+    return f"{value!r} breaks the rule {check}"
