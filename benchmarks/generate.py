@@ -184,7 +184,7 @@ def generate(out: Path, n: int) -> dict[str, int]:
         note=pl.lit(None, pl.String),
     ).select("evidence_id", "record_table", "record_id", "field", "source_id", "span_start",
              "span_end", "span_sha256", "note")
-    from dprk_ru_data.schemas import TABLES
+    from dprk_ru_data.registry import TABLES
 
     for name, frame in {**records, "evidence": evidence}.items():
         frame.select(TABLES[name].raw_columns).write_csv(raw / f"{name}.csv")

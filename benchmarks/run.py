@@ -171,7 +171,7 @@ def anchor(built: Path, repeat: int) -> list[Figure]:
         "import sys, frictionless\n"
         f"report = frictionless.validate({str(built / 'resource.json')!r})\n"
         "sys.exit(0 if report.valid and report.tasks[0].stats['rows'] > 0 else 1)")
-    ours = cli("check-build", str(built), "--table", "troop_estimates")
+    ours = cli("check-build", "--root", str(built), "--table", "troop_estimates")
     theirs_time = measure(frictionless)[0]
     our_times = [measure(ours)[0] for _ in range(repeat)]
     mine = statistics.median(our_times)
