@@ -79,14 +79,14 @@ _APPROX = {"around", "about", "circa", "c", "ca"}
 # ("short", k, base_k) for the two-digit end of "1965-73", or None when the text gives no year.
 Spec = tuple[str, *tuple[Any, ...]]
 # A day, month or year in a spec: ("slot", k), ("const", n), or a year form as above.
-Part = tuple[str, int, *tuple[Any, ...]]
+_Part = tuple[str, int, *tuple[Any, ...]]
 
 
 def _slot(t: Tokens, i: int) -> tuple[str, int]:
     return ("slot", t.slots[i])
 
 
-def _year_after(t: Tokens, j: int) -> tuple[Part | None, int]:
+def _year_after(t: Tokens, j: int) -> tuple[_Part | None, int]:
     """An optional year after a day or month: ", 2024", "of 2024", "last year", "this year"."""
     words = t.words
     k = j + 1 if j < len(words) and words[j] in (",", "of") else j
@@ -389,7 +389,7 @@ class _Context(NamedTuple):
     reference: dt.date | None
 
 
-def _number(part: Part, ctx: _Context) -> int:
+def _number(part: _Part, ctx: _Context) -> int:
     """A day, month or year: a constant, or a number of the phrase (the date grammar takes only
     plain numbers of one to four digits, so `int` reads it exactly)."""
     return part[1] if part[0] == "const" else int(ctx.numbers[part[1]])
@@ -401,7 +401,7 @@ def _needs(ctx: _Context, what: str) -> dt.date:
     return ctx.reference
 
 
-def _year(part: Part, ctx: _Context) -> int:
+def _year(part: _Part, ctx: _Context) -> int:
     if part[0] == "ref":
         return _needs(ctx, "a year relative to the report").year + part[1]
     if part[0] == "short":
@@ -416,7 +416,7 @@ def _year(part: Part, ctx: _Context) -> int:
     return year
 
 
-def _rolled(make: Callable[[int], _Span], year_part: Part | None, ctx: _Context, what: str,
+def _rolled(make: Callable[[int], _Span], year_part: _Part | None, ctx: _Context, what: str,
             ) -> _Span:
     """`make(year)` for the written year; with none, the latest year whose span starts on or
     before the reference (a report of 5 January saying 'in December' means the December before)."""
@@ -663,7 +663,7 @@ def _join(kind: str, first_spec: Spec, second_spec: Spec, ctx: _Context) -> _Spa
     return _Span(edtf_text, first.start, second.end, "interval")
 
 
-def _with_year(spec: Spec, year: Part) -> Spec:
+def _with_year(spec: Spec, year: _Part) -> Spec:
     kind, _, *parts = spec
     return (kind, year, *parts)
 
