@@ -329,9 +329,20 @@ def diff(old: Path, new: Path, output_format: str, check: bool) -> None:
         raise SystemExit(EXIT_DATA_ERROR)
 
 
+def _release_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from .releases import ReleaseError, check_date
+
+    if value is not None:
+        try:
+            check_date(value)
+        except ReleaseError as error:
+            raise click.BadParameter(str(error)) from None
+    return value
+
+
 @main.command()
 @_DIR
-@click.option("--date", "date", default=None, metavar="YYYY-MM-DD",
+@click.option("--date", "date", default=None, metavar="YYYY-MM-DD", callback=_release_date,
               help="The release date [default: today, UTC].")
 @click.option("--previous", type=click.Path(exists=True, path_type=Path), default=None,
               help="The previous release's build [default: found in the git history].")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,11 +26,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from .digest import PREFIX as HASH_PREFIX, prefixed
+from .digest import PREFIX as HASH_PREFIX
+from .digest import prefixed
 
 RELEASES_FILE = "RELEASES.json"
 PYPROJECT = "pyproject.toml"
-HASH_PREFIX = "sha256:"
 # What the build's output bytes depend on: recorded with each release.
 TOOLCHAIN = ("polars", "pandera", "edtf", "pycountry")
 _VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
@@ -102,6 +103,21 @@ def project_version(root: Path) -> str:
     return __version__
 
 
+def check_date(text: str, context: str = "") -> dt.date:
+    """`text` as a date, if it is a real day written ``YYYY-MM-DD`` (nothing else Python's ISO
+    reader accepts, such as ``20301101``); else `ReleaseError`.
+
+    >>> check_date("2026-11-24")
+    datetime.date(2026, 11, 24)
+    """
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise ReleaseError(f"{context}{text!r} is not a YYYY-MM-DD date")
+
+
 @dataclass(frozen=True)
 class Release:
     """One released version: when, what content, built with which tools."""
@@ -113,11 +129,7 @@ class Release:
 
     def __post_init__(self) -> None:
         parse_version(self.version)
-        try:
-            dt.date.fromisoformat(self.date)
-        except ValueError as error:
-            raise ReleaseError(f"release {self.version}: {self.date!r} is not a YYYY-MM-DD date"
-                               ) from error
+        check_date(self.date, f"release {self.version}: ")
         if not re.fullmatch(r"sha256:[0-9a-f]{64}", self.content_hash):
             raise ReleaseError(f"release {self.version}: {self.content_hash!r} is not a "
                                "sha256:<64 hex digits> hash")
@@ -140,6 +152,9 @@ def read_releases(root: Path) -> list[Release]:
         if parse_version(newer.version) <= parse_version(older.version):
             raise ReleaseError(f"{RELEASES_FILE}: {newer.version} follows {older.version}; "
                                "versions must increase")
+        if newer.date < older.date:
+            raise ReleaseError(f"{RELEASES_FILE}: {newer.version} of {newer.date} follows "
+                               f"{older.version} of {older.date}; dates must not go back")
     return releases
 
 
@@ -220,6 +235,7 @@ def release(root: Path | str, date: str, previous: Path | str | None = None) -> 
     """
     from .build import build
     from .diff import changelog_section, diff_packages
+    from .evidence import corpus_dir
     from .loaders import load
     from .registry import TABLES
 
@@ -233,22 +249,28 @@ def release(root: Path | str, date: str, previous: Path | str | None = None) -> 
                      or releases[-1].date > candidate.date):
         raise ReleaseError(f"{version} on {date} does not follow {releases[-1].version} "
                            f"of {releases[-1].date}")
-    descriptor = build(root)
     with tempfile.TemporaryDirectory() as scratch:
+        # Built first in a scratch copy of the inputs: a refused release changes nothing.
+        trial = Path(scratch) / "trial"
+        shutil.copytree(root / "raw", trial / "raw")
+        for name in (PYPROJECT, RELEASES_FILE):
+            if (root / name).is_file():
+                shutil.copy2(root / name, trial / name)
+        descriptor = build(trial, corpus_dir(None, root))
         if releases and previous is None:
-            previous = released_build_from_git(root, releases[-1], Path(scratch))
+            previous = released_build_from_git(root, releases[-1], Path(scratch) / "previous")
             if previous is None:
                 raise ReleaseError("cannot find the previous release's build: this is not a git "
                                    "checkout with history; give it with --previous")
         if previous is not None:
-            diff = diff_packages(previous, root)
+            diff = diff_packages(previous, trial)
             if not diff.bump_ok:
                 raise ReleaseError(f"the changes since {diff.old_version} require a "
                                    f"{diff.required_bump} bump; {version} is a "
                                    f"{diff.declared_bump} bump")
             section = changelog_section(diff, version, date, str(descriptor["contentHash"]))
         else:
-            counts = ", ".join(f"{name} {load(name, root=root).height}" for name in TABLES)
+            counts = ", ".join(f"{name} {load(name, root=trial).height}" for name in TABLES)
             section = (f"## {version} ({date})\n\nContent hash `{descriptor['contentHash']}`. "
                        f"First release: {counts} rows.\n")
     entry = Release(version, date, str(descriptor["contentHash"]), toolchain())

@@ -10,6 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -48,6 +49,7 @@ def killed_build(root: Path, target: str, at: int) -> None:
     assert result.returncode == -9, result.stderr
 
 
+@pytest.mark.slow
 def test_build_killed_while_writing_leaves_the_previous_outputs(project: Path) -> None:
     before = snapshot(project)
     edit_cell(project, "incidents", 0, "note", "Changed, so that the new outputs differ.")
@@ -61,6 +63,7 @@ def test_build_killed_while_writing_leaves_the_previous_outputs(project: Path) -
     assert snapshot(project) != before
 
 
+@pytest.mark.slow
 def test_build_killed_during_the_swap_is_rolled_back(project: Path) -> None:
     before = snapshot(project)
     edit_cell(project, "incidents", 0, "note", "Changed, so that the new outputs differ.")
@@ -74,6 +77,7 @@ def test_build_killed_during_the_swap_is_rolled_back(project: Path) -> None:
             dprk_ru_data.load(name, root=project, verify=True)
 
 
+@pytest.mark.slow
 def test_the_next_build_rolls_back_an_interrupted_swap_first(project: Path) -> None:
     edit_cell(project, "incidents", 0, "note", "Changed, so that the new outputs differ.")
     killed_build(project, "os.replace", 4)
@@ -118,6 +122,7 @@ def mutate(data: bytes, kind: str, a: int, b: int, junk: bytes) -> bytes:
     return b"\n".join(lines)
 
 
+@pytest.mark.slow
 @settings(max_examples=60)
 @given(file=st.sampled_from(RAW_FILES), kind=st.sampled_from(MUTATIONS),
        a=st.integers(0, 10**6), b=st.integers(0, 10**6),

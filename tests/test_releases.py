@@ -20,11 +20,12 @@ import dprk_ru_data
 from dprk_ru_data.build import build
 from dprk_ru_data.cli import main
 from dprk_ru_data.diff import diff_packages
-from dprk_ru_data.releases import (ReleaseError, bump_between, content_hash, read_releases,
-                                   release, released_build_from_git)
+from dprk_ru_data.releases import (Release, ReleaseError, bump_between, content_hash,
+                                   read_releases, release, released_build_from_git)
 
 from .conftest import ROOT, fresh_inputs, snapshot
 from .test_build import edit_cell
+from .test_bumps import bumped
 
 VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
 
@@ -217,6 +218,49 @@ def test_bump_rules() -> None:
         bump_between("0.2", "0.3.0")
 
 
+def unchanged_build_version_problem(version: str, releases: list[Release],
+                                    descriptor: dict) -> str | None:
+    """For a build whose content is the last release's: what is wrong with `version`, or None.
+
+    The version is that release's, and the descriptor carries its date as ``created``; or it is
+    a newer version that is not released yet, and the descriptor carries no release date.
+    """
+    last = releases[-1]
+    try:
+        bump = bump_between(last.version, version)
+    except ReleaseError as error:
+        return f"the build is release {last.version}'s, but the version is {version}: {error}"
+    created = descriptor.get("created")
+    if bump == "none":
+        if created != f"{last.date}T00:00:00Z":
+            return f"release {last.version} of {last.date}, but datapackage.json has {created=}"
+        return None
+    if any(r.version == version for r in releases) or created is not None:
+        return (f"the build is release {last.version}'s, so the newer version {version} must be "
+                f"unreleased, but it is recorded as released ({created=})")
+    return None
+
+
+_LAST = Release("0.2.0", "2030-01-01", "sha256:" + "0" * 64)
+
+
+@pytest.mark.parametrize(("version", "created", "ok"), [
+    pytest.param("0.2.0", "2030-01-01T00:00:00Z", True, id="the-release-itself"),
+    pytest.param("0.2.1", None, True, id="newer-unreleased-patch"),
+    pytest.param("1.0.0", None, True, id="newer-unreleased-major"),
+    pytest.param("0.1.9", None, False, id="older"),
+    pytest.param("0.2.0", None, False, id="the-release-without-its-date"),
+    pytest.param("0.2.0", "2030-02-02T00:00:00Z", False, id="the-release-with-another-date"),
+    pytest.param("0.2.1", "2030-01-01T00:00:00Z", False, id="newer-but-dated-as-released"),
+])
+def test_the_unchanged_build_rule_accepts_and_refuses(version: str, created: str | None,
+                                                      ok: bool) -> None:
+    """The guard below, where the build is the last release's content, can fail."""
+    descriptor = {"version": version} | ({"created": created} if created else {})
+    problem = unchanged_build_version_problem(version, [_LAST], descriptor)
+    assert (problem is None) is ok, problem
+
+
 def test_committed_build_is_released_or_bumped_enough(tmp_path: Path) -> None:
     """The guard: a build that differs from the last release needs a newer, large-enough version."""
     releases = read_releases(ROOT)
@@ -224,7 +268,8 @@ def test_committed_build_is_released_or_bumped_enough(tmp_path: Path) -> None:
     last = releases[-1]
     current = content_hash(committed_descriptor()["resources"])
     if current == last.content_hash:
-        assert bump_between(last.version, VERSION) in ("none", "patch", "minor", "major")
+        problem = unchanged_build_version_problem(VERSION, releases, committed_descriptor())
+        assert problem is None, problem
         return
     previous = released_build_from_git(ROOT, last, tmp_path / "previous")
     if previous is None:
@@ -256,17 +301,22 @@ def set_version(root: Path, version: str) -> None:
                     encoding="utf-8")
 
 
+def record_build_as_released(project: Path) -> str:
+    """Make the copy stand for a project whose current build is its last release, whatever the
+    checkout's own version: record that build as the release of VERSION. Returns the version the
+    last release had before."""
+    releases = json.loads((project / "RELEASES.json").read_text(encoding="utf-8"))
+    built = json.loads((project / "datapackage.json").read_text(encoding="utf-8"))["contentHash"]
+    released = releases[-1]["version"]
+    releases[-1].update(version=VERSION, content_hash=built)
+    (project / "RELEASES.json").write_text(json.dumps(releases, indent=2) + "\n", encoding="utf-8")
+    return released
+
+
 def test_release_checks_the_bump_and_records_the_release(project: Path) -> None:
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
-    # The copy stands for a project whose current build is its last release, whatever the
-    # checkout's own version: record that build as the release of VERSION.
-    releases = json.loads((project / "RELEASES.json").read_text(encoding="utf-8"))
-    content_hash = json.loads((project / "datapackage.json").read_text(encoding="utf-8"))[
-        "contentHash"]
-    released = releases[-1]["version"]  # its CHANGELOG section keeps this heading
-    releases[-1].update(version=VERSION, content_hash=content_hash)
-    (project / "RELEASES.json").write_text(json.dumps(releases, indent=2) + "\n", encoding="utf-8")
+    released = record_build_as_released(project)  # its CHANGELOG section keeps this heading
     changelog_path = project / "CHANGELOG.md"
     head, _, rest = changelog_path.read_text(encoding="utf-8").partition("\n## ")
     if rest.startswith("Unreleased"):
@@ -292,10 +342,11 @@ def test_release_checks_the_bump_and_records_the_release(project: Path) -> None:
                         encoding="utf-8")
     major, minor, patch = (int(p) for p in VERSION.split("."))
     set_version(project, f"{major}.{minor}.{patch + 1}")
-    before = (project / "RELEASES.json").read_bytes()
+    before = (project / "RELEASES.json").read_bytes(), snapshot(project)
     with pytest.raises(ReleaseError, match="require a minor bump"):
         release(project, "2030-01-01")
-    assert (project / "RELEASES.json").read_bytes() == before
+    # A refused release writes nothing: not RELEASES.json, nor the build it tried.
+    assert ((project / "RELEASES.json").read_bytes(), snapshot(project)) == before
 
     new_version = f"{major}.{minor + 1}.0"
     set_version(project, new_version)
@@ -323,3 +374,78 @@ def test_first_release_records_the_row_counts(project: Path) -> None:
     assert f"## {VERSION} (2030-01-02)" in changelog and entry.content_hash in changelog
     incidents = dprk_ru_data.load("incidents", root=project).height
     assert f"incidents {incidents}," in changelog
+
+
+def release_state(root: Path) -> dict[str, bytes]:
+    """Every file a release writes: the build's outputs, RELEASES.json and CHANGELOG.md."""
+    return {**snapshot(root), **{name: (root / name).read_bytes()
+                                 for name in ("RELEASES.json", "CHANGELOG.md")}}
+
+
+def test_cli_release_refuses_a_released_version_and_writes_nothing(project: Path) -> None:
+    last = read_releases(project)[-1].version
+    set_version(project, last)
+    before = release_state(project)
+    result = CliRunner().invoke(main, ["release", str(project), "--date", "2030-01-01"],
+                                catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    assert f"version {last} is already released" in result.stderr
+    assert "released " not in result.stdout
+    assert release_state(project) == before
+
+
+@pytest.mark.parametrize("date", [
+    pytest.param("2026-13-01", id="month-13"),
+    pytest.param("2026-02-30", id="february-30"),
+    pytest.param("next week", id="not-a-date"),
+])
+def test_cli_release_refuses_a_bad_date_and_writes_nothing(project: Path, date: str) -> None:
+    # A version newer than every release, so that only the date is wrong.
+    set_version(project, bumped(read_releases(project)[-1].version, "major"))
+    before = release_state(project)
+    result = CliRunner().invoke(main, ["release", str(project), "--date", date],
+                                catch_exceptions=False)
+    assert result.exit_code == 2, result.output  # a usage error
+    assert f"{date!r} is not a YYYY-MM-DD date" in result.stderr
+    assert release_state(project) == before
+
+
+def test_cli_release_records_a_patch_release_of_corrections(project: Path,
+                                                            tmp_path: Path) -> None:
+    # The previous release's build is the committed package, given with --previous (no git).
+    previous = tmp_path / "previous"
+    shutil.copytree(project / "build", previous / "build")
+    shutil.copy2(project / "datapackage.json", previous / "datapackage.json")
+    record_build_as_released(project)
+    releases_before = read_releases(project)
+    changelog_before = (project / "CHANGELOG.md").read_text(encoding="utf-8")
+    edit_cell(project, "incidents", 0, "note", "Reworded by the CLI release test.")
+    new_version = bumped(VERSION, "patch")
+    set_version(project, new_version)
+
+    build(project)  # what `diff` says of the change: corrections only, so a patch bump is enough
+    checked = CliRunner().invoke(main, ["diff", str(previous), str(project), "--check",
+                                        "--format", "json"], catch_exceptions=False)
+    assert checked.exit_code == 0, checked.output
+    verdict = json.loads(checked.stdout)
+    assert (verdict["required_bump"], verdict["declared_bump"]) == ("patch", "patch")
+
+    result = CliRunner().invoke(main, ["release", str(project), "--date", "2030-01-01",
+                                       "--previous", str(previous)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    descriptor = json.loads((project / "datapackage.json").read_text(encoding="utf-8"))
+    assert result.stdout == (f"released {new_version} on 2030-01-01: "
+                             f"{descriptor['contentHash']}\n")
+    assert descriptor["version"] == new_version
+    assert descriptor["created"] == "2030-01-01T00:00:00Z"
+    releases = read_releases(project)
+    assert releases[:-1] == releases_before
+    assert (releases[-1].version, releases[-1].date, releases[-1].content_hash) == (
+        new_version, "2030-01-01", descriptor["contentHash"])
+    changelog = (project / "CHANGELOG.md").read_text(encoding="utf-8")
+    # The new section comes first, ahead of every earlier release's, which are kept as they were.
+    assert re.findall(r"^## .*$", changelog, re.M)[0] == f"## {new_version} (2030-01-01)"
+    earlier = re.search(r"^## \S+ \(\d{4}-\d{2}-\d{2}\)$", changelog_before, re.M)
+    assert earlier and changelog.endswith(changelog_before[earlier.start():])
+    section = changelog[:len(changelog) - len(changelog_before) + earlier.start()]
+    assert "in-001: note" in section and descriptor["contentHash"] in section
