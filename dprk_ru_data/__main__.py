@@ -1,3 +1,6 @@
+"""``python -m dprk_ru_data``: the `dprk-data` command."""
+
 from .cli import main
 
-main(prog_name="dprk-data")
+if __name__ == "__main__":
+    main(prog_name="dprk-data")

@@ -15,6 +15,7 @@ import os
 import shutil
 import tomllib
 from pathlib import Path
+from typing import Any
 import polars as pl
 
 from . import citation, datapackage, validate
@@ -144,7 +145,7 @@ def _write_outputs(root: Path, outputs: dict[str, bytes]) -> None:
 
 
 def build(root: Path | str = ".", corpus: Path | None = None,
-          notes: list[str] | None = None) -> dict[str, object]:
+          notes: list[str] | None = None) -> dict[str, Any]:
     """Build `root/build/`, `root/datapackage.json` and `root/CITATION.cff` from `root/raw/`;
     return the descriptor.
 

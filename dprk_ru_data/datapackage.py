@@ -6,6 +6,7 @@ vocabularies all come from it, and the coverage from the sources table.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -94,8 +95,8 @@ def coverage(sources: pl.DataFrame) -> str:
     kinds = [kind for kind in vocabulary("source_kind")
              if kind in set(sources["kind"].cast(pl.String).to_list())]
     first, last = sources["published_start"].min(), sources["published_end"].max()
-    dates = (f", published between {first} and {last}" if first is not None and last is not None
-             else "")
+    dates = (f", published between {first.isoformat()} and {last.isoformat()}"
+             if isinstance(first, dt.date) and isinstance(last, dt.date) else "")
     return (f"{sources.height} texts ({', '.join(kinds)}){dates}, listed in the sources table "
             "with their SHA-256; not redistributed")
 

@@ -50,12 +50,15 @@ def _read_descriptor(root: Path) -> dict[str, Any]:
 @lru_cache(maxsize=8)
 def _parse_descriptor(path: Path, mtime_ns: int, size: int) -> dict[str, Any]:
     """The parsed descriptor, cached until the file changes (its time or size)."""
-    return json.loads(path.read_text(encoding="utf-8"))
+    descriptor: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return descriptor
 
 
 def package(root: str | Path | None = None) -> dict[str, Any]:
     """The Data Package descriptor (``datapackage.json``) as a dict."""
-    return json.loads(json.dumps(_read_descriptor(Path(root) if root else data_root())))
+    copy: dict[str, Any] = json.loads(json.dumps(_read_descriptor(Path(root) if root
+                                                                  else data_root())))
+    return copy
 
 
 def tables(root: str | Path | None = None) -> list[str]:
@@ -73,7 +76,7 @@ class IntegrityError(ValueError):
 
 def read_verified(base: Path, resource: dict[str, Any]) -> bytes:
     """The bytes of `resource`'s file, checked against its ``bytes`` and ``hash``."""
-    path = base / resource["path"]
+    path = base / str(resource["path"])
     data = path.read_bytes()
     expected = resource["hash"]
     found = prefixed(data)
@@ -86,7 +89,8 @@ def read_verified(base: Path, resource: dict[str, Any]) -> bytes:
 
 
 def _resource(name: str, root: Path) -> dict[str, Any]:
-    for resource in _read_descriptor(root)["resources"]:
+    resources: list[dict[str, Any]] = _read_descriptor(root)["resources"]
+    for resource in resources:
         if resource["name"] == name:
             return resource
     known = ", ".join(r["name"] for r in _read_descriptor(root)["resources"])
@@ -135,7 +139,7 @@ def load(name: str, backend: Backend = "polars", *, root: str | Path | None = No
     import polars as pl
 
     read, final = _polars_schema(resource)
-    frame = pl.read_csv(source, schema=read, empty_string_is_null=True).cast(final)
+    frame = pl.read_csv(source, schema=read, empty_string_is_null=True).cast(pl.Schema(final))
     return frame if known is None else frame.filter(pl.col(key).is_in(known))
 
 

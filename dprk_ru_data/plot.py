@@ -11,7 +11,7 @@ element carries its `estimate_id` as its SVG id, and the SVG is written without 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .loaders import load, package
 from .vocab import ACTOR_KIND, colour
@@ -68,7 +68,8 @@ def plot_troop_estimates(out: str | Path, root: str | Path | None = None) -> Pat
         # Estimates claimed on the same day are spread within that day so none hides another.
         index = seen_at.get(day, 0)
         seen_at[day] = index + 1
-        x = dt.datetime.combine(day, dt.time(12)) + dt.timedelta(
+        # matplotlib reads datetimes through its date units; its stubs only name numbers.
+        x: Any = dt.datetime.combine(day, dt.time(12)) + dt.timedelta(
             days=(index - (per_day[day] - 1) / 2) * min(0.8 / per_day[day], 0.2))
         kind = row["claimant_kind"]
         hue = colour("actor_kind", None if kind == NO_CLAIMANT else kind)

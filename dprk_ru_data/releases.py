@@ -98,9 +98,9 @@ def project_version(root: Path) -> str:
     """The version in `root/pyproject.toml`, else the installed package's."""
     pyproject = root / PYPROJECT
     if pyproject.is_file():
-        return tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"]
+        return str(tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"])
     from . import __version__
-    return __version__
+    return str(__version__)
 
 
 def check_date(text: str, context: str = "") -> dt.date:

@@ -55,3 +55,52 @@ def test_licences_are_stated_once_each_and_agree() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     licences = readme[readme.index("## Licences"):]
     assert "CC-BY-4.0" in licences and "MIT" in licences
+
+
+def _python_blocks() -> list[tuple[str, str]]:
+    blocks = []
+    for path in (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))):
+        text = path.read_text(encoding="utf-8")
+        blocks += [(f"{path.name}:{text[:match.start()].count(chr(10)) + 2}", match[1])
+                   for match in re.finditer(r"```python\n(.*?)```", text, re.S)]
+    return blocks
+
+
+def _claimed(comment: str) -> dict[str, object] | None:
+    """What a line's comment says its expression gives: a literal (``# '2025-22'``), or
+    attributes (``# low=None, high=3000``); None for a comment in words."""
+    import ast
+
+    try:
+        return {"": ast.literal_eval(comment)}
+    except (ValueError, SyntaxError):
+        pass
+    pairs = [part.partition("=") for part in comment.split(", ")]
+    try:
+        return {name.strip(): ast.literal_eval(value) for name, sep, value in pairs
+                if sep and name.strip().isidentifier()} if all(p[1] for p in pairs) else None
+    except (ValueError, SyntaxError):
+        return None
+
+
+def test_readme_python_blocks_run_and_give_what_their_comments_say(monkeypatch) -> None:
+    """Every ```python block of the README and docs runs; where a line's comment states a value
+    (a literal, or attribute=value pairs), the line's expression gives exactly that."""
+    monkeypatch.chdir(ROOT)
+    blocks = _python_blocks()
+    assert len(blocks) >= 2
+    checked = 0
+    for where, code in blocks:
+        namespace: dict[str, object] = {}
+        for line in code.splitlines():
+            statement, _, comment = line.partition("  # ")
+            exec(statement, namespace)  # noqa: S102 - our own documentation
+            claim = _claimed(comment.strip()) if comment else None
+            if claim is None or "=" in statement.split("(")[0]:
+                continue
+            value = eval(statement, namespace)  # noqa: S307
+            for attribute, expected in claim.items():
+                got = getattr(value, attribute) if attribute else value
+                assert got == expected, (where, line, got)
+                checked += 1
+    assert checked >= 5  # the README's examples state values, and they are checked

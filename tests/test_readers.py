@@ -240,15 +240,6 @@ def test_the_edtf_package_prints_nothing(capsys: pytest.CaptureFixture[str]) -> 
     assert capsys.readouterr() == ("", "")
 
 
-@pytest.mark.parametrize("module", ["tokens", "figures", "dates", "finders"])
-def test_the_examples_in_the_docstrings_hold(module: str) -> None:
-    import doctest
-    import importlib
-
-    result = doctest.testmod(importlib.import_module(f"dprk_ru_data.normalise.{module}"))
-    assert result.attempted and not result.failed
-
-
 def test_refusals_are_cached_too() -> None:
     from dprk_ru_data.normalise import figures
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
 from ..errors import Problem
@@ -14,13 +16,14 @@ def known_code(kind: str, code: str) -> bool:
     """True where `code` is a real code of its kind: ``country`` or ``place``."""
     import pycountry
 
-    if kind == "country":
-        if len(code) == 4:
-            return pycountry.historic_countries.get(alpha_4=code) is not None
-        return pycountry.countries.get(alpha_2=code) is not None
-    if "-" in code:
-        return pycountry.subdivisions.get(code=code) is not None
-    return pycountry.countries.get(alpha_2=code) is not None
+    countries: Callable[..., object] = pycountry.countries.get
+    if kind == "country" and len(code) == 4:
+        historic: Callable[..., object] = pycountry.historic_countries.get
+        return historic(alpha_4=code) is not None
+    if kind == "place" and "-" in code:
+        subdivisions: Callable[..., object] = pycountry.subdivisions.get
+        return subdivisions(code=code) is not None
+    return countries(alpha_2=code) is not None
 
 
 def check_codes(loaded: Loaded, typed: pl.DataFrame, problems: list[Problem]) -> None:
