@@ -57,3 +57,17 @@ def test_reader_comparison_runs_on_the_dev_sets() -> None:
                    "dateparser.search_dates"):
         assert reader in run.stdout, reader
     assert "figures (ours): read" in run.stdout and "dates (ours): read" in run.stdout
+
+
+def test_suite_timing_script_runs_on_a_small_selection(tmp_path: Path) -> None:
+    """benchmarks/suite.py times both pytest runs and prints each against its target."""
+    results = tmp_path / "suite.md"
+    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "suite.py"), "--select",
+                          "tests/test_docs.py", "--results", str(results)],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    lines = run.stdout.splitlines()
+    assert lines[1].startswith("full suite (python -m pytest): ")
+    assert lines[2].startswith("inner loop (python -m pytest -m 'not slow'): ")
+    assert_summary_counts_the_targets(lines)
+    assert results.read_text(encoding="utf-8").count("| < ") == 2
