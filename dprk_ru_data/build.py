@@ -16,15 +16,22 @@ import shutil
 import tomllib
 from pathlib import Path
 from typing import Any
+
 import polars as pl
 
 from . import citation, datapackage, validate
 from .derive import normalise_tables
 from .errors import DataError, Problem
 from .evidence import check_spans, corpus_dir, unchecked_note
-from .raw import LINE, read_raw
+from .raw import LINE, Loaded, read_raw
 from .registry import TABLES
-from .releases import PYPROJECT, RELEASES_FILE, ReleaseError, project_version, release_date
+from .releases import (
+    PYPROJECT,
+    RELEASES_FILE,
+    ReleaseError,
+    project_version,
+    release_date,
+)
 
 BUILD_DIR = "build"
 DESCRIPTOR = "datapackage.json"
@@ -167,3 +174,51 @@ def build(root: Path | str = ".", corpus: Path | None = None,
     outputs[CITATION] = citation.render(descriptor, "cff").encode("utf-8")
     _write_outputs(root, outputs)
     return descriptor
+
+
+def check_package(root: Path, names: list[str] | None = None,
+                  corpus: Path | None = None) -> list[Problem]:
+    """Check a built package (``root/datapackage.json`` and its tables) against the registry.
+
+    Each file's size and SHA-256, its header, types, vocabularies, patterns, row rules, ISO codes
+    and primary keys; and, where every table is checked, the references, evidence links, dates
+    and evidence spans (hashed where the texts are in `corpus`). Returns every problem found,
+    each located by file and line.
+    """
+    from .loaders import IntegrityError, package, read_verified
+
+    problems: list[Problem] = []
+    loaded: dict[str, Loaded] = {}
+    typed: dict[str, pl.DataFrame] = {}
+    for resource in package(root)["resources"]:
+        name, file = resource["name"], resource["path"]
+        if names and name not in names:
+            continue
+        table = TABLES.get(name)
+        if table is None:
+            problems.append(Problem(file, None, None, name, "unknown_table",
+                                    f"{name!r} is not a table of this package version"))
+            continue
+        try:
+            data = read_verified(root, resource)
+        except (IntegrityError, OSError) as error:
+            problems.append(Problem(file, None, None, None, "integrity", str(error)))
+            continue
+        frame = pl.read_csv(data, infer_schema=False)
+        if frame.columns != table.columns:
+            problems.append(Problem(file, 1, None, None, "header",
+                                    f"the columns are {frame.columns}, not {table.columns}"))
+            continue
+        loaded[name] = Loaded(table, file, frame.with_row_index(LINE, offset=2)
+                              .with_columns(pl.col(LINE).cast(pl.Int64)))
+        typed[name] = validate.cast(loaded[name], problems)
+        validate.check_unique_keys(loaded[name], typed[name], problems)
+        validate.validate(loaded[name], typed[name], problems)
+        validate.check_codes(loaded[name], typed[name], problems)
+    if not names and set(loaded) == set(TABLES):
+        validate.check_references(loaded, typed, problems)
+        validate.check_evidence_fields(typed, loaded, problems)
+        validate.check_dates_against_sources(typed, loaded, problems)
+        check_spans(typed["evidence"], typed["sources"], corpus,
+                    (loaded["evidence"].file, loaded["sources"].file), problems)
+    return sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or "", p.rule))

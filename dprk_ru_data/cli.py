@@ -6,7 +6,9 @@ Exit codes: 0 success, 1 data errors (every problem is listed, located), 2 usage
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn, TypeVar
 
 import click
 
@@ -14,9 +16,10 @@ from .errors import DataError
 from .evidence import corpus_dir
 
 EXIT_DATA_ERROR = 1
+T = TypeVar("T")
 
 
-def _fail_on_data_errors(error: DataError, output_format: str) -> None:
+def _fail_on_data_errors(error: DataError, output_format: str) -> NoReturn:
     if output_format == "json":
         click.echo(json.dumps([p.as_dict() for p in error.problems], indent=2, ensure_ascii=False))
     else:
@@ -44,6 +47,18 @@ def _print_notes(notes: list[str]) -> None:
         click.echo(f"note: {note}", err=True)
 
 
+def _reporting(run: Callable[[list[str]], T], output_format: str) -> T:
+    """`run(notes)`'s result; its notes printed, and its data errors printed and exited on."""
+    notes: list[str] = []
+    try:
+        result = run(notes)
+    except DataError as error:
+        _print_notes(notes)
+        _fail_on_data_errors(error, output_format)
+    _print_notes(notes)
+    return result
+
+
 @click.group(epilog="Exit codes: 0 success, 1 data errors, 2 usage errors.")
 @click.version_option(package_name="dprk-ru-data", prog_name="dprk-data")
 def main() -> None:
@@ -66,15 +81,9 @@ def build(directory: Path, output_format: str, corpus: Path | None) -> None:
     """
     from .build import build as run_build
 
-    notes: list[str] = []
-    try:
-        descriptor = run_build(directory, corpus, notes)
-    except DataError as error:
-        _print_notes(notes)
-        _fail_on_data_errors(error, output_format)
-    _print_notes(notes)
-    rows = sum(1 for _ in descriptor["resources"])
-    click.echo(f"built {rows} tables, version {descriptor['version']}, in {directory}")
+    descriptor = _reporting(lambda notes: run_build(directory, corpus, notes), output_format)
+    click.echo(f"built {len(descriptor['resources'])} tables, version {descriptor['version']}, "
+               f"in {directory}")
 
 
 @main.command()
@@ -88,13 +97,7 @@ def validate(directory: Path, output_format: str, corpus: Path | None) -> None:
     """
     from .build import compile_tables
 
-    notes: list[str] = []
-    try:
-        tables = compile_tables(directory, corpus, notes)
-    except DataError as error:
-        _print_notes(notes)
-        _fail_on_data_errors(error, output_format)
-    _print_notes(notes)
+    tables = _reporting(lambda notes: compile_tables(directory, corpus, notes), output_format)
     click.echo(f"valid: {sum(frame.height for frame in tables.values())} rows "
                f"in {len(tables)} tables")
 
@@ -112,8 +115,8 @@ def check_build(names: tuple[str, ...], output_format: str, corpus: Path | None,
 
     Exit codes: 0 valid, 1 problems found, 2 usage errors.
     """
+    from .build import check_package
     from .loaders import data_root
-    from .validate import check_package
 
     where = root or data_root()
     problems = check_package(where, list(names) or None, corpus_dir(corpus))
@@ -352,7 +355,8 @@ def release(directory: Path, date: str | None, previous: Path | None) -> None:
     """
     import datetime as dt
 
-    from .releases import ReleaseError, release as run_release
+    from .releases import ReleaseError
+    from .releases import release as run_release
 
     day = date or dt.datetime.now(dt.timezone.utc).date().isoformat()
     try:
@@ -424,7 +428,8 @@ def extract(source: str, published: str | None, output_format: str, corpus: Path
             root: Path | None) -> None:
     """Print every figure and date in SOURCE (a source_id, or the path of any UTF-8 text) with
     its offsets, span SHA-256 and reading: candidates for raw/ and raw/evidence.csv."""
-    from .extract import extract as run, render
+    from .extract import extract as run
+    from .extract import render
 
     try:
         rows = run(source, published=published, corpus=corpus, root=root)

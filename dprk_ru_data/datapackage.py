@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Any, Iterable
 
 import polars as pl
 
+from .digest import PREFIX as HASH_PREFIX
 from .digest import prefixed
 from .fieldtypes import TYPES
 from .registry import TABLES, Field, Table, vocabulary
-from .releases import content_hash
 
 NAME = "dprk-ru-data"
 TITLE = "DPRK-Russia military cooperation: reported transfers, troop estimates and incidents"
@@ -99,6 +99,21 @@ def coverage(sources: pl.DataFrame) -> str:
              if isinstance(first, dt.date) and isinstance(last, dt.date) else "")
     return (f"{sources.height} texts ({', '.join(kinds)}){dates}, listed in the sources table "
             "with their SHA-256; not redistributed")
+
+
+def content_hash(resources: Iterable[dict[str, Any]]) -> str:
+    """The package's content hash, from its resources' ``path`` and ``hash`` (``sha256:<hex>``).
+
+    >>> len(content_hash([{"path": "build/a.csv", "hash": "sha256:" + "0" * 64}]))
+    71
+    """
+    lines = []
+    for resource in sorted(resources, key=lambda r: r["path"].encode("utf-8")):
+        digest = str(resource["hash"])
+        if not digest.startswith(HASH_PREFIX):
+            raise ValueError(f"resource {resource['path']} has no {HASH_PREFIX} hash")
+        lines.append(f"{digest[len(HASH_PREFIX):]}  {resource['path']}\n")
+    return prefixed("".join(lines))
 
 
 def descriptor(files: dict[str, bytes], version: str, sources: str,

@@ -9,7 +9,7 @@ resource sorted by path, in the format of ``sha256sum``: ``<hex digest><two spac
 coreutils, ``LC_ALL=C sha256sum build/*.csv | sha256sum`` in the repository gives the same digest.
 Only the data enter it, so a change of descriptive metadata alone keeps the hash.
 
-This module imports only the standard library (the build, when releasing).
+The content hash is computed by `datapackage.content_hash`.
 """
 
 from __future__ import annotations
@@ -24,9 +24,8 @@ import tempfile
 import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
 
-from .digest import PREFIX as HASH_PREFIX
+from .datapackage import content_hash
 from .digest import prefixed
 
 RELEASES_FILE = "RELEASES.json"
@@ -77,21 +76,6 @@ def bump_between(old: str, new: str) -> str:
 def bump_satisfies(actual: str, required: str) -> bool:
     """True where a bump of kind `actual` is at least as large as `required`."""
     return BUMPS.index(actual) >= BUMPS.index(required)
-
-
-def content_hash(resources: Iterable[dict[str, Any]]) -> str:
-    """The package's content hash, from its resources' ``path`` and ``hash`` (``sha256:<hex>``).
-
-    >>> len(content_hash([{"path": "build/a.csv", "hash": "sha256:" + "0" * 64}]))
-    71
-    """
-    lines = []
-    for resource in sorted(resources, key=lambda r: r["path"].encode("utf-8")):
-        digest = str(resource["hash"])
-        if not digest.startswith(HASH_PREFIX):
-            raise ReleaseError(f"resource {resource['path']} has no {HASH_PREFIX} hash")
-        lines.append(f"{digest[len(HASH_PREFIX):]}  {resource['path']}\n")
-    return prefixed("".join(lines))
 
 
 def project_version(root: Path) -> str:
@@ -202,8 +186,12 @@ def released_build_from_git(root: Path, release: Release, into: Path) -> Path | 
         shown = git("show", f"{commit}:datapackage.json")
         if shown.returncode != 0:
             continue
-        descriptor = json.loads(shown.stdout)
-        if content_hash(descriptor["resources"]) != release.content_hash:
+        try:
+            descriptor = json.loads(shown.stdout)
+            found = content_hash(descriptor["resources"])
+        except (KeyError, TypeError, ValueError):  # an old or broken descriptor: not this one
+            continue
+        if found != release.content_hash:
             continue
         into.mkdir(parents=True, exist_ok=True)
         (into / "datapackage.json").write_bytes(shown.stdout)

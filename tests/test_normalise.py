@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 
 from dprk_ru_data.normalise import DateError, FigureError, parse_date, parse_figure
 
-from .strategies import (RELATIVE, counted, dates, day_spellings, qualifiers, spelled_integers)
+from .strategies import (
+    RELATIVE,
+    counted,
+    dates,
+    day_spellings,
+    qualifiers,
+    spelled_integers,
+)
 
 F = None  # readability in the table below: no value
 

@@ -18,7 +18,13 @@ from hypothesis import strategies as st
 
 from dprk_ru_data.cli import main
 from dprk_ru_data.evidence import span_sha256
-from dprk_ru_data.normalise import DateError, FigureError, conventions, parse_date, parse_figure
+from dprk_ru_data.normalise import (
+    DateError,
+    FigureError,
+    conventions,
+    parse_date,
+    parse_figure,
+)
 from dprk_ru_data.normalise.finders import find_dates, find_figures
 
 from .conftest import ROOT

@@ -19,9 +19,16 @@ from click.testing import CliRunner
 import dprk_ru_data
 from dprk_ru_data.build import build
 from dprk_ru_data.cli import main
+from dprk_ru_data.datapackage import content_hash
 from dprk_ru_data.diff import diff_packages
-from dprk_ru_data.releases import (Release, ReleaseError, bump_between, content_hash,
-                                   read_releases, release, released_build_from_git)
+from dprk_ru_data.releases import (
+    Release,
+    ReleaseError,
+    bump_between,
+    read_releases,
+    release,
+    released_build_from_git,
+)
 
 from .conftest import ROOT, fresh_inputs, snapshot
 from .test_build import edit_cell

@@ -12,10 +12,10 @@ and hashes are those that `raw/evidence.csv` records.
 from __future__ import annotations
 
 import datetime as dt
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple, TypeVar
 
-from ..evidence import span_sha256
-
+from ..digest import sha256_hex
 from . import conventions as c
 from . import dates as d
 from . import figures as f
@@ -67,7 +67,7 @@ def _mention(text: str, t: Tokens, i: int, end: int, kind: str,
              reading: f.Figure | d.FuzzyDate | None) -> Mention:
     start, stop = t.starts[i], t.ends[end - 1]
     span = text[start:stop]
-    return Mention(start, stop, span, span_sha256(span), kind, reading)
+    return Mention(start, stop, span, sha256_hex(span), kind, reading)
 
 
 def _bare_year(t: Tokens, numbers: list[str], i: int, end: int) -> bool:
@@ -83,6 +83,17 @@ def _bare_year(t: Tokens, numbers: list[str], i: int, end: int) -> bool:
                                                             "that", "was", "saw", "marked")
 
 
+_At = TypeVar("_At")
+
+
+def _read_at(reader: Callable[[Tokens, int], _At | None], t: Tokens, i: int) -> _At | None:
+    """What `reader` reads from word `i`, or None, also where the grammar slips."""
+    try:
+        return reader(t, i)
+    except (IndexError, KeyError, ValueError):  # pragma: no cover - a grammar slip
+        return None
+
+
 def _scan_dates(text: str, t: Tokens, numbers: list[str], references: tuple[dt.date | None, ...],
                 ) -> list[tuple[int, int, d.FuzzyDate | None]]:
     found: list[tuple[int, int, d.FuzzyDate | None]] = []
@@ -91,10 +102,7 @@ def _scan_dates(text: str, t: Tokens, numbers: list[str], references: tuple[dt.d
         if words[i] not in _DATE_STARTS:
             i += 1
             continue
-        try:
-            at = d.date_at(t, i)
-        except (IndexError, KeyError, ValueError):  # pragma: no cover - a grammar slip
-            at = None
+        at = _read_at(d.date_at, t, i)
         if at is None:
             i += 1
             continue
@@ -184,10 +192,7 @@ def find_figures(text: str) -> list[Mention]:
         if in_date[i] or words[i] not in _FIGURE_STARTS:
             i += 1
             continue
-        try:
-            at = f.figure_at(t, i)
-        except (IndexError, KeyError, ValueError):  # pragma: no cover - a grammar slip
-            at = None
+        at = _read_at(f.figure_at, t, i)
         if at is None or any(in_date[i:at[1]]) or _designation(t, numbers, i, at[1]):
             i += 1
             continue
