@@ -56,9 +56,10 @@ def fresh_env(where: Path, requirement: str) -> Path:
     python = where / "bin" / "python"
     site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path("
                            "'purelib'))"], capture_output=True, text=True, check=True).stdout
-    (Path(site.strip()) / "outer.pth").write_text(sysconfig.get_path("purelib") + "\n")
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet",
                     "--no-deps", requirement], check=True, capture_output=True)
+    # Only now, so that pip cannot take this environment's copy of the package for the new one's.
+    (Path(site.strip()) / "outer.pth").write_text(sysconfig.get_path("purelib") + "\n")
     return python
 
 
