@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .loaders import load, package
-from .vocab import ACTOR_KIND, colour
+from .vocab import ACTOR_KIND, colour, label
 
 if TYPE_CHECKING:
     import polars
@@ -100,10 +100,11 @@ def plot_troop_estimates(out: str | Path, root: str | Path | None = None) -> Pat
     axes.set_title(f"Troop estimates as reported, each with its bounds (dprk-ru-data {version})")
     axes.grid(True, which="major", axis="y", alpha=0.3)
     order = [*ACTOR_KIND, NO_CLAIMANT]  # the vocabulary's order, then the rows with no claimant
-    handles = [Line2D([], [], color=colour("actor_kind", None if kind == NO_CLAIMANT else kind),
-                      linewidth=3, label=kind)
-               for kind in sorted(kinds_used, key=lambda k: order.index(k) if k in order
-                                  else len(order))]
+    handles = []
+    for kind in sorted(kinds_used, key=lambda k: order.index(k) if k in order else len(order)):
+        named = kind != NO_CLAIMANT
+        handles.append(Line2D([], [], color=colour("actor_kind", kind if named else None),
+                              linewidth=3, label=label("actor_kind", kind) if named else kind))
     handles += [Line2D([], [], marker="x", color="black", linestyle="", label="denied"),
                 Line2D([], [], marker="^", color="#444444", linestyle="", label="at least"),
                 Line2D([], [], marker="v", color="#444444", linestyle="", label="at most")]

@@ -153,6 +153,22 @@ VOCABULARIES: dict[str, Vocabulary] = {
     "date_precision": DATE_PRECISION,
 }
 
+# How values are named for readers (legends, labels) where the value itself will not do; any other
+# value is shown with its underscores as spaces.
+LABELS: dict[str, dict[str, str]] = {
+    "actor_kind": {"unnamed": "unnamed source", "group": "group of people"},
+}
+
+
+def label(vocabulary: str, value: str) -> str:
+    """How `value` of `vocabulary` is shown to readers.
+
+    >>> label("actor_kind", "armed_force"), label("actor_kind", "unnamed")
+    ('armed force', 'unnamed source')
+    """
+    return LABELS.get(vocabulary, {}).get(value, value.replace("_", " "))
+
+
 # How values are coloured in charts: colour-blind safe (Okabe-Ito). A value without a colour of its
 # own (a kind added later) gets one of FALLBACK_COLOURS by its place in the vocabulary.
 COLOURS: dict[str, dict[str, str]] = {

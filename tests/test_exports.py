@@ -56,6 +56,26 @@ def test_parquet_read_back_with_duckdb_equals_load(exported: Path, name: str) ->
             assert types[column] == "DATE", column
 
 
+@pytest.mark.parametrize("name", list(TABLES))
+def test_parquet_types_are_those_fieldtypes_states(exported: Path, name: str) -> None:
+    """Each column's Parquet type is what `fieldtypes` (and so the codebook) says it is."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    from dprk_ru_data.fieldtypes import ENUM_PARQUET, TYPES
+
+    parquet = pq.ParquetFile(exported / f"{name}.parquet")
+    columns = {parquet.schema.column(i).name: parquet.schema.column(i)
+               for i in range(len(parquet.schema))}
+    for index, field in enumerate(TABLES[name].fields):
+        column = columns[field.name]
+        logical = str(column.logical_type)
+        written = column.physical_type + (f" ({logical.upper()})" if logical != "None" else "")
+        if field.vocabulary:
+            encodings = parquet.metadata.row_group(0).column(index).encodings
+            assert ENUM_PARQUET.startswith(written) and "RLE_DICTIONARY" in encodings, field.name
+        else:
+            assert written == TYPES[field.type].parquet, field.name
+
+
 def datasette_get(exported: Path, path: str) -> object:
     datasette = pytest.importorskip("datasette.app")
     metadata = json.loads((exported / "metadata.json").read_text(encoding="utf-8"))

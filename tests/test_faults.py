@@ -225,6 +225,8 @@ FAULTS: dict[str, Callable[[Path], Expect]] = {
     "dangling evidence link": cell("evidence", 2, "record_id", "src-999", "foreign_key",
                                    "is not a record of raw/sources.csv"),
     "record without evidence": record_without_evidence,
+    "evidence field not in its table": cell("evidence", 0, "field", "outlet_name",
+                                            "evidence_field", "is not a field of sources"),
     "unreadable figure": cell("troop_estimates", 0, "figure_text", "sevral thousand", "figure",
                               "docs/conventions.md"),
     "figure with low above high": cell("troop_estimates", 0, "figure_text", "5,000 to 3,000",
