@@ -22,15 +22,8 @@ from typing import Any, NamedTuple
 
 from . import conventions as c
 from .errors import NormaliseError, Refusal
-from .tokens import (
-    MAX_PHRASE,
-    ShapeCache,
-    Tokens,
-    match_phrase,
-    of_shape,
-    phrase_index,
-    shape,
-)
+from .tokens import (MAX_PHRASE, ShapeCache, Tokens, match_phrase, of_shape, phrase_index,
+                     shape)
 
 
 class DateError(NormaliseError):

@@ -18,16 +18,8 @@ from typing import NamedTuple
 
 from . import conventions as c
 from .errors import NormaliseError, Refusal
-from .tokens import (
-    MAX_PHRASE,
-    ShapeCache,
-    Tokens,
-    match_phrase,
-    of_shape,
-    phrase_index,
-    shape,
-    value,
-)
+from .tokens import (MAX_PHRASE, ShapeCache, Tokens, match_phrase, of_shape, phrase_index,
+                     shape, value)
 
 Number = int | float
 
