@@ -273,6 +273,7 @@ def _edtf_bounds(text: str):
 
 @given(st.one_of(dates.map(lambda d: (d.isoformat(), None)),
                  st.tuples(st.sampled_from(RELATIVE), dates)))
+@pytest.mark.slow
 def test_edtf_parses_and_agrees_with_start_and_end(case) -> None:
     """Our EDTF string, read by the `edtf` package, gives exactly our first and last day."""
     text, reference = case

@@ -41,6 +41,7 @@ def committed_descriptor() -> dict:
     return json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 def test_two_fresh_builds_are_byte_identical_and_equal_the_committed_one(tmp_path: Path) -> None:
     first = fresh_inputs(tmp_path / "one")
     second = fresh_inputs(tmp_path / "two")
