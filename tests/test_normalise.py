@@ -286,3 +286,11 @@ def test_normalise_imports_neither_pandera_nor_polars() -> None:
 
     code = "import dprk_ru_data.normalise as n; n.parse_figure('about 3,000')"
     assert modules_after(code, ("pandera", "polars", "frictionless")) == []
+
+
+@pytest.mark.parametrize("reference", [(), ("2024-10-01", "2024-10-31"), (dt.date(2024, 10, 1),) * 3,
+                                       "2024-10-14", dt.datetime(2024, 10, 14, 9).timetuple()],
+                         ids=["empty", "strings", "three dates", "a string", "a time tuple"])
+def test_a_malformed_reference_is_a_type_error_naming_it(reference) -> None:
+    with pytest.raises(TypeError, match="reference must be"):
+        parse_date("14 October 2024", reference)

@@ -804,13 +804,16 @@ def _references(reference: object) -> tuple[dt.date | None, ...]:
             raise DateError(reference.edtf, "an open-ended reference date cannot anchor a phrase")
         return (reference.start, reference.end) if reference.start != reference.end else (
             reference.start,)
-    if isinstance(reference, tuple):
-        return tuple(reference)
     if isinstance(reference, dt.datetime):
         return (reference.date(),)
     if isinstance(reference, dt.date):
         return (reference,)
-    raise TypeError(f"reference must be a date, a FuzzyDate or a (start, end) tuple, not {reference!r}")
+    if (isinstance(reference, tuple) and len(reference) in (1, 2)
+            and all(isinstance(day, dt.date) and not isinstance(day, dt.datetime)
+                    for day in reference)):
+        return tuple(reference)
+    raise TypeError("reference must be a date, a FuzzyDate or a (start, end) tuple of dates, "
+                    f"not {reference!r}")
 
 
 def _read(text: str, references: tuple[dt.date | None, ...]) -> FuzzyDate | str:
