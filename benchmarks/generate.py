@@ -164,16 +164,37 @@ def generate(out: Path, n: int) -> dict[str, int]:
     keys = {"sources": "source_id", "actors": "actor_id", "troop_estimates": "estimate_id",
             "arms_transfers": "transfer_id", "incidents": "incident_id",
             "historical_deployments": "deployment_id"}
+    from dprk_ru_data.registry import TABLES
+    from dprk_ru_data.validate.links import stated_fields
+
+    claimed = {"troop_estimates": troops, "arms_transfers": transfers, "incidents": incidents,
+               "historical_deployments": history}
+    for seed, (name, frame) in enumerate(claimed.items(), start=SEED + 40):
+        missing = [c for c in TABLES[name].raw_columns if c not in frame.columns]
+        frame = frame.with_columns(pl.lit(None, pl.String).alias(c) for c in missing)
+        own = {"troop_estimates": "as_of_text", "historical_deployments": "period_text",
+               "incidents": "date_text", "arms_transfers": "period_text"}[name]
+        records[name] = frame.with_columns(  # a claim date where the record has no date of its own
+            claimed_text=pl.when(pl.col(own).is_null()).then(_pick(
+                ["last week", "on Tuesday", "October 10", None], frame.height, seed)),
+            relayed_by_actor_id=pl.col("relayed_by_actor_id").fill_null(
+                _pick([*media, None, None], frame.height, seed + 10)))
+    # One evidence row per record; a second, from the same text, for every fifth one; and one
+    # per field a claim states (its figures, dates, claimant and relayer), as the build requires.
     links = pl.concat([
-        frame.select(pl.lit(name).alias("record_table"), pl.col(keys[name]).alias("record_id"))
+        frame.select(pl.lit(name).alias("record_table"), pl.col(keys[name]).alias("record_id"),
+                     pl.lit(None, pl.String).alias("field"))
         for name, frame in records.items()])
-    # One evidence row per record, and a second, from the same text, for every fifth one.
-    links = pl.concat([links, links.gather_every(5)])
+    stated = [records[name].select(pl.lit(name).alias("record_table"),
+                                   pl.col(keys[name]).alias("record_id"),
+                                   pl.lit(column).alias("field"), pl.col(column).alias("value"))
+              .drop_nulls("value").drop("value")
+              for name in claimed for column in stated_fields(TABLES[name])]
+    links = pl.concat([links, links.gather_every(5), *stated])
     m = links.height
     start = pl.int_range(0, m, eager=True).hash(SEED) % 190_000
     evidence = links.with_columns(
         evidence_id=pl.format("ev-{}", pl.int_range(1, m + 1).cast(pl.String).str.zfill(9)),
-        field=pl.lit(None, pl.String),
         # The record's text: sources cite themselves, every other record one fixed source.
         source_id=pl.when(pl.col("record_table") == "sources").then(pl.col("record_id"))
         .otherwise(pl.format("src-{}", (pl.col("record_id").hash(SEED) % n_sources)
@@ -184,8 +205,6 @@ def generate(out: Path, n: int) -> dict[str, int]:
         note=pl.lit(None, pl.String),
     ).select("evidence_id", "record_table", "record_id", "field", "source_id", "span_start",
              "span_end", "span_sha256", "note")
-    from dprk_ru_data.registry import TABLES
-
     for name, frame in {**records, "evidence": evidence}.items():
         frame.select(TABLES[name].raw_columns).write_csv(raw / f"{name}.csv")
     return {name: frame.height for name, frame in {**records, "evidence": evidence}.items()}

@@ -8,10 +8,13 @@ The modules follow the pipeline, each stage importable and testable on its own:
 * `registry` (with `fieldtypes` and `vocab`): every table and field, declared once;
 * `raw`: read a hand-curated ``raw/*.csv``, every fault of the file located;
 * `normalise`: the readers of figures and dates as written;
-* `derive`: fill the derived figure and date columns with the readers;
-* `validate`: types, schema rules, codes, keys, references and dates;
-* `evidence`: evidence spans checked against the corpus texts, phrases located;
-* `build`: raw -> derive -> validate -> evidence -> ``build/`` written all or nothing;
+* `derive` and `windows`: fill the derived figure and date columns with the readers, then each
+  claim's claim and event windows;
+* `validate`: types, schema rules, codes, keys, references, dates and each field's evidence;
+* `evidence`: evidence spans checked against the corpus texts, phrases located, a record's
+  passages;
+* `views`: the `claims` and `events` views, with names inline;
+* `build`: raw -> derive -> validate -> evidence -> views -> ``build/``, all or nothing;
 * `datapackage` and `citation`: the descriptor and ``CITATION.cff``;
 * `releases` and `diff`: versions, releases, the changelog and the bump rules;
 * `loaders`, `export`, `extract`, `codebook`, `plot` and `cli`: what users call.
@@ -23,6 +26,8 @@ from .loaders import IntegrityError, load, package, query, summary, tables
 
 __all__ = ["IntegrityError", "__version__", "load", "package", "query", "summary", "tables",
            "verify_evidence"]
+# `dprk_ru_data.loaders.window_widths` and `dprk_ru_data.evidence.record_evidence` back
+# `dprk-data info` and `dprk-data evidence`.
 
 
 def __getattr__(name: str) -> Any:

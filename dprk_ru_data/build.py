@@ -17,6 +17,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import pandera.errors
 import polars as pl
 
 from . import citation, datapackage, validate
@@ -24,7 +25,8 @@ from .derive import normalise_tables
 from .errors import DataError, Problem
 from .evidence import check_spans, corpus_dir, unchecked_note
 from .raw import LINE, Loaded, read_raw
-from .registry import TABLES
+from .registry import STORED, TABLES
+from .views import build_views
 from .releases import (
     PYPROJECT,
     RELEASES_FILE,
@@ -52,7 +54,7 @@ def compile_tables(root: Path | str = ".", corpus: Path | None = None,
     root = Path(root)
     problems: list[Problem] = []
     loaded = {name: table for name, table in
-              ((t.name, read_raw(root, t, problems)) for t in TABLES.values()) if table is not None}
+              ((t.name, read_raw(root, t, problems)) for t in STORED.values()) if table is not None}
     typed = {}
     for name, table in loaded.items():
         typed[name] = validate.cast(table, problems)
@@ -64,6 +66,7 @@ def compile_tables(root: Path | str = ".", corpus: Path | None = None,
         validate.check_codes(table, typed[name], problems)
     validate.check_references(loaded, typed, problems)
     validate.check_evidence_fields(typed, loaded, problems)
+    validate.check_field_evidence(typed, loaded, problems)
     validate.check_dates_against_sources(typed, loaded, problems)
     if "evidence" in typed and "sources" in typed:
         folder = corpus_dir(corpus, root)
@@ -75,10 +78,33 @@ def compile_tables(root: Path | str = ".", corpus: Path | None = None,
     if problems:
         # A cell that failed its type is empty after the cast; it need not also be "required".
         mistyped = {(p.file, p.line, p.column) for p in problems if p.rule == "type"}
-        raise DataError([p for p in problems if p.rule != "not_nullable"
-                         or (p.file, p.line, p.column) not in mistyped])
+        # A window that ends before it starts is explained by the windows step; the schema's
+        # rule for the same row says less.
+        windows = {(p.file, p.line, p.rule) for p in problems if p.rule.endswith("_window")}
+        raise DataError([p for p in problems if not (
+            p.rule == "not_nullable" and (p.file, p.line, p.column) in mistyped
+            or p.rule.endswith("_window_start_le_end")
+            and (p.file, p.line, p.rule.removesuffix("_start_le_end")) in windows)])
     # One table at a time, so that a table and its sorted copy are never all in memory at once.
-    return {name: typed.pop(name).drop(LINE).sort(TABLES[name].key) for name in TABLES}
+    tables = {name: typed.pop(name).drop(LINE).sort(TABLES[name].key) for name in STORED}
+    return {**tables, **_checked_views(tables)}
+
+
+def _checked_views(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """The views built from `tables`, each checked against its schema like a table."""
+    views = build_views(tables)
+    problems: list[Problem] = []
+    for name, frame in views.items():
+        try:
+            validate.schema(TABLES[name]).validate(frame, lazy=True)
+        except pandera.errors.SchemaErrors as errors:  # a fault of the views' code, not the data
+            problems += [Problem(f"build/{name}.csv", None, case["column"],
+                                 str(case["failure_case"]), "view", f"the view breaks "
+                                 f"{case['check']}") for case in
+                         errors.failure_cases.head(20).iter_rows(named=True)]
+    if problems:
+        raise DataError(problems)
+    return views
 
 
 def serialise(frame: pl.DataFrame) -> bytes:
@@ -218,6 +244,7 @@ def check_package(root: Path, names: list[str] | None = None,
     if not names and set(loaded) == set(TABLES):
         validate.check_references(loaded, typed, problems)
         validate.check_evidence_fields(typed, loaded, problems)
+        validate.check_field_evidence(typed, loaded, problems)
         validate.check_dates_against_sources(typed, loaded, problems)
         check_spans(typed["evidence"], typed["sources"], corpus,
                     (loaded["evidence"].file, loaded["sources"].file), problems)

@@ -5,10 +5,12 @@ Exit codes: 0 success, 1 data errors (every problem is listed, located), 2 usage
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -82,8 +84,11 @@ def build(directory: Path, output_format: str, corpus: Path | None) -> None:
     from .build import build as run_build
 
     descriptor = _reporting(lambda notes: run_build(directory, corpus, notes), output_format)
-    click.echo(f"built {len(descriptor['resources'])} tables, version {descriptor['version']}, "
-               f"in {directory}")
+    from .registry import VIEWS
+
+    views = sum(1 for r in descriptor["resources"] if r["name"] in {v.name for v in VIEWS})
+    click.echo(f"built {len(descriptor['resources']) - views} tables and {views} views, "
+               f"version {descriptor['version']}, in {directory}")
 
 
 @main.command()
@@ -125,14 +130,38 @@ def check_build(names: tuple[str, ...], output_format: str, corpus: Path | None,
     click.echo(f"valid: {', '.join(names) if names else 'every table'} of {where}")
 
 
+_ROWS_FORMAT = click.option("--format", "output_format", default="table", show_default=True,
+                            type=click.Choice(["table", "csv", "json"]),
+                            help="table: aligned text; csv or json: for tools.")
+
+
+def _emit(rows: list[dict[str, Any]], output_format: str) -> None:
+    """Print `rows` (dicts with the same keys) as an aligned table, CSV or JSON."""
+    if output_format == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
+        return
+    columns = list(rows[0]) if rows else []
+    if output_format == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in rows)
+        click.echo(buffer.getvalue(), nl=False)
+        return
+    cells = [[("" if row[c] is None else str(row[c]))[:70] for c in columns] for row in rows]
+    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
+    for line in [columns, *cells]:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
+
+
 @main.command()
 @_ROOT
-def tables(root: Path | None) -> None:
-    """List the tables with their row counts and titles."""
+@_ROWS_FORMAT
+def tables(root: Path | None, output_format: str) -> None:
+    """List the tables and views with their row counts and titles."""
     from .loaders import summary
 
-    for row in summary(root):
-        click.echo(f"{row['name']:<24} {row['rows']:>6} rows  {row['title']}")
+    _emit(summary(root), output_format)
 
 
 def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -155,37 +184,61 @@ _AS_OF = click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD", ca
 @click.argument("table", required=False)
 @_ROOT
 @_AS_OF
-def info(table: str | None, root: Path | None, as_of: str | None) -> None:
-    """Describe the package (version, release date, content hash), or the fields of TABLE.
+@_ROWS_FORMAT
+def info(table: str | None, root: Path | None, as_of: str | None, output_format: str) -> None:
+    """Describe the package (version, release date, content hash, how precise the claim and
+    event windows are), or the fields of TABLE.
 
     With --as-of, print each table's row count on that day beside its full count.
     """
-    from .loaders import package, summary
+    from .loaders import package, summary, window_widths
 
     descriptor = package(root)
     resources = {r["name"]: r for r in descriptor["resources"]}
     if as_of is not None:
-        click.echo(f"{'table':<24} {'as of ' + as_of:>16} {'in all':>8}")
-        for row in summary(root, as_of):
-            click.echo(f"{row['name']:<24} {row['rows_as_of']:>16} {row['rows']:>8}")
+        _emit([{"table": r["name"], f"as of {as_of}": r["rows_as_of"], "in all": r["rows"]}
+               for r in summary(root, as_of)], output_format)
         return
-    if table is None:
-        click.echo(f"{descriptor['name']} {descriptor['version']}: {descriptor['title']}")
-        click.echo(f"released: {descriptor.get('created', 'unreleased')[:10]}")
-        click.echo(f"content hash: {descriptor['contentHash']}")
-        click.echo(f"licence: {descriptor['licenses'][0]['name']}")
-        for name, resource in resources.items():
-            click.echo(f"  {name:<24} {resource['bytes']:>8} bytes  {resource['hash']}")
+    if table is not None:
+        if table not in resources:
+            raise click.BadParameter(f"{table!r} is not a table; choose from "
+                                     f"{', '.join(resources)}", param_hint="TABLE")
+        resource = resources[table]
+        fields = [{"name": f["name"], "type": f["type"],
+                   "required": bool(f.get("constraints", {}).get("required")),
+                   "description": f["description"]} for f in resource["schema"]["fields"]]
+        if output_format != "table":
+            _emit(fields, output_format)
+            return
+        click.echo(f"{resource['name']}: {resource['description']}")
+        click.echo(f"primary key: {', '.join(resource['schema']['primaryKey'])}")
+        for field in fields:
+            required = " (required)" if field["required"] else ""
+            click.echo(f"  {field['name']} [{field['type']}]{required}: {field['description']}")
         return
-    if table not in resources:
-        raise click.BadParameter(f"{table!r} is not a table; choose from {', '.join(resources)}",
-                                 param_hint="TABLE")
-    resource = resources[table]
-    click.echo(f"{resource['name']}: {resource['description']}")
-    click.echo(f"primary key: {', '.join(resource['schema']['primaryKey'])}")
-    for field in resource["schema"]["fields"]:
-        required = " (required)" if field.get("constraints", {}).get("required") else ""
-        click.echo(f"  {field['name']} [{field['type']}]{required}: {field['description']}")
+    about = {"name": descriptor["name"], "version": descriptor["version"],
+             "title": descriptor["title"],
+             "released": descriptor.get("created", "unreleased")[:10],
+             "content_hash": descriptor["contentHash"],
+             "licence": descriptor["licenses"][0]["name"],
+             "resources": [{"name": n, "bytes": r["bytes"], "hash": r["hash"]}
+                           for n, r in resources.items()],
+             "windows": window_widths(root)}
+    if output_format == "json":
+        click.echo(json.dumps(about, indent=2, ensure_ascii=False))
+        return
+    if output_format == "csv":
+        _emit(about["resources"], output_format)
+        return
+    click.echo(f"{about['name']} {about['version']}: {about['title']}")
+    click.echo(f"released: {about['released']}")
+    click.echo(f"content hash: {about['content_hash']}")
+    click.echo(f"licence: {about['licence']}")
+    for resource in about["resources"]:
+        click.echo(f"  {resource['name']:<24} {resource['bytes']:>8} bytes  {resource['hash']}")
+    click.echo("windows: records whose claim or event window spans at most a day, a week, a "
+               "month, a year, more, or is open")
+    _emit(about["windows"], "table")
 
 
 @main.command()
@@ -199,8 +252,9 @@ def info(table: str | None, root: Path | None, as_of: str | None) -> None:
                    "after another, as column: value lines].")
 @_ROOT
 @_AS_OF
+@_ROWS_FORMAT
 def show(table: str, limit: int, conditions: tuple[str, ...], columns: str | None,
-         root: Path | None, as_of: str | None) -> None:
+         root: Path | None, as_of: str | None, output_format: str) -> None:
     """Print rows of TABLE as a readable table in the terminal (the library's `query`)."""
     import shutil
 
@@ -224,6 +278,9 @@ def show(table: str, limit: int, conditions: tuple[str, ...], columns: str | Non
         shown = query(table, where, chosen, limit, root=root, as_of=as_of)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--where or --columns") from error
+    if output_format != "table":
+        _emit(shown.to_dicts(), output_format)
+        return
     width = shutil.get_terminal_size((100, 24)).columns
     if chosen:
         with pl.Config(tbl_rows=limit, tbl_cols=-1, fmt_str_lengths=60, tbl_width_chars=width,
@@ -413,6 +470,38 @@ def locate(source: str, phrase: str, corpus: Path | None, root: Path | None) -> 
         raise SystemExit(EXIT_DATA_ERROR)
     for span in spans:
         click.echo(f"{span.start},{span.end},{span.sha256}")
+
+
+@main.command()
+@click.argument("record_id")
+@_CORPUS
+@_ROOT
+@_ROWS_FORMAT
+def evidence(record_id: str, corpus: Path | None, root: Path | None,
+             output_format: str) -> None:
+    """Every field of the record RECORD_ID (any table) with the passage that supports it: read
+    from the corpus text where it is at hand, else its offsets and hash."""
+    from .evidence import record_evidence
+
+    try:
+        rows = record_evidence(record_id, corpus, root)
+    except KeyError as error:
+        raise click.BadParameter(str(error.args[0]), param_hint="RECORD_ID") from error
+    if output_format != "table":
+        _emit(rows, output_format)
+        return
+    for row in rows:
+        head = f"{row['field'] or '(the record)'}"
+        if row["value"] is not None:
+            head += f" = {row['value']}"
+        click.echo(head)
+        if row["evidence_id"] is None:
+            click.echo("    no evidence row names this field")
+            continue
+        click.echo(f"    {row['evidence_id']} {row['source_id']} {row['span_start']}:"
+                   f"{row['span_end']} sha256 {row['span_sha256']}")
+        click.echo(f"    {row['passage']!r}" if row["passage"] is not None
+                   else f"    ({row['passage_note']})")
 
 
 @main.command()

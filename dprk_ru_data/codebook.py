@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from .datapackage import DERIVED_NOTE, field_constraints
+from . import windows
 from .fieldtypes import DATE_PANDAS, ENUM_PANDAS, ENUM_PARQUET, TYPES
 from .normalise.conventions import conventions_markdown
 from .registry import TABLES, vocabulary
+from .vocab import label
 
 
 def _cell(text: str) -> str:
@@ -35,6 +37,14 @@ def _constraint_text(constraints: dict[str, Any]) -> str:
     if "maximum" in constraints:
         parts.append(f"<= {constraints['maximum']}")
     return "; ".join(parts)
+
+
+def _doc_body(doc: str | None) -> list[str]:
+    """A module docstring without its first line, dedented, as Markdown lines."""
+    import textwrap
+
+    body = (doc or "").split("\n\n", 1)[-1]
+    return textwrap.dedent(body).strip().splitlines()
 
 
 def _anchor(name: str) -> str:
@@ -76,9 +86,9 @@ def codebook_markdown() -> str:
     lines += ["", "## Vocabularies", ""]
     for name in sorted(used):
         lines += [f"### Vocabulary `{name}`", "", f"Used by: {', '.join(sorted(used[name]))}.",
-                  "", "| value | definition |", "| --- | --- |"]
-        lines += [f"| `{value}` | {_cell(meaning)} |" for value, meaning in
-                  vocabulary(name).items()]
+                  "", "| value | label | definition |", "| --- | --- | --- |"]
+        lines += [f"| `{value}` | {_cell(label(name, value))} | {_cell(meaning)} |"
+                  for value, meaning in vocabulary(name).items()]
         lines.append("")
     lines += ["## Types", "",
               "What each field type is in every library and format (`dprk_ru_data/fieldtypes.py`). "
@@ -87,6 +97,12 @@ def codebook_markdown() -> str:
               "| type | polars | pandas | SQLite | Parquet |", "| --- | --- | --- | --- | --- |"]
     lines += [f"| {name} | {t.polars} | {t.pandas if name != 'date' else DATE_PANDAS} | "
               f"{t.sqlite} | {t.parquet} |" for name, t in TYPES.items()]
+    lines += ["", "## Claim and event windows", "",
+              "How the build derives `claim_window_*` and `event_window_*` for every record of "
+              "the tables of claims (from `dprk_ru_data/windows.py`):", "",
+              *_doc_body(windows.__doc__), "",
+              "`dprk-data info` counts the records whose windows span at most a day, a week, a "
+              "month, a year, more, or are open."]
     lines += ["", "## Normalisation conventions", "",
               "How figures and dates as written become the derived `*_low`/`*_best`/`*_high`/"
               "`*_qualifier` and `*_edtf`/`*_start`/`*_end`/`*_precision` fields. The principles "

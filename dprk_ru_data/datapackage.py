@@ -16,6 +16,7 @@ from .digest import PREFIX as HASH_PREFIX
 from .digest import prefixed
 from .fieldtypes import TYPES
 from .registry import TABLES, Field, Table, vocabulary
+from .vocab import label
 
 NAME = "dprk-ru-data"
 TITLE = "DPRK-Russia military cooperation: reported transfers, troop estimates and incidents"
@@ -75,6 +76,9 @@ def table_schema(table: Table) -> dict[str, Any]:
                                  "description": field_description(field)}
         if field.type == "date":
             entry["format"] = "default"
+        if field.vocabulary:  # Table Schema v2 categories: each value with a reader's label
+            entry["categories"] = [{"value": value, "label": label(field.vocabulary, value)}
+                                   for value in vocabulary(field.vocabulary)]
         constraints = field_constraints(field)
         if constraints:
             entry["constraints"] = constraints

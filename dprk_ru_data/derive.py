@@ -16,7 +16,8 @@ from .errors import Problem
 from .normalise.dates import DateError, FuzzyDate, parse_date
 from .normalise.figures import FigureError, parse_figure
 from .raw import LINE
-from .registry import DATE_PARTS, FIGURE_PARTS, TEXT
+from .windows import derive_windows
+from .registry import DATE_PARTS, FIGURE_PARTS, MONEY_PARTS, TEXT
 
 if TYPE_CHECKING:
     from .raw import Loaded
@@ -25,7 +26,8 @@ if TYPE_CHECKING:
 def _figure_columns(frame: pl.DataFrame, prefix: str, kind: str, loaded: "Loaded",
                     problems: list[Problem]) -> pl.DataFrame:
     column = f"{prefix}{TEXT}"
-    names = [f"{prefix}_{part}" for part in FIGURE_PARTS]
+    parts = MONEY_PARTS if kind == "money" else FIGURE_PARTS
+    names = [f"{prefix}_{part}" for part in parts]
     number = pl.Int64 if kind == "count" else pl.Float64
     rows: list[dict[str, Any]] = []
     for text in frame[column].drop_nulls().unique().to_list():
@@ -35,17 +37,19 @@ def _figure_columns(frame: pl.DataFrame, prefix: str, kind: str, loaded: "Loaded
             if figure.kind != kind:
                 raise FigureError(text, f"this column holds a {kind}, and this reads as a "
                                         f"{figure.kind}")
-            if figure.per is not None:
-                raise FigureError(text, f"this reads as a rate (per {figure.per}); the column "
-                                        f"holds a {kind}, not a rate")
             if figure.increment:
                 raise FigureError(text, "this reads as an increment to an earlier figure; the "
                                         f"column holds a {kind}, not an addition")
-            row.update(zip(names, (figure.low, figure.best, figure.high, figure.qualifier)))
+            values = {"low": figure.low, "best": figure.best, "high": figure.high,
+                      "qualifier": figure.qualifier, "per": figure.per or "none",
+                      "currency": figure.currency}
+            row.update({name: values[part] for name, part in zip(names, parts)})
         except FigureError as error:
             row["__error"] = str(error)
         rows.append(row)
-    schema = {column: pl.String, **dict(zip(names, (number, number, number, pl.String))),
+    types = {"low": number, "best": number, "high": number, "qualifier": pl.String,
+             "per": pl.String, "currency": pl.String}
+    schema = {column: pl.String, **{name: types[part] for name, part in zip(names, parts)},
               "__error": pl.String}
     mapping = pl.DataFrame(rows, schema=schema)
     derived = _lookup(frame, mapping, [column])
@@ -150,7 +154,7 @@ def normalise_tables(loaded: dict[str, "Loaded"], typed: dict[str, pl.DataFrame]
                 frame = _reference_sources(frame, name, table.key, prefix, evidence)
             frame = _date_columns(frame, prefix, loaded[name], references, problems)
             frame = frame.drop("__ref", "__refs")
-        out[name] = frame.select(LINE, *table.columns)
+        out[name] = frame.select(LINE, *(c for c in table.columns if c in frame.columns))
         if name == "sources":
             references = _publication_dates(out[name])
-    return out
+    return derive_windows(loaded, out, problems)

@@ -166,3 +166,71 @@ def verify_evidence(corpus: str | Path | None = None,
         problems.append(Problem(files[1], None, "corpus_file", name, "corpus",
                                 f"the text of {source_id} ({name}) is not in {folder}"))
     return sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or "", p.rule))
+
+
+def record_evidence(record_id: str, corpus: str | Path | None = None,
+                    root: str | Path | None = None) -> list[dict[str, object]]:
+    """Every field of the record `record_id` (of any table) with the passages that support it.
+
+    One dict per evidence row: ``field`` (empty where the span supports the whole record),
+    ``value`` (the record's value of that field), ``evidence_id``, ``source_id``, ``span_start``,
+    ``span_end``, ``span_sha256``, ``note``, and ``passage``: the span read from the corpus text
+    where it is at hand and hashes right, else None (``passage_note`` says why). Fields the record
+    states with no evidence of their own are listed with evidence_id None. Raises `KeyError` for
+    an unknown record.
+    """
+    import polars as pl
+
+    from .loaders import load, package
+
+    names = [r["name"] for r in package(root)["resources"]
+             if r["name"] not in ("evidence", "claims", "events")]
+    for name in names:
+        frame = load(name, root=root)
+        key = frame.columns[0]
+        found = frame.filter(pl.col(key) == record_id)
+        if found.height:
+            record = found.row(0, named=True)
+            break
+    else:
+        raise KeyError(f"no record {record_id!r} in {', '.join(names)}")
+    evidence = load("evidence", root=root).filter(
+        (pl.col("record_table").cast(pl.String) == name) & (pl.col("record_id") == record_id))
+    files = dict(load("sources", root=root).select("source_id", "corpus_file").iter_rows())
+    folder, texts = corpus_dir(corpus), {}
+    rows: list[dict[str, object]] = []
+    for row in evidence.sort("field", "evidence_id", nulls_last=True).iter_rows(named=True):
+        source = row["source_id"]
+        if source not in texts:
+            path = folder / files[source]
+            texts[source] = path.read_bytes().decode("utf-8") if path.is_file() else None
+        text = texts[source]
+        passage, why = None, None
+        if text is None:
+            why = (f"{files[source]} is not in {folder}: set --corpus or ${CORPUS_ENV} to the "
+                   "folder of the corpus texts to read the passage")
+        elif span_sha256(text[row["span_start"]:row["span_end"]]) != row["span_sha256"]:
+            why = "the text at hand does not hash to the recorded SHA-256: it is another version"
+        else:
+            passage = text[row["span_start"]:row["span_end"]]
+        field = row["field"]
+        rows.append({"field": field, "value": None if field is None else record.get(field),
+                     "evidence_id": row["evidence_id"], "source_id": source,
+                     "span_start": row["span_start"], "span_end": row["span_end"],
+                     "span_sha256": row["span_sha256"], "note": row["note"],
+                     "passage": passage, "passage_note": why})
+    supported = {row["field"] for row in rows}
+    for field, value in record.items():
+        if value is not None and field not in supported and field in _stated(name):
+            rows.append({"field": field, "value": value, "evidence_id": None, "source_id": None,
+                         "span_start": None, "span_end": None, "span_sha256": None,
+                         "note": None, "passage": None,
+                         "passage_note": "no evidence row names this field"})
+    return rows
+
+
+def _stated(table: str) -> list[str]:
+    from .registry import TABLES
+    from .validate.links import stated_fields
+
+    return stated_fields(TABLES[table]) if table in TABLES else []

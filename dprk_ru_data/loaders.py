@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     import polars
 
 DESCRIPTOR = "datapackage.json"
+# The views, and the column of each that holds the id of the record a row comes from.
+VIEW_RECORDS = {"claims": "record_id", "events": "event_id"}
 Backend = Literal["polars", "pandas"]
 
 
@@ -119,7 +121,8 @@ def load(name: str, backend: Backend = "polars", *, root: str | Path | None = No
 
     With ``as_of`` (a date or ``YYYY-MM-DD``) only what was known on that day is kept: the records
     with at least one evidence row in a source certainly published by then (its latest possible
-    publication date on or before `as_of`), and of `evidence` the rows in such sources.
+    publication date on or before `as_of`), and of `evidence` the rows in such sources; of a view
+    (`claims`, `events`), the rows of such records.
 
     >>> load("troop_estimates").schema["figure_best"]
     Int64
@@ -129,18 +132,28 @@ def load(name: str, backend: Backend = "polars", *, root: str | Path | None = No
     base = Path(root) if root else data_root()
     resource = _resource(name, base)
     source = io.BytesIO(read_verified(base, resource)) if verify else base / resource["path"]
-    key = resource["schema"]["primaryKey"][0]
+    column = resource["schema"]["primaryKey"][0]
+    if name in VIEW_RECORDS:  # a view's rows are known when their record is
+        column = VIEW_RECORDS[name]
     known = None if as_of is None else _known_on(base, name, as_of)
     if backend == "pandas":
         frame = _read_pandas(source, resource)
         if known is not None:
-            frame = frame[frame[key].isin(known)].reset_index(drop=True)
+            ids = frame[column].astype("string")
+            if name in VIEW_RECORDS:
+                ids = frame["record_table"].astype("string") + ":" + ids
+            frame = frame[ids.isin(known)].reset_index(drop=True)
         return frame
     import polars as pl
 
     read, final = _polars_schema(resource)
     frame = pl.read_csv(source, schema=read, empty_string_is_null=True).cast(pl.Schema(final))
-    return frame if known is None else frame.filter(pl.col(key).is_in(known))
+    if known is None:
+        return frame
+    ids = pl.col(column)
+    if name in VIEW_RECORDS:
+        ids = pl.col("record_table").cast(pl.String) + ":" + ids
+    return frame.filter(ids.is_in(known))
 
 
 def _known_on(base: Path, name: str, as_of: "str | dt.date") -> list[str]:
@@ -161,6 +174,8 @@ def _known_on(base: Path, name: str, as_of: "str | dt.date") -> list[str]:
                 .join(published, on="source_id", how="semi"))
     if name == "evidence":
         return evidence["evidence_id"].to_list()
+    if name in VIEW_RECORDS:
+        return (evidence["record_table"] + ":" + evidence["record_id"]).unique().to_list()
     return evidence.filter(pl.col("record_table") == name)["record_id"].unique().to_list()
 
 
@@ -211,7 +226,9 @@ def query(name: str, where: dict[str, str] | None = None, columns: list[str] | N
     """Rows of table `name` (a polars DataFrame): those whose columns equal the values in `where`
     (compared as written in the CSV), with only `columns`, at most `limit` rows.
 
-    Raises `KeyError` for an unknown table and `ValueError` for an unknown column.
+    Raises `KeyError` for an unknown table, and `ValueError` naming the valid ones for an unknown
+    column or for a value that is not in the column's vocabulary (or, without one, not in the
+    column at all): a misspelt value is refused rather than quietly matching no row.
 
     >>> query("incidents", where={"type": "strike"}, columns=["incident_id", "type"]).width
     2
@@ -225,7 +242,47 @@ def query(name: str, where: dict[str, str] | None = None, columns: list[str] | N
         raise ValueError(f"{', '.join(unknown)}: not columns of {name} "
                          f"({', '.join(frame.columns)})")
     for column, value in (where or {}).items():
+        dtype = frame.schema[column]
+        known = (list(dtype.categories) if isinstance(dtype, pl.Enum)
+                 else frame[column].drop_nulls().cast(pl.String).unique().sort().to_list())
+        if value not in known:
+            shown = ", ".join(known[:30]) + (f", ... ({len(known)} in all)" if len(known) > 30
+                                            else "")
+            raise ValueError(f"{value!r} is not a value of {name}.{column}; the values are: "
+                             f"{shown or '(none: the column is empty)'}")
         frame = frame.filter(pl.col(column).cast(pl.String) == value)
     if columns:
         frame = frame.select(columns)
     return frame if limit is None else frame.head(limit)
+
+
+WIDTHS = (("day", 1), ("week", 7), ("month", 31), ("year", 366))
+
+
+def window_widths(root: str | Path | None = None) -> list[dict[str, Any]]:
+    """How precise the windows are: per table of claims and per window (``claim``, ``event``),
+    how many records have a window of at most a day, a week, a month (31 days), a year (366
+    days), a wider one, or an open one (no start or no end).
+
+    >>> [row["window"] for row in window_widths()][:2]
+    ['claim', 'event']
+    """
+    import polars as pl
+
+    out = []
+    for name in tables(root):
+        frame = load(name, root=root)
+        if "claim_window_end" not in frame.columns or name in VIEW_RECORDS:
+            continue
+        for window in ("claim", "event"):
+            start, end = pl.col(f"{window}_window_start"), pl.col(f"{window}_window_end")
+            days = frame.select((end - start).dt.total_days() + 1)[:, 0]
+            row: dict[str, Any] = {"table": name, "window": window}
+            previous = 0
+            for label, limit in WIDTHS:
+                row[label] = int(((days > previous) & (days <= limit)).sum())
+                previous = limit
+            row["wider"] = int((days > previous).sum())
+            row["open"] = int(days.is_null().sum())
+            out.append(row)
+    return out

@@ -9,13 +9,20 @@ from it: the pandera schemas the build validates with (`validate`), the Friction
 Two kinds of field come in groups that share a prefix, the text as written and the fields the
 build derives from it:
 
-* a *figure* ``<p>_text`` with ``<p>_low``, ``<p>_best``, ``<p>_high`` and ``<p>_qualifier``;
+* a *figure* ``<p>_text`` with ``<p>_low``, ``<p>_best``, ``<p>_high``, ``<p>_qualifier`` and
+  ``<p>_per`` (and ``<p>_currency`` for money);
 * a *date* ``<p>_text`` with ``<p>_edtf``, ``<p>_start``, ``<p>_end`` and ``<p>_precision``.
+
+A table of claims (`claims()`) also has ``relayed_by_actor_id``, ``claimed_text`` (when the claim
+was made, as the text says), ``dated_after`` and ``dated_before`` (a record it is dated against)
+and four windows the build derives: ``claim_window_start``/``_end`` and
+``event_window_start``/``_end``. The views (``claims``, ``events``) are built from the other
+tables and have no file in ``raw/``.
 
 >>> TABLES["troop_estimates"].key
 'estimate_id'
 >>> TABLES["troop_estimates"].derived_from("figure_text")
-('figure_low', 'figure_best', 'figure_high', 'figure_qualifier')
+('figure_low', 'figure_best', 'figure_high', 'figure_qualifier', 'figure_per')
 """
 
 from __future__ import annotations
@@ -31,19 +38,21 @@ KEY_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
 ISO_COUNTRY = r"^([A-Z]{2}|[A-Z]{4})$"
 ISO_SUBDIVISION = r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$"
 SHA256 = r"^[0-9a-f]{64}$"
-FIGURE_PARTS = ("low", "best", "high", "qualifier")
+FIGURE_PARTS = ("low", "best", "high", "qualifier", "per")
+MONEY_PARTS = (*FIGURE_PARTS, "currency")
 DATE_PARTS = ("edtf", "start", "end", "precision")
 TEXT = "_text"
 
-Reads = Literal["count", "fraction", "date"]
+Reads = Literal["count", "fraction", "money", "date"]
+WINDOWS = ("claim_window_start", "claim_window_end", "event_window_start", "event_window_end")
 
 
 @dataclass(frozen=True)
 class Field:
     """One field: its type, constraints and meaning.
 
-    `derived_from` names the ``*_text`` field the build reads this one from (the curator leaves it
-    out of ``raw/``); `reads` says what a ``*_text`` field holds: a figure of a kind in
+    `derived_from` names the ``*_text`` field the build reads this one from, or is ``""`` for a
+    field the build derives from the whole record (the curator leaves either out of ``raw/``); `reads` says what a ``*_text`` field holds: a figure of a kind in
     ``vocab.FIGURE_KIND``, or a date. `iso` ("country" or "place") has the build check the code
     with pycountry; `free_text` marks prose typed by curators, where formula-like openings are
     refused.
@@ -98,6 +107,8 @@ class Table:
     description: str
     fields: tuple[Field, ...]
     extra_rules: tuple[Rule, ...] = ()
+    event_date: str | None = None  # the prefix of the date group saying when the event was
+    view: bool = False  # built from the other tables; no file in raw/
 
     @property
     def key(self) -> str:
@@ -146,17 +157,23 @@ class Table:
         """The table's own rules and those its figure and date groups need."""
         rules = []
         for prefix in self.figures:
-            low, best, high, qualifier = (f"{prefix}_{part}" for part in FIGURE_PARTS)
+            low, best, high = (f"{prefix}_{part}" for part in FIGURE_PARTS[:3])
             rules.append(Rule(
                 f"{prefix}_low_le_best_le_high", "ordered", (low, best, high), f"{prefix}{TEXT}",
                 f"reads as low {{{low}}}, best {{{best}}}, high {{{high}}}, which are out of "
                 "order (low <= best <= high)"))
-            rules.append(_needs_text(prefix, (low, best, high, qualifier)))
+            rules.append(_needs_text(prefix, self.derived_from(f"{prefix}{TEXT}")))
         for prefix in self.dates:
             edtf, start, end, precision = (f"{prefix}_{part}" for part in DATE_PARTS)
             rules.append(Rule(f"{prefix}_start_le_end", "ordered", (start, end), f"{prefix}{TEXT}",
                               f"ends ({{{end}}}) before it starts ({{{start}}})"))
             rules.append(_needs_text(prefix, (start, end, edtf, precision)))
+        if "claim_window_start" in self.columns:
+            for window in ("claim_window", "event_window"):
+                start, end = f"{window}_start", f"{window}_end"
+                rules.append(Rule(f"{window}_start_le_end", "ordered", (start, end), end,
+                                  f"the {window.replace('_', ' ')} ends ({{{end}}}) before it "
+                                  f"starts ({{{start}}})"))
         return (*self.extra_rules, *rules)
 
 
@@ -201,17 +218,19 @@ def code(name: str, description: str, pattern: str, *, required: bool = False,
 
 
 def figure(prefix: str, what: str, *, kind: Reads = "count") -> tuple[Field, ...]:
-    """The five fields of a figure: the text as written and its normalised bounds."""
+    """The fields of a figure: the text as written, its normalised bounds, its qualifier and its
+    period (a rate's), and for money its currency."""
     if kind not in vocab.FIGURE_KIND:
         raise ValueError(f"figure kind {kind!r} is not in vocab.FIGURE_KIND")
     source = f"{prefix}{TEXT}"
     count = kind == "count"
-    unit = "count" if count else "share between 0 and 1"
+    unit = {"count": "count", "fraction": "share between 0 and 1",
+            "money": "amount in `" + f"{prefix}_currency`"}[kind]
 
     def bound(part: str, description: str) -> Field:
         return Field(f"{prefix}_{part}", "integer" if count else "number", description,
-                     unit=unit, minimum=0 if count else 0.0, maximum=None if count else 1.0,
-                     derived_from=source)
+                     unit=unit, minimum=0 if count else 0.0,
+                     maximum=1.0 if kind == "fraction" else None, derived_from=source)
 
     return (
         Field(source, "string", f"{what}, as written in the report.", min_length=1,
@@ -222,6 +241,10 @@ def figure(prefix: str, what: str, *, kind: Reads = "count") -> tuple[Field, ...
         bound("high", f"Highest value ({unit}) that `{source}` allows; empty if unbounded."),
         enum(f"{prefix}_qualifier", f"How `{source}` qualifies its number.", "figure_qualifier",
              required=False, derived_from=source),
+        enum(f"{prefix}_per", f"The period of `{source}` where it is a rate ('a day'); `none` "
+             "where it is not.", "rate_period", required=False, derived_from=source),
+        *((enum(f"{prefix}_currency", f"Currency of `{source}` (ISO 4217).", "currency",
+                required=False, derived_from=source),) if kind == "money" else ()),
     )
 
 
@@ -243,11 +266,39 @@ def date(prefix: str, what: str) -> tuple[Field, ...]:
 
 
 def table(name: str, title: str, description: str, *fields: Field | tuple[Field, ...],
-          rules: tuple[Rule, ...] = ()) -> Table:
+          rules: tuple[Rule, ...] = (), event_date: str | None = None,
+          view: bool = False) -> Table:
     flat: list[Field] = []
     for item in fields:
         flat.extend(item if isinstance(item, tuple) else (item,))
-    return Table(name, title, description, tuple(flat), rules)
+    return Table(name, title, description, tuple(flat), rules, event_date, view)
+
+
+def claim(what: str, *, relayed: bool = True) -> tuple[Field, ...]:
+    """The fields every table of claims has: who relayed it (unless the table has that already),
+    when it was made as the text says, the records it is dated against, and the two windows the
+    build derives."""
+    relayed_by = (ref("relayed_by_actor_id", "The outlet or person who relayed the claim, where "
+                      "the text says (actors.actor_id).", "actors"),) if relayed else ()
+    return (
+        *relayed_by,
+        *date("claimed", f"When the claim about the {what} was made"),
+        Field("dated_after", "string", f"A record (its id, of any table) that the text says the "
+              f"{what} came after.", pattern=KEY_PATTERN),
+        Field("dated_before", "string", f"A record (its id, of any table) that the text says the "
+              f"{what} came before.", pattern=KEY_PATTERN),
+        Field("claim_window_start", "date", "Earliest day the claim can have been made: the start "
+              "of `claimed_text`; empty if the text does not say.", derived_from=""),
+        Field("claim_window_end", "date", "Latest day the claim can have been made: the earliest "
+              "of the end of `claimed_text` and the latest publication day of each text that "
+              "reports the record.", derived_from=""),
+        Field("event_window_start", "date", f"Earliest day of the {what}: from its own date, the "
+              "records it is dated after and, for a plan, the claim; empty if open.",
+              derived_from=""),
+        Field("event_window_end", "date", f"Latest day of the {what}: from its own date, the "
+              "records it is dated before and, unless it is a plan, the claim; empty if open.",
+              derived_from=""),
+    )
 
 
 SOURCES = table(
@@ -304,7 +355,9 @@ TROOP_ESTIMATES = table(
     ref("relayed_by_actor_id", "The outlet that first reported the claim, where the text says "
         "(actors.actor_id).", "actors"),
     enum("status", "Status of the claim.", "claim_status"),
+    claim("estimate", relayed=False),
     text("note", "Curator's note, e.g. where other rows disagree with this one."),
+    event_date="as_of",
 )
 
 ARMS_TRANSFERS = table(
@@ -323,7 +376,10 @@ ARMS_TRANSFERS = table(
     date("period", "When the transfer happened or was reported to happen"),
     enum("status", "Status of the report.", "transfer_status"),
     ref("claimant_actor_id", "Who made the claim (actors.actor_id).", "actors"),
+    figure("value", "Value of the transfer in money", kind="money"),
+    claim("transfer"),
     text("note", "Curator's note."),
+    event_date="period",
 )
 
 INCIDENTS = table(
@@ -341,7 +397,9 @@ INCIDENTS = table(
     figure("figure", "A number of people or things the incident involves"),
     ref("claimant_actor_id", "Who reported or claimed the incident (actors.actor_id).", "actors"),
     enum("status", "Status of the report.", "incident_status"),
+    claim("incident"),
     text("note", "Curator's note."),
+    event_date="date",
 )
 
 HISTORICAL_DEPLOYMENTS = table(
@@ -358,7 +416,9 @@ HISTORICAL_DEPLOYMENTS = table(
     text("role", "What the personnel did, in the curator's words.", required=True),
     text("outcome", "How the deployment ended or what it achieved, where the texts say."),
     ref("claimant_actor_id", "Who the text cites for it (actors.actor_id).", "actors"),
+    claim("deployment"),
     text("note", "Curator's note."),
+    event_date="period",
 )
 
 RECORD_TABLES = (SOURCES, ACTORS, TROOP_ESTIMATES, ARMS_TRANSFERS, INCIDENTS,
@@ -384,7 +444,85 @@ EVIDENCE = table(
                 "span_end {span_end} is not after span_start {span_start}", strict=True),),
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (*RECORD_TABLES, EVIDENCE)}
+
+def _window_fields() -> tuple[Field, ...]:
+    return tuple(Field(name, "date", description) for name, description in (
+        ("claim_window_start", "Earliest day the claim can have been made (see the claim table)."),
+        ("claim_window_end", "Latest day the claim can have been made (see the claim table)."),
+        ("event_window_start", "Earliest day of the event (see the claim table)."),
+        ("event_window_end", "Latest day of the event (see the claim table).")))
+
+
+def _named(id_column: str, who: str) -> tuple[Field, ...]:
+    """An actor reference (``<x>_actor_id`` or ``actor_id``) with the actor's name beside it."""
+    name_column = id_column.removesuffix("_id").removesuffix("_actor") + "_name"
+    return (ref(id_column, f"{who} (actors.actor_id).", "actors"),
+            Field(name_column, "string", f"{who}: the actor's name."))
+
+
+CLAIMS = table(
+    "claims", "Claims", "A view built from the other tables: one row per figure that a record of "
+    "any table states, with names inline, who claimed it and when, and when the event was. "
+    "`load(\"claims\")` answers who claimed how many, and when, without joins.",
+    key("claim_id", "The record id and the figure, joined by a dot (te-001.figure)."),
+    enum("record_table", "The table of the record that states the figure.", "record_table"),
+    Field("record_id", "string", "The id of the record in `record_table`.", required=True),
+    Field("figure", "string", "Which figure of the record: the prefix of its `*_text` column "
+          "(figure, quantity, supply_share, defect_share, size, value).", required=True),
+    Field("measure", "string", "What the figure counts: the record's measure (troop "
+          "estimates), category (arms transfers), type (incidents) or personnel kind "
+          "(deployments)."),
+    *_named("subject_actor_id", "Who the figure is about: the subject of a troop estimate, the supplier "
+            "of a transfer, the actor of an incident, the host of a deployment"),
+    Field("figure_text", "string", "The figure as written in the report.", required=True),
+    Field("low", "number", "Lowest value the figure allows; empty if unbounded.", minimum=0.0),
+    Field("best", "number", "Single best value of the figure; empty where the text states none.",
+          minimum=0.0),
+    Field("high", "number", "Highest value the figure allows; empty if unbounded.", minimum=0.0),
+    enum("qualifier", "How the text qualifies the figure.", "figure_qualifier",
+         required=False),
+    enum("per", "The period of a rate; `none` where the figure is not a rate.", "rate_period"),
+    enum("unit", "What the values are: a count, a share between 0 and 1, or money.",
+         "figure_kind"),
+    enum("currency", "Currency of a money figure (ISO 4217).", "currency", required=False),
+    *_named("claimant_actor_id", "Who made the claim"),
+    Field("claimant_country", "string", "The claimant's country (ISO 3166-1 alpha-2, or "
+          "ISO 3166-3 alpha-4 for a former state).", pattern=ISO_COUNTRY),
+    *_named("relayed_by_actor_id", "Who relayed the claim"),
+    Field("outlets", "string", "The outlets of the texts that report the record, by name, "
+          "separated by ` | `; empty where no outlet is known."),
+    Field("source_ids", "string", "The texts that report the record (sources.source_id), "
+          "separated by ` | `.", required=True),
+    *_window_fields(),
+    Field("status", "string", "The status of the claim as its table records it (see that "
+          "table's vocabulary); empty for deployments."),
+    view=True,
+)
+
+EVENTS = table(
+    "events", "Events", "A view built from the other tables: every incident and historical "
+    "deployment, with names inline, its place and its event and claim windows.",
+    key("event_id", "The id of the incident or deployment."),
+    enum("record_table", "The table of the record.", "record_table"),
+    Field("kind", "string", "The incident type, or the kind of personnel deployed.",
+          required=True),
+    Field("description", "string", "What happened: the incident's description, or the "
+          "deployment's role and conflict.", required=True),
+    *_named("actor_id", "Who acted (for a deployment: North Korea)"),
+    *_named("target_actor_id", "Who was acted upon or addressed (for a deployment: the host)"),
+    Field("place", "string", "Where, as the text names it."),
+    Field("place_code", "string", "ISO 3166-2 code of the place (or ISO 3166-1 alpha-2).",
+          pattern=ISO_SUBDIVISION),
+    Field("date_text", "string", "The event's own date as written."),
+    *_window_fields(),
+    *_named("claimant_actor_id", "Who reported or claimed it"),
+    Field("status", "string", "The incident's status; empty for deployments."),
+    view=True,
+)
+
+VIEWS = (CLAIMS, EVENTS)
+TABLES: dict[str, Table] = {t.name: t for t in (*RECORD_TABLES, EVIDENCE, *VIEWS)}
+STORED: dict[str, Table] = {name: t for name, t in TABLES.items() if not t.view}
 
 
 def vocabulary(name: str) -> vocab.Vocabulary:
@@ -393,6 +531,6 @@ def vocabulary(name: str) -> vocab.Vocabulary:
     ``record_table`` is the list of record tables, defined by their descriptions here.
     """
     if name == "record_table":
-        return {t.name: t.description for t in TABLES.values() if t.name != "evidence"}
+        return {t.name: t.description for t in RECORD_TABLES}
     return vocab.VOCABULARIES[name]
 

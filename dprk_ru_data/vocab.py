@@ -83,6 +83,7 @@ INCIDENT_TYPE: Vocabulary = {
     "demolition": "Deliberate destruction of infrastructure such as roads, railways or bridges.",
     "deployment": "A movement or arrival of personnel or equipment.",
     "treaty": "The signing of an agreement between states.",
+    "meeting": "A visit, summit or talks between leaders or officials of states.",
     "ratification_step": "A step in ratifying an agreement (submission to parliament, vote, signature into law).",
     "statement": "An official statement, warning or announcement.",
     "denial": "An official denial of a claim.",
@@ -113,8 +114,8 @@ PERSONNEL_KIND: Vocabulary = {
 FIGURE_QUALIFIER: Vocabulary = {
     "exact": "The text states a single number without qualification.",
     "approximate": "The text states a single number as approximate ('about', 'some', 'an estimated').",
-    "at_least": "The number is a lower bound that may be reached ('at least').",
-    "more_than": "The number is a strict lower bound ('over', 'more than', '1,000+').",
+    "at_least": "The number is a lower bound that may be reached ('at least', '1,000+').",
+    "more_than": "The number is a strict lower bound ('over', 'more than').",
     "at_most": "The number is an upper bound that may be reached ('up to', 'as many as').",
     "less_than": "The number is a strict upper bound ('less than', 'under').",
     "range": "The text states two bounds ('3,000 to 5,000').",
@@ -124,6 +125,27 @@ FIGURE_QUALIFIER: Vocabulary = {
 FIGURE_KIND: Vocabulary = {
     "count": "A number of things or people.",
     "fraction": "A share between 0 and 1 ('half' is 0.5, '1%' is 0.01).",
+    "money": "An amount of money, in the currency the text names.",
+}
+
+RATE_PERIOD: Vocabulary = {
+    "none": "Not a rate: the figure is a number, not a number per period.",
+    "day": "A number per day ('a day', 'per day', 'daily').",
+    "week": "A number per week.",
+    "month": "A number per month.",
+    "year": "A number per year.",
+}
+
+CURRENCY: Vocabulary = {
+    "USD": "United States dollar (ISO 4217).",
+    "EUR": "Euro (ISO 4217).",
+    "RUB": "Russian rouble (ISO 4217).",
+    "KPW": "North Korean won (ISO 4217).",
+    "KRW": "South Korean won (ISO 4217).",
+    "GBP": "Pound sterling (ISO 4217).",
+    "CNY": "Chinese yuan (ISO 4217).",
+    "JPY": "Japanese yen (ISO 4217).",
+    "UAH": "Ukrainian hryvnia (ISO 4217).",
 }
 
 DATE_PRECISION: Vocabulary = {
@@ -150,6 +172,8 @@ VOCABULARIES: dict[str, Vocabulary] = {
     "personnel_kind": PERSONNEL_KIND,
     "figure_qualifier": FIGURE_QUALIFIER,
     "figure_kind": FIGURE_KIND,
+    "rate_period": RATE_PERIOD,
+    "currency": CURRENCY,
     "date_precision": DATE_PRECISION,
 }
 

@@ -173,6 +173,36 @@ def record_without_evidence(root: Path) -> Expect:
                   "in-002")
 
 
+def field_without_evidence(table: str, record: str, column: str) -> Callable:
+    """A fault made by taking away the evidence rows that name `column` of `record`."""
+    def make(root: Path) -> Expect:
+        path = root / "raw" / "evidence.csv"
+        marker = f",{table},{record},{column},"
+        lines = path.read_text(encoding="utf-8").split("\n")
+        assert any(marker in line for line in lines), f"no evidence row {marker} to take away"
+        path.write_text("\n".join(x for x in lines if marker not in x), encoding="utf-8")
+        line = next(n for n, text in enumerate(lines_of(root, table), start=1)
+                    if text.startswith(f"{record},"))
+        return Expect(f"raw/{table}.csv", line, column, "needs_field_evidence",
+                      f"{record} states {column}")
+    return make
+
+
+def dated_against(*links: tuple[str, str, str], rule: str, says: str) -> Callable:
+    """A fault made by dating incidents against others: (record, column, other) per link; the
+    problem is expected on the first link's cell."""
+    def make(root: Path) -> Expect:
+        first = None
+        for record, column, other in links:
+            row = next(n for n, text in enumerate(lines_of(root, "incidents")[1:])
+                       if text.startswith(f"{record},"))
+            line = edit_cell(root, "incidents", row, column, other)
+            first = first or (line, column if rule == "dated_against" else "date_text")
+        assert first is not None
+        return Expect("raw/incidents.csv", first[0], first[1], rule, says)
+    return make
+
+
 def tab_in_cell(root: Path) -> Expect:
     line = edit_cell(root, "actors", 2, "note", "a note\twith a tab")
     return Expect("raw/actors.csv", line, "note", "control_character", "U+0009 (tab)")
@@ -225,6 +255,22 @@ FAULTS: dict[str, Callable[[Path], Expect]] = {
     "dangling evidence link": cell("evidence", 2, "record_id", "src-999", "foreign_key",
                                    "is not a record of raw/sources.csv"),
     "record without evidence": record_without_evidence,
+    "figure without its own evidence": field_without_evidence("troop_estimates", "te-017",
+                                                              "figure_text"),
+    "date without its own evidence": field_without_evidence("incidents", "in-001", "date_text"),
+    "claimant without its own evidence": field_without_evidence("troop_estimates", "te-017",
+                                                                "claimant_actor_id"),
+    "relayer without its own evidence": field_without_evidence("troop_estimates", "te-017",
+                                                               "relayed_by_actor_id"),
+    "claim date without its own evidence": field_without_evidence("troop_estimates", "te-017",
+                                                                  "claimed_text"),
+    "dated against no record": dated_against(("in-002", "dated_after", "in-999"),
+                                             rule="dated_against", says="'in-999' is not"),
+    "dated against each other in a cycle": dated_against(
+        ("in-002", "dated_after", "in-003"), ("in-003", "dated_after", "in-002"),
+        rule="dated_against", says="in a cycle"),
+    "dated after a later event": dated_against(("in-001", "dated_after", "in-028"),
+                                               rule="event_window", says="would end on"),
     "evidence field not in its table": cell("evidence", 0, "field", "outlet_name",
                                             "evidence_field", "is not a field of sources"),
     "unreadable figure": cell("troop_estimates", 0, "figure_text", "sevral thousand", "figure",

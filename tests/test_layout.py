@@ -18,9 +18,10 @@ STAGES: list[tuple[str, ...]] = [
     ("errors", "digest", "fieldtypes", "vocab", "registry"),  # what every stage shares
     ("raw",),
     ("normalise",),
-    ("derive",),
+    ("derive", "windows"),
     ("validate",),
     ("evidence",),
+    ("views",),
     ("build",),
     ("datapackage", "citation"),
     ("releases", "diff"),
@@ -79,8 +80,8 @@ def test_the_layering_check_sees_an_import_that_runs_back_up(tmp_path: Path) -> 
 @pytest.mark.slow
 def test_each_stage_imports_on_its_own() -> None:
     """Each stage's module imports in a fresh interpreter of its own (all started at once)."""
-    modules = ["registry", "raw", "normalise", "derive", "validate", "evidence", "build",
-               "datapackage", "releases", "loaders"]
+    modules = ["registry", "raw", "normalise", "derive", "windows", "validate", "evidence",
+               "views", "build", "datapackage", "releases", "loaders"]
     runs = {module: subprocess.Popen([sys.executable, "-c", f"import dprk_ru_data.{module}"],
                                      cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      text=True) for module in modules}

@@ -40,7 +40,7 @@ columns = [row[1] for row in sqlite3.connect(database).execute("PRAGMA table_inf
 info = CliRunner().invoke(main, ["info", "incidents", "--root", str(root)])
 print(json.dumps({
     "package": dprk_ru_data.__file__,
-    "registry": TABLES["incidents"].columns[-1],
+    "registry": TABLES["incidents"].columns[-2],
     "schema": str(schema(TABLES["incidents"]).columns["witnesses"].dtype),
     "descriptor": next(f for f in resource["schema"]["fields"] if f["name"] == "witnesses"),
     "codebook": "| `witnesses` | integer |" in codebook_markdown(),
@@ -64,8 +64,8 @@ def _copy_with_a_new_column(target: Path) -> None:
     registry = target / "dprk_ru_data" / "registry.py"
     text = registry.read_text(encoding="utf-8")
     declaration = text.index("INCIDENTS = table(")
-    closing = text.index("\n)\n", declaration) + 1
-    registry.write_text(text[:closing] + NEW_FIELD + text[closing:], encoding="utf-8")
+    note = text.index('    text("note"', declaration)  # the new field goes before the note
+    registry.write_text(text[:note] + NEW_FIELD + text[note:], encoding="utf-8")
     raw = target / "raw" / "incidents.csv"
     lines = raw.read_text(encoding="utf-8").splitlines()
     lines = [lines[0] + ",witnesses", lines[1] + ",3", *(line + "," for line in lines[2:])]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from dprk_ru_data.registry import TABLES
+from dprk_ru_data.registry import STORED, TABLES
 
 from .conftest import OUTPUT_FILES, ROOT, snapshot
 
@@ -72,7 +72,7 @@ def installed(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_sdist_holds_the_inputs_and_the_wheel_the_outputs(dist: Path) -> None:
     with tarfile.open(next(dist.glob("dprk_ru_data-*.tar.gz"))) as sdist:
         names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
-    expected = {f"raw/{name}.csv" for name in TABLES} | {"pyproject.toml", "RELEASES.json"}
+    expected = {f"raw/{name}.csv" for name in STORED} | {"pyproject.toml", "RELEASES.json"}
     assert expected <= names, expected - names
     with zipfile.ZipFile(next(dist.glob("dprk_ru_data-*.whl"))) as wheel:
         members = set(wheel.namelist())
@@ -107,6 +107,6 @@ def test_wheel_loads_every_table_outside_the_repository(installed: Path, tmp_pat
 
 def test_wheel_cli_lists_the_tables(installed: Path, tmp_path: Path) -> None:
     cli = installed.parent / "dprk-data"
-    result = subprocess.run([str(cli), "tables"], cwd=tmp_path, capture_output=True, text=True,
-                            check=True)
-    assert [line.split()[0] for line in result.stdout.splitlines()] == list(TABLES)
+    result = subprocess.run([str(cli), "tables", "--format", "csv"], cwd=tmp_path,
+                            capture_output=True, text=True, check=True)
+    assert [line.split(",")[0] for line in result.stdout.splitlines()] == ["name", *TABLES]

@@ -10,7 +10,8 @@ import polars as pl
 
 from ..errors import Problem
 from ..raw import LINE, RAW_DIR, Loaded
-from ..registry import TABLES
+from ..registry import TABLES, TEXT, Table
+from ..windows import claim_tables
 
 
 def check_references(tables: dict[str, Loaded], typed: dict[str, pl.DataFrame],
@@ -49,7 +50,7 @@ def check_references(tables: dict[str, Loaded], typed: dict[str, pl.DataFrame],
                                 f"{record_id!r} is not a record of {RAW_DIR}/{record_table}.csv"))
     supported = evidence.select("record_table", "record_id")
     for name, loaded in tables.items():
-        if name == "evidence":
+        if name == "evidence" or loaded.table.view:
             continue
         pk = loaded.table.key
         unsupported = (typed[name].select(LINE, pk).drop_nulls(pk)
@@ -132,3 +133,35 @@ def check_evidence_fields(typed: dict[str, pl.DataFrame], tables: dict[str, Load
         problems.append(Problem(tables["evidence"].file, line, "field", field, "evidence_field",
                                 f"{field!r} is not a field of {record_table}; leave it empty or "
                                 f"name one of: {', '.join(TABLES[record_table].columns)}"))
+
+
+def stated_fields(table: Table) -> list[str]:
+    """The fields of a claim that need evidence of their own where given: every figure and date
+    as written, the claimant and who relayed the claim."""
+    texts = [f"{prefix}{TEXT}" for prefix in (*table.figures, *table.dates)]
+    people = [c for c in ("claimant_actor_id", "relayed_by_actor_id") if c in table.columns]
+    return [*texts, *people]
+
+
+def check_field_evidence(typed: dict[str, pl.DataFrame], tables: dict[str, Loaded],
+                         problems: list[Problem]) -> None:
+    """Each figure, date, claimant and relayer that a claim states has an evidence row of its own
+    (`field` naming it), not only a span that supports the record as a whole or a sibling."""
+    if "evidence" not in typed:
+        return
+    marked = (typed["evidence"].select(pl.col("record_table").cast(pl.String), "record_id",
+                                       "field").drop_nulls())
+    for name in claim_tables():
+        if name not in typed:
+            continue
+        table, frame = TABLES[name], typed[name]
+        mine = marked.filter(pl.col("record_table") == name).select("record_id", "field")
+        for column in stated_fields(table):
+            stated = (frame.select(LINE, table.key, column).drop_nulls(column)
+                      .join(mine.filter(pl.col("field") == column), left_on=table.key,
+                            right_on="record_id", how="anti").sort(LINE))
+            for line, key, value in stated.iter_rows():
+                problems.append(Problem(
+                    tables[name].file, line, column, str(value), "needs_field_evidence",
+                    f"{key} states {column} ({value!r}) but no row of {RAW_DIR}/evidence.csv "
+                    f"supports it with field={column}; add the span that says it"))

@@ -1,0 +1,209 @@
+"""The derive stage, second step: two date windows for every claim, from the whole record.
+
+* The **claim window**: the claim was made no earlier than the start of its own `claimed_text`
+  (where the text says when), and no later than the end of that text nor the latest possible
+  publication day of each text that reports it (the earliest of those days).
+* The **event window**: from the record's own date (`as_of`, `date` or `period`); then the claim
+  bounds it, as what is reported happened no later than the claim, except a plan (a troop
+  estimate of the measure ``planned``), which comes no earlier than the claim; then the records
+  it is dated against (`dated_after`: no earlier than that record's event window starts;
+  `dated_before`: no later than it ends), followed through chains of such records.
+
+A reference to no record, a reference that is ambiguous between tables, a cycle of references and
+a window that ends before it starts are each a located `Problem`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from .errors import Problem
+from .raw import LINE
+from .registry import TABLES, WINDOWS
+
+if TYPE_CHECKING:
+    from .raw import Loaded
+
+Window = tuple[dt.date | None, dt.date | None]
+AFTER, BEFORE = "dated_after", "dated_before"
+
+
+def claim_tables() -> list[str]:
+    """The tables whose records are claims with windows."""
+    return [name for name, table in TABLES.items()
+            if "claim_window_start" in table.columns and not table.view]
+
+
+def _latest(values: list[dt.date | None]) -> dt.date | None:
+    known = [v for v in values if v is not None]
+    return max(known) if known else None
+
+
+def _earliest(values: list[dt.date | None]) -> dt.date | None:
+    known = [v for v in values if v is not None]
+    return min(known) if known else None
+
+
+def _base_windows(name: str, frame: pl.DataFrame, evidence: pl.DataFrame | None,
+                  sources: pl.DataFrame | None) -> pl.DataFrame:
+    """`frame` with the claim window and the event window before its references are followed."""
+    table = TABLES[name]
+    if evidence is not None and sources is not None:
+        published = (evidence.filter(pl.col("record_table").cast(pl.String) == name)
+                     .select("record_id", "source_id")
+                     .join(sources.select("source_id", "published_end"), on="source_id")
+                     .group_by("record_id").agg(pl.col("published_end").min().alias("__pub")))
+        frame = frame.join(published, left_on=table.key, right_on="record_id", how="left",
+                           maintain_order="left")
+    else:
+        frame = frame.with_columns(pl.lit(None, pl.Date).alias("__pub"))
+    own = table.event_date
+    own_start = pl.col(f"{own}_start") if own else pl.lit(None, pl.Date)
+    own_end = pl.col(f"{own}_end") if own else pl.lit(None, pl.Date)
+    plan = (pl.col("measure").cast(pl.String) == "planned").fill_null(False) \
+        if "measure" in frame.columns else pl.lit(False)
+    claim_start = pl.col("claimed_start")
+    claim_end = pl.min_horizontal("claimed_end", "__pub")
+    return frame.with_columns(
+        claim_start.alias("claim_window_start"),
+        claim_end.alias("claim_window_end"),
+        pl.when(plan).then(pl.max_horizontal(own_start, claim_start)).otherwise(own_start)
+        .alias("event_window_start"),
+        pl.when(plan).then(own_end).otherwise(pl.min_horizontal(own_end, claim_end))
+        .alias("event_window_end"),
+    ).drop("__pub")
+
+
+def derive_windows(loaded: dict[str, Loaded], typed: dict[str, pl.DataFrame],
+                   problems: list[Problem]) -> dict[str, pl.DataFrame]:
+    """Fill the four window columns of every claim table; report what contradicts itself."""
+    out = dict(typed)
+    names = [name for name in claim_tables() if name in typed]
+    for name in names:
+        out[name] = _base_windows(name, typed[name], typed.get("evidence"), typed.get("sources"))
+    where: dict[str, list[tuple[str, int]]] = {}
+    for name in names:
+        for key, line in out[name].select(TABLES[name].key, LINE).iter_rows():
+            where.setdefault(key, []).append((name, line))
+    linked = {name: out[name].filter(pl.col(AFTER).is_not_null() | pl.col(BEFORE).is_not_null())
+              for name in names}
+    if not any(frame.height for frame in linked.values()):
+        return _checked(loaded, out, names, problems)
+    windows: dict[str, Window] = {}
+    links: dict[str, tuple[str | None, str | None]] = {}
+    for name in names:
+        key = TABLES[name].key
+        for record, start, end, after, before in out[name].select(
+                key, "event_window_start", "event_window_end", AFTER, BEFORE).iter_rows():
+            windows[record] = (start, end)
+            links[record] = (after, before)
+    resolved: dict[str, Window | None] = {}
+    for name in names:
+        for record in linked[name][TABLES[name].key].to_list():
+            _resolve(record, windows, links, resolved, where, loaded, problems)
+    for name in names:
+        key = TABLES[name].key
+        fixed = {k: v for k, v in resolved.items()
+                 if v is not None and where.get(k, [("", 0)])[0][0] == name}
+        if not fixed:
+            continue
+        update = pl.DataFrame({key: list(fixed), "__start": [v[0] for v in fixed.values()],
+                               "__end": [v[1] for v in fixed.values()]},
+                              schema={key: pl.String, "__start": pl.Date, "__end": pl.Date})
+        out[name] = (out[name].join(update, on=key, how="left", maintain_order="left")
+                     .with_columns(pl.when(pl.col(key).is_in(list(fixed)))
+                                   .then(pl.col("__start")).otherwise("event_window_start")
+                                   .alias("event_window_start"),
+                                   pl.when(pl.col(key).is_in(list(fixed)))
+                                   .then(pl.col("__end")).otherwise("event_window_end")
+                                   .alias("event_window_end"))
+                     .drop("__start", "__end"))
+    return _checked(loaded, out, names, problems)
+
+
+def _resolve(first: str, windows: dict[str, Window],
+             links: dict[str, tuple[str | None, str | None]],
+             resolved: dict[str, Window | None], where: dict[str, list[tuple[str, int]]],
+             loaded: dict[str, Loaded], problems: list[Problem]) -> None:
+    """Resolve the event window of `first` and of every record it is dated against, depth first
+    without recursion (a chain of any length), into `resolved`; None where a reference is broken
+    (reported once, at the record holding it)."""
+    trail: list[str] = []  # the records being resolved, outermost first
+    stack: list[tuple[str, bool]] = [(first, False)]
+    while stack:
+        record, done = stack.pop()
+        if done:
+            trail.pop()
+            if record in resolved:  # broken on the way down
+                continue
+            start, end = windows[record]
+            bounds = []
+            for column, other in zip((AFTER, BEFORE), links[record]):
+                if other is not None:
+                    bounds.append((column, resolved.get(other)))
+            if any(bound is None for _, bound in bounds):
+                resolved[record] = None
+                continue
+            for column, bound in bounds:
+                assert bound is not None
+                if column == AFTER:
+                    start = _latest([start, bound[0]])
+                else:
+                    end = _earliest([end, bound[1]])
+            resolved[record] = (start, end)
+            continue
+        if record in resolved:
+            continue
+        name, line = where[record][0]
+        if record in trail:  # reported once, where the cycle closes
+            cycle = " -> ".join([*trail[trail.index(record):], record])
+            column = AFTER if links[record][0] in trail else BEFORE
+            problems.append(Problem(loaded[name].file, line, column,
+                                    links[record][column == BEFORE], "dated_against",
+                                    f"the records are dated against each other in a cycle: "
+                                    f"{cycle}"))
+            for member in trail[trail.index(record):]:
+                resolved[member] = None
+            continue
+        trail.append(record)
+        stack.append((record, True))
+        for column, other in zip((AFTER, BEFORE), links[record]):
+            if other is None:
+                continue
+            found = where.get(other, [])
+            if len(found) != 1:
+                why = ("is not the id of a record of " + ", ".join(claim_tables()) if not found
+                       else "is the id of records in " + " and ".join(t for t, _ in found)
+                       + "; record ids must be unique across tables to be dated against")
+                problems.append(Problem(loaded[name].file, line, column, other,
+                                        "dated_against", f"{other!r} {why}"))
+                resolved[record] = None
+                continue
+            stack.append((other, False))
+
+
+def _checked(loaded: dict[str, Loaded], out: dict[str, pl.DataFrame], names: list[str],
+             problems: list[Problem]) -> dict[str, pl.DataFrame]:
+    """`out` with each claim table's columns in registry order, after reporting every window
+    that ends before it starts."""
+    for name in names:
+        table = TABLES[name]
+        for window, blame in (("claim_window", "claimed_text"), ("event_window", None)):
+            bad = out[name].filter(pl.col(f"{window}_start") > pl.col(f"{window}_end"))
+            for row in bad.iter_rows(named=True):
+                column = blame or (f"{table.event_date}_text" if table.event_date else AFTER)
+                problems.append(Problem(
+                    loaded[name].file, row[LINE], column, row.get(column), window,
+                    f"the {window.replace('_', ' ')} would end on {row[f'{window}_end']} but "
+                    f"start on {row[f'{window}_start']}: "
+                    + ("the claim is dated after a text that reports it was published"
+                       if window == "claim_window" else
+                       "its own date, its claim and the records it is dated against disagree")))
+        out[name] = out[name].select(LINE, *table.columns)
+    return out
+
+
+__all__ = ["WINDOWS", "claim_tables", "derive_windows"]
