@@ -74,15 +74,13 @@ def _report(joined: pl.DataFrame, column: str, loaded: "Loaded", problems: list[
         problems.append(Problem(loaded.file, line, column, value, rule, error))
 
 
-def _reference_sources(frame: pl.DataFrame, table: str, key: str, prefix: str,
-                       evidence: pl.DataFrame | None) -> pl.DataFrame:
+def _reference_sources(frame: pl.DataFrame, key: str, prefix: str,
+                       mine: pl.DataFrame | None) -> pl.DataFrame:
     """Add `__ref` (the source whose publication date anchors the row's date) and `__refs`
-    (how many candidate sources there were)."""
-    if evidence is None:
+    (how many candidate sources there were), given the evidence rows of the table (`mine`)."""
+    if mine is None:
         return frame.with_columns(pl.lit(None, pl.String).alias("__ref"),
                                   pl.lit(0, pl.UInt32).alias("__refs"))
-    mine = evidence.filter(pl.col("record_table") == table).select("record_id", "field",
-                                                                    "source_id")
     specific = mine.filter(pl.col("field") == f"{prefix}_text")
     if not specific.is_empty():  # marked sources replace the record's others
         mine = pl.concat([specific, mine.join(specific.select("record_id"), on="record_id",
@@ -140,6 +138,11 @@ def normalise_tables(loaded: dict[str, "Loaded"], typed: dict[str, pl.DataFrame]
     out = dict(typed)
     order = sorted(typed, key=lambda name: name != "sources")  # sources first: they anchor dates
     evidence = typed.get("evidence")
+    # The evidence of each table, split once (each table's dates look only at their own).
+    by_table: dict[str, pl.DataFrame] = {} if evidence is None else {
+        str(name): part.drop("record_table") for (name,), part in evidence.select(
+            "record_table", "record_id", "field", "source_id").partition_by(
+            "record_table", as_dict=True).items()}
     references: dict[str, FuzzyDate] = {}
     for name in order:
         table, frame = loaded[name].table, typed[name]
@@ -151,7 +154,7 @@ def normalise_tables(loaded: dict[str, "Loaded"], typed: dict[str, pl.DataFrame]
                 frame = frame.with_columns(pl.lit(None, pl.String).alias("__ref"),
                                            pl.lit(0, pl.UInt32).alias("__refs"))
             else:
-                frame = _reference_sources(frame, name, table.key, prefix, evidence)
+                frame = _reference_sources(frame, table.key, prefix, by_table.get(name))
             frame = _date_columns(frame, prefix, loaded[name], references, problems)
             frame = frame.drop("__ref", "__refs")
         out[name] = frame.select(LINE, *(c for c in table.columns if c in frame.columns))

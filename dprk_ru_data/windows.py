@@ -84,26 +84,30 @@ def derive_windows(loaded: dict[str, Loaded], typed: dict[str, pl.DataFrame],
     names = [name for name in claim_tables() if name in typed]
     for name in names:
         out[name] = _base_windows(name, typed[name], typed.get("evidence"), typed.get("sources"))
-    where: dict[str, list[tuple[str, int]]] = {}
-    for name in names:
-        for key, line in out[name].select(TABLES[name].key, LINE).iter_rows():
-            where.setdefault(key, []).append((name, line))
-    linked = {name: out[name].filter(pl.col(AFTER).is_not_null() | pl.col(BEFORE).is_not_null())
-              for name in names}
-    if not any(frame.height for frame in linked.values()):
+    rows = pl.concat([out[name].select(
+        pl.lit(name).alias("__table"), pl.col(TABLES[name].key).alias("__id"), LINE,
+        "event_window_start", "event_window_end", AFTER, BEFORE) for name in names])
+    linked = rows.filter(pl.col(AFTER).is_not_null() | pl.col(BEFORE).is_not_null())
+    if linked.is_empty():
         return _checked(loaded, out, names, problems)
+    # Only the linked records and those they reach are looked at in Python, not every record.
+    ids: set[str] = set()
+    reached = linked
+    while reached.height:
+        ids |= set(reached["__id"].to_list())
+        targets = {*reached[AFTER].drop_nulls().to_list(), *reached[BEFORE].drop_nulls().to_list()}
+        reached = rows.filter(pl.col("__id").is_in(list(targets - ids)))
+    where: dict[str, list[tuple[str, int]]] = {}
     windows: dict[str, Window] = {}
     links: dict[str, tuple[str | None, str | None]] = {}
-    for name in names:
-        key = TABLES[name].key
-        for record, start, end, after, before in out[name].select(
-                key, "event_window_start", "event_window_end", AFTER, BEFORE).iter_rows():
-            windows[record] = (start, end)
-            links[record] = (after, before)
+    for name, record, line, start, end, after, before in rows.filter(
+            pl.col("__id").is_in(list(ids))).iter_rows():
+        where.setdefault(record, []).append((name, line))
+        windows[record] = (start, end)
+        links[record] = (after, before)
     resolved: dict[str, Window | None] = {}
-    for name in names:
-        for record in linked[name][TABLES[name].key].to_list():
-            _resolve(record, windows, links, resolved, where, loaded, problems)
+    for record in linked["__id"].to_list():
+        _resolve(record, windows, links, resolved, where, loaded, problems)
     for name in names:
         key = TABLES[name].key
         fixed = {k: v for k, v in resolved.items()
