@@ -1,6 +1,8 @@
 """Synthetic raw tables at event-data scale, schema-valid, for timing the build.
 
-Every table is written, with consistent foreign keys, one or more evidence rows per record, and
+Every table is written, with consistent foreign keys, one or more evidence rows per record (and
+one per figure, date, claimant and relayer a claim states, which share of claims state each as in
+the committed data: `STATED_SHARES`), and
 realistic figure and date phrases (vague words, ranges, bounds and relative dates anchored on the
 sources' publication dates), repeated the way real reporting repeats them. The texts are synthetic:
 no corpus is needed, and the evidence hashes are well-formed but not checked.
@@ -46,6 +48,31 @@ def figure_pool(size: int = 2_000) -> list[str]:
     forms = _pick(FIGURE_FORMS, size, SEED + 1).to_list()
     pool = [form.format(n=n, a=n // 2) for form, n in zip(forms, numbers)]
     return pool + VAGUE_FIGURES * 20
+
+
+# How often each table of claims states each field, as in the committed data (raw/, version
+# 0.2.0): a claim names its claimant two times in three, its relayer one time in five, and so on.
+# The synthetic rows keep a field with this share, so that the evidence the build must check (one
+# row per stated field) grows as it does in real reporting.
+STATED_SHARES = {
+    "troop_estimates": {"as_of_text": 0.05, "claimant_actor_id": 0.67,
+                        "relayed_by_actor_id": 0.2, "claimed_text": 0.2},
+    "arms_transfers": {"quantity_text": 0.1, "supply_share_text": 0.1, "defect_share_text": 0.1,
+                       "period_text": 0.15, "claimant_actor_id": 0.45,
+                       "relayed_by_actor_id": 0.1, "claimed_text": 0.25},
+    "incidents": {"date_text": 0.35, "figure_text": 0.2, "claimant_actor_id": 0.33,
+                  "relayed_by_actor_id": 0.1, "claimed_text": 0.1},
+    "historical_deployments": {"period_text": 0.25, "size_text": 0.25,
+                               "claimant_actor_id": 0.6},
+}
+
+
+def _thin(frame: pl.DataFrame, shares: dict[str, float], seed: int) -> pl.DataFrame:
+    """`frame` with each column of `shares` kept on about that share of rows, else empty."""
+    index = pl.int_range(0, pl.len(), dtype=pl.UInt64)
+    return frame.with_columns(
+        pl.when((index.hash(seed + i) % 1000) < int(share * 1000)).then(pl.col(column))
+        .alias(column) for i, (column, share) in enumerate(shares.items()))
 
 
 def _ids(prefix: str, n: int, width: int) -> pl.Series:
@@ -174,11 +201,16 @@ def generate(out: Path, n: int) -> dict[str, int]:
         frame = frame.with_columns(pl.lit(None, pl.String).alias(c) for c in missing)
         own = {"troop_estimates": "as_of_text", "historical_deployments": "period_text",
                "incidents": "date_text", "arms_transfers": "period_text"}[name]
-        records[name] = frame.with_columns(  # a claim date where the record has no date of its own
-            claimed_text=pl.when(pl.col(own).is_null()).then(_pick(
-                ["last week", "on Tuesday", "October 10", None], frame.height, seed)),
+        frame = frame.with_columns(
+            claimed_text=_pick(["last week", "on Tuesday", "October 10"], frame.height, seed),
             relayed_by_actor_id=pl.col("relayed_by_actor_id").fill_null(
-                _pick([*media, None, None], frame.height, seed + 10)))
+                _pick(media, frame.height, seed + 10)),
+            claimant_actor_id=pl.col("claimant_actor_id").fill_null(
+                _pick(actor_ids, frame.height, seed + 20)))
+        frame = _thin(frame, STATED_SHARES[name], seed)
+        # A claim date only where the record has no date of its own, so that the two agree.
+        records[name] = frame.with_columns(
+            claimed_text=pl.when(pl.col(own).is_null()).then(pl.col("claimed_text")))
     # One evidence row per record; a second, from the same text, for every fifth one; and one
     # per field a claim states (its figures, dates, claimant and relayer), as the build requires.
     links = pl.concat([

@@ -37,14 +37,17 @@ def _reported_by(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
     """Per record: the texts that report it and their outlets' names, each joined by ` | `."""
     outlets = _with_names(tables["sources"].rename({"outlet_id": "outlet_actor_id"}),
                           tables["actors"], "outlet_actor_id")
+    outlet_of = dict(outlets.select("source_id", "outlet_name").iter_rows())
     return (tables["evidence"]
-            .select(pl.col("record_table").cast(pl.String), "record_id", "source_id")
-            .unique().join(outlets.select("source_id", "outlet_name"), on="source_id")
-            .sort("source_id")
-            .group_by("record_table", "record_id", maintain_order=True)
-            .agg(pl.col("source_id").str.join(SEPARATOR).alias("source_ids"),
-                 pl.col("outlet_name").drop_nulls().unique(maintain_order=True)
-                 .str.join(SEPARATOR).alias("outlets")))
+            .group_by(pl.col("record_table").cast(pl.String), "record_id")
+            .agg(pl.col("source_id").unique().sort().alias("__sources"))
+            .select("record_table", "record_id",
+                    pl.col("__sources").list.join(SEPARATOR).alias("source_ids"),
+                    pl.col("__sources").list.eval(
+                        pl.element().replace_strict(outlet_of, default=None,
+                                                    return_dtype=pl.String))
+                    .list.drop_nulls().list.unique(maintain_order=True)
+                    .list.join(SEPARATOR).alias("outlets")))
 
 
 def claims(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
