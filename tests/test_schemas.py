@@ -52,3 +52,28 @@ def test_official_validator_rejects_a_tampered_table(project) -> None:
                     encoding="utf-8")
     report = frictionless.validate(str(project / "datapackage.json"))
     assert not report.valid
+
+
+def test_a_table_seen_before_gives_the_same_problems_and_a_changed_one_is_checked() -> None:
+    import importlib
+
+    import polars as pl
+
+    import dprk_ru_data
+    from dprk_ru_data.raw import LINE, Loaded
+
+    checks = importlib.import_module("dprk_ru_data.validate.schema")
+    table = TABLES["actors"]
+    frame = (dprk_ru_data.load("actors").with_columns(pl.col(pl.Enum).cast(pl.String))
+             .with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64)))
+    loaded = Loaded(table, "raw/actors.csv", frame)
+    first: list = []
+    checks.validate(loaded, frame, first)
+    again: list = []
+    checks.validate(loaded, frame, again)
+    assert first == again == []
+    broken = frame.with_columns(pl.when(pl.col(LINE) == 3).then(pl.lit("spaceship"))
+                                .otherwise(pl.col("kind")).alias("kind"))
+    found: list = []
+    checks.validate(loaded, broken, found)
+    assert [(p.line, p.column, p.rule) for p in found] == [(3, "kind", "isin")]
