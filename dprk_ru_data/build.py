@@ -10,9 +10,6 @@ during the swap itself is rolled back by the next build (see `recover`).
 from __future__ import annotations
 
 import io
-import json
-import os
-import shutil
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -23,6 +20,7 @@ import polars as pl
 from . import citation, datapackage, validate
 from .derive import normalise_tables
 from .errors import DataError, Problem
+from .outputs import locked, recover, write_all
 from .evidence import check_spans, corpus_dir, unchecked_note
 from .raw import LINE, Loaded, read_raw
 from .registry import STORED, TABLES
@@ -39,8 +37,6 @@ BUILD_DIR = "build"
 DESCRIPTOR = "datapackage.json"
 CITATION = "CITATION.cff"
 OUTPUTS = (BUILD_DIR, DESCRIPTOR, CITATION)
-STAGING = ".build-staging"
-JOURNAL = "SWAPPING.json"
 
 
 def compile_tables(root: Path | str = ".", corpus: Path | None = None,
@@ -128,55 +124,6 @@ def _version(root: Path) -> tuple[str, str | None]:
                         ) from error
 
 
-def recover(root: Path | str) -> str | None:
-    """Undo what an interrupted build left behind; say what was done, or None if nothing was.
-
-    A staging directory without a journal was killed while writing: the outputs were never
-    touched, and the staging directory is removed. With a journal the swap was under way: every
-    output is put back as it was before that build.
-    """
-    root = Path(root)
-    staging = root / STAGING
-    if not staging.exists():
-        return None
-    journal = staging / JOURNAL
-    if not journal.is_file():
-        shutil.rmtree(staging)
-        return f"removed {staging}, left by a build that stopped before writing its outputs"
-    existed = set(json.loads(journal.read_text(encoding="utf-8")))
-    for name in OUTPUTS:
-        saved, target = staging / "previous" / name, root / name
-        if saved.exists() or name not in existed:
-            if target.is_dir():
-                shutil.rmtree(target)
-            elif target.exists():
-                target.unlink()
-        if saved.exists():
-            os.replace(saved, target)
-    shutil.rmtree(staging)
-    return "rolled back a build that was stopped while swapping in its outputs"
-
-
-def _write_outputs(root: Path, outputs: dict[str, bytes]) -> None:
-    """Write `outputs` (relative path -> bytes) to staging, then swap them in under a journal."""
-    staging = root / STAGING
-    new = staging / "new"
-    (new / BUILD_DIR).mkdir(parents=True)
-    for relative, data in outputs.items():
-        (new / relative).write_bytes(data)
-    (staging / "previous").mkdir()
-    existed = [name for name in OUTPUTS if (root / name).exists()]
-    journal = staging / JOURNAL
-    (staging / "journal.tmp").write_text(json.dumps(existed), encoding="utf-8")
-    os.replace(staging / "journal.tmp", journal)  # the journal exists whole or not at all
-    for name in OUTPUTS:
-        if name in existed:
-            os.replace(root / name, staging / "previous" / name)
-        os.replace(new / name, root / name)
-    journal.unlink()  # from here on the new outputs stand
-    shutil.rmtree(staging)
-
-
 def build(root: Path | str = ".", corpus: Path | None = None,
           notes: list[str] | None = None) -> dict[str, Any]:
     """Build `root/build/`, `root/datapackage.json` and `root/CITATION.cff` from `root/raw/`;
@@ -187,9 +134,14 @@ def build(root: Path | str = ".", corpus: Path | None = None,
     Raises `DataError` (and writes nothing) if any check fails.
     """
     root = Path(root)
-    note = recover(root)
-    if note and notes is not None:
-        notes.append(note)
+    with locked(root):
+        note = recover(root)
+        if note and notes is not None:
+            notes.append(note)
+        return _build(root, corpus, notes)
+
+
+def _build(root: Path, corpus: Path | None, notes: list[str] | None) -> dict[str, Any]:
     tables = compile_tables(root, corpus, notes)
     version, released = _version(root)
     sources = datapackage.coverage(tables["sources"])
@@ -198,7 +150,7 @@ def build(root: Path | str = ".", corpus: Path | None = None,
     outputs = {f"{BUILD_DIR}/{name}.csv": data for name, data in files.items()}
     outputs[DESCRIPTOR] = datapackage.dumps(descriptor)
     outputs[CITATION] = citation.render(descriptor, "cff").encode("utf-8")
-    _write_outputs(root, outputs)
+    write_all(root, outputs, OUTPUTS)
     return descriptor
 
 

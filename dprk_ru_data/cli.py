@@ -61,7 +61,24 @@ def _reporting(run: Callable[[list[str]], T], output_format: str) -> T:
     return result
 
 
-@click.group(epilog="Exit codes: 0 success, 1 data errors, 2 usage errors.")
+class _Main(click.Group):
+    """The command group: an error of the environment (a file that cannot be read or written, a
+    full disk, a permission) ends in one line naming the path and the OS error, exit 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OSError as error:
+            where = f"{error.filename}: " if error.filename else ""
+            click.echo(f"error: {where}{error.strerror or error}", err=True)
+            raise SystemExit(EXIT_USAGE) from None
+
+
+EXIT_USAGE = 2
+
+
+@click.group(cls=_Main, epilog="Exit codes: 0 success, 1 data errors, 2 usage or environment "
+                               "errors.")
 @click.version_option(package_name="dprk-ru-data", prog_name="dprk-data")
 def main() -> None:
     """Build, check and inspect the dprk-ru-data dataset."""

@@ -9,6 +9,7 @@ used by the build (on ``raw/``), by `check-build` and by `verify-evidence` (on a
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,8 +44,74 @@ def corpus_dir(explicit: str | Path | None = None, project: str | Path = ".") ->
     return Path(os.environ.get(CORPUS_ENV) or Path(project).resolve().parent / "shared" / "sources")
 
 
+# A corpus file is named by a plain file name: no folder, no "..", no absolute path.
+CORPUS_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
+MAX_TEXT_BYTES = 20_000_000
+
+
+class CorpusError(ValueError):
+    """A corpus text that cannot be used; the message names the file and the rule, and never
+    anything read from a file outside the corpus folder."""
+
+    def __init__(self, rule: str, message: str):
+        super().__init__(message)
+        self.rule = rule
+
+
+def corpus_path(corpus: Path, name: str) -> Path:
+    """The path of the text `name` inside the folder `corpus`: a plain file name that resolves,
+    links followed, to a regular file directly in the folder, no larger than `MAX_TEXT_BYTES`.
+
+    Raises `CorpusError` (rule ``corpus_file``, or ``corpus_missing`` where it is absent) without
+    reading the file.
+
+    >>> corpus_path(Path("."), "../secret.txt")
+    Traceback (most recent call last):
+    ...
+    dprk_ru_data.evidence.CorpusError: '../secret.txt' is not a plain file name ...
+    """
+    if not CORPUS_NAME.fullmatch(name) or ".." in name:
+        raise CorpusError("corpus_file", f"{name!r} is not a plain file name (letters, digits, "
+                                         "'.', '_', '-'; no folder, no '..'): a corpus text is "
+                                         "named by its file name in the corpus folder")
+    folder = corpus.resolve()
+    path = folder / name
+    if not path.exists() and not path.is_symlink():
+        raise CorpusError("corpus_missing", f"{name} is not in the corpus folder {folder}")
+    resolved = path.resolve()
+    if resolved.parent != folder:
+        raise CorpusError("corpus_file", f"{name} in {folder} is a link that leaves the corpus "
+                                         "folder; it is not read")
+    if not resolved.is_file():
+        raise CorpusError("corpus_file", f"{name} in {folder} is not a regular file")
+    if resolved.stat().st_size > MAX_TEXT_BYTES:
+        raise CorpusError("corpus_file", f"{name} in {folder} is larger than "
+                                         f"{MAX_TEXT_BYTES:,} bytes; a corpus text is an article")
+    return resolved
+
+
+def read_bytes(corpus: Path, name: str) -> bytes:
+    """The bytes of the corpus text `name` (see `corpus_path`); `CorpusError` on an OS error."""
+    path = corpus_path(corpus, name)
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise CorpusError("corpus_file", f"{path}: {error.strerror or error}") from None
+
+
+def decode(data: bytes, name: str) -> str:
+    """A corpus text's bytes as text; `CorpusError` (rule ``corpus_encoding``) where they are not
+    UTF-8, naming the byte offset (and printing none of the text)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CorpusError("corpus_encoding", f"{name} is not UTF-8 (byte offset "
+                                             f"{error.start}); save it as UTF-8") from None
+
+
 def read_text(corpus: Path, corpus_file: str) -> str:
-    return (corpus / corpus_file).read_bytes().decode("utf-8")
+    """The corpus text `corpus_file` as text, read only inside the corpus folder."""
+    return decode(read_bytes(corpus, corpus_file), corpus_file)
 
 
 def find_spans(text: str, phrase: str) -> list[Span]:
@@ -71,11 +138,14 @@ def locate(source: str, phrase: str, corpus: str | Path | None = None,
     folder = corpus_dir(corpus)
     files = dict(load("sources", root=root).select("source_id", "corpus_file").iter_rows())
     name = files.get(source, source)
-    if not (folder / name).is_file():
-        raise DataError([Problem(str(folder), None, "source", source, "corpus_file",
-                                 f"no text {name!r} in {folder}; give a source_id "
-                                 f"({', '.join(files)}) or a file name")])
-    return find_spans(read_text(folder, name), phrase)
+    try:
+        text = read_text(folder, name)
+    except CorpusError as error:
+        hint = f"; give a source_id ({', '.join(files)}) or a file name"
+        raise DataError([Problem(str(folder), None, "source", source, error.rule,
+                                 f"{error}{hint if error.rule == 'corpus_missing' else ''}")]
+                        ) from None
+    return find_spans(text, phrase)
 
 
 def check_spans(evidence: pl.DataFrame, sources: pl.DataFrame, corpus: Path | None,
@@ -85,7 +155,9 @@ def check_spans(evidence: pl.DataFrame, sources: pl.DataFrame, corpus: Path | No
 
     `evidence` and `sources` are typed tables with each row's line in the column ``__line``;
     `files` names the evidence and sources files, to locate problems. Returns the ids of the
-    sources whose spans could not be hashed: all of them where there is no corpus folder.
+    sources whose spans could not be hashed: all of them where there is no corpus folder. With a
+    corpus folder, a text that is missing, not UTF-8 or not a plain file inside it is a problem;
+    nothing outside the folder is ever read.
     """
     import polars as pl
 
@@ -104,27 +176,33 @@ def check_spans(evidence: pl.DataFrame, sources: pl.DataFrame, corpus: Path | No
         return sorted(evidence["source_id"].unique().to_list())
     inside = evidence.join(outside.select(LINE), on=LINE, how="anti")
     lines = dict(sources.select("source_id", LINE).iter_rows())
-    unchecked = []
     for (source_id, name, digest), rows in inside.group_by(
             "source_id", "corpus_file", "corpus_sha256", maintain_order=True):
-        path = corpus / str(name)
-        if not path.is_file():
-            unchecked.append(str(source_id))
+        try:
+            data = read_bytes(corpus, str(name))
+        except CorpusError as error:
+            problems.append(Problem(sources_file, lines.get(source_id), "corpus_file", str(name),
+                                    error.rule, str(error)))
             continue
-        data = path.read_bytes()
         found = sha256_hex(data)
         if found != digest:
             problems.append(Problem(sources_file, lines.get(source_id), "corpus_sha256",
                                     str(digest), "corpus_hash",
-                                    f"{path} has the SHA-256 {found}, not this one: the text "
-                                    "changed or the hash is mistyped"))
+                                    f"{corpus / str(name)} has the SHA-256 {found}, not this "
+                                    "one: the text changed or the hash is mistyped"))
             continue
-        text = data.decode("utf-8", errors="replace")
+        try:
+            text = decode(data, str(name))
+        except CorpusError as error:
+            problems.append(Problem(sources_file, lines.get(source_id), "corpus_file", str(name),
+                                    error.rule, str(error)))
+            continue
         chars = rows["corpus_chars"][0]
         if len(text) != chars:
             problems.append(Problem(sources_file, lines.get(source_id), "corpus_chars",
                                     str(chars), "corpus_length",
-                                    f"{path} has {len(text)} characters, not {chars}"))
+                                    f"{corpus / str(name)} has {len(text)} characters, not "
+                                    f"{chars}"))
         for line, start, end, recorded in rows.drop_nulls(["span_start", "span_end"]).select(
                 LINE, "span_start", "span_end", "span_sha256").iter_rows():
             hashed = span_sha256(text[start:end])
@@ -132,16 +210,14 @@ def check_spans(evidence: pl.DataFrame, sources: pl.DataFrame, corpus: Path | No
                 problems.append(Problem(evidence_file, line, "span_sha256", recorded, "span_hash",
                                         f"the span {start}:{end} of {source_id} hashes to "
                                         f"{hashed}, not to the recorded value"))
-    return sorted(unchecked)
+    return []
 
 
 def unchecked_note(unchecked: list[str], corpus: Path | None) -> str | None:
-    """What the build says about the spans it could not hash, or None if it hashed them all."""
+    """What the build says, once, when it had no corpus to hash the spans against."""
     if corpus is None or not corpus.is_dir():
-        return f"evidence hashes not checked: no corpus folder at {corpus}"
-    if unchecked:
-        return (f"evidence hashes not checked for {', '.join(unchecked)}: the text is missing "
-                f"from {corpus}")
+        return (f"evidence spans checked by their recorded offsets and hashes only: no corpus "
+                f"folder at {corpus} (set --corpus or ${CORPUS_ENV})")
     return None
 
 
@@ -161,10 +237,7 @@ def verify_evidence(corpus: str | Path | None = None,
     if not folder.is_dir():
         return [Problem(str(folder), None, None, None, "corpus",
                         f"corpus folder {folder} does not exist (set --corpus or ${CORPUS_ENV})")]
-    for source_id in check_spans(tables["evidence"], tables["sources"], folder, files, problems):
-        name = tables["sources"].filter(pl.col("source_id") == source_id)["corpus_file"][0]
-        problems.append(Problem(files[1], None, "corpus_file", name, "corpus",
-                                f"the text of {source_id} ({name}) is not in {folder}"))
+    check_spans(tables["evidence"], tables["sources"], folder, files, problems)
     return sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or "", p.rule))
 
 
@@ -197,18 +270,23 @@ def record_evidence(record_id: str, corpus: str | Path | None = None,
     evidence = load("evidence", root=root).filter(
         (pl.col("record_table").cast(pl.String) == name) & (pl.col("record_id") == record_id))
     files = dict(load("sources", root=root).select("source_id", "corpus_file").iter_rows())
-    folder, texts = corpus_dir(corpus), {}
+    folder = corpus_dir(corpus)
+    texts: dict[str, str | None] = {}
+    reasons: dict[str, str] = {}
     rows: list[dict[str, object]] = []
     for row in evidence.sort("field", "evidence_id", nulls_last=True).iter_rows(named=True):
         source = row["source_id"]
         if source not in texts:
-            path = folder / files[source]
-            texts[source] = path.read_bytes().decode("utf-8") if path.is_file() else None
+            try:
+                texts[source] = read_text(folder, files[source])
+            except CorpusError as error:
+                texts[source] = None
+                reasons[source] = str(error)
         text = texts[source]
         passage, why = None, None
         if text is None:
-            why = (f"{files[source]} is not in {folder}: set --corpus or ${CORPUS_ENV} to the "
-                   "folder of the corpus texts to read the passage")
+            why = (f"{reasons[source]}: set --corpus or ${CORPUS_ENV} to the folder of the "
+                   "corpus texts to read the passage")
         elif span_sha256(text[row["span_start"]:row["span_end"]]) != row["span_sha256"]:
             why = "the text at hand does not hash to the recorded SHA-256: it is another version"
         else:

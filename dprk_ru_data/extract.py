@@ -39,21 +39,22 @@ def _row(mention: Mention) -> dict[str, Any]:
 
 
 def _source_text(source: str, corpus: Path, root: Path | None) -> tuple[str, FuzzyDate | None]:
-    from .evidence import read_text
+    from .evidence import CorpusError, read_text
     from .loaders import load
 
     for row in load("sources", root=root).to_dicts():
         if row["source_id"] == source:
-            path = corpus / row["corpus_file"]
-            if not path.is_file():
-                raise DataError([Problem(str(path), None, "corpus_file", row["corpus_file"],
-                                         "corpus", "the text of this source is not in the corpus "
-                                         "folder (set --corpus or $DPRK_CORPUS)")])
+            try:
+                text = read_text(corpus, row["corpus_file"])
+            except CorpusError as error:
+                raise DataError([Problem(str(corpus), None, "corpus_file", row["corpus_file"],
+                                         error.rule, f"{error} (set --corpus or $DPRK_CORPUS)")]
+                                ) from None
             published = None
             if row["published_start"] and row["published_end"]:
                 published = FuzzyDate(row["published_edtf"], row["published_start"],
                                       row["published_end"], row["published_precision"])
-            return read_text(corpus, row["corpus_file"]), published
+            return text, published
     raise DataError([Problem("raw/sources.csv", None, "source_id", source, "reference",
                              "no such source; give a source_id or the path of a text file")])
 

@@ -44,6 +44,11 @@ def data_root() -> Path:
 
 
 def _read_descriptor(root: Path) -> dict[str, Any]:
+    from .outputs import interrupted, locked, recover
+
+    if interrupted(root):  # a build stopped while swapping: finish or undo it before reading
+        with locked(root):
+            recover(root)
     path = root / DESCRIPTOR
     stat = path.stat()
     return _parse_descriptor(path, stat.st_mtime_ns, stat.st_size)

@@ -16,6 +16,7 @@ import codecs
 import csv
 import difflib
 import io
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,8 @@ HEADER_LINE = 1
 LINE = "__line"
 # C0 and C1 control characters and DEL: never meant to be in a cell.
 CONTROL = r"[\x00-\x1f\x7f-\x9f]"
+# Bidirectional controls and zero-width characters: a cell holding one displays other than it is.
+INVISIBLE = r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
 # A cell that a spreadsheet would run as a formula when the CSV is opened in it.
 FORMULA = r"^[=+\-@]"
 _QUOTED = r'"(?:[^"]|"")*"'
@@ -196,18 +199,30 @@ def _character_name(text: str) -> str:
     return f"U+{ord(char):04X} ({name})"
 
 
+def _invisible_name(text: str) -> str:
+    char = next(c for c in text if re.match(INVISIBLE, c))
+    return f"U+{ord(char):04X} ({unicodedata.name(char, 'format character').lower()})"
+
+
+# Characters a cell may not hold, each with its rule and how to name the one found.
+_FORBIDDEN = ((CONTROL, "control_character", "the control character", _character_name),
+              (INVISIBLE, "invisible_character", "the invisible character", _invisible_name))
+
+
 def _check_control_characters(lines: pl.Series, file: str, problems: list[Problem]) -> None:
-    """Control characters anywhere in the file, found in one pass over its lines."""
+    """Control characters, and invisible ones that make a cell show other than it holds (bidi
+    overrides, zero-width characters), anywhere in the file, found in one pass over its lines."""
     flagged = (pl.DataFrame({"text": lines}).with_row_index("line", offset=1)
-               .filter(pl.col("text").str.contains(CONTROL)))
+               .filter(pl.col("text").str.contains(f"{CONTROL}|{INVISIBLE}")))
     header = [name.strip() for name in next(csv.reader([lines[0]]))]
     for line, text in flagged.iter_rows():
         cells = next(csv.reader([text]), [])
         for name, value in zip(header, cells):
-            if any(unicodedata.category(c) == "Cc" for c in value):
-                problems.append(Problem(file, line, name, value, "control_character",
-                                        f"{value[:40]!r} contains the control character "
-                                        f"{_character_name(value)}; remove it"))
+            for pattern, rule, what, describe in _FORBIDDEN:
+                if re.search(pattern, value):
+                    problems.append(Problem(file, line, name, value, rule,
+                                            f"{value[:40]!r} contains {what} "
+                                            f"{describe(value)}; remove it"))
 
 
 def _check_formulas(loaded: Loaded, problems: list[Problem]) -> None:

@@ -305,8 +305,9 @@ SOURCES = table(
     "sources", "Sources", "One row per corpus text the data is curated from, with the "
     "bibliographic metadata inferred from the text itself and how it was inferred.",
     key("source_id", "Stable identifier of the source."),
-    text("corpus_file", "File name of the text in the corpus; its stem is the corpus id.",
-         required=True, max_length=200),
+    Field("corpus_file", "string", "File name of the text in the corpus folder (a plain name: no "
+          "folder, no '..'); its stem is the corpus id.", required=True,
+          pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$", min_length=1, max_length=200),
     code("corpus_sha256", "SHA-256 of the corpus file's bytes, as in the corpus manifest.",
          SHA256, required=True),
     integer("corpus_chars", "Length of the text in characters (Python str length of the UTF-8 "

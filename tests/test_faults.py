@@ -8,6 +8,7 @@ the previous outputs are byte-identical afterwards.
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -16,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from dprk_ru_data.cli import main
+from dprk_ru_data.digest import sha256_hex
 
 from .conftest import corpus_path, snapshot
 from .test_build import edit_cell
@@ -271,6 +273,10 @@ FAULTS: dict[str, Callable[[Path], Expect]] = {
         rule="dated_against", says="in a cycle"),
     "dated after a later event": dated_against(("in-001", "dated_after", "in-028"),
                                                rule="event_window", says="would end on"),
+    "bidi override in a cell": cell("actors", 3, "note", "admin\u202eexe.txt",
+                                    "invisible_character", "U+202E (right-to-left override)"),
+    "zero-width space in a cell": cell("incidents", 1, "place", "Pyong\u200byang",
+                                       "invisible_character", "U+200B (zero width space)"),
     "evidence field not in its table": cell("evidence", 0, "field", "outlet_name",
                                             "evidence_field", "is not a field of sources"),
     "unreadable figure": cell("troop_estimates", 0, "figure_text", "sevral thousand", "figure",
@@ -371,7 +377,46 @@ def test_without_the_corpus_the_build_says_what_it_did_not_check(project: Path,
                                                                   tmp_path: Path) -> None:
     code, _, stderr = run_build(project, "--corpus", str(tmp_path / "nowhere"))
     assert code == 0
-    assert "note: evidence hashes not checked" in stderr
+    notes = [line for line in stderr.splitlines() if line.startswith("note:")]
+    assert len(notes) == 1 and "checked by their recorded offsets and hashes only" in notes[0]
+
+
+def _corpus_copy(corpus: Path, target: Path) -> Path:
+    shutil.copytree(corpus, target)
+    for path in [target, *target.iterdir()]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return target
+
+
+SECRET = "the secret of the machine that builds"
+
+
+@pytest.mark.parametrize("name", ["../secret.txt", "/tmp/secret.txt", "sub/secret.txt",
+                                  "..", "link.txt", "folder", "latin1.txt", "absent.txt"])
+def test_the_corpus_is_a_jail(project: Path, corpus: Path, tmp_path: Path, name: str) -> None:
+    """corpus_file can name only a plain, regular UTF-8 file inside the corpus folder; anything
+    else is a located error, and nothing read from outside the folder is printed."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text(SECRET, encoding="utf-8")
+    folder = _corpus_copy(corpus, tmp_path / "corpus")
+    (folder / "link.txt").symlink_to(secret)
+    (folder / "folder").mkdir()
+    (folder / "latin1.txt").write_bytes("caf\xe9".encode("latin-1"))
+    target = {"/tmp/secret.txt": str(secret)}.get(name, name)
+    line = edit_cell(project, "sources", 0, "corpus_file", target)
+    if name == "latin1.txt":  # its recorded hash matches: only its encoding is wrong
+        edit_cell(project, "sources", 0, "corpus_sha256",
+                  sha256_hex((folder / name).read_bytes()))
+    code, stdout, stderr = run_build(project, "--corpus", str(folder), "--format", "json")
+    assert code == 1, stdout + stderr
+    problems = [p for p in json.loads(stdout) if p["file"] == "raw/sources.csv"
+                and p["line"] == line and p["column"] == "corpus_file"]
+    assert problems, stdout[:2000]
+    assert {p["rule"] for p in problems} <= {"str_matches", "corpus_file", "corpus_missing",
+                                              "corpus_encoding"}
+    everything = stdout + stderr
+    assert SECRET not in everything and "Traceback" not in everything
+    assert sha256_hex(SECRET) not in everything  # not even its hash
 
 
 def test_harmless_variations_give_identical_outputs(project: Path) -> None:
