@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import io
 from functools import lru_cache
 from typing import Any
 
@@ -102,8 +103,10 @@ def _fingerprint(frame: pl.DataFrame) -> str:
     """A digest of a frame's columns, types and every value (with each row's line)."""
     digest = hashlib.sha256(repr(frame.schema).encode("utf-8"))
     if frame.height:
-        for seed in (1, 2):  # two 64-bit row hashes with different seeds, then SHA-256 over all
-            digest.update(frame.hash_rows(seed=seed).to_numpy().tobytes())
+        hashes = io.BytesIO()  # two 64-bit hashes per row, with different seeds, in one IPC
+        pl.DataFrame({"a": frame.hash_rows(seed=1), "b": frame.hash_rows(seed=2)}).write_ipc(
+            hashes)
+        digest.update(hashes.getvalue())
     return digest.hexdigest()
 
 
