@@ -22,7 +22,7 @@ from .derive import normalise_tables
 from .errors import DataError, Problem
 from .outputs import locked, recover, write_all
 from .evidence import check_spans, corpus_dir, unchecked_note
-from .raw import LINE, Loaded, read_raw
+from .raw import LINE, Loaded, check_formulas, read_raw
 from .registry import STORED, TABLES
 from .views import build_views
 from .releases import (
@@ -168,7 +168,17 @@ def check_package(root: Path, names: list[str] | None = None,
     problems: list[Problem] = []
     loaded: dict[str, Loaded] = {}
     typed: dict[str, pl.DataFrame] = {}
-    for resource in package(root)["resources"]:
+    descriptor = package(root)
+    recorded = descriptor.get("contentHash")
+    try:
+        found = datapackage.content_hash(descriptor["resources"])
+    except (KeyError, TypeError, ValueError) as error:
+        found = f"none ({error})"
+    if found != recorded:
+        problems.append(Problem(DESCRIPTOR, None, "contentHash", str(recorded), "content_hash",
+                                f"the content hash of the resources' hashes is {found}, not the "
+                                "recorded one: the package is damaged or mixed from two builds"))
+    for resource in descriptor["resources"]:
         name, file = resource["name"], resource["path"]
         if names and name not in names:
             continue
@@ -182,13 +192,19 @@ def check_package(root: Path, names: list[str] | None = None,
         except (IntegrityError, OSError) as error:
             problems.append(Problem(file, None, None, None, "integrity", str(error)))
             continue
-        frame = pl.read_csv(data, infer_schema=False)
+        try:
+            frame = pl.read_csv(data, infer_schema=False)
+        except pl.exceptions.PolarsError as error:
+            problems.append(Problem(file, None, None, None, "csv_syntax",
+                                    f"cannot be read as CSV: {str(error).splitlines()[0]}"))
+            continue
         if frame.columns != table.columns:
             problems.append(Problem(file, 1, None, None, "header",
                                     f"the columns are {frame.columns}, not {table.columns}"))
             continue
         loaded[name] = Loaded(table, file, frame.with_row_index(LINE, offset=2)
                               .with_columns(pl.col(LINE).cast(pl.Int64)))
+        check_formulas(loaded[name], problems)
         typed[name] = validate.cast(loaded[name], problems)
         validate.check_unique_keys(loaded[name], typed[name], problems)
         validate.validate(loaded[name], typed[name], problems)

@@ -62,12 +62,18 @@ def _reporting(run: Callable[[list[str]], T], output_format: str) -> T:
 
 
 class _Main(click.Group):
-    """The command group: an error of the environment (a file that cannot be read or written, a
-    full disk, a permission) ends in one line naming the path and the OS error, exit 2."""
+    """The command group: a damaged package ends in one line, exit 1; an error of the
+    environment (a file that cannot be read or written, a full disk, a permission) in one line
+    naming the path and the OS error, exit 2."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from .loaders import IntegrityError
+
         try:
             return super().invoke(ctx)
+        except IntegrityError as error:  # a damaged package: a fault of the data, exit 1
+            click.echo(f"error: {error}", err=True)
+            raise SystemExit(EXIT_DATA_ERROR) from None
         except OSError as error:
             where = f"{error.filename}: " if error.filename else ""
             click.echo(f"error: {where}{error.strerror or error}", err=True)

@@ -31,6 +31,9 @@ class Problem:
         return asdict(self)
 
 
+MAX_REPORTED = 50  # problems printed as text; a JSON report has them all
+
+
 class DataError(ValueError):
     """Raised when the input data break one or more rules; carries every problem found."""
 
@@ -39,10 +42,15 @@ class DataError(ValueError):
                                                              p.rule, p.message))
         super().__init__(self.report())
 
-    def report(self) -> str:
-        """All problems, grouped by file, one per line."""
+    def report(self, limit: int | None = MAX_REPORTED) -> str:
+        """The problems, grouped by file, one per line: the first `limit` of them (all with
+        None), then how many more there are."""
+        shown = self.problems if limit is None else self.problems[:limit]
         lines = [f"{len(self.problems)} problem(s) found:"]
-        for file, problems in groupby(self.problems, key=lambda p: p.file):
+        for file, problems in groupby(shown, key=lambda p: p.file):
             lines.append(f"{file}:")
             lines.extend(f"  {problem}" for problem in problems)
+        if len(shown) < len(self.problems):
+            lines.append(f"... and {len(self.problems) - len(shown)} more; --format json lists "
+                         "every problem")
         return "\n".join(lines)

@@ -8,30 +8,50 @@ per table, foreign keys, a CHECK for every vocabulary and an index on every refe
 
 from __future__ import annotations
 
+import io
 import json
-import os
 import sqlite3
+import tempfile
 from pathlib import Path
 from typing import Any
 
+from .datapackage import content_hash
 from .fieldtypes import TYPES
-from .loaders import load, package
+from .loaders import IntegrityError, load, package
+from .outputs import locked, recover, write_all
 
 DATABASE = "dprk_ru_data"
 
 
-def to_parquet(out: str | Path, root: str | Path | None = None) -> list[Path]:
-    """Write one ``<table>.parquet`` per table into `out`; return their paths."""
-    out = Path(out)
+def verified_package(root: str | Path | None) -> dict[str, Any]:
+    """The descriptor of the package to export, once its content hash agrees with its resources'
+    hashes (a package mixed from two builds does not); each file is checked as it is loaded."""
+    descriptor = package(root)
+    if content_hash(descriptor["resources"]) != descriptor.get("contentHash"):
+        raise IntegrityError("datapackage.json's content hash does not match its resources' "
+                             "hashes: the package is damaged or mixed from two builds; rebuild "
+                             "it with `dprk-data build`")
+    return descriptor
+
+
+def _write(out: Path, outputs: dict[str, bytes]) -> list[Path]:
+    """Write `outputs` (file name -> bytes) into `out` all or nothing, under its lock."""
     out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for resource in package(root)["resources"]:
-        path = out / f"{resource['name']}.parquet"
-        tmp = path.with_suffix(".parquet.tmp")
-        load(resource["name"], root=root).write_parquet(tmp)
-        os.replace(tmp, path)
-        paths.append(path)
-    return paths
+    with locked(out):
+        recover(out)
+        write_all(out, outputs, tuple(outputs))
+    return [out / name for name in outputs]
+
+
+def to_parquet(out: str | Path, root: str | Path | None = None) -> list[Path]:
+    """Write one ``<table>.parquet`` per table into `out`, all or nothing; return their paths.
+    Every file of the package is checked against its hash first."""
+    outputs = {}
+    for resource in verified_package(root)["resources"]:
+        buffer = io.BytesIO()
+        load(resource["name"], root=root, verify=True).write_parquet(buffer)
+        outputs[f"{resource['name']}.parquet"] = buffer.getvalue()
+    return _write(Path(out), outputs)
 
 
 def _quote(name: str) -> str:
@@ -71,15 +91,14 @@ def to_sqlite(out: str | Path, root: str | Path | None = None) -> tuple[Path, Pa
     """Write ``dprk_ru_data.sqlite`` and its Datasette ``metadata.json`` into `out`.
 
     Foreign keys are enforced while loading (checked at commit), so a database is only written
-    whole and consistent. Returns the two paths.
+    whole and consistent; both files are written all or nothing, after every file of the package
+    is checked against its hash. Returns the two paths.
     """
     import polars as pl
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    descriptor = package(root)
-    path, tmp = out / f"{DATABASE}.sqlite", out / f"{DATABASE}.sqlite.tmp"
-    tmp.unlink(missing_ok=True)
+    descriptor = verified_package(root)
+    scratch = tempfile.TemporaryDirectory()
+    tmp = Path(scratch.name) / f"{DATABASE}.sqlite"
     connection = sqlite3.connect(tmp, isolation_level=None)  # transactions managed here
     try:
         connection.execute("PRAGMA foreign_keys = ON")
@@ -90,22 +109,20 @@ def to_sqlite(out: str | Path, root: str | Path | None = None) -> tuple[Path, Pa
             for statement in _indexes(resource):
                 connection.execute(statement)
         for resource in descriptor["resources"]:
-            frame = load(resource["name"], root=root)
+            frame = load(resource["name"], root=root, verify=True)
             frame = frame.with_columns(pl.col(pl.Enum, pl.Date).cast(pl.String))
             marks = ", ".join("?" for _ in frame.columns)
             connection.executemany(
                 f"INSERT INTO {_quote(resource['name'])} VALUES ({marks})", frame.iter_rows())
         connection.execute("COMMIT")
-    except BaseException:
+    finally:
         connection.close()
-        tmp.unlink(missing_ok=True)
-        raise
-    connection.close()
-    os.replace(tmp, path)
-    metadata = out / "metadata.json"
-    metadata.write_text(json.dumps(datasette_metadata(descriptor), indent=2, ensure_ascii=False)
-                        + "\n", encoding="utf-8")
-    return path, metadata
+    database = tmp.read_bytes()
+    scratch.cleanup()
+    metadata = (json.dumps(datasette_metadata(descriptor), indent=2, ensure_ascii=False)
+                + "\n").encode("utf-8")
+    path, meta = _write(Path(out), {f"{DATABASE}.sqlite": database, "metadata.json": metadata})
+    return path, meta
 
 
 def datasette_metadata(descriptor: dict[str, Any]) -> dict[str, Any]:

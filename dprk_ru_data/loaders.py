@@ -120,8 +120,9 @@ def load(name: str, backend: Backend = "polars", *, root: str | Path | None = No
     """One table as a typed DataFrame: dates as dates, numbers as nullable integers or floats,
     vocabularies as ``polars.Enum`` (polars) or ordered categoricals (pandas).
 
-    With ``verify=True`` the file is first checked against the size and SHA-256 recorded in the
-    descriptor, and a damaged file raises `IntegrityError`. Each backend reads the CSV itself with
+    With ``verify=True`` every file it reads (the table's, and with `as_of` the sources and
+    evidence too) is first checked against the size and SHA-256 recorded in the descriptor, and a
+    damaged file raises `IntegrityError`. Each backend reads the CSV itself with
     an explicit schema: the pandas backend does not import polars (unless `as_of` is given).
 
     With ``as_of`` (a date or ``YYYY-MM-DD``) only what was known on that day is kept: the records
@@ -140,7 +141,7 @@ def load(name: str, backend: Backend = "polars", *, root: str | Path | None = No
     column = resource["schema"]["primaryKey"][0]
     if name in VIEW_RECORDS:  # a view's rows are known when their record is
         column = VIEW_RECORDS[name]
-    known = None if as_of is None else _known_on(base, name, as_of)
+    known = None if as_of is None else _known_on(base, name, as_of, verify)
     if backend == "pandas":
         frame = _read_pandas(source, resource)
         if known is not None:
@@ -161,8 +162,9 @@ def load(name: str, backend: Backend = "polars", *, root: str | Path | None = No
     return frame.filter(ids.is_in(known))
 
 
-def _known_on(base: Path, name: str, as_of: "str | dt.date") -> list[str]:
-    """The keys of `name` that were public on `as_of`, judged conservatively (see `load`)."""
+def _known_on(base: Path, name: str, as_of: "str | dt.date", verify: bool = False) -> list[str]:
+    """The keys of `name` that were public on `as_of`, judged conservatively (see `load`); with
+    `verify`, the sources and evidence it reads are checked against their hashes too."""
     import datetime as dt
 
     import polars as pl
@@ -171,9 +173,9 @@ def _known_on(base: Path, name: str, as_of: "str | dt.date") -> list[str]:
         day = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
     except ValueError as error:
         raise ValueError(f"as_of must be a date or YYYY-MM-DD, not {as_of!r}") from error
-    published = (load("sources", root=base).select("source_id", "published_end")
+    published = (load("sources", root=base, verify=verify).select("source_id", "published_end")
                  .filter(pl.col("published_end") <= day))
-    evidence = (load("evidence", root=base)
+    evidence = (load("evidence", root=base, verify=verify)
                 .select("evidence_id", pl.col("record_table").cast(pl.String), "record_id",
                         "source_id")
                 .join(published, on="source_id", how="semi"))

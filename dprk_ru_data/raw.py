@@ -225,7 +225,7 @@ def _check_control_characters(lines: pl.Series, file: str, problems: list[Proble
                                             f"{describe(value)}; remove it"))
 
 
-def _check_formulas(loaded: Loaded, problems: list[Problem]) -> None:
+def check_formulas(loaded: Loaded, problems: list[Problem]) -> None:
     """Free-text cells that a spreadsheet would run as a formula."""
     frame = loaded.frame
     for column in loaded.table.free_text_columns:
@@ -291,5 +291,5 @@ def read_raw(root: Path, table: Table, problems: list[Problem]) -> Loaded | None
          if pad else pl.col(c) for c, pad in zip(table.raw_columns, padded)]
     ).with_row_index(LINE, offset=HEADER_LINE + 1).with_columns(pl.col(LINE).cast(pl.Int64))
     loaded = Loaded(table, file, frame)
-    _check_formulas(loaded, problems)
+    check_formulas(loaded, problems)
     return loaded

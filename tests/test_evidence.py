@@ -43,7 +43,7 @@ def test_a_text_missing_from_the_corpus_is_a_problem(corpus: Path, tmp_path: Pat
     missing = rows("sources")[0]["corpus_file"]
     (tmp_path / "corpus" / missing).unlink()
     problems = verify_evidence(tmp_path / "corpus")
-    assert [(p.rule, p.value) for p in problems] == [("corpus", missing)]
+    assert [(p.rule, p.value) for p in problems] == [("corpus_missing", missing)]
 
 
 def test_sources_match_the_corpus_manifest(corpus: Path) -> None:

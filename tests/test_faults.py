@@ -463,3 +463,19 @@ def test_a_mistyped_required_cell_is_reported_once(project: Path) -> None:
     on_cell = [p["rule"] for p in json.loads(stdout)
                if (p["line"], p["column"]) == (line, "span_start")]
     assert on_cell == ["type"]
+
+
+def test_a_flood_of_problems_prints_the_first_fifty_and_a_count(project: Path) -> None:
+    path = project / "raw" / "actors.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([lines[0], *(line + ",extra" for line in lines[1:])]) + "\n",
+                    encoding="utf-8")
+    for index in range(200):  # and many more bad cells in another table
+        edit_cell(project, "incidents", index % 50, "note", f"=FORMULA({index})")
+    code, stdout, stderr = run_build(project)
+    assert code == 1
+    listed = [line for line in stderr.splitlines() if line.startswith("  ")]
+    assert len(listed) == 50 and "more; --format json lists every problem" in stderr
+    total = int(stderr.split(" problem(s) found")[0].split()[-1])
+    code, stdout, _ = run_build(project, "--format", "json")
+    assert len(json.loads(stdout)) == total > 50

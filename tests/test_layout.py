@@ -22,7 +22,7 @@ STAGES: list[tuple[str, ...]] = [
     ("validate",),
     ("evidence",),
     ("views",),
-    ("build",),
+    ("build", "outputs"),
     ("datapackage", "citation"),
     ("releases", "diff"),
     ("loaders", "export", "extract", "codebook", "plot", "cli", "__init__", "__main__"),
