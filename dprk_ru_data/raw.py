@@ -204,6 +204,7 @@ def _invisible_name(text: str) -> str:
     return f"U+{ord(char):04X} ({unicodedata.name(char, 'format character').lower()})"
 
 
+_HELD = "\ue000"  # a private-use character standing in for a carriage return while splitting
 # Characters a cell may not hold, each with its rule and how to name the one found.
 _FORBIDDEN = ((CONTROL, "control_character", "the control character", _character_name),
               (INVISIBLE, "invisible_character", "the invisible character", _invisible_name))
@@ -216,8 +217,11 @@ def _check_control_characters(lines: pl.Series, file: str, problems: list[Proble
                .filter(pl.col("text").str.contains(f"{CONTROL}|{INVISIBLE}")))
     header = [name.strip() for name in next(csv.reader([lines[0]]))]
     for line, text in flagged.iter_rows():
-        cells = next(csv.reader([text]), [])
-        for name, value in zip(header, cells):
+        # The csv module would end the record at a carriage return: it is set aside while the
+        # line is split into cells, then put back, so that the cell holding it is named.
+        split = next(csv.reader([text.replace("\r", _HELD)]), [])
+        cells = [(name, value.replace(_HELD, "\r")) for name, value in zip(header, split)]
+        for name, value in cells:
             for pattern, rule, what, describe in _FORBIDDEN:
                 if re.search(pattern, value):
                     problems.append(Problem(file, line, name, value, rule,
@@ -244,11 +248,16 @@ def read_raw(root: Path, table: Table, problems: list[Problem]) -> Loaded | None
     """
     file = f"{RAW_DIR}/{table.name}.csv"
     path = root / file
-    if not path.is_file():
+    if not path.exists():
         problems.append(Problem(file, None, None, None, "missing_file",
                                 f"the table {table.name!r} has no file"))
         return None
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        problems.append(Problem(file, None, None, None, "unreadable_file",
+                                f"cannot be read: {error.strerror or error}"))
+        return None
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
     # A final newline, present, absent or repeated, is harmless. One is left as it is (polars reads
@@ -259,7 +268,7 @@ def read_raw(root: Path, table: Table, problems: list[Problem]) -> Loaded | None
     if len(data) - end > 2 or (len(data) - end == 2 and data[end:] != b"\r\n"):
         data = data[:end]
     if not data.strip():
-        problems.append(Problem(file, None, None, None, "empty_file",
+        problems.append(Problem(file, HEADER_LINE, None, None, "empty_file",
                                 "the file is empty; it needs at least the header line"))
         return None
     lines = _lines(data, file, problems)

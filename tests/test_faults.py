@@ -88,7 +88,7 @@ def blank_line(root: Path) -> Expect:
 
 def empty_file(root: Path) -> Expect:
     (root / "raw" / "sources.csv").write_bytes(b"")
-    return Expect("raw/sources.csv", None, None, "empty_file", "empty")
+    return Expect("raw/sources.csv", 1, None, "empty_file", "empty")
 
 
 def missing_header(root: Path) -> Expect:
@@ -205,6 +205,14 @@ def dated_against(*links: tuple[str, str, str], rule: str, says: str) -> Callabl
     return make
 
 
+def unreadable_file(root: Path) -> Expect:
+    """A raw file that cannot be opened (a folder in its place: permissions do not stop root)."""
+    path = root / "raw" / "actors.csv"
+    path.unlink()
+    path.mkdir()
+    return Expect("raw/actors.csv", None, None, "unreadable_file", "cannot be read")
+
+
 def tab_in_cell(root: Path) -> Expect:
     line = edit_cell(root, "actors", 2, "note", "a note\twith a tab")
     return Expect("raw/actors.csv", line, "note", "control_character", "U+0009 (tab)")
@@ -290,6 +298,12 @@ FAULTS: dict[str, Callable[[Path], Expect]] = {
     "claim dated after its publication": dated_after_publication,
     "evidence span out of range": span_out_of_range,
     "evidence span ending before it starts": span_start_after_end,
+    "integer beyond int64": cell("evidence", 0, "span_start", "9" * 25, "type",
+                                 "not a whole number"),
+    "carriage return in a cell": cell("actors", 2, "note", "two\rlines", "control_character",
+                                      "U+000D (carriage return)"),
+    "year 0": cell("incidents", 0, "date_text", "0000-01-01", "date", "no year 0000"),
+    "unreadable file": unreadable_file,
     "tab in a cell": tab_in_cell,
     "NUL in a cell": nul_in_cell,
     "line break in a cell": line_break_in_cell,
@@ -479,3 +493,51 @@ def test_a_flood_of_problems_prints_the_first_fifty_and_a_count(project: Path) -
     total = int(stderr.split(" problem(s) found")[0].split()[-1])
     code, stdout, _ = run_build(project, "--format", "json")
     assert len(json.loads(stdout)) == total > 50
+
+
+@pytest.mark.parametrize("error", ["EROFS", "EACCES"])
+def test_an_unwritable_output_folder_is_one_line_and_changes_nothing(
+        project: Path, monkeypatch: pytest.MonkeyPatch, error: str) -> None:
+    """A read-only or forbidden folder (simulated: root ignores permissions) ends in one line
+    naming the path and the OS error, exit 2, with the old outputs as they were."""
+    import errno
+    import os
+    import pathlib
+
+    before = snapshot(project)
+    real = pathlib.Path.mkdir
+
+    def refused(self: Path, *args: object, **kwargs: object) -> None:
+        if ".build-staging" in str(self):
+            raise OSError(getattr(errno, error), os.strerror(getattr(errno, error)), str(self))
+        real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pathlib.Path, "mkdir", refused)
+    code, stdout, stderr = run_build(project)
+    assert code == 2 and "Traceback" not in stdout + stderr
+    assert stderr.startswith("error: ") and ".build-staging" in stderr
+    assert os.strerror(getattr(errno, error)) in stderr
+    assert snapshot(project) == before
+
+
+def test_a_corpus_text_that_is_not_utf8_is_refused_by_every_reader(corpus: Path,
+                                                                   tmp_path: Path) -> None:
+    """A text whose recorded hash matches but which is not UTF-8: verify-evidence, locate and
+    evidence say so in one line, without a traceback."""
+    import shutil
+
+    folder = tmp_path / "corpus"
+    shutil.copytree(corpus, folder)
+    for path in [folder, *folder.iterdir()]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    name = next(p.name for p in sorted(folder.glob("004_*.txt")))
+    (folder / name).write_bytes((folder / name).read_bytes() + b"\xff")
+    runner = CliRunner()
+    for command in (["verify-evidence", "--corpus", str(folder)],
+                    ["locate", "src-004", "Vladivostok", "--corpus", str(folder)],
+                    ["evidence", "te-028", "--corpus", str(folder)]):
+        result = runner.invoke(main, command)
+        assert "Traceback" not in result.output and result.exception is None or isinstance(
+            result.exception, SystemExit), command
+        assert "UTF-8" in result.output or "SHA-256" in result.output or "hash" in result.output, (
+            command, result.output[-500:])
