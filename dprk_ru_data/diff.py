@@ -90,7 +90,13 @@ class PackageDiff:
 
 
 def _descriptor_path(location: str | Path) -> Path:
+    from .outputs import interrupted, locked, recover
+
     path = Path(location)
+    folder = path if path.is_dir() else path.parent
+    if interrupted(folder):  # a build stopped while swapping: finish or undo it before reading
+        with locked(folder):
+            recover(folder)
     if path.is_dir():
         path = path / DESCRIPTOR
     if not path.is_file():
