@@ -17,78 +17,12 @@ from hypothesis import strategies as st
 
 import dprk_ru_data
 from dprk_ru_data.build import OUTPUTS
-from dprk_ru_data.outputs import STAGING, recover
+from dprk_ru_data.outputs import STAGING
 from dprk_ru_data.cli import main
 from dprk_ru_data.registry import TABLES
 
 from .conftest import ROOT, snapshot
 from .test_build import edit_cell
-
-# Runs a build in a child process that SIGKILLs itself at the N-th call of a function, given as
-# "os.replace" or "Path.write_bytes".
-KILLER = """
-import os, pathlib, signal, sys
-from pathlib import Path
-import dprk_ru_data.build as b
-root, target, at = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-owner = {"os": os, "Path": pathlib.Path}[target.split(".")[0]]
-name = target.split(".")[1]
-real, calls = getattr(owner, name), [0]
-def dying(*args, **kwargs):
-    calls[0] += 1
-    if calls[0] == at:
-        os.kill(os.getpid(), signal.SIGKILL)
-    return real(*args, **kwargs)
-setattr(owner, name, dying)
-b.build(root)
-"""
-
-
-def killed_build(root: Path, target: str, at: int) -> None:
-    result = subprocess.run([sys.executable, "-c", KILLER, str(root), target, str(at)],
-                            capture_output=True, text=True)
-    assert result.returncode == -9, result.stderr
-
-
-@pytest.mark.slow
-def test_build_killed_while_writing_leaves_the_previous_outputs(project: Path) -> None:
-    before = snapshot(project)
-    edit_cell(project, "incidents", 0, "note", "Changed, so that the new outputs differ.")
-    killed_build(project, "Path.write_bytes", 3)  # after two of the new tables were written
-    assert (project / STAGING).exists()
-    assert snapshot(project) == before
-    assert dprk_ru_data.load("incidents", root=project, verify=True).height > 0
-    result = CliRunner().invoke(main, ["build", str(project)], catch_exceptions=False)
-    assert result.exit_code == 0
-    assert not (project / STAGING).exists()
-    assert snapshot(project) != before
-
-
-@pytest.mark.slow
-def test_build_killed_during_the_swap_is_rolled_back(project: Path) -> None:
-    before = snapshot(project)
-    edit_cell(project, "incidents", 0, "note", "Changed, so that the new outputs differ.")
-    # os.replace runs once for the journal, then twice per output (old out, new in).
-    for at in range(2, 8):
-        killed_build(project, "os.replace", at)
-        assert recover(project) is not None
-        assert not (project / STAGING).exists()
-        assert snapshot(project) == before, f"killed at os.replace call {at}"
-        for name in TABLES:
-            dprk_ru_data.load(name, root=project, verify=True)
-
-
-@pytest.mark.slow
-def test_the_next_build_rolls_back_an_interrupted_swap_first(project: Path) -> None:
-    edit_cell(project, "incidents", 0, "note", "Changed, so that the new outputs differ.")
-    killed_build(project, "os.replace", 4)
-    result = CliRunner().invoke(main, ["build", str(project)], catch_exceptions=False)
-    assert result.exit_code == 0
-    assert "rolled back" in result.stderr
-    assert not (project / STAGING).exists()
-    for name in TABLES:
-        dprk_ru_data.load(name, root=project, verify=True)
-
 
 RAW_FILES = sorted(p.name for p in (ROOT / "raw").glob("*.csv"))
 MUTATIONS = ("delete_line", "duplicate_line", "swap_lines", "corrupt_cell", "delete_cell",
