@@ -16,6 +16,7 @@ import click
 
 from .errors import DataError
 from .evidence import corpus_dir
+from .outputs import BuildStackMissing
 
 EXIT_DATA_ERROR = 1
 T = TypeVar("T")
@@ -71,6 +72,12 @@ class _Main(click.Group):
 
         try:
             return super().invoke(ctx)
+        except ImportError as error:  # the build stack (or an optional library) is not installed
+            missing = getattr(error, "name", None)
+            if missing and missing.split(".")[0] in BUILD_STACK:
+                error = BuildStackMissing(f"this command (it uses {missing.split('.')[0]})")
+            click.echo(f"error: {error}", err=True)
+            raise SystemExit(EXIT_USAGE) from None
         except IntegrityError as error:  # a damaged package: a fault of the data, exit 1
             click.echo(f"error: {error}", err=True)
             raise SystemExit(EXIT_DATA_ERROR) from None
@@ -81,6 +88,7 @@ class _Main(click.Group):
 
 
 EXIT_USAGE = 2
+BUILD_STACK = {"pandera", "edtf", "pycountry", "filelock", "frictionless"}
 
 
 @click.group(cls=_Main, epilog="Exit codes: 0 success, 1 data errors, 2 usage or environment "
@@ -88,6 +96,28 @@ EXIT_USAGE = 2
 @click.version_option(package_name="dprk-ru-data", prog_name="dprk-data")
 def main() -> None:
     """Build, check and inspect the dprk-ru-data dataset."""
+    warning = checkout_mismatch(Path.cwd())
+    if warning:
+        click.echo(f"warning: {warning}", err=True)
+
+
+def checkout_mismatch(folder: Path) -> str | None:
+    """A warning when `folder` is a checkout of dprk-ru-data at another version than the
+    installed package (whose data the commands read), else None."""
+    import tomllib
+
+    from . import __version__
+
+    pyproject = folder / "pyproject.toml"
+    try:
+        project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if project.get("name") != "dprk-ru-data" or project.get("version") == __version__:
+        return None
+    return (f"this checkout is at version {project.get('version')}, but the installed "
+            f"dprk-ru-data is {__version__}: commands use the installed copy. Reinstall from "
+            "the checkout (pip install '.[build]') to use it.")
 
 
 @main.command()
@@ -214,7 +244,7 @@ def info(table: str | None, root: Path | None, as_of: str | None, output_format:
 
     With --as-of, print each table's row count on that day beside its full count.
     """
-    from .loaders import package, summary, window_widths
+    from .loaders import data_root, package, summary, window_widths
 
     descriptor = package(root)
     resources = {r["name"]: r for r in descriptor["resources"]}
@@ -244,6 +274,7 @@ def info(table: str | None, root: Path | None, as_of: str | None, output_format:
              "released": descriptor.get("created", "unreleased")[:10],
              "content_hash": descriptor["contentHash"],
              "licence": descriptor["licenses"][0]["name"],
+             "data": str(root or data_root()),
              "resources": [{"name": n, "bytes": r["bytes"], "hash": r["hash"]}
                            for n, r in resources.items()],
              "windows": window_widths(root)}
@@ -254,6 +285,7 @@ def info(table: str | None, root: Path | None, as_of: str | None, output_format:
         _emit(about["resources"], output_format)
         return
     click.echo(f"{about['name']} {about['version']}: {about['title']}")
+    click.echo(f"data read from: {root or data_root()}")
     click.echo(f"released: {about['released']}")
     click.echo(f"content hash: {about['content_hash']}")
     click.echo(f"licence: {about['licence']}")

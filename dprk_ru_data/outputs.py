@@ -6,7 +6,8 @@ killed during the swap itself is rolled back by the next command of any kind tha
 (`recover`). One process at a time writes into a folder: builds and exports take the folder's
 lock (`filelock`), so two at once wait for each other and never touch each other's files.
 
-It imports only the standard library and filelock, so the loaders can call `recover` cheaply.
+It imports only the standard library (and filelock, from the `build` extra, when it locks), so
+the loaders can call `recover` cheaply.
 """
 
 from __future__ import annotations
@@ -27,10 +28,20 @@ LOCK_TIMEOUT = 600  # seconds a writer waits for another to finish
 @contextmanager
 def locked(root: Path) -> Iterator[None]:
     """Hold the write lock of the folder `root` (waiting for another holder to finish)."""
-    from filelock import FileLock
-
+    try:
+        from filelock import FileLock
+    except ImportError as error:  # a data-only install never writes
+        raise BuildStackMissing("writing outputs") from error
     with FileLock(str(root / LOCK), timeout=LOCK_TIMEOUT):
         yield
+
+
+class BuildStackMissing(ImportError):
+    """A command that builds, validates or writes needs the `build` extra."""
+
+    def __init__(self, what: str):
+        super().__init__(f"{what} needs the build tools: pip install 'dprk-ru-data[build]' "
+                         "(or, in a checkout, pip install '.[build]')")
 
 
 def interrupted(root: Path) -> bool:

@@ -52,8 +52,26 @@ def test_unknown_table_and_backend_are_refused() -> None:
 def test_import_does_not_pull_in_validation_libraries() -> None:
     from .conftest import modules_after
 
-    code = "import dprk_ru_data; dprk_ru_data.load('troop_estimates')"
-    assert modules_after(code, ("pandera", "frictionless")) == []
+    code = ("import dprk_ru_data; dprk_ru_data.load('troop_estimates'); "
+            "dprk_ru_data.load('claims', as_of='2024-10-20'); dprk_ru_data.query('events')")
+    build_stack = ("pandera", "pydantic", "frictionless", "edtf", "pycountry", "filelock")
+    assert modules_after(code, build_stack) == []
+
+
+def test_a_command_that_needs_the_build_tools_says_which_extra() -> None:
+    """Without the build stack (blocked here), `validate` says what to install, in one line."""
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    probe = ("import sys; sys.modules['pandera'] = None\n"
+             "from dprk_ru_data.cli import main\n"
+             "sys.argv = ['dprk-data', 'validate', '.']\nmain()")
+    run = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                         text=True)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert "pip install 'dprk-ru-data[build]'" in run.stderr
 
 
 def test_version_is_the_projects() -> None:
@@ -76,3 +94,22 @@ def test_pandas_and_polars_backends_hold_the_same_values(name: str) -> None:
         from_pandas = [None if pd.isna(v) else v for v in pandas_frame[column].tolist()]
         from_polars = polars_frame[column].to_list()
         assert from_pandas == from_polars, column
+
+
+def test_commands_warn_once_inside_a_checkout_at_another_version(tmp_path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from dprk_ru_data import __version__
+    from dprk_ru_data.cli import main
+
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "dprk-ru-data"\n'
+                                            'version = "9.9.9"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["info"])
+    assert result.exit_code == 0
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and "9.9.9" in warnings[0] and __version__ in warnings[0]
+    assert "data read from: " in result.stdout
+    (tmp_path / "pyproject.toml").write_text(f'[project]\nname = "dprk-ru-data"\n'
+                                            f'version = "{__version__}"\n', encoding="utf-8")
+    assert "warning:" not in CliRunner().invoke(main, ["info"]).stderr

@@ -110,3 +110,20 @@ def test_wheel_cli_lists_the_tables(installed: Path, tmp_path: Path) -> None:
     result = subprocess.run([str(cli), "tables", "--format", "csv"], cwd=tmp_path,
                             capture_output=True, text=True, check=True)
     assert [line.split(",")[0] for line in result.stdout.splitlines()] == ["name", *TABLES]
+
+
+def test_the_wheel_needs_only_polars_and_click_to_load(dist: Path) -> None:
+    """A data-only install: the wheel's unconditional requirements are polars and click; the
+    build stack is the `build` extra."""
+    import re
+
+    with zipfile.ZipFile(next(dist.glob("dprk_ru_data-*.whl"))) as wheel:
+        metadata = next(wheel.read(n).decode() for n in wheel.namelist()
+                        if n.endswith(".dist-info/METADATA"))
+    requires = re.findall(r"^Requires-Dist: (.+)$", metadata, re.M)
+    always = {re.split(r"[ <>=;\[]", r)[0].lower() for r in requires if "extra ==" not in r}
+    assert always == {"polars", "click"}
+    build = {re.split(r"[ <>=;\[]", r)[0].lower() for r in requires
+             if re.search(r"extra == ['\"]build['\"]", r)}
+    assert {"pandera", "pycountry", "filelock"} <= build
+
