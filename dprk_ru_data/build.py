@@ -22,7 +22,7 @@ from .derive import normalise_tables
 from .errors import DataError, Problem
 from .outputs import locked, recover, write_all
 from .evidence import check_spans, corpus_dir, unchecked_note
-from .raw import LINE, Loaded, check_formulas, read_raw
+from .raw import LINE, RAW_DIR, Loaded, check_formulas, read_raw
 from .registry import STORED, TABLES
 from .views import build_views
 from .releases import (
@@ -48,6 +48,15 @@ def compile_tables(root: Path | str = ".", corpus: Path | None = None,
     problem found. Writes nothing.
     """
     root = Path(root)
+    if not (root / RAW_DIR).is_dir():
+        raise DataError([Problem(RAW_DIR, None, None, None, "missing_raw",
+                                 f"there is no {RAW_DIR}/ folder in {root.resolve()}: `dprk-data "
+                                 "build` rebuilds the data from the hand-curated tables of a "
+                                 "checkout (git clone the project, then run it there). An "
+                                 "installed package already holds the built data: load it with "
+                                 "dprk_ru_data.load(). The build checks evidence against the "
+                                 "corpus texts in ../shared/sources (or --corpus, "
+                                 "$DPRK_CORPUS) where they are at hand.")])
     problems: list[Problem] = []
     loaded = {name: table for name, table in
               ((t.name, read_raw(root, t, problems)) for t in STORED.values()) if table is not None}

@@ -84,6 +84,8 @@ def derive_windows(loaded: dict[str, Loaded], typed: dict[str, pl.DataFrame],
     names = [name for name in claim_tables() if name in typed]
     for name in names:
         out[name] = _base_windows(name, typed[name], typed.get("evidence"), typed.get("sources"))
+    if not names:  # no table of claims could be read: their problems are reported already
+        return out
     rows = pl.concat([out[name].select(
         pl.lit(name).alias("__table"), pl.col(TABLES[name].key).alias("__id"), LINE,
         "event_window_start", "event_window_end", AFTER, BEFORE) for name in names])

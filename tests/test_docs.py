@@ -90,8 +90,9 @@ def test_readme_python_blocks_run_and_give_what_their_comments_say(monkeypatch) 
     blocks = _python_blocks()
     assert len(blocks) >= 2
     checked = 0
-    for where, code in blocks:
-        namespace: dict[str, object] = {}
+    namespaces: dict[str, dict[str, object]] = {}
+    for where, code in blocks:  # one namespace per document: its blocks read top to bottom
+        namespace = namespaces.setdefault(where.split(":")[0], {})
         for line in code.splitlines():
             statement, _, comment = line.partition("  # ")
             exec(statement, namespace)  # noqa: S102 - our own documentation
@@ -104,3 +105,55 @@ def test_readme_python_blocks_run_and_give_what_their_comments_say(monkeypatch) 
                 assert got == expected, (where, line, got)
                 checked += 1
     assert checked >= 5  # the README's examples state values, and they are checked
+
+
+def test_every_command_option_and_choice_the_docs_name_exists() -> None:
+    """Each `dprk-data COMMAND --option [VALUE]` in the README and docs names a real command, a
+    real option of it, and for a choice, a value it accepts."""
+    import shlex
+
+    import click
+
+    named = 0
+    for path in (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            code = line.strip().split("  #")[0]  # command lines of code blocks, not prose
+            if not code.startswith("dprk-data "):
+                continue
+            words = shlex.split(code)
+            command = main.commands.get(words[1])
+            assert command is not None, (path.name, line)
+            options = {opt: param for param in command.params for opt in param.opts}
+            for index, word in enumerate(words[2:], start=2):
+                if not word.startswith("--"):
+                    continue
+                option, _, inline = word.partition("=")
+                assert option in options, (path.name, words[1], option)
+                named += 1
+                param = options[option]
+                value = inline or (words[index + 1] if index + 1 < len(words) else "")
+                if isinstance(param.type, click.Choice) and value:
+                    assert value in param.type.choices, (path.name, option, value)
+    assert named >= 8  # the README names most options; the test is that each one exists
+
+
+def test_documented_offsets_hash_to_their_recorded_values(corpus) -> None:
+    """Every `dprk-data locate SOURCE "PHRASE"` example in the docs is followed by the offsets
+    and hash the command really prints."""
+    import shlex
+
+    from dprk_ru_data.evidence import locate
+
+    checked = 0
+    for path in (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))):
+        lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+        for line, following in zip(lines, lines[1:]):
+            match = re.fullmatch(r"# (\d+),(\d+),([0-9a-f]{64})", following)
+            if not line.startswith("dprk-data locate") or not match:
+                continue
+            words = shlex.split(line.split("  #")[0])
+            spans = locate(words[2], words[3], corpus)
+            assert (int(match[1]), int(match[2]), match[3]) in {
+                (s.start, s.end, s.sha256) for s in spans}, (path.name, line)
+            checked += 1
+    assert checked >= 1

@@ -205,6 +205,12 @@ def dated_against(*links: tuple[str, str, str], rule: str, says: str) -> Callabl
     return make
 
 
+def missing_raw(root: Path) -> Expect:
+    """A folder without raw/, as after installing the wheel: one problem saying what to do."""
+    shutil.rmtree(root / "raw")
+    return Expect("raw", None, None, "missing_raw", "holds the built data")
+
+
 def unreadable_file(root: Path) -> Expect:
     """A raw file that cannot be opened (a folder in its place: permissions do not stop root)."""
     path = root / "raw" / "actors.csv"
@@ -304,6 +310,7 @@ FAULTS: dict[str, Callable[[Path], Expect]] = {
                                       "U+000D (carriage return)"),
     "year 0": cell("incidents", 0, "date_text", "0000-01-01", "date", "no year 0000"),
     "unreadable file": unreadable_file,
+    "no raw folder": missing_raw,
     "tab in a cell": tab_in_cell,
     "NUL in a cell": nul_in_cell,
     "line break in a cell": line_break_in_cell,
