@@ -384,24 +384,28 @@ def codebook(out: Path) -> None:
 
 
 @main.command()
-@click.argument("chart", type=click.Choice(["troop-estimates"]))
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("docs") / "troop_estimates.svg", show_default=True,
-              help="The file to write: .svg or .png.")
+@click.argument("chart", type=click.Choice(["troop-estimates", "events", "all"]))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The file to write: .svg or .png [default: docs/<chart>.svg].")
 @_ROOT
-def plot(chart: str, out: Path, root: Path | None) -> None:
-    """Draw a chart; troop-estimates: every estimate's bounds over the date of its claim.
+def plot(chart: str, out: Path | None, root: Path | None) -> None:
+    """Draw a chart: troop-estimates (one panel per measure, over the claim windows), events
+    (incidents and transfers over their event windows), or all of them.
 
     Needs the plot extra: pip install 'dprk-ru-data[plot]'.
     """
     try:
-        from .plot import plot_troop_estimates
-
-        path = plot_troop_estimates(out, root)
-    except ImportError as error:
+        from .plot import CHARTS
+    except ImportError as error:  # pragma: no cover - depends on the environment
         raise click.ClickException(f"plotting needs matplotlib: pip install "
                                    f"'dprk-ru-data[plot]' ({error})") from error
-    click.echo(f"wrote {path}")
+    names = list(CHARTS) if chart == "all" else [chart]
+    if out is not None and len(names) > 1:
+        raise click.BadParameter("--out names one file; draw one chart at a time with it",
+                                 param_hint="--out")
+    for name in names:
+        draw, default = CHARTS[name]
+        click.echo(f"wrote {draw(out or Path(default), root)}")
 
 
 @main.command()

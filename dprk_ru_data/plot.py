@@ -1,117 +1,50 @@
-"""The troop-estimates chart (docs/troop_estimates.svg), drawn with matplotlib (the `plot` extra).
+"""The charts (docs/troop_estimates.svg, docs/events.svg), drawn with matplotlib (the `plot` extra).
 
-Each estimate is drawn at the date of its claim, the earliest possible publication day of the
-texts that report it, as a bar from its low to its high value, a dot where only a single value
-is known, and a triangle for an open bound ("at least" up, "at most" down). The colour says who
-made the claim (the claimant's actor kind); a black cross marks a denied claim. The y axis is
-logarithmic, as the figures run from a handful of deserters to a force of a million. Each drawn
-element carries its `estimate_id` as its SVG id, and the SVG is written without a timestamp.
+* **Troop estimates**: one panel per measure (deployed, killed, in training, ...), each estimate a
+  box from its low to its high value (a line where they are equal, a triangle for an open bound)
+  spanning its claim window: from the day the claim was first possibly made to the last day it
+  was certainly made. The colour is the claimant's country; the legend lists only what is drawn.
+* **Events**: incidents and arms transfers by type, each a bar over its event window (a marker
+  at its end where the start is open).
+
+Both are drawn from the `claims` and `events` views and the tables, with a fixed hash salt and no
+timestamp, so the same data give the same SVG bytes. Each drawn element carries its record id as
+its SVG id.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .loaders import load, package
-from .vocab import ACTOR_KIND, colour, label
+from .vocab import label
 
 if TYPE_CHECKING:
     import polars
 
 NO_CLAIMANT = "no claimant named"
+INCIDENT, TRANSFER = "#0072B2", "#D55E00"
+NO_COUNTRY = "no country"
+_COUNTRY_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442",
+                    "#332288", "#882255", "#44AA99")
 
 
-def troop_estimate_points(root: str | Path | None = None) -> "polars.DataFrame":
-    """One row per estimate with a figure: its claim date, bounds, claimant kind and status."""
-    import polars as pl
-
-    estimates = load("troop_estimates", root=root).filter(
-        pl.any_horizontal(pl.col("figure_low", "figure_best", "figure_high").is_not_null()))
-    first_published = (
-        load("evidence", root=root)
-        .filter(pl.col("record_table") == "troop_estimates")
-        .join(load("sources", root=root).select("source_id", "published_start"), on="source_id")
-        .group_by("record_id").agg(pl.col("published_start").min().alias("claimed")))
-    kinds = load("actors", root=root).select(
-        pl.col("actor_id").alias("claimant_actor_id"),
-        pl.col("kind").cast(pl.String).alias("claimant_kind"))
-    return (estimates.join(first_published, left_on="estimate_id", right_on="record_id",
-                           how="left", maintain_order="left")
-            .join(kinds, on="claimant_actor_id", how="left", maintain_order="left")
-            .with_columns(pl.col("claimant_kind").fill_null(NO_CLAIMANT))
-            .select("estimate_id", "claimed", "figure_low", "figure_best", "figure_high",
-                    "claimant_kind", pl.col("status").cast(pl.String))
-            .sort("claimed", "estimate_id"))
-
-
-def plot_troop_estimates(out: str | Path, root: str | Path | None = None) -> Path:
-    """Draw the chart of every troop estimate to `out` (SVG, or PNG by its suffix)."""
-    import datetime as dt
-
+def _setup() -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
 
-    points = troop_estimate_points(root)
-    version = package(root)["version"]
     plt.rcParams.update({"svg.hashsalt": "dprk-ru-data", "svg.fonttype": "none",
-                         "font.size": 9})
-    figure, axes = plt.subplots(figsize=(9, 5.2))
-    per_day = dict(points.group_by("claimed").len().iter_rows())
-    seen_at: dict[dt.date, int] = {}
-    kinds_used = []
-    for row in points.iter_rows(named=True):
-        day = row["claimed"]
-        # Estimates claimed on the same day are spread within that day so none hides another.
-        index = seen_at.get(day, 0)
-        seen_at[day] = index + 1
-        # matplotlib reads datetimes through its date units; its stubs only name numbers.
-        x: Any = dt.datetime.combine(day, dt.time(12)) + dt.timedelta(
-            days=(index - (per_day[day] - 1) / 2) * min(0.8 / per_day[day], 0.2))
-        kind = row["claimant_kind"]
-        hue = colour("actor_kind", None if kind == NO_CLAIMANT else kind)
-        if row["claimant_kind"] not in kinds_used:
-            kinds_used.append(row["claimant_kind"])
-        low, best, high = row["figure_low"], row["figure_best"], row["figure_high"]
-        gid = row["estimate_id"]
-        if low is not None and high is not None and low != high:
-            axes.vlines(x, low, high, colors=hue, linewidth=3, alpha=0.85, gid=gid)
-            value = best
-        elif low is not None and high is None:
-            axes.plot([x], [low], marker="^", color=hue, markersize=7, linestyle="", gid=gid)
-            value = None
-        elif high is not None and low is None:
-            axes.plot([x], [high], marker="v", color=hue, markersize=7, linestyle="", gid=gid)
-            value = None
-        else:
-            value = best if best is not None else low
-        if value is not None:
-            axes.plot([x], [value], marker="o", color=hue, markersize=5, linestyle="",
-                      gid=gid if (low is None or high is None or low == high) else f"{gid}-best")
-        if row["status"] == "denied":
-            axes.plot([x], [best or low or high], marker="x", color="black", markersize=9,
-                      linestyle="", gid=f"{gid}-denied")
-    axes.set_yscale("log")
-    axes.set_ylabel("personnel (log scale)")
-    axes.set_xlabel("date of the claim (earliest possible publication of the reporting text)")
-    axes.set_title(f"Troop estimates as reported, each with its bounds (dprk-ru-data {version})")
-    axes.grid(True, which="major", axis="y", alpha=0.3)
-    order = [*ACTOR_KIND, NO_CLAIMANT]  # the vocabulary's order, then the rows with no claimant
-    handles = []
-    for kind in sorted(kinds_used, key=lambda k: order.index(k) if k in order else len(order)):
-        named = kind != NO_CLAIMANT
-        handles.append(Line2D([], [], color=colour("actor_kind", kind if named else None),
-                              linewidth=3, label=label("actor_kind", kind) if named else kind))
-    handles += [Line2D([], [], marker="x", color="black", linestyle="", label="denied"),
-                Line2D([], [], marker="^", color="#444444", linestyle="", label="at least"),
-                Line2D([], [], marker="v", color="#444444", linestyle="", label="at most")]
-    axes.legend(handles=handles, title="claimant", loc="upper left", bbox_to_anchor=(1.01, 1),
-                frameon=False)
-    figure.autofmt_xdate()
-    figure.tight_layout()
+                         "font.size": 8})
+    return plt
+
+
+def _save(figure: Any, out: str | Path) -> Path:
+    import matplotlib.pyplot as plt
+
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     metadata = ({"Date": None, "Creator": "dprk-ru-data"} if out.suffix == ".svg"
@@ -119,3 +52,167 @@ def plot_troop_estimates(out: str | Path, root: str | Path | None = None) -> Pat
     figure.savefig(out, metadata=metadata)
     plt.close(figure)
     return out
+
+
+def _day(value: Any) -> float:
+    """A date as matplotlib's day number."""
+    import matplotlib.dates as mdates
+
+    number: float = mdates.date2num(value)  # type: ignore[no-untyped-call]
+    return number
+
+
+def _date_axis(axes: Any, days: list[int]) -> None:
+    """Dates on the x axis, ticked on the given days of each month, as '14 Oct'."""
+    import matplotlib.dates as mdates
+
+    locator: Any = mdates.DayLocator  # matplotlib's date helpers have no type annotations
+    formatter: Any = mdates.DateFormatter
+    axes.xaxis.set_major_locator(locator(bymonthday=days))
+    axes.xaxis.set_major_formatter(formatter("%d %b"))
+
+
+def troop_estimate_points(root: str | Path | None = None) -> "polars.DataFrame":
+    """One row per troop estimate with a figure that is not a rate: measure, bounds, claim
+    window and the claimant's country (or a note that there is none)."""
+    import polars as pl
+
+    claims = load("claims", root=root).filter(
+        pl.col("record_table") == "troop_estimates", pl.col("per") == "none",  # not rates
+        pl.any_horizontal(pl.col("low", "best", "high").is_not_null()))
+    return claims.select(
+        pl.col("record_id").alias("estimate_id"), "measure", "low", "best", "high",
+        "claim_window_start", "claim_window_end",
+        pl.when(pl.col("claimant_actor_id").is_null()).then(pl.lit(NO_CLAIMANT))
+        .otherwise(pl.col("claimant_country").fill_null(NO_COUNTRY)).alias("country"),
+        "status").sort("measure", "claim_window_end", "estimate_id")
+
+
+def plot_troop_estimates(out: str | Path, root: str | Path | None = None) -> Path:
+    """Draw every troop estimate, one panel per measure, to `out` (SVG, or PNG by suffix)."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Rectangle
+
+    plt = _setup()
+    points = troop_estimate_points(root)
+    version = package(root)["version"]
+    measures = list(dict.fromkeys(points["measure"].to_list()))
+    countries = sorted(set(points["country"].to_list()),
+                       key=lambda c: (c in (NO_CLAIMANT, NO_COUNTRY), c))
+    greys = {NO_CLAIMANT: "#BBBBBB", NO_COUNTRY: "#555555"}
+    colours = {c: greys.get(c, _COUNTRY_COLOURS[i % len(_COUNTRY_COLOURS)])
+               for i, c in enumerate(countries)}
+    columns = 3
+    rows = -(-len(measures) // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(10, 2.3 * rows + 0.8), squeeze=False)
+    first = _day(points["claim_window_end"].min()) - 12
+    last = _day(points["claim_window_end"].max()) + 2
+    markers_used: set[str] = set()
+    open_start = False
+    for panel, measure in zip(axes.flat, measures):
+        mine = points.filter(points["measure"] == measure)
+        for row in mine.iter_rows(named=True):
+            end = _day(row["claim_window_end"])
+            if row["claim_window_start"] is None:  # drawn at its last day: the start is open
+                open_start, start = True, end - 1.5
+            else:
+                start = _day(row["claim_window_start"])
+            hue, gid = colours[row["country"]], row["estimate_id"]
+            low, high = row["low"], row["high"]
+            if low is not None and high is not None:
+                top = high if high > low else low * 1.04
+                panel.add_patch(Rectangle((start, low), max(end - start, 0.6), top - low,
+                                          facecolor=hue, edgecolor=hue, alpha=0.55, gid=gid))
+            else:
+                marker = "^" if high is None else "v"
+                markers_used.add(marker)
+                panel.plot([(start + end) / 2], [low if high is None else high], marker=marker,
+                           color=hue, markersize=6, linestyle="", gid=gid)
+        panel.set_yscale("log")
+        panel.set_xlim(first, last)
+        panel.set_ylim(1, 3_000_000)
+        panel.set_title(label("measure", measure), fontsize=9)
+        panel.grid(True, which="major", axis="y", alpha=0.3)
+        _date_axis(panel, [1, 15])
+    for panel in list(axes.flat)[len(measures):]:
+        panel.set_visible(False)
+    handles = [Line2D([], [], color=colours[c], linewidth=6, alpha=0.55, label=c)
+               for c in countries]
+    handles += [Line2D([], [], marker=m, color="#444444", linestyle="",
+                       label="at least" if m == "^" else "at most")
+                for m in ("^", "v") if m in markers_used]
+    figure.legend(handles=handles, title="claimant's country (ISO 3166 code)",
+                  loc="lower center", ncol=min(len(handles), 6), frameon=False)
+    if open_start:
+        figure.text(0.5, 0.005, "A claim window with no known start is drawn at its last day.",
+                    ha="center", fontsize=7)
+    figure.suptitle(f"Troop estimates by what is counted: each box spans its claim window and "
+                    f"its low-high bounds (personnel, log scale; dprk-ru-data {version})")
+    figure.tight_layout(rect=(0, 0.07, 1, 0.96))
+    return _save(figure, out)
+
+
+def event_rows(root: str | Path | None = None) -> "polars.DataFrame":
+    """Incidents and arms transfers with an event window that has an end: id, kind (the type,
+    or 'transfer: ' and the category), start (None where open) and end."""
+    import polars as pl
+
+    incidents = load("events", root=root).filter(pl.col("record_table") == "incidents").select(
+        pl.col("event_id").alias("id"), pl.col("kind"), "event_window_start",
+        "event_window_end")
+    transfers = load("arms_transfers", root=root).select(
+        pl.col("transfer_id").alias("id"),
+        ("transfer: " + pl.col("category").cast(pl.String)).alias("kind"),
+        "event_window_start", "event_window_end")
+    return (pl.concat([incidents, transfers]).filter(pl.col("event_window_end").is_not_null())
+            .sort("kind", "event_window_end", "id"))
+
+
+def plot_events(out: str | Path, root: str | Path | None = None) -> Path:
+    """Draw the incidents and transfers as bars over their event windows to `out`."""
+    from matplotlib.lines import Line2D
+
+    plt = _setup()
+    rows = event_rows(root)
+    version = package(root)["version"]
+    kinds = list(dict.fromkeys(rows["kind"].to_list()))
+    figure, axes = plt.subplots(figsize=(10, 0.32 * len(kinds) + 1.6))
+    since = dt.date(2023, 1, 1)  # the timeline starts with the cooperation the texts describe
+    shown = rows.filter(rows["event_window_end"] >= since)
+    open_used = False
+    for row in shown.iter_rows(named=True):
+        y = kinds.index(row["kind"])
+        end = _day(row["event_window_end"])
+        hue = TRANSFER if row["kind"].startswith("transfer") else INCIDENT
+        if row["event_window_start"] is None or row["event_window_start"] < since:
+            open_used = True
+            axes.plot([end], [y], marker="<", color=hue, markersize=5, linestyle="",
+                      gid=row["id"])
+        else:
+            start = _day(row["event_window_start"])
+            axes.plot([start, max(end, start + 0.8)], [y, y], color=hue, linewidth=5,
+                      alpha=0.6, solid_capstyle="butt", gid=row["id"])
+    axes.set_yticks(range(len(kinds)), [label("incident_type", k) if not k.startswith(
+        "transfer") else k.replace("_", " ") for k in kinds])
+    import matplotlib.dates as mdates
+
+    months: Any = mdates.MonthLocator  # matplotlib's date helpers have no type annotations
+    formatter: Any = mdates.DateFormatter
+    axes.xaxis.set_major_locator(months(bymonth=(1, 4, 7, 10)))
+    axes.xaxis.set_major_formatter(formatter("%b %Y"))
+    axes.grid(True, axis="x", alpha=0.3)
+    axes.set_xlabel("event window (when it happened, as far as the texts say)")
+    handles = [Line2D([], [], color=INCIDENT, linewidth=5, alpha=0.6, label="incident"),
+               Line2D([], [], color=TRANSFER, linewidth=5, alpha=0.6, label="arms transfer")]
+    if open_used:
+        handles.append(Line2D([], [], marker="<", color="#444444", linestyle="",
+                              label="start unknown or before 2023: drawn at its end"))
+    axes.legend(handles=handles, loc="upper left", frameon=False, fontsize=7)
+    axes.set_title(f"Incidents and transfers since 2023 by type, over their event windows "
+                   f"(dprk-ru-data {version})")
+    figure.tight_layout()
+    return _save(figure, out)
+
+
+CHARTS = {"troop-estimates": (plot_troop_estimates, "docs/troop_estimates.svg"),
+          "events": (plot_events, "docs/events.svg")}
