@@ -47,11 +47,36 @@ def to_parquet(out: str | Path, root: str | Path | None = None) -> list[Path]:
     """Write one ``<table>.parquet`` per table into `out`, all or nothing; return their paths.
     Every file of the package is checked against its hash first."""
     outputs = {}
-    for resource in verified_package(root)["resources"]:
+    descriptor = verified_package(root)
+    for resource in descriptor["resources"]:
         buffer = io.BytesIO()
-        load(resource["name"], root=root, verify=True).write_parquet(buffer)
+        load(resource["name"], root=root, verify=True).write_parquet(
+            buffer, metadata=parquet_metadata(descriptor, resource))
         outputs[f"{resource['name']}.parquet"] = buffer.getvalue()
     return _write(Path(out), outputs)
+
+
+PARQUET_KEY = "dprk_ru_data"
+
+
+def parquet_metadata(descriptor: dict[str, Any], resource: dict[str, Any]) -> dict[str, str]:
+    """The file-level key-value metadata of a table's Parquet file: the package, its version and
+    content hash, the table's title and description, and each field's description and (for a
+    vocabulary) each value's label, as JSON under the key ``dprk_ru_data``.
+
+    DuckDB reads it with ``SELECT * FROM parquet_kv_metadata('<table>.parquet')``.
+    """
+    fields = {field["name"]: {"description": field["description"],
+                              **({"labels": {c["value"]: c["label"]
+                                             for c in field["categories"]}}
+                                 if "categories" in field else {})}
+              for field in resource["schema"]["fields"]}
+    about = {"package": descriptor["name"], "version": descriptor["version"],
+             "content_hash": descriptor["contentHash"], "table": resource["name"],
+             "title": resource["title"], "description": resource["description"],
+             "licence": descriptor["licenses"][0]["name"], "fields": fields}
+    return {PARQUET_KEY: json.dumps(about),  # ASCII: any reader decodes it the same way
+            f"{PARQUET_KEY}.version": str(descriptor["version"])}
 
 
 def _quote(name: str) -> str:

@@ -220,3 +220,22 @@ def test_show_prints_filtered_rows() -> None:
     assert "estimate_id" in record.stdout and "te-001" in record.stdout
     assert runner.invoke(main, ["show", "incidents", "--where", "colour=red"]).exit_code == 2
     assert runner.invoke(main, ["show", "nothing"]).exit_code == 2
+
+
+def test_parquet_files_carry_descriptions_labels_and_version(exported: Path) -> None:
+    """DuckDB reads each Parquet file's metadata: the version, and every field's description and
+    labels, as the descriptor has them."""
+    duckdb = pytest.importorskip("duckdb")
+    descriptor = dprk_ru_data.package()
+    for resource in descriptor["resources"]:
+        rows = duckdb.sql(f"SELECT decode(key), decode(value) FROM parquet_kv_metadata("
+                          f"'{exported / (resource['name'] + '.parquet')}')").fetchall()
+        metadata = dict(rows)
+        assert metadata["dprk_ru_data.version"] == descriptor["version"]
+        about = json.loads(metadata["dprk_ru_data"])
+        assert about["table"] == resource["name"] and about["description"]
+        for field in resource["schema"]["fields"]:
+            assert about["fields"][field["name"]]["description"] == field["description"]
+            if "categories" in field:
+                assert about["fields"][field["name"]]["labels"] == {
+                    c["value"]: c["label"] for c in field["categories"]}
