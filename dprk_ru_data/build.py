@@ -25,18 +25,14 @@ from .evidence import check_spans, corpus_dir, unchecked_note
 from .raw import LINE, RAW_DIR, Loaded, check_formulas, read_raw
 from .registry import STORED, TABLES
 from .views import build_views
-from .releases import (
-    PYPROJECT,
-    RELEASES_FILE,
-    ReleaseError,
-    project_version,
-    release_date,
-)
+from .releases import (PYPROJECT, RELEASES_FILE, ReleaseError, project_version, release_date,
+                       release_doi)
 
 BUILD_DIR = "build"
 DESCRIPTOR = "datapackage.json"
 CITATION = "CITATION.cff"
-OUTPUTS = (BUILD_DIR, DESCRIPTOR, CITATION)
+ZENODO = ".zenodo.json"
+OUTPUTS = (BUILD_DIR, DESCRIPTOR, CITATION, ZENODO)
 
 
 def compile_tables(root: Path | str = ".", corpus: Path | None = None,
@@ -155,10 +151,12 @@ def _build(root: Path, corpus: Path | None, notes: list[str] | None) -> dict[str
     version, released = _version(root)
     sources = datapackage.coverage(tables["sources"])
     files = {name: serialise(tables.pop(name)) for name in list(tables)}
-    descriptor = datapackage.descriptor(files, version, sources, released)
+    descriptor = datapackage.descriptor(files, version, sources, released,
+                                        release_doi(root, version))
     outputs = {f"{BUILD_DIR}/{name}.csv": data for name, data in files.items()}
     outputs[DESCRIPTOR] = datapackage.dumps(descriptor)
     outputs[CITATION] = citation.render(descriptor, "cff").encode("utf-8")
+    outputs[ZENODO] = citation.render(descriptor, "zenodo").encode("utf-8")
     write_all(root, outputs, OUTPUTS)
     return descriptor
 

@@ -11,7 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
-FORMATS = ("text", "bibtex", "cff", "json")
+FORMATS = ("text", "bibtex", "cff", "json", "zenodo")
+DOI_PREFIX = "https://doi.org/"
 CFF_MESSAGE = ("If you use this dataset, please cite the version you used as below, "
                "with its content hash.")
 
@@ -29,6 +30,7 @@ class Citation:
     licence: str
     content_hash: str
     keywords: tuple[str, ...]
+    doi: str | None = None  # from the descriptor's `id` (https://doi.org/...), where recorded
 
     @classmethod
     def from_descriptor(cls, package: dict[str, Any]) -> "Citation":
@@ -44,6 +46,8 @@ class Citation:
             licence=package["licenses"][0]["name"],
             content_hash=package["contentHash"],
             keywords=tuple(package.get("keywords", [])),
+            doi=str(package["id"]).removeprefix(DOI_PREFIX)
+            if str(package.get("id", "")).startswith(DOI_PREFIX) else None,
         )
 
 
@@ -53,7 +57,8 @@ def text(citation: Citation) -> str:
     released = f", released {citation.released}" if citation.released else ", unreleased"
     return (f"{'; '.join(citation.authors)} ({year}). {citation.title} "
             f"({citation.name} version {citation.version}{released}) [Data set]. "
-            f"Licence: {citation.licence}. Content hash: {citation.content_hash}.\n")
+            f"Licence: {citation.licence}. Content hash: {citation.content_hash}."
+            + (f" https://doi.org/{citation.doi}" if citation.doi else "") + "\n")
 
 
 _BIBTEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%",
@@ -74,6 +79,8 @@ def bibtex(citation: Citation) -> str:
     ]
     if citation.released:
         fields += [("year", citation.released[:4]), ("date", citation.released)]
+    if citation.doi:
+        fields.append(("doi", _bibtex_escape(citation.doi)))
     fields += [
         ("version", citation.version),
         ("howpublished", _bibtex_escape(f"Data set, {citation.name} version {citation.version}")),
@@ -109,6 +116,7 @@ def cff(citation: Citation) -> str:
     lines += [
         f"license: {_yaml(citation.licence)}",
         "identifiers:",
+        *([f"  - type: doi", f"    value: {_yaml(citation.doi)}"] if citation.doi else []),
         "  - type: other",
         f"    value: {_yaml(citation.content_hash)}",
         f"    description: {_yaml('Content hash of the data tables: the SHA-256 of their sha256sum manifest, sorted by path.')}",
@@ -133,11 +141,33 @@ def csl_json(citation: Citation) -> str:
     if citation.released:
         year, month, day = (int(part) for part in citation.released.split("-"))
         item["issued"] = {"date-parts": [[year, month, day]]}
+    if citation.doi:
+        item["DOI"] = citation.doi
     return json.dumps([item], indent=2, ensure_ascii=False) + "\n"
 
 
+def zenodo(citation: Citation) -> str:
+    """A ``.zenodo.json`` (Zenodo's deposit metadata) from the same citation as CITATION.cff, so
+    that a release deposited on Zenodo gets the same title, creators, version and licence."""
+    record: dict[str, Any] = {
+        "upload_type": "dataset",
+        "title": f"{citation.title} ({citation.name} {citation.version})",
+        "description": citation.abstract,
+        "creators": [{"name": author} for author in citation.authors],
+        "version": citation.version,
+        "license": {"id": citation.licence.lower()},
+        "keywords": list(citation.keywords),
+        "notes": f"Content hash: {citation.content_hash}",
+    }
+    if citation.released:
+        record["publication_date"] = citation.released
+    if citation.doi:
+        record["doi"] = citation.doi
+    return json.dumps(record, indent=2, ensure_ascii=False) + "\n"
+
+
 RENDERERS: dict[str, Callable[[Citation], str]] = {
-    "text": text, "bibtex": bibtex, "cff": cff, "json": csl_json}
+    "text": text, "bibtex": bibtex, "cff": cff, "json": csl_json, "zenodo": zenodo}
 
 
 def render(package: dict[str, Any], output_format: str = "text") -> str:

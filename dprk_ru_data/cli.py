@@ -409,9 +409,11 @@ def plot(chart: str, out: Path | None, root: Path | None) -> None:
 
 
 @main.command()
-@click.option("--format", "output_format", type=click.Choice(["text", "bibtex", "cff", "json"]),
+@click.option("--format", "output_format",
+              type=click.Choice(["text", "bibtex", "cff", "json", "zenodo"]),
               default="text", show_default=True,
-              help="text: a reference; bibtex: a @misc entry; cff: CITATION.cff; json: CSL-JSON.")
+              help="text: a reference; bibtex: a @misc entry; cff: CITATION.cff; json: CSL-JSON; "
+                   "zenodo: .zenodo.json.")
 @_ROOT
 def cite(output_format: str, root: Path | None) -> None:
     """Print how to cite this release: title, authors, version, date, licence, content hash."""

@@ -121,7 +121,7 @@ def content_hash(resources: Iterable[dict[str, Any]]) -> str:
 
 
 def descriptor(files: dict[str, bytes], version: str, sources: str,
-               released: str | None = None) -> dict[str, Any]:
+               released: str | None = None, doi: str | None = None) -> dict[str, Any]:
     """The package descriptor for the built tables, given each table's CSV bytes and the
     `coverage` of the sources.
 
@@ -147,6 +147,7 @@ def descriptor(files: dict[str, bytes], version: str, sources: str,
     package: dict[str, Any] = {
         "profile": "tabular-data-package",
         "name": NAME,
+        **({"id": f"https://doi.org/{doi}"} if doi else {}),
         "title": TITLE,
         "description": DESCRIPTION,
         "version": version,

@@ -110,6 +110,7 @@ class Release:
     date: str
     content_hash: str
     toolchain: dict[str, str] = field(default_factory=dict)
+    doi: str | None = None  # recorded once the release is deposited (e.g. on Zenodo)
 
     def __post_init__(self) -> None:
         parse_version(self.version)
@@ -143,7 +144,9 @@ def read_releases(root: Path) -> list[Release]:
 
 
 def write_releases(root: Path, releases: list[Release]) -> None:
-    text = json.dumps([asdict(release) for release in releases], indent=2) + "\n"
+    records = [{k: v for k, v in asdict(release).items() if k != "doi" or v}
+               for release in releases]  # a DOI only where one is recorded
+    text = json.dumps(records, indent=2) + "\n"
     (root / RELEASES_FILE).write_text(text, encoding="utf-8")
 
 
@@ -152,6 +155,14 @@ def release_date(root: Path, version: str) -> str | None:
     for release in read_releases(root):
         if release.version == version:
             return release.date
+    return None
+
+
+def release_doi(root: Path, version: str) -> str | None:
+    """The DOI recorded for `version` in RELEASES.json, or None."""
+    for release in read_releases(root):
+        if release.version == version:
+            return release.doi
     return None
 
 

@@ -57,7 +57,7 @@ def modules_after(code: str, modules: tuple[str, ...]) -> list[str]:
     return eval(out.stdout.strip())  # noqa: S307 - our own probe prints a list literal
 
 
-OUTPUT_FILES = ("datapackage.json", "CITATION.cff")
+OUTPUT_FILES = ("datapackage.json", "CITATION.cff", ".zenodo.json")
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

@@ -21,7 +21,7 @@ from dprk_ru_data.outputs import STAGING
 from dprk_ru_data.cli import main
 from dprk_ru_data.registry import TABLES
 
-from .conftest import ROOT, snapshot
+from .conftest import OUTPUT_FILES, ROOT, snapshot
 from .test_build import edit_cell
 
 RAW_FILES = sorted(p.name for p in (ROOT / "raw").glob("*.csv"))
@@ -69,7 +69,7 @@ def test_fuzzed_raw_tables_build_valid_or_fail_located(file: str, kind: str, a: 
         root = Path(scratch)
         shutil.copytree(ROOT / "raw", root / "raw")
         shutil.copytree(ROOT / "build", root / "build")
-        for name in ("pyproject.toml", "RELEASES.json", "datapackage.json", "CITATION.cff"):
+        for name in ("pyproject.toml", "RELEASES.json", *OUTPUT_FILES):
             shutil.copy2(ROOT / name, root / name)
         before = snapshot(root)
         path = root / "raw" / file

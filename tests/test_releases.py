@@ -457,3 +457,39 @@ def test_cli_release_records_a_patch_release_of_corrections(project: Path,
     assert earlier and changelog.endswith(changelog_before[earlier.start():])
     section = changelog[:len(changelog) - len(changelog_before) + earlier.start()]
     assert "in-001: note" in section and descriptor["contentHash"] in section
+
+
+def test_a_recorded_doi_reaches_every_citation_and_zenodo(project: Path) -> None:
+    """Once RELEASES.json records a DOI for the version, the build puts it in the descriptor's
+    id, and cite (text, bibtex, cff, CSL-JSON) and .zenodo.json carry it."""
+    import yaml
+
+    records = json.loads((project / "RELEASES.json").read_text(encoding="utf-8"))
+    records.append({"version": VERSION, "date": "2030-01-01",
+                    "content_hash": "sha256:" + "0" * 64, "doi": "10.5281/zenodo.1234567"})
+    (project / "RELEASES.json").write_text(json.dumps(records), encoding="utf-8")
+    assert CliRunner().invoke(main, ["build", str(project)]).exit_code == 0
+    descriptor = json.loads((project / "datapackage.json").read_text(encoding="utf-8"))
+    assert descriptor["id"] == "https://doi.org/10.5281/zenodo.1234567"
+    cite = {fmt: CliRunner().invoke(main, ["cite", "--format", fmt, "--root", str(project)]).output
+            for fmt in ("text", "bibtex", "cff", "json", "zenodo")}
+    assert "https://doi.org/10.5281/zenodo.1234567" in cite["text"]
+    assert "doi = {10.5281/zenodo.1234567}" in cite["bibtex"]
+    assert {"type": "doi", "value": "10.5281/zenodo.1234567"} in yaml.safe_load(
+        cite["cff"])["identifiers"]
+    assert json.loads(cite["json"])[0]["DOI"] == "10.5281/zenodo.1234567"
+    zenodo = json.loads((project / ".zenodo.json").read_text(encoding="utf-8"))
+    assert zenodo["doi"] == "10.5281/zenodo.1234567" and zenodo == json.loads(cite["zenodo"])
+    assert zenodo["version"] == VERSION and zenodo["upload_type"] == "dataset"
+
+
+def test_zenodo_metadata_is_the_citations() -> None:
+    """.zenodo.json says what CITATION.cff says: title, version, creators, licence."""
+    import yaml
+
+    zenodo = json.loads((ROOT / ".zenodo.json").read_text(encoding="utf-8"))
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert zenodo["version"] == cff["version"] == VERSION
+    assert zenodo["title"].startswith(cff["title"])
+    assert [c["name"] for c in zenodo["creators"]] == [a["name"] for a in cff["authors"]]
+    assert zenodo["license"]["id"] == cff["license"].lower()

@@ -23,7 +23,7 @@ from dprk_ru_data.build import OUTPUTS
 from dprk_ru_data.cli import main
 from dprk_ru_data.registry import TABLES
 
-from .conftest import ROOT, snapshot
+from .conftest import OUTPUT_FILES, ROOT, snapshot
 from .test_atomic import STEPPER
 from .test_build import edit_cell
 
@@ -48,7 +48,7 @@ class Builds(RuleBasedStateMachine):
         self.project = Path(tempfile.mkdtemp()) / "project"
         for name in ("raw", "build"):
             shutil.copytree(ROOT / name, self.project / name)
-        for name in ("pyproject.toml", "RELEASES.json", "datapackage.json", "CITATION.cff"):
+        for name in ("pyproject.toml", "RELEASES.json", *OUTPUT_FILES):
             shutil.copy2(ROOT / name, self.project / name)
         self.whole = [snapshot(self.project)]  # every complete build the folder may hold
         self.edits = 0
