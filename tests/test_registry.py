@@ -142,3 +142,22 @@ def test_a_kind_without_a_colour_still_gets_one() -> None:
     assert len(colours) == len(kinds)  # each kind its own colour
     assert vocab.colour("actor_kind", "a kind added later").startswith("#")
     assert set(vocab.COLOURS["actor_kind"]) <= set(vocab.ACTOR_KIND)
+
+
+def test_the_examples_in_the_qualifier_definitions_read_as_that_qualifier() -> None:
+    """The codebook's definition of each figure qualifier quotes examples ('up to', '1,000+');
+    each, put before or after a number, reads as that qualifier, so the codebook and the
+    conventions cannot disagree."""
+    import re
+
+    from dprk_ru_data.normalise import parse_figure
+
+    checked = 0
+    for qualifier, definition in vocab.FIGURE_QUALIFIER.items():
+        for example in re.findall(r"'([^']+)'", definition):
+            phrase = example if any(ch.isdigit() for ch in example) else f"{example} 3,000"
+            if qualifier == "vague":
+                phrase = example
+            assert parse_figure(phrase).qualifier == qualifier, (qualifier, phrase)
+            checked += 1
+    assert checked >= 10
