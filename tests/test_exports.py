@@ -142,6 +142,7 @@ def test_codebook_is_fresh_and_covers_every_field_and_value() -> None:
     assert "several thousand" in committed  # the conventions are in it
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("chart, ids", [
     ("troop-estimates", lambda: set(dprk_ru_data.load("claims").filter(
         pl.col("record_table") == "troop_estimates", pl.col("per") == "none",

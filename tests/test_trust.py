@@ -91,6 +91,7 @@ def test_check_build_reports_a_malformed_or_injected_file_without_a_traceback(
     assert rule in {p["rule"] for p in json.loads(result.output)}
 
 
+@pytest.mark.slow
 def test_two_builds_at_once_wait_for_each_other(project: Path) -> None:
     """Two builds of the same folder run together end with one whole build and no leftovers."""
     import subprocess
