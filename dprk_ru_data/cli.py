@@ -486,6 +486,40 @@ def release(directory: Path, date: str | None, previous: Path | None) -> None:
     click.echo(f"released {entry.version} on {entry.date}: {entry.content_hash}")
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on: this machine only, unless told otherwise.")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--export", "export_to", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Write the site (database, metadata, plugin, templates) into "
+                                 "this folder for a static host or `datasette publish`, without "
+                                 "the corpus texts, and do not serve.")
+@_CORPUS
+@_ROOT
+def serve(host: str, port: int, export_to: Path | None, corpus: Path | None,
+          root: Path | None) -> None:
+    """Browse the data in a web browser (Datasette): the claims and events views first, every
+    record linked to the passages that support it. Needs the web extra:
+    pip install 'dprk-ru-data[web]'.
+    """
+    import subprocess
+    import tempfile
+
+    from .site import build_site, serve_command
+
+    if export_to is not None:
+        click.echo(f"wrote the site to {build_site(export_to, root)}")
+        return
+    folder = corpus_dir(corpus)
+    with tempfile.TemporaryDirectory() as scratch:
+        site = build_site(Path(scratch), root, folder if folder.is_dir() else None)
+        click.echo(f"serving on http://{host}:{port}/ (Ctrl-C stops)", err=True)
+        try:
+            subprocess.run(serve_command(site, host, port), check=False)
+        except KeyboardInterrupt:
+            pass
+
+
 @main.command("verify-evidence")
 @_CORPUS
 @_ROOT

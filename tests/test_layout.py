@@ -25,7 +25,7 @@ STAGES: list[tuple[str, ...]] = [
     ("build", "outputs"),
     ("datapackage", "citation"),
     ("releases", "diff"),
-    ("loaders", "export", "extract", "codebook", "plot", "cli", "__init__", "__main__"),
+    ("loaders", "export", "extract", "codebook", "plot", "site", "cli", "__init__", "__main__"),
 ]
 # The build runs the stages after it too: it assembles the package and reads the version.
 ORCHESTRATES = {"build": {"datapackage", "citation", "releases"}}
@@ -35,7 +35,7 @@ PACKAGE = ROOT / "dprk_ru_data"
 
 def _stage_of(path_parts: tuple[str, ...]) -> str:
     """The stage name of a module given its parts below the package: ("validate", "links")."""
-    return path_parts[0] if path_parts[0] in ("normalise", "validate") else path_parts[-1]
+    return path_parts[0] if path_parts[0] in ("normalise", "validate", "site") else path_parts[-1]
 
 
 def _load_time_imports(path: Path, package: Path = PACKAGE) -> set[str]:
