@@ -58,6 +58,7 @@ def test_import_does_not_pull_in_validation_libraries() -> None:
     assert modules_after(code, build_stack) == []
 
 
+@pytest.mark.slow
 def test_a_command_that_needs_the_build_tools_says_which_extra() -> None:
     """Without the build stack (blocked here), `validate` says what to install, in one line."""
     import subprocess

@@ -176,3 +176,9 @@ def test_the_exported_site_has_no_corpus_text(tmp_path: Path) -> None:
         data = b"".join(p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file())
         assert sample.encode("utf-8") not in data
     shutil.rmtree(tmp_path / "site")
+
+
+def test_the_front_page_leads_with_the_questions(site) -> None:
+    with urllib.request.urlopen(site + "/", timeout=10) as response:
+        body = response.read().decode()
+    assert '/dprk_ru_data/claims?measure=deployed"' in body and "/dprk_ru_data/events" in body
