@@ -71,9 +71,9 @@ def compile_tables(root: Path | str = ".", corpus: Path | None = None,
     validate.check_dates_against_sources(typed, loaded, problems)
     if "evidence" in typed and "sources" in typed:
         folder = corpus_dir(corpus, root)
-        unchecked = check_spans(typed["evidence"], typed["sources"], folder,
-                                (loaded["evidence"].file, loaded["sources"].file), problems)
-        note = unchecked_note(unchecked, folder)
+        check_spans(typed["evidence"], typed["sources"], folder,
+                    (loaded["evidence"].file, loaded["sources"].file), problems)
+        note = unchecked_note(folder)
         if note and notes is not None:
             notes.append(note)
     if problems:

@@ -116,7 +116,7 @@ def cff(citation: Citation) -> str:
     lines += [
         f"license: {_yaml(citation.licence)}",
         "identifiers:",
-        *([f"  - type: doi", f"    value: {_yaml(citation.doi)}"] if citation.doi else []),
+        *(["  - type: doi", f"    value: {_yaml(citation.doi)}"] if citation.doi else []),
         "  - type: other",
         f"    value: {_yaml(citation.content_hash)}",
         f"    description: {_yaml('Content hash of the data tables: the SHA-256 of their sha256sum manifest, sorted by path.')}",

@@ -149,14 +149,13 @@ def locate(source: str, phrase: str, corpus: str | Path | None = None,
 
 
 def check_spans(evidence: pl.DataFrame, sources: pl.DataFrame, corpus: Path | None,
-                files: tuple[str, str], problems: list[Problem]) -> list[str]:
+                files: tuple[str, str], problems: list[Problem]) -> None:
     """Spans lie inside their text (by the sources table's length) and, where the corpus text is
     at hand and unchanged, hash to the recorded SHA-256.
 
     `evidence` and `sources` are typed tables with each row's line in the column ``__line``;
-    `files` names the evidence and sources files, to locate problems. Returns the ids of the
-    sources whose spans could not be hashed: all of them where there is no corpus folder. With a
-    corpus folder, a text that is missing, not UTF-8 or not a plain file inside it is a problem;
+    `files` names the evidence and sources files, to locate problems. Without a corpus folder only
+    the offsets are checked (see `unchecked_note`). With a corpus folder, a text that is missing, not UTF-8 or not a plain file inside it is a problem;
     nothing outside the folder is ever read.
     """
     import polars as pl
@@ -173,7 +172,7 @@ def check_spans(evidence: pl.DataFrame, sources: pl.DataFrame, corpus: Path | No
                                 f"the span {start}:{end} runs past the end of {source}, which "
                                 f"has {chars} characters"))
     if corpus is None or not corpus.is_dir():
-        return sorted(evidence["source_id"].unique().to_list())
+        return
     inside = evidence.join(outside.select(LINE), on=LINE, how="anti")
     lines = dict(sources.select("source_id", LINE).iter_rows())
     for (source_id, name, digest), rows in inside.group_by(
@@ -205,10 +204,9 @@ def check_spans(evidence: pl.DataFrame, sources: pl.DataFrame, corpus: Path | No
                 problems.append(Problem(evidence_file, line, "span_sha256", recorded, "span_hash",
                                         f"the span {start}:{end} of {source_id} hashes to "
                                         f"{hashed}, not to the recorded value"))
-    return []
 
 
-def unchecked_note(unchecked: list[str], corpus: Path | None) -> str | None:
+def unchecked_note(corpus: Path | None) -> str | None:
     """What the build says, once, when it had no corpus to hash the spans against."""
     if corpus is None or not corpus.is_dir():
         return (f"evidence spans checked by their recorded offsets and hashes only: no corpus "

@@ -79,37 +79,37 @@ def parquet_metadata(descriptor: dict[str, Any], resource: dict[str, Any]) -> di
             f"{PARQUET_KEY}.version": str(descriptor["version"])}
 
 
-def _quote(name: str) -> str:
+def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _create_table(resource: dict[str, Any]) -> str:
+def create_table_sql(resource: dict[str, Any]) -> str:
     schema = resource["schema"]
     lines = []
     for field in schema["fields"]:
         constraints = field.get("constraints", {})
-        line = f"{_quote(field['name'])} {TYPES[field['type']].sqlite}"
+        line = f"{quote(field['name'])} {TYPES[field['type']].sqlite}"
         if constraints.get("required"):
             line += " NOT NULL"
         if "enum" in constraints:
             values = ", ".join("'" + v.replace("'", "''") + "'" for v in constraints["enum"])
-            line += f" CHECK ({_quote(field['name'])} IN ({values}))"
+            line += f" CHECK ({quote(field['name'])} IN ({values}))"
         lines.append(line)
-    lines.append(f"PRIMARY KEY ({', '.join(_quote(k) for k in schema['primaryKey'])})")
+    lines.append(f"PRIMARY KEY ({', '.join(quote(k) for k in schema['primaryKey'])})")
     for key in schema.get("foreignKeys", []):
         target = key["reference"]["resource"] or resource["name"]
-        lines.append(f"FOREIGN KEY ({', '.join(_quote(f) for f in key['fields'])}) REFERENCES "
-                     f"{_quote(target)} ({', '.join(_quote(f) for f in key['reference']['fields'])})")
-    return f"CREATE TABLE {_quote(resource['name'])} (\n  " + ",\n  ".join(lines) + "\n)"
+        lines.append(f"FOREIGN KEY ({', '.join(quote(f) for f in key['fields'])}) REFERENCES "
+                     f"{quote(target)} ({', '.join(quote(f) for f in key['reference']['fields'])})")
+    return f"CREATE TABLE {quote(resource['name'])} (\n  " + ",\n  ".join(lines) + "\n)"
 
 
-def _indexes(resource: dict[str, Any]) -> list[str]:
+def index_sql(resource: dict[str, Any]) -> list[str]:
     name = resource["name"]
     columns = [key["fields"] for key in resource["schema"].get("foreignKeys", [])]
     if name == "evidence":
         columns.append(["record_table", "record_id"])
-    return [f"CREATE INDEX {_quote(f'idx_{name}_' + '_'.join(fields))} ON {_quote(name)} "
-            f"({', '.join(_quote(f) for f in fields)})" for fields in columns]
+    return [f"CREATE INDEX {quote(f'idx_{name}_' + '_'.join(fields))} ON {quote(name)} "
+            f"({', '.join(quote(f) for f in fields)})" for fields in columns]
 
 
 def to_sqlite(out: str | Path, root: str | Path | None = None) -> tuple[Path, Path]:
@@ -130,15 +130,15 @@ def to_sqlite(out: str | Path, root: str | Path | None = None) -> tuple[Path, Pa
         connection.execute("BEGIN")
         connection.execute("PRAGMA defer_foreign_keys = ON")  # checked at COMMIT
         for resource in descriptor["resources"]:
-            connection.execute(_create_table(resource))
-            for statement in _indexes(resource):
+            connection.execute(create_table_sql(resource))
+            for statement in index_sql(resource):
                 connection.execute(statement)
         for resource in descriptor["resources"]:
             frame = load(resource["name"], root=root, verify=True)
             frame = frame.with_columns(pl.col(pl.Enum, pl.Date).cast(pl.String))
             marks = ", ".join("?" for _ in frame.columns)
             connection.executemany(
-                f"INSERT INTO {_quote(resource['name'])} VALUES ({marks})", frame.iter_rows())
+                f"INSERT INTO {quote(resource['name'])} VALUES ({marks})", frame.iter_rows())
         connection.execute("COMMIT")
     finally:
         connection.close()

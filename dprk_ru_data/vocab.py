@@ -3,7 +3,7 @@
 This module is the only place a vocabulary, its order and how its values are shown are written
 down. The registry names a vocabulary for each closed field; the pandera schemas check against it,
 the descriptor carries it as ``constraints.enum`` (in this order), the loaders read it back as a
-``polars.Enum`` (ordered), and the chart takes its colours from `colour`. The readers'
+``polars.Enum`` (ordered), and readers' labels come from `label`. The readers'
 qualifiers and precisions are values of `FIGURE_QUALIFIER` and `DATE_PRECISION`, as a test checks.
 It imports nothing.
 """
@@ -191,30 +191,3 @@ def label(vocabulary: str, value: str) -> str:
     ('armed force', 'unnamed source')
     """
     return LABELS.get(vocabulary, {}).get(value, value.replace("_", " "))
-
-
-# How values are coloured in charts: colour-blind safe (Okabe-Ito). A value without a colour of its
-# own (a kind added later) gets one of FALLBACK_COLOURS by its place in the vocabulary.
-COLOURS: dict[str, dict[str, str]] = {
-    "actor_kind": {"government": "#0072B2", "armed_force": "#56B4E9", "state": "#009E73",
-                   "person": "#E69F00", "media": "#CC79A7", "unnamed": "#D55E00",
-                   "organisation": "#F0E442", "unit": "#999999", "group": "#666666"},
-}
-FALLBACK_COLOURS = ("#332288", "#88CCEE", "#44AA99", "#117733", "#DDCC77", "#AA4499")
-MISSING_COLOUR = "#BBBBBB"
-
-
-def colour(vocabulary: str, value: str | None) -> str:
-    """The colour of `value` of `vocabulary` in a chart; `MISSING_COLOUR` for no value.
-
-    >>> colour("actor_kind", "government"), colour("actor_kind", None)
-    ('#0072B2', '#BBBBBB')
-    """
-    if value is None:
-        return MISSING_COLOUR
-    own = COLOURS.get(vocabulary, {})
-    if value in own:
-        return own[value]
-    values = list(VOCABULARIES.get(vocabulary, {}))
-    place = values.index(value) if value in values else len(values)
-    return FALLBACK_COLOURS[place % len(FALLBACK_COLOURS)]

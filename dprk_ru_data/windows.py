@@ -22,7 +22,7 @@ import polars as pl
 
 from .errors import Problem
 from .raw import LINE
-from .registry import TABLES, WINDOWS
+from .registry import TABLES
 
 if TYPE_CHECKING:
     from .raw import Loaded
@@ -211,5 +211,3 @@ def _checked(loaded: dict[str, Loaded], out: dict[str, pl.DataFrame], names: lis
         out[name] = out[name].select(LINE, *table.columns)
     return out
 
-
-__all__ = ["WINDOWS", "claim_tables", "derive_windows"]

@@ -136,14 +136,6 @@ def test_what_the_readers_write_is_in_the_vocabularies() -> None:
     assert len(qualifiers) >= 6 and len(precisions) >= 6  # the dev sets exercise most values
 
 
-def test_a_kind_without_a_colour_still_gets_one() -> None:
-    kinds = list(vocab.ACTOR_KIND)
-    colours = {vocab.colour("actor_kind", kind) for kind in kinds}
-    assert len(colours) == len(kinds)  # each kind its own colour
-    assert vocab.colour("actor_kind", "a kind added later").startswith("#")
-    assert set(vocab.COLOURS["actor_kind"]) <= set(vocab.ACTOR_KIND)
-
-
 def test_the_examples_in_the_qualifier_definitions_read_as_that_qualifier() -> None:
     """The codebook's definition of each figure qualifier quotes examples ('up to', '1,000+');
     each, put before or after a number, reads as that qualifier, so the codebook and the

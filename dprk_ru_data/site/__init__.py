@@ -94,7 +94,7 @@ def site_metadata(descriptor: dict[str, Any]) -> dict[str, Any]:
 def _reorder(database: Path, descriptor: dict[str, Any]) -> None:
     """Rewrite each table of the served database with its columns in reading order, keeping its
     keys, checks and indexes."""
-    from ..export import _create_table, _indexes, _quote
+    from ..export import create_table_sql, index_sql, quote
 
     connection = sqlite3.connect(database, isolation_level=None)
     try:
@@ -106,14 +106,14 @@ def _reorder(database: Path, descriptor: dict[str, Any]) -> None:
             ordered = reading_order(list(fields), schema["primaryKey"][0])
             staged = {**resource, "name": f"{name}__ordered",
                       "schema": {**schema, "fields": [fields[c] for c in ordered]}}
-            connection.execute(_create_table(staged))
-            columns = ", ".join(_quote(c) for c in ordered)
-            connection.execute(f"INSERT INTO {_quote(name + '__ordered')} ({columns}) "
-                               f"SELECT {columns} FROM {_quote(name)}")
-            connection.execute(f"DROP TABLE {_quote(name)}")
-            connection.execute(f"ALTER TABLE {_quote(name + '__ordered')} RENAME TO "
-                               f"{_quote(name)}")
-            for statement in _indexes(resource):
+            connection.execute(create_table_sql(staged))
+            columns = ", ".join(quote(c) for c in ordered)
+            connection.execute(f"INSERT INTO {quote(name + '__ordered')} ({columns}) "
+                               f"SELECT {columns} FROM {quote(name)}")
+            connection.execute(f"DROP TABLE {quote(name)}")
+            connection.execute(f"ALTER TABLE {quote(name + '__ordered')} RENAME TO "
+                               f"{quote(name)}")
+            for statement in index_sql(resource):
                 connection.execute(statement)
         connection.execute("COMMIT")
     finally:
