@@ -247,10 +247,10 @@ def record_evidence(record_id: str, corpus: str | Path | None = None,
     """
     import polars as pl
 
-    from .loaders import load, package
+    from .loaders import VIEW_RECORDS, load, package
 
     names = [r["name"] for r in package(root)["resources"]
-             if r["name"] not in ("evidence", "claims", "events")]
+             if r["name"] != "evidence" and r["name"] not in VIEW_RECORDS]
     for name in names:
         frame = load(name, root=root)
         key = frame.columns[0]

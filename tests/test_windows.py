@@ -74,7 +74,16 @@ def test_resolved_windows_keep_every_reference(case) -> None:
             assert problems  # no window only where something was reported
             continue
         after, before = links[key]
-        if after is not None and resolved.get(after, windows[after]) and windows[after][0]:
-            assert window[0] is not None and window[0] >= windows[after][0]
-        if before is not None and resolved.get(before, windows[before]) and windows[before][1]:
-            assert window[1] is not None and window[1] <= windows[before][1]
+        # A record starts no earlier than the resolved window of what it is dated after (which
+        # itself starts no earlier than that record's own date), and ends no later than the
+        # resolved window of what it is dated before; and it is never wider than its own date.
+        own = windows[key]
+        assert (own[0] is None or window[0] >= own[0]) and (own[1] is None or window[1] <= own[1])
+        if after is not None:
+            bound = resolved[after]
+            assert bound is not None  # a broken reference would have left this record None
+            assert bound[0] is None or (window[0] is not None and window[0] >= bound[0])
+        if before is not None:
+            bound = resolved[before]
+            assert bound is not None
+            assert bound[1] is None or (window[1] is not None and window[1] <= bound[1])
