@@ -20,7 +20,8 @@ import polars as pl
 from . import citation, datapackage, validate
 from .derive import normalise_tables
 from .errors import DataError, Problem
-from .outputs import locked, recover, write_all
+from .outputs import UntrustedStaging, locked, recover, write_all
+from .paths import UnsafePath
 from .evidence import check_spans, corpus_dir, unchecked_note
 from .raw import LINE, RAW_DIR, Loaded, check_formulas, read_raw
 from .registry import STORED, TABLES
@@ -119,7 +120,9 @@ def _version(root: Path) -> tuple[str, str | None]:
     """The version and its release date, with a located problem where either file is broken."""
     try:
         version = project_version(root)
-    except (tomllib.TOMLDecodeError, KeyError, TypeError) as error:
+    except UnsafePath as error:
+        raise DataError([Problem(PYPROJECT, None, None, None, error.rule, error.why)]) from None
+    except (tomllib.TOMLDecodeError, KeyError, TypeError, UnicodeDecodeError) as error:
         raise DataError([Problem(PYPROJECT, None, "version", None, "version",
                                  f"cannot read [project] version: {error}")]) from error
     try:
@@ -140,7 +143,11 @@ def build(root: Path | str = ".", corpus: Path | None = None,
     """
     root = Path(root)
     with locked(root):
-        note = recover(root)
+        try:
+            note = recover(root)
+        except UntrustedStaging as error:
+            raise DataError([Problem(error.path, None, None, None, error.rule, error.why)]
+                            ) from None
         if note and notes is not None:
             notes.append(note)
         return _build(root, corpus, notes)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -43,21 +44,42 @@ def data_root() -> Path:
         "no built data found: run `dprk-data build` in the repository, or reinstall the package")
 
 
-def _read_descriptor(root: Path) -> dict[str, Any]:
-    from .outputs import interrupted, locked, recover
+# Bounds on what a read takes from a package folder (a folder the tools may not have written).
+MAX_DESCRIPTOR_BYTES = 64 * 2 ** 20
+MAX_TABLE_BYTES = 4 * 2 ** 30
 
-    if interrupted(root):  # a build stopped while swapping: finish or undo it before reading
-        with locked(root):
-            recover(root)
-    path = root / DESCRIPTOR
-    stat = path.stat()
-    return _parse_descriptor(path, stat.st_mtime_ns, stat.st_size)
+
+def _read_descriptor(root: Path) -> dict[str, Any]:
+    from .outputs import recover_for_reading
+    from .paths import UnsafePath
+
+    recover_for_reading(root)  # a build stopped while swapping: finish or undo it first
+    try:
+        stat = os.stat(root / DESCRIPTOR, follow_symlinks=False)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"no {DESCRIPTOR} in {root}") from None
+    descriptor = _parse_descriptor(root, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    for resource in descriptor.get("resources", []):
+        if not isinstance(resource, dict) or not isinstance(resource.get("path"), str):
+            raise UnsafePath(root / DESCRIPTOR, "descriptor",
+                             "a resource has no path (a string): the descriptor is malformed")
+    return descriptor
 
 
 @lru_cache(maxsize=8)
-def _parse_descriptor(path: Path, mtime_ns: int, size: int) -> dict[str, Any]:
-    """The parsed descriptor, cached until the file changes (its time or size)."""
-    descriptor: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+def _parse_descriptor(root: Path, inode: int, mtime_ns: int, size: int) -> dict[str, Any]:
+    """The parsed descriptor, read through the path policy, cached until the file changes."""
+    from .paths import UnsafePath, read_inside
+
+    data = read_inside(root, DESCRIPTOR, MAX_DESCRIPTOR_BYTES)
+    try:
+        descriptor = json.loads(data)
+    except ValueError as error:
+        raise UnsafePath(root / DESCRIPTOR, "descriptor",
+                         f"is not valid JSON ({error})") from None
+    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
+        raise UnsafePath(root / DESCRIPTOR, "descriptor", "is not a Data Package descriptor "
+                                                          "(no list of resources)")
     return descriptor
 
 
@@ -81,15 +103,24 @@ class IntegrityError(ValueError):
     """A shipped table's bytes do not match the size or SHA-256 that the descriptor records."""
 
 
+def read_resource(base: Path, resource: dict[str, Any]) -> bytes:
+    """The bytes of `resource`'s file, a path inside `base` read through the path policy
+    (`paths.UnsafePath` for a path that leaves it, a link or a special file)."""
+    from .paths import read_inside
+
+    return read_inside(base, str(resource["path"]), MAX_TABLE_BYTES)
+
+
 def read_verified(base: Path, resource: dict[str, Any]) -> bytes:
-    """The bytes of `resource`'s file, checked against its ``bytes`` and ``hash``."""
+    """The bytes of `resource`'s file (see `read_resource`), checked against its ``bytes`` and
+    ``hash``."""
     path = base / str(resource["path"])
-    data = path.read_bytes()
-    expected = resource["hash"]
+    data = read_resource(base, resource)
+    expected = resource.get("hash")
     found = prefixed(data)
-    if found != expected or len(data) != resource["bytes"]:
+    if found != expected or len(data) != resource.get("bytes"):
         raise IntegrityError(
-            f"{path} is damaged: datapackage.json records {resource['bytes']} bytes with "
+            f"{path} is damaged: datapackage.json records {resource.get('bytes')} bytes with "
             f"{expected}, the file has {len(data)} bytes with {found}; rebuild it with "
             "`dprk-data build` or reinstall dprk-ru-data")
     return data
@@ -115,14 +146,15 @@ def _polars_schema(resource: dict[str, Any]
 
 
 def load(name: str, backend: Backend = "polars", *, root: str | Path | None = None,
-         verify: bool = False, as_of: "str | dt.date | None" = None
+         verify: bool = True, as_of: "str | dt.date | None" = None
          ) -> "polars.DataFrame | pandas.DataFrame":
     """One table as a typed DataFrame: dates as dates, numbers as nullable integers or floats,
     vocabularies as ``polars.Enum`` (polars) or ordered categoricals (pandas).
 
-    With ``verify=True`` every file it reads (the table's, and with `as_of` the sources and
-    evidence too) is first checked against the size and SHA-256 recorded in the descriptor, and a
-    damaged file raises `IntegrityError`. Each backend reads the CSV itself with
+    Every file it reads (the table's, and with `as_of` the sources and evidence too) is first
+    checked against the size and SHA-256 recorded in the descriptor, and a damaged or edited file
+    raises `IntegrityError`; ``verify=False`` skips that check (never the path policy: a path
+    that leaves the package folder, a link or a special file raises `paths.UnsafePath`). Each backend reads the CSV itself with
     an explicit schema: the pandas backend does not import polars (unless `as_of` is given).
 
     With ``as_of`` (a date or ``YYYY-MM-DD``) only what was known on that day is kept: the records
@@ -137,7 +169,7 @@ def load(name: str, backend: Backend = "polars", *, root: str | Path | None = No
         raise ValueError(f"backend must be 'polars' or 'pandas', not {backend!r}")
     base = Path(root) if root else data_root()
     resource = _resource(name, base)
-    source = io.BytesIO(read_verified(base, resource)) if verify else base / resource["path"]
+    source = io.BytesIO(read_verified(base, resource) if verify else read_resource(base, resource))
     column = resource["schema"]["primaryKey"][0]
     if name in VIEW_RECORDS:  # a view's rows are known when their record is
         column = VIEW_RECORDS[name]

@@ -37,7 +37,7 @@ class UnsafePath(ValueError):
     """
 
     def __init__(self, path: str | Path, rule: str, why: str):
-        self.path, self.rule = str(path), rule
+        self.path, self.rule, self.why = str(path), rule, why
         super().__init__(f"{path}: {why} [{rule}]")
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from .errors import Problem
+from .paths import UnsafePath, read_inside
 from .registry import Table
 
 RAW_DIR = "raw"
@@ -39,6 +40,9 @@ _QUOTED = r'"(?:[^"]|"")*"'
 # A line of well-formed cells: each either quoted as a whole (inner quotes doubled) or quote-free.
 _WELL_FORMED = rf'^(?:{_QUOTED}|[^",]*)(?:,(?:{_QUOTED}|[^",]*))*$'
 MAX_LISTED = 20
+# The largest raw table read: far above any curated table (a million synthetic estimates with
+# their evidence fit), and a bound on what one file can make the build hold in memory.
+MAX_RAW_BYTES = 2 * 2 ** 30
 
 
 @dataclass
@@ -247,13 +251,13 @@ def read_raw(root: Path, table: Table, problems: list[Problem]) -> Loaded | None
     Appends every fault found to `problems`; returns None where the table cannot be read at all.
     """
     file = f"{RAW_DIR}/{table.name}.csv"
-    path = root / file
-    if not path.exists():
-        problems.append(Problem(file, None, None, None, "missing_file",
-                                f"the table {table.name!r} has no file"))
+    try:  # a link, a FIFO, a device or an oversized file is refused before it is read
+        data = read_inside(root, file, MAX_RAW_BYTES)
+    except UnsafePath as refused:
+        message = (f"the table {table.name!r} has no file" if refused.rule == "missing_file"
+                   else refused.why)
+        problems.append(Problem(file, None, None, None, refused.rule, message))
         return None
-    try:
-        data = path.read_bytes()
     except OSError as error:
         problems.append(Problem(file, None, None, None, "unreadable_file",
                                 f"cannot be read: {error.strerror or error}"))

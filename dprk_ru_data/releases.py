@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -27,9 +28,11 @@ from pathlib import Path
 
 from .datapackage import content_hash
 from .digest import prefixed
+from .paths import UnsafePath, parts, read_inside
 
 RELEASES_FILE = "RELEASES.json"
 PYPROJECT = "pyproject.toml"
+MAX_PROJECT_FILE_BYTES = 1_000_000  # pyproject.toml and RELEASES.json are small files
 # What the build's output bytes depend on: recorded with each release.
 TOOLCHAIN = ("polars", "pandera", "edtf", "pycountry")
 _VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
@@ -80,9 +83,9 @@ def bump_satisfies(actual: str, required: str) -> bool:
 
 def project_version(root: Path) -> str:
     """The version in `root/pyproject.toml`, else the installed package's."""
-    pyproject = root / PYPROJECT
-    if pyproject.is_file():
-        return str(tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"])
+    if os.path.lexists(root / PYPROJECT):
+        text = read_inside(root, PYPROJECT, MAX_PROJECT_FILE_BYTES).decode("utf-8")
+        return str(tomllib.loads(text)["project"]["version"])
     from . import __version__
     return str(__version__)
 
@@ -125,13 +128,12 @@ def read_releases(root: Path) -> list[Release]:
 
     Raises `ReleaseError` if the records are malformed or not in increasing version order.
     """
-    path = root / RELEASES_FILE
-    if not path.is_file():
+    if not os.path.lexists(root / RELEASES_FILE):
         return []
     try:
-        records = json.loads(path.read_text(encoding="utf-8"))
+        records = json.loads(read_inside(root, RELEASES_FILE, MAX_PROJECT_FILE_BYTES))
         releases = [Release(**record) for record in records]
-    except (json.JSONDecodeError, TypeError) as error:
+    except (json.JSONDecodeError, TypeError, UnsafePath) as error:
         raise ReleaseError(f"{RELEASES_FILE} is malformed: {error}") from error
     for older, newer in zip(releases, releases[1:]):
         if parse_version(newer.version) <= parse_version(older.version):
@@ -207,7 +209,7 @@ def released_build_from_git(root: Path, release: Release, into: Path) -> Path | 
         into.mkdir(parents=True, exist_ok=True)
         (into / "datapackage.json").write_bytes(shown.stdout)
         for resource in descriptor["resources"]:
-            target = into / resource["path"]
+            target = into.joinpath(*parts(resource["path"]))  # never outside `into`
             target.parent.mkdir(parents=True, exist_ok=True)
             data = git("show", f"{commit}:{resource['path']}").stdout
             if prefixed(data) != resource["hash"]:

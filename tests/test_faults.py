@@ -212,11 +212,11 @@ def missing_raw(root: Path) -> Expect:
 
 
 def unreadable_file(root: Path) -> Expect:
-    """A raw file that cannot be opened (a folder in its place: permissions do not stop root)."""
+    """A raw file that cannot be read (a folder in its place: permissions do not stop root)."""
     path = root / "raw" / "actors.csv"
     path.unlink()
     path.mkdir()
-    return Expect("raw/actors.csv", None, None, "unreadable_file", "cannot be read")
+    return Expect("raw/actors.csv", None, None, "special_file", "is a folder, not a regular file")
 
 
 def tab_in_cell(root: Path) -> Expect:

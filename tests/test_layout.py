@@ -15,7 +15,7 @@ from .conftest import ROOT
 # The stages in pipeline order; a module may import, when it is loaded, only from its own stage
 # or an earlier one. Imports inside functions (done when called) are not limited.
 STAGES: list[tuple[str, ...]] = [
-    ("errors", "digest", "fieldtypes", "vocab", "registry"),  # what every stage shares
+    ("errors", "digest", "fieldtypes", "vocab", "registry", "paths"),  # what every stage shares
     ("raw",),
     ("normalise",),
     ("derive", "windows"),
