@@ -66,6 +66,8 @@ def compile_tables(root: Path | str = ".", corpus: Path | None = None,
         validate.check_unique_keys(table, typed[name], problems)
         validate.validate(table, typed[name], problems)
         validate.check_codes(table, typed[name], problems)
+    if "actors" in typed:
+        validate.check_actor_names(loaded["actors"], typed["actors"], problems)
     validate.check_references(loaded, typed, problems)
     validate.check_evidence_fields(typed, loaded, problems)
     validate.check_field_evidence(typed, loaded, problems)
@@ -223,6 +225,8 @@ def check_package(root: Path, names: list[str] | None = None,
         validate.check_unique_keys(loaded[name], typed[name], problems)
         validate.validate(loaded[name], typed[name], problems)
         validate.check_codes(loaded[name], typed[name], problems)
+        if name == "actors":
+            validate.check_actor_names(loaded[name], typed[name], problems)
     if not names and set(loaded) == set(TABLES):
         validate.check_references(loaded, typed, problems)
         validate.check_evidence_fields(typed, loaded, problems)

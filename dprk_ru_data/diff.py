@@ -14,6 +14,7 @@ The bump follows the Data Package version recipe, as this project applies it:
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,19 +90,13 @@ class PackageDiff:
         return out
 
 
-def _descriptor_path(location: str | Path) -> Path:
-    from .outputs import interrupted, locked, recover
-
+def _package_folder(location: str | Path) -> Path:
+    """The package folder of `location` (a folder, or the path of its ``datapackage.json``)."""
     path = Path(location)
-    folder = path if path.is_dir() else path.parent
-    if interrupted(folder):  # a build stopped while swapping: finish or undo it before reading
-        with locked(folder):
-            recover(folder)
-    if path.is_dir():
-        path = path / DESCRIPTOR
-    if not path.is_file():
+    folder = path.parent if path.name == DESCRIPTOR and not path.is_dir() else path
+    if not folder.is_dir() or not os.path.lexists(folder / DESCRIPTOR):
         raise FileNotFoundError(f"no {DESCRIPTOR} at {location}")
-    return path
+    return folder
 
 
 def _read_rows(data: bytes, resource: dict[str, Any]) -> pl.DataFrame:
@@ -175,9 +170,12 @@ def diff_packages(old: str | Path, new: str | Path) -> PackageDiff:
     >>> diff_packages(".", ".").required_bump
     'none'
     """
-    old_path, new_path = _descriptor_path(old), _descriptor_path(new)
-    old_package = json.loads(old_path.read_text(encoding="utf-8"))
-    new_package = json.loads(new_path.read_text(encoding="utf-8"))
+    from .loaders import package, read_resource
+
+    # Both are read through the loaders: an interrupted write is undone first, and every path
+    # is held to the path policy (it may not leave its folder, nor be a link or special file).
+    old_folder, new_folder = _package_folder(old), _package_folder(new)
+    old_package, new_package = package(old_folder), package(new_folder)
     result = PackageDiff(old_package.get("version", "?"), new_package.get("version", "?"))
     old_resources = {r["name"]: r for r in old_package["resources"]}
     new_resources = {r["name"]: r for r in new_package["resources"]}
@@ -193,8 +191,8 @@ def diff_packages(old: str | Path, new: str | Path) -> PackageDiff:
         table = TableDiff(name)
         _compare_schema(old_resource, new_resource, table)
         # The files themselves are compared, not the hashes their descriptors claim.
-        old_data = (old_path.parent / old_resource["path"]).read_bytes()
-        new_data = (new_path.parent / new_resource["path"]).read_bytes()
+        old_data = read_resource(old_folder, old_resource)
+        new_data = read_resource(new_folder, new_resource)
         if old_data != new_data and not table.primary_key_changed:
             _compare_rows(_read_rows(old_data, old_resource), _read_rows(new_data, new_resource),
                           new_resource["schema"]["primaryKey"], table)

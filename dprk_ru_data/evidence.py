@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from .digest import sha256_hex
 from .errors import DataError, Problem
+from .paths import UnsafePath, read_inside
 
 if TYPE_CHECKING:
     import polars as pl
@@ -58,45 +59,40 @@ class CorpusError(ValueError):
         self.rule = rule
 
 
-def corpus_path(corpus: Path, name: str) -> Path:
-    """The path of the text `name` inside the folder `corpus`: a plain file name that resolves,
-    links followed, to a regular file directly in the folder, no larger than `MAX_TEXT_BYTES`.
-
-    Raises `CorpusError` (rule ``corpus_file``, or ``corpus_missing`` where it is absent) without
-    reading the file.
-
-    >>> corpus_path(Path("."), "../secret.txt")
-    Traceback (most recent call last):
-    ...
-    dprk_ru_data.evidence.CorpusError: '../secret.txt' is not a plain file name ...
-    """
+def _check_name(name: str) -> None:
     if not CORPUS_NAME.fullmatch(name) or ".." in name:
         raise CorpusError("corpus_file", f"{name!r} is not a plain file name (letters, digits, "
                                          "'.', '_', '-'; no folder, no '..'): a corpus text is "
                                          "named by its file name in the corpus folder")
-    folder = corpus.resolve()
-    path = folder / name
-    if not path.exists() and not path.is_symlink():
-        raise CorpusError("corpus_missing", f"{name} is not in the corpus folder {folder}")
-    resolved = path.resolve()
-    if resolved.parent != folder:
-        raise CorpusError("corpus_file", f"{name} in {folder} is a link that leaves the corpus "
-                                         "folder; it is not read")
-    if not resolved.is_file():
-        raise CorpusError("corpus_file", f"{name} in {folder} is not a regular file")
-    if resolved.stat().st_size > MAX_TEXT_BYTES:
-        raise CorpusError("corpus_file", f"{name} in {folder} is larger than "
-                                         f"{MAX_TEXT_BYTES:,} bytes; a corpus text is an article")
-    return resolved
 
 
 def read_bytes(corpus: Path, name: str) -> bytes:
-    """The bytes of the corpus text `name` (see `corpus_path`); `CorpusError` on an OS error."""
-    path = corpus_path(corpus, name)
+    """The bytes of the corpus text `name` in the folder `corpus`, read through the path policy
+    (`paths.read_inside`): a plain name of a regular file directly in the folder, never a link,
+    a FIFO or a device, at most `MAX_TEXT_BYTES`. `CorpusError` otherwise (rule ``corpus_file``,
+    or ``corpus_missing`` where it is absent), or on an OS error, naming the file and the rule
+    and printing nothing read from it.
+
+    >>> read_bytes(Path("."), "../secret.txt")
+    Traceback (most recent call last):
+    ...
+    dprk_ru_data.evidence.CorpusError: '../secret.txt' is not a plain file name ...
+    """
+    _check_name(name)
+    folder = corpus.resolve()
     try:
-        return path.read_bytes()
+        return read_inside(folder, name, MAX_TEXT_BYTES)
+    except UnsafePath as refused:
+        if refused.rule == "missing_file":
+            raise CorpusError("corpus_missing", f"{name} is not in the corpus folder {folder}"
+                              ) from None
+        if refused.rule == "file_size":
+            raise CorpusError("corpus_file", f"{name} in {folder} is larger than "
+                                             f"{MAX_TEXT_BYTES:,} bytes; a corpus text is an "
+                                             "article") from None
+        raise CorpusError("corpus_file", f"{name} in {folder}: {refused.why}") from None
     except OSError as error:
-        raise CorpusError("corpus_file", f"{path}: {error.strerror or error}") from None
+        raise CorpusError("corpus_file", f"{folder / name}: {error.strerror or error}") from None
 
 
 def decode(data: bytes, name: str) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -122,9 +121,8 @@ def to_sqlite(out: str | Path, root: str | Path | None = None) -> tuple[Path, Pa
     import polars as pl
 
     descriptor = verified_package(root)
-    scratch = tempfile.TemporaryDirectory()
-    tmp = Path(scratch.name) / f"{DATABASE}.sqlite"
-    connection = sqlite3.connect(tmp, isolation_level=None)  # transactions managed here
+    # Made in memory, then written all or nothing: a killed export leaves no scratch database.
+    connection = sqlite3.connect(":memory:", isolation_level=None)  # transactions managed here
     try:
         connection.execute("PRAGMA foreign_keys = ON")
         connection.execute("BEGIN")
@@ -140,10 +138,9 @@ def to_sqlite(out: str | Path, root: str | Path | None = None) -> tuple[Path, Pa
             connection.executemany(
                 f"INSERT INTO {quote(resource['name'])} VALUES ({marks})", frame.iter_rows())
         connection.execute("COMMIT")
+        database = connection.serialize()
     finally:
         connection.close()
-    database = tmp.read_bytes()
-    scratch.cleanup()
     metadata = (json.dumps(datasette_metadata(descriptor), indent=2, ensure_ascii=False)
                 + "\n").encode("utf-8")
     path, meta = _write(Path(out), {f"{DATABASE}.sqlite": database, "metadata.json": metadata})

@@ -30,15 +30,17 @@ _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
           (stat.S_ISSOCK, "a socket"), (stat.S_ISLNK, "a symbolic link"))
 
 
-class UnsafePath(ValueError):
+class UnsafePath(OSError):
     """A path that the policy refuses; ``rule`` names the rule, ``path`` the path as given.
 
     The message names the path and the rule and nothing read from the file (it was not read).
+    It is an `OSError`, as the file could not be opened: code that handles a file it cannot
+    open handles this too, and no handler of `ValueError` mistakes it for a bad value.
     """
 
     def __init__(self, path: str | Path, rule: str, why: str):
-        self.path, self.rule, self.why = str(path), rule, why
         super().__init__(f"{path}: {why} [{rule}]")
+        self.path, self.rule, self.why = str(path), rule, why
 
 
 def parts(relative: str | PurePosixPath, where: str | Path = "") -> tuple[str, ...]:
@@ -52,13 +54,13 @@ def parts(relative: str | PurePosixPath, where: str | Path = "") -> tuple[str, .
     dprk_ru_data.paths.UnsafePath: ../x: names a place outside its folder ...
     """
     text = str(relative)
-    shown = f"{where}/{text}" if where else text
+    shown = f"{where}/{text}" if where and not text.startswith("/") else text
     if not text or "\x00" in text or "\\" in text or ":" in text:
         raise UnsafePath(shown, "path_escape", "is not a plain relative path (empty, or holds a "
                                                "NUL, a backslash or a drive colon)")
     path = PurePosixPath(text)
     names = path.parts
-    if path.is_absolute() or any(name in ("..", ".", "") for name in names) \
+    if not names or path.is_absolute() or any(name in ("..", ".", "") for name in names) \
             or text.startswith("~"):
         raise UnsafePath(shown, "path_escape", "names a place outside its folder (an absolute "
                                                "path, '..' or '~'); a path read from a file must "

@@ -32,8 +32,16 @@ HEADER_LINE = 1
 LINE = "__line"
 # C0 and C1 control characters and DEL: never meant to be in a cell.
 CONTROL = r"[\x00-\x1f\x7f-\x9f]"
-# Bidirectional controls and zero-width characters: a cell holding one displays other than it is.
-INVISIBLE = r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+# Characters that display other than they hold, or not at all: by Unicode category, format
+# characters (Cf: bidirectional controls, zero-width characters, the soft hyphen, the tag block,
+# U+061C), line and paragraph separators (Zl, Zp), private-use, surrogate and unassigned code
+# points (Co, Cs, Cn); and the default-ignorable letters and marks that render as nothing (the
+# Hangul fillers, the combining grapheme joiner, variation selectors, Mongolian free variation
+# selectors, the Khmer inherent vowels) and the blank Braille pattern.
+INVISIBLE_CATEGORIES = frozenset({"Cf", "Zl", "Zp", "Co", "Cs", "Cn"})
+INVISIBLE_EXTRA = frozenset(chr(c) for c in (0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B,
+                                             0x180C, 0x180D, 0x180F, 0x2800, 0x3164, 0xFFA0,
+                                             *range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)))
 # A cell that a spreadsheet would run as a formula when the CSV is opened in it.
 FORMULA = r"^[=+\-@]"
 _QUOTED = r'"(?:[^"]|"")*"'
@@ -203,31 +211,58 @@ def _character_name(text: str) -> str:
     return f"U+{ord(char):04X} ({name})"
 
 
+def invisible(text: str) -> str | None:
+    """The first character of `text` that displays other than it is, or not at all (see
+    `INVISIBLE_CATEGORIES`), or None.
+
+    >>> invisible("Kim\u00adJong Un"), invisible("Kim Jong Un")
+    ('\xad', None)
+    """
+    if text.isascii():
+        return None
+    return next((c for c in text if c in INVISIBLE_EXTRA
+                 or unicodedata.category(c) in INVISIBLE_CATEGORIES), None)
+
+
 def _invisible_name(text: str) -> str:
-    char = next(c for c in text if re.match(INVISIBLE, c))
-    return f"U+{ord(char):04X} ({unicodedata.name(char, 'format character').lower()})"
+    char = invisible(text) or ""
+    category = unicodedata.category(char)
+    kind = {"Cf": "a format character", "Zl": "a line separator", "Zp": "a paragraph separator",
+            "Cn": "an unassigned code point", "Co": "a private-use character",
+            "Cs": "a surrogate"}.get(category, "a character that renders as nothing")
+    return (f"U+{ord(char):04X} ({unicodedata.name(char, 'no name').lower()}), {kind} "
+            f"(category {category})")
 
 
-_HELD = "\ue000"  # a private-use character standing in for a carriage return while splitting
+def _has_control(text: str) -> bool:
+    return re.search(CONTROL, text) is not None
+
+
+_HELD = "\x1f"  # a unit separator (refused itself) holds the place of a carriage return
 # Characters a cell may not hold, each with its rule and how to name the one found.
-_FORBIDDEN = ((CONTROL, "control_character", "the control character", _character_name),
-              (INVISIBLE, "invisible_character", "the invisible character", _invisible_name))
+_FORBIDDEN = ((_has_control, "control_character", "the control character", _character_name),
+              (lambda text: invisible(text) is not None, "invisible_character",
+               "the invisible character", _invisible_name))
 
 
 def _check_control_characters(lines: pl.Series, file: str, problems: list[Problem]) -> None:
     """Control characters, and invisible ones that make a cell show other than it holds (bidi
-    overrides, zero-width characters), anywhere in the file, found in one pass over its lines."""
+    overrides, zero-width and other format characters, separators, fillers), anywhere in the
+    file. One vectorised pass picks the lines with a control or a non-ASCII character; only those
+    are looked at character by character."""
     flagged = (pl.DataFrame({"text": lines}).with_row_index("line", offset=1)
-               .filter(pl.col("text").str.contains(f"{CONTROL}|{INVISIBLE}")))
+               .filter(pl.col("text").str.contains(f"{CONTROL}|[^\\x00-\\x7f]")))
     header = [name.strip() for name in next(csv.reader([lines[0]]))]
     for line, text in flagged.iter_rows():
+        if not _has_control(text) and invisible(text) is None:
+            continue
         # The csv module would end the record at a carriage return: it is set aside while the
         # line is split into cells, then put back, so that the cell holding it is named.
         split = next(csv.reader([text.replace("\r", _HELD)]), [])
         cells = [(name, value.replace(_HELD, "\r")) for name, value in zip(header, split)]
         for name, value in cells:
-            for pattern, rule, what, describe in _FORBIDDEN:
-                if re.search(pattern, value):
+            for found, rule, what, describe in _FORBIDDEN:
+                if found(value):
                     problems.append(Problem(file, line, name, value, rule,
                                             f"{value[:40]!r} contains {what} "
                                             f"{describe(value)}; remove it"))

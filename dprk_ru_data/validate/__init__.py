@@ -3,7 +3,8 @@
 * `schema`: each column cast to its type, then the pandera schema made from the registry;
 * `codes`: ISO 3166 codes exist;
 * `links`: unique keys, references, evidence for every record and its field, dates against the
-  texts that report them.
+  texts that report them;
+* `names`: actor names unique once normalised, each in one script.
 
 A built package is checked with the same functions by `build.check_package`.
 
@@ -13,8 +14,9 @@ Checks are vectorised polars expressions and joins; Python loops run only over f
 from .codes import check_codes
 from .links import (check_dates_against_sources, check_evidence_fields, check_field_evidence,
                     check_references, check_unique_keys)
+from .names import check_actor_names
 from .schema import cast, schema, validate
 
-__all__ = ["cast", "check_codes", "check_dates_against_sources", "check_evidence_fields",
+__all__ = ["cast", "check_actor_names", "check_codes", "check_dates_against_sources", "check_evidence_fields",
            "check_field_evidence", "check_references", "check_unique_keys", "schema",
            "validate"]
