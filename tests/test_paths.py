@@ -394,3 +394,11 @@ def test_a_homoglyph_name_mixing_scripts_is_refused(project: Path, column: str,
     found = {(p["line"], p["column"], p["rule"]) for p in
              json.loads(output[:output.rindex("]") + 1])}
     assert (line, column, "mixed_script") in found
+
+
+def test_a_data_only_install_undoes_a_stray_staging_folder_without_the_build_tools(
+        package_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (package_root / outputs.STAGING / "new").mkdir(parents=True)  # a write stopped early
+    monkeypatch.setitem(sys.modules, "filelock", None)  # the data-only install has none
+    assert dprk_ru_data.load("troop_estimates", root=package_root).height > 0
+    assert not os.path.lexists(package_root / outputs.STAGING)
