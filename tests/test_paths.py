@@ -402,3 +402,18 @@ def test_a_data_only_install_undoes_a_stray_staging_folder_without_the_build_too
     monkeypatch.setitem(sys.modules, "filelock", None)  # the data-only install has none
     assert dprk_ru_data.load("troop_estimates", root=package_root).height > 0
     assert not os.path.lexists(package_root / outputs.STAGING)
+
+
+@pytest.mark.parametrize("table, column, value", [
+    ("evidence", "span_start", "99999999999999999999999"),
+    ("evidence", "span_end", "-9223372036854775809"),
+    ("sources", "corpus_chars", "9223372036854775808"),
+])
+def test_an_integer_beyond_its_column_is_a_located_problem(project: Path, table: str,
+                                                           column: str, value: str) -> None:
+    line = edit_cell(project, table, 0, column, value)
+    code, output = _run(["build", str(project), "--format", "json"])
+    assert code == 1 and "Traceback" not in output
+    found = [p for p in json.loads(output[:output.rindex("]") + 1])
+             if (p["file"], p["line"], p["column"]) == (f"raw/{table}.csv", line, column)]
+    assert found and "beyond what the column holds" in found[0]["message"], found

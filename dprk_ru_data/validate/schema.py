@@ -90,7 +90,11 @@ def cast(loaded: Loaded, problems: list[Problem]) -> pl.DataFrame:
             continue
         bad = loaded.frame.filter(pl.col(field.name).is_not_null() & typed[field.name].is_null())
         for line, value in bad.select(LINE, field.name).iter_rows():
+            beyond = (field.type == "integer" and value.lstrip("+-").isdigit())
             problems.append(Problem(loaded.file, line, field.name, value, "type",
+                                    f"{value!r} is beyond what the column holds (a whole "
+                                    "number of at most 19 digits, within ±9,223,372,036,854,"
+                                    "775,807)" if beyond else
                                     f"{value!r} is not {TYPES[field.type].words}"))
     return typed
 
