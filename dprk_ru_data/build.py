@@ -124,7 +124,7 @@ def _version(root: Path) -> tuple[str, str | None]:
         version = project_version(root)
     except UnsafePath as error:
         raise DataError([Problem(PYPROJECT, None, None, None, error.rule, error.why)]) from None
-    except (tomllib.TOMLDecodeError, KeyError, TypeError, UnicodeDecodeError) as error:
+    except (ValueError, KeyError, TypeError, RecursionError) as error:
         raise DataError([Problem(PYPROJECT, None, "version", None, "version",
                                  f"cannot read [project] version: {error}")]) from error
     try:

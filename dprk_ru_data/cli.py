@@ -121,7 +121,7 @@ def checkout_mismatch(folder: Path) -> str | None:
     try:  # the folder is anyone's: a link, a FIFO or a huge file there is passed over, unread
         text = read_inside(folder, "pyproject.toml", 1_000_000).decode("utf-8")
         project = tomllib.loads(text)["project"]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
     if project.get("name") != "dprk-ru-data" or project.get("version") == __version__:
         return None

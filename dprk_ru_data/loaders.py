@@ -74,7 +74,7 @@ def _parse_descriptor(root: Path, inode: int, mtime_ns: int, size: int) -> dict[
     data = read_inside(root, DESCRIPTOR, MAX_DESCRIPTOR_BYTES)
     try:
         descriptor = json.loads(data)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise UnsafePath(root / DESCRIPTOR, "descriptor",
                          f"is not valid JSON ({error})") from None
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):

@@ -103,7 +103,7 @@ def _journal(staging: Path) -> tuple[list[str], set[str]]:
     """The names a journal lists and those that existed before the swap, once it is trusted."""
     try:
         record = json.loads(read_inside(staging, JOURNAL, MAX_JOURNAL_BYTES))
-    except (UnsafePath, ValueError) as error:
+    except (UnsafePath, ValueError, RecursionError) as error:
         raise UntrustedStaging(staging, f"its journal cannot be read ({error})") from None
     names, existed = (record.get("names"), record.get("existed")) if isinstance(record, dict) \
         else (None, None)

@@ -133,7 +133,7 @@ def read_releases(root: Path) -> list[Release]:
     try:
         records = json.loads(read_inside(root, RELEASES_FILE, MAX_PROJECT_FILE_BYTES))
         releases = [Release(**record) for record in records]
-    except (json.JSONDecodeError, TypeError, UnsafePath) as error:
+    except (ValueError, TypeError, RecursionError, UnsafePath) as error:
         raise ReleaseError(f"{RELEASES_FILE} is malformed: {error}") from error
     for older, newer in zip(releases, releases[1:]):
         if parse_version(newer.version) <= parse_version(older.version):

@@ -417,3 +417,14 @@ def test_an_integer_beyond_its_column_is_a_located_problem(project: Path, table:
     found = [p for p in json.loads(output[:output.rindex("]") + 1])
              if (p["file"], p["line"], p["column"]) == (f"raw/{table}.csv", line, column)]
     assert found and "beyond what the column holds" in found[0]["message"], found
+
+
+@pytest.mark.parametrize("text", ["[" * 100_000 + "]" * 100_000, "{not json", '{"resources": 7}',
+                                  '{"resources": [{"name": "x", "path": ["a"]}]}'])
+@pytest.mark.parametrize("command", ["info", "show", "check-build"])
+def test_a_malformed_or_deeply_nested_descriptor_is_one_line(package_root: Path, text: str,
+                                                             command: str) -> None:
+    (package_root / "datapackage.json").write_text(text, encoding="utf-8")
+    code, output = _run(READERS[command](package_root))
+    assert code == 1 and "Traceback" not in output
+    assert "[descriptor]" in output and len(output.strip().splitlines()) == 1, output
