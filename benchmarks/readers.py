@@ -12,6 +12,12 @@
    the slowest `parse_figure` or `parse_date` call. Target: under 50 ms. And the finders on the
    same inputs and on twice their length: the worst ratio of the two times. Target: under 3
    (linear growth gives about 2).
+4. `extract` on 10 MB of text, each run in a fresh interpreter whose peak resident memory is read
+   from `os.wait4` (ru_maxrss: the interpreter, the text and all `extract` holds): article-like text
+   (as in 2), its rows kept as the list `extract` returns, target under 300 MiB; and 10 MB of
+   `1, 1, 1, ...` (3.3 million mentions), its rows written one at a time as CSV
+   (`iter_extract` and `write`, as a caller streaming them would), target under 300 MiB; with the
+   time of each, and the time of the adversarial text against half of it (linear gives about 2).
 
 Timings are printed with their targets and MET / NOT MET; they never go into the tests.
 """
@@ -21,8 +27,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import multiprocessing
+import os
 import random
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -122,7 +131,48 @@ def article_text(size: int) -> str:
 
 ADVERSARIAL = ["-" * 10_000, "9" * 10_000, "1," * 5_000, "since " * 1_666, "1-" * 5_000,
                "about " * 1_666, "between 1 and " * 714, "(" * 10_000, "a " * 5_000,
-               "2024-" * 2_000, "October " * 1_250, "1.1" * 3_333]
+               "2024-" * 2_000, "October " * 1_250, "1.1" * 3_333, "Monday " * 1_428,
+               "Tuesday, " * 1_111, "one thousand" + " one" * 2_497]
+
+
+def extract_in_child(text: str, keep: bool) -> tuple[float, float, int]:
+    """`extract` on `text` in a fresh interpreter: (peak resident MiB, seconds, rows). With
+    `keep` the rows are kept as the list `extract` returns; else they are written one at a time
+    as CSV to the null device."""
+    with tempfile.TemporaryDirectory(prefix="dprk-extract-") as folder:
+        path = Path(folder, "text.txt")
+        path.write_text(text, encoding="utf-8")
+        child = subprocess.Popen([sys.executable, __file__, "--extract-child", str(path),
+                                  "keep" if keep else "stream"], stdout=subprocess.PIPE,
+                                 text=True)
+        assert child.stdout is not None
+        out = child.stdout.read()
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        child.stdout.close()
+    if child.returncode != 0:
+        raise RuntimeError(f"extract failed in its child process (exit {child.returncode})")
+    seconds, rows = json.loads(out)
+    return usage.ru_maxrss / 1024, seconds, rows  # ru_maxrss is in KiB on Linux
+
+
+def _extract_child(path: str, mode: str) -> None:
+    from dprk_ru_data.extract import extract, iter_extract, write
+
+    start = time.perf_counter()
+    if mode == "keep":
+        rows = len(extract(path))
+    else:
+        rows = 0
+
+        def counted(found):
+            nonlocal rows
+            for row in found:
+                rows += 1
+                yield row
+        with open(os.devnull, "w", encoding="utf-8") as null:
+            write(counted(iter_extract(path)), null, "csv")
+    print(json.dumps([time.perf_counter() - start, rows]))
 
 
 def measure(tiny: bool = False) -> list[tuple[str, float, float, str]]:
@@ -176,10 +226,29 @@ def measure(tiny: bool = False) -> list[tuple[str, float, float, str]]:
         growth.append(timings[1] / max(timings[0], 1e-9))
     results.append(("finders, twice the adversarial input: worst time ratio (x)", max(growth),
                     3.0, "linear is about 2"))
+
+    size = f"{text_size / 1e6:g} MB"
+    peak, seconds, rows = extract_in_child(text, keep=True)
+    results.append((f"extract, {size} of article-like text, rows kept: peak memory (MiB)", peak,
+                    300.0, f"{rows:,} rows; {len(text.encode()) / 2**20:.1f} MiB of text"))
+    results.append((f"extract, {size} of article-like text, rows kept (s)", seconds, 20.0,
+                    f"{rows / seconds:,.0f} rows/s"))
+    ones = "1, " * (text_size // 3)
+    half_peak, half_seconds, _ = extract_in_child(ones[:len(ones) // 2], keep=False)
+    peak, seconds, rows = extract_in_child(ones, keep=False)
+    results.append((f"extract, {size} of '1, 1, 1, ...', rows streamed: peak memory (MiB)",
+                    peak, 300.0, f"{rows:,} rows; half the text: {half_peak:.0f} MiB"))
+    results.append((f"extract, {size} of '1, 1, 1, ...', rows streamed (s)", seconds, 150.0,
+                    f"{rows / seconds:,.0f} rows/s"))
+    results.append(("extract, '1, 1, 1, ...' against half of it: time ratio (x)",
+                    seconds / max(half_seconds, 1e-9), 2.5, "linear is about 2"))
     return results
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--extract-child"]:
+        _extract_child(argv[1], argv[2])
+        return 0
     met_all = True
     for name, measured, target, remark in measure("--tiny" in argv):
         met = measured < target

@@ -3,6 +3,7 @@
 `extract` reads a corpus text (by its source id) or any UTF-8 file, runs both finders, and returns
 one row per mention with its offsets, span hash and reading; `render` prints them as a table, JSON
 or CSV. Relative dates are read against the source's publication date (or `published`).
+`iter_extract` and `write` do the same one row at a time, for texts with very many mentions.
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from .errors import DataError, Problem
 from .normalise.dates import DateError, FuzzyDate, parse_date
 from .normalise.figures import Figure
-from .normalise.finders import Mention, find_dates, find_figures
+from .normalise.finders import Mention, iter_mentions
 
 COLUMNS = ["kind", "start", "end", "text", "sha256", "low", "best", "high", "qualifier",
            "figure_kind", "per", "currency", "increment", "edtf", "date_start", "date_end",
@@ -59,12 +61,11 @@ def _source_text(source: str, corpus: Path, root: Path | None) -> tuple[str, Fuz
                              "no such source; give a source_id or the path of a text file")])
 
 
-def extract(source: str, published: str | None = None, corpus: Path | None = None,
-            root: Path | None = None) -> list[dict[str, Any]]:
-    """Every figure and date mention of `source` (a source_id, or the path of a UTF-8 text), in
-    document order, as rows of `COLUMNS`. `published` (a date text such as "2024-10-14" or
-    "2024-10-14/2024-10-31") anchors relative dates; a source's own publication date is the
-    default. Raises `DataError` naming the file and the problem."""
+def iter_extract(source: str, published: str | None = None, corpus: Path | None = None,
+                 root: Path | None = None) -> Iterator[dict[str, Any]]:
+    """`extract`, one row at a time: what it holds at once is the text, one window of its tokens
+    and the row being given. The source and `published` are checked (`DataError`) before it
+    returns."""
     from .evidence import corpus_dir
 
     path = Path(source)
@@ -80,12 +81,22 @@ def extract(source: str, published: str | None = None, corpus: Path | None = Non
     if published is not None:
         try:
             reference = parse_date(published)
+            if reference.start is None or reference.end is None:
+                raise DateError(published, "an open-ended date cannot anchor relative dates; "
+                                           "give a day or a closed interval")
         except DateError as error:
             raise DataError([Problem("--published", None, "published", published, "date",
                                      error.why)]) from None
-    mentions = sorted(find_figures(text) + find_dates(text, reference),
-                      key=lambda m: (m.start, m.end))
-    return [_row(m) for m in mentions]
+    return (_row(m) for m in iter_mentions(text, reference))
+
+
+def extract(source: str, published: str | None = None, corpus: Path | None = None,
+            root: Path | None = None) -> list[dict[str, Any]]:
+    """Every figure and date mention of `source` (a source_id, or the path of a UTF-8 text), in
+    document order, as rows of `COLUMNS`. `published` (a date text such as "2024-10-14" or
+    "2024-10-14/2024-10-31") anchors relative dates; a source's own publication date is the
+    default. Raises `DataError` naming the file and the problem."""
+    return list(iter_extract(source, published, corpus, root))
 
 
 def _plain(value: Any) -> str:
@@ -98,16 +109,29 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def render(rows: list[dict[str, Any]], output_format: str = "table") -> str:
+def render(rows: Iterable[dict[str, Any]], output_format: str = "table") -> str:
     """The rows as an aligned text table, JSON or CSV."""
+    out = io.StringIO()
+    write(rows, out, output_format)
+    return out.getvalue()
+
+
+def write(rows: Iterable[dict[str, Any]], out: TextIO, output_format: str = "table") -> None:
+    """Write the rows to `out` as `render` gives them. JSON and CSV are written row by row, so
+    rows from `iter_extract` are held one at a time; the table needs every row for its widths."""
     if output_format == "json":
-        return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
+        opened = False
+        for row in rows:  # as json.dumps(rows, indent=1) writes them, one row at a time
+            out.write(",\n " if opened else "[\n ")
+            out.write(json.dumps(row, ensure_ascii=False, indent=1).replace("\n", "\n "))
+            opened = True
+        out.write("\n]\n" if opened else "[]\n")
+        return
     if output_format == "csv":
-        out = io.StringIO()
         writer = csv.DictWriter(out, COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows({k: _plain(v) for k, v in row.items()} for row in rows)
-        return out.getvalue()
+        return
     shown = ["kind", "start", "end", "text", "reading"]
     table = []
     for row in rows:
@@ -130,4 +154,4 @@ def render(rows: list[dict[str, Any]], output_format: str = "table") -> str:
               for k in range(len(shown))]
     lines = ["  ".join(h.ljust(w) for h, w in zip(shown, widths)).rstrip()]
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in table]
-    return "\n".join(lines) + "\n"
+    out.write("\n".join(lines) + "\n")

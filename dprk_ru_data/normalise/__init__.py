@@ -6,7 +6,8 @@ Pure functions with one error type each; importing this package imports neither 
 
 from .dates import DateError, FuzzyDate, parse_date
 from .figures import Figure, FigureError, parse_figure, parse_figures
-from .finders import Mention, find_dates, find_figures
+from .finders import Mention, find_dates, find_figures, iter_dates, iter_figures, iter_mentions
 
 __all__ = ["DateError", "Figure", "FigureError", "FuzzyDate", "Mention", "find_dates",
-           "find_figures", "parse_date", "parse_figure", "parse_figures"]
+           "find_figures", "iter_dates", "iter_figures", "iter_mentions", "parse_date",
+           "parse_figure", "parse_figures"]

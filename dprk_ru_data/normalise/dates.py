@@ -149,8 +149,8 @@ def _time(t: Tokens, j: int) -> int:
     return j
 
 
-def _point(t: Tokens, i: int) -> tuple[Spec, int] | None:
-    """One date at `i` (no opener, no second date)."""
+def _point(t: Tokens, i: int, weekday: bool = True) -> tuple[Spec, int] | None:
+    """One date at `i` (no opener, no second date); with `weekday` false, not a weekday."""
     words, glued = t.words, t.glued
     n = len(words)
     if i >= n:
@@ -164,15 +164,18 @@ def _point(t: Tokens, i: int) -> tuple[Spec, int] | None:
             return ("iso_month", _slot(t, i), _slot(t, i + 2)), i + 3
     # weekday, perhaps with its date: "Tuesday", "last Tuesday", "Tuesday, October 15"
     shift = 0
-    if w in ("last", "this", "next", "past") and i + 1 < n and words[i + 1] in _WEEKDAYS:
+    if weekday and w in ("last", "this", "next", "past") and i + 1 < n and (
+            words[i + 1] in _WEEKDAYS):
         shift = {"last": -1, "past": -1, "this": 0, "next": 1}[w]
         i, w = i + 1, words[i + 1]
-    if w in _WEEKDAYS:
+    if weekday and w in _WEEKDAYS:
         j = i + 1
         if j < n and words[j] == "." and glued[j] and w not in _FULL_NAMES:
             j += 1
         k = j + 1 if j < n and words[j] == "," else j
-        dated = _point(t, k) if shift == 0 else None
+        # Only a day can follow ("Tuesday, October 15"), never another weekday: a run of weekday
+        # names is not read by recursing once per name.
+        dated = _point(t, k, weekday=False) if shift == 0 else None
         if dated is not None and dated[0][0] == "day":
             return ("weekday_day", _WEEKDAYS[w], dated[0]), dated[1]
         if shift == 1:
@@ -206,8 +209,10 @@ def _point(t: Tokens, i: int) -> tuple[Spec, int] | None:
             return ("season_rel", w, c.SEASONS[words[i + 1]]), i + 2
     # year, decade, approximate year
     the = 1 if w == "the" else 0
-    if words[i + the:i + the + 1] == ["year"] and i + the + 1 < n and words[i + the + 1] == "#4":
-        return ("year", _slot(t, i + the + 1)), i + the + 2
+    k = i + the + 1  # "the year 2024", not "the year 1970s"
+    if words[k - 1:k] == ["year"] and k < n and words[k] == "#4" and not (
+            k + 1 < n and glued[k + 1] and words[k + 1][0].isalnum()):
+        return ("year", _slot(t, k)), k + 1
     if i + the < n and words[i + the] == "#4":
         k = i + the
         if k + 1 < n and words[k + 1] == "s" and glued[k + 1]:

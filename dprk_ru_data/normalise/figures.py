@@ -23,6 +23,10 @@ from .tokens import (MAX_PHRASE, ShapeCache, Tokens, match_phrase, of_shape, phr
 
 Number = int | float
 
+# The largest value a figure may take: the build holds counts in 64-bit integer columns (money
+# and shares in 64-bit floats), so a reading beyond it is refused, not left to overflow a column.
+LARGEST = 2**63 - 1
+
 
 class FigureError(NormaliseError):
     """A figure text that this package cannot read; the message quotes it and says why."""
@@ -186,6 +190,10 @@ def _quantity(t: Tokens, i: int, currency: str | None = None, unscaled_decimal: 
         decimal = word == "#f"
         if j < n and glued[j] and (_is_number(words[j]) or words[j] in ("st", "nd", "rd", "th")):
             return None  # "1,0000" or an ordinal: not a figure
+        if j + 1 < n and words[j] == "e" and glued[j] and glued[j + 1] and (
+                _is_number(words[j + 1]) or words[j + 1] in ("+", "-")):
+            raise Refusal("a number in scientific notation ('1e400') is not a figure this "
+                          "package reads")
     elif word == "half" and i + 2 < n and words[i + 1] == "a" and words[i + 2] in c.SCALE_WORDS:
         slot, base, j = -1, 0.5, i + 2
         decimal = True
@@ -208,15 +216,17 @@ def _quantity(t: Tokens, i: int, currency: str | None = None, unscaled_decimal: 
     scale = factor  # the scale as written, which the other end of a range may share
     if slot == -1 and factor > 1:  # "one thousand five hundred": add the smaller parts
         base, factor = base * factor, 1
+        last = scale  # each part is of a smaller scale than the one before: a bounded phrase
         while j < n and (words[j] in _UNITS or words[j] in _TENS or words[j] == "and"):
             k = j + 1 if words[j] == "and" else j
             part = _words_number(words, k) if k < n else None
             if part is None:
                 break
             part_factor, end = _scale(words, glued, part[1])
-            if part[0] * part_factor >= base or (part_factor > 1 and part_factor * 1000 > base):
+            if part[0] * part_factor >= base or (part_factor > 1 and part_factor * 1000 > base) \
+                    or part_factor >= last:
                 break
-            base, j = base + part[0] * part_factor, end
+            base, j, last = base + part[0] * part_factor, end, part_factor
     scaled = scale > 1
     if decimal and not scaled and slot == -1:
         return None
@@ -618,8 +628,13 @@ def evaluate(reading: _Reading, numbers: list[str]) -> Figure:
             high = number
     if kind == "fraction" and max(v for v in (low, best, high, 0) if v is not None) > 1:
         raise ValueError("a share above 100% is not a share")
-    return Figure(_final(low, kind), _final(best, kind), _final(high, kind), reading.qualifier,
-                  kind, reading.counted, reading.per, reading.currency, reading.increment)
+    low, best, high = _final(low, kind), _final(best, kind), _final(high, kind)
+    largest = max(v for v in (low, best, high, 0) if v is not None)
+    if largest > LARGEST:
+        raise ValueError(f"{largest:,} is beyond what a figure column can hold "
+                         f"(at most {LARGEST:,})")
+    return Figure(low, best, high, reading.qualifier, kind, reading.counted, reading.per,
+                  reading.currency, reading.increment)
 
 
 # --- the public readers -----------------------------------------------------------------------

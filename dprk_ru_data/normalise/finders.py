@@ -1,9 +1,15 @@
 """Find every figure and date in a whole text, with offsets, readings and span hashes.
 
-The text is tokenised once (`tokens.of_text`); at each token that can start a date or a figure the
-readers' own grammar takes the longest phrase it can read from there, and the scan skips past it,
-so mentions never overlap and the cost is linear in the text. Dates are found first: a number that
-is part of a date ("October 14", "in 2023") is not also reported as a figure.
+The text is tokenised once, window by window (`tokens.windows`); at each token that can start a
+date or a figure the readers' own grammar takes the longest phrase it can read from there, and the
+scan skips past it, so mentions never overlap and the cost is linear in the text. What the finders
+hold at once is one window of tokens and the mentions found: `iter_figures` and `iter_dates` give
+the mentions one at a time. Dates are found first: a number that is part of a date ("October 14",
+"in 2023") is not also reported as a figure.
+
+The finders never raise on a text: a form the grammar or its arithmetic slips on, a number beyond
+what a reader takes (more than 15 digits, a value beyond a 64-bit column) or a phrase longer than
+`tokens.MAX_PHRASE` characters is not reported, as the readers refuse it.
 
 A curator turning an article into rows starts from these located, parsed candidates; the offsets
 and hashes are those that `raw/evidence.csv` records.
@@ -12,14 +18,17 @@ and hashes are those that `raw/evidence.csv` records.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from typing import NamedTuple, TypeVar
 
 from ..digest import sha256_hex
 from . import conventions as c
 from . import dates as d
 from . import figures as f
-from .tokens import Tokens, of_shape, of_text, value
+from . import tokens
+from .errors import Refusal
+from .tokens import MAX_PHRASE, Tokens, Window, of_shape, windows
 
 
 class Mention(NamedTuple):
@@ -70,9 +79,16 @@ def _mention(text: str, t: Tokens, i: int, end: int, kind: str,
     return Mention(start, stop, span, sha256_hex(span), kind, reading)
 
 
-def _bare_year(t: Tokens, numbers: list[str], i: int, end: int) -> bool:
-    """Whether a lone four-digit number reads as a year here (and not as "2000 troops")."""
-    year = int(value(numbers[t.slots[i]]))
+def _too_long(t: Tokens, i: int, end: int) -> bool:
+    """Whether a phrase runs over more characters than a reader takes (a run of spaces inside):
+    the finders report only what the readers would read."""
+    return t.ends[end - 1] - t.starts[i] > MAX_PHRASE
+
+
+def _bare_year(t: Tokens, numbers: list[str], slot: int, i: int, end: int) -> bool:
+    """Whether a lone four-digit number (number `slot`, its phrase tokens `i` to `end`) reads as
+    a year here (and not as "2000 troops")."""
+    year = int(numbers[slot])  # the date grammar takes only plain four-digit numbers as years
     if not 1800 <= year <= 2100:
         return False
     before = t.words[i - 1] if i else ""
@@ -90,24 +106,33 @@ def _read_at(reader: Callable[[Tokens, int], _At | None], t: Tokens, i: int) -> 
     """What `reader` reads from word `i`, or None, also where the grammar slips."""
     try:
         return reader(t, i)
-    except (IndexError, KeyError, ValueError):  # pragma: no cover - a grammar slip
+    except _SLIPS:  # pragma: no cover - a grammar slip
         return None
 
 
-def _scan_dates(text: str, t: Tokens, numbers: list[str], references: tuple[dt.date | None, ...],
-                ) -> list[tuple[int, int, d.FuzzyDate | None]]:
+# What a slip of the grammar or of the arithmetic can raise on a form nobody foresaw: the finder
+# then reads nothing at that token, as the readers refuse the form (`tokens.ShapeCache`).
+_SLIPS = (IndexError, KeyError, ValueError, TypeError, OverflowError, ZeroDivisionError,
+          RecursionError, Refusal)
+
+
+def _scan_dates(t: Tokens, numbers: list[str], references: tuple[dt.date | None, ...],
+                i: int, stop: int) -> tuple[list[tuple[int, int, d.FuzzyDate | None]], int]:
+    """The dates that start at tokens `i` to `stop`, each the longest from where the last one
+    ended: (start, end, reading) by token index, and the token the scan goes on from."""
     found: list[tuple[int, int, d.FuzzyDate | None]] = []
-    words, n, i = t.words, len(t.words), 0
-    while i < n:
+    words = t.words
+    while i < stop:
         if words[i] not in _DATE_STARTS:
             i += 1
             continue
         at = _read_at(d.date_at, t, i)
-        if at is None:
+        if at is None or _too_long(t, i, at[1]):
             i += 1
             continue
         spec, end = at
-        if spec[0] == "year" and spec[1][0] == "slot" and not _bare_year(t, numbers, i, end):
+        if spec[0] == "year" and spec[1][0] == "slot" and not _bare_year(
+                t, numbers, spec[1][1], i, end):
             i += 1
             continue
         try:
@@ -118,12 +143,35 @@ def _scan_dates(text: str, t: Tokens, numbers: list[str], references: tuple[dt.d
                 i += 1
                 continue
             reading = None
-        except (OverflowError, TypeError):
+        except _SLIPS:
             i += 1
             continue
         found.append((i, end, reading))
         i = end
-    return found
+    return found, i
+
+
+class _DateScan:
+    """The scan for dates, window after window: it goes on from where the last window left it."""
+
+    def __init__(self, text: str, references: tuple[dt.date | None, ...]):
+        self.text, self.references, self.resume = text, references, 0
+
+    def __call__(self, w: Window) -> list[Mention]:
+        found, i = _scan_dates(w.tokens, w.numbers, self.references,
+                               max(self.resume - w.offset, w.start), w.stop)
+        self.resume = w.offset + i
+        return [_mention(self.text, w.tokens, start, end, "date", reading)
+                for start, end, reading in found]
+
+
+def iter_dates(text: str, reference: object = None) -> Iterator[Mention]:
+    """`find_dates`, one mention at a time, holding one window of the text's tokens at once.
+
+    The reference is checked before any mention is given (`DateError`, `TypeError`).
+    """
+    scan = _DateScan(text, d._references(reference))
+    return (mention for w in windows(text) for mention in scan(w))
 
 
 def find_dates(text: str, reference: object = None) -> list[Mention]:
@@ -134,9 +182,7 @@ def find_dates(text: str, reference: object = None) -> list[Mention]:
     >>> [m.text for m in find_dates("Talks began on Monday, 14 October 2024, in Seoul.")]
     ['Monday, 14 October 2024']
     """
-    t, numbers = of_text(text)
-    return [_mention(text, t, i, end, "date", reading)
-            for i, end, reading in _scan_dates(text, t, numbers, d._references(reference))]
+    return list(iter_dates(text, reference))
 
 
 def _designation(t: Tokens, numbers: list[str], i: int, end: int) -> bool:
@@ -175,25 +221,19 @@ def _designation(t: Tokens, numbers: list[str], i: int, end: int) -> bool:
 
 
 
-def find_figures(text: str) -> list[Mention]:
-    """Every figure in `text`, in document order, with its reading; numbers inside dates,
-    designations ("KN-23", "155mm") and references ("Resolution 2397") are left out.
-
-    >>> [(m.text, m.value.best) for m in find_figures("Seoul says about 3,000 troops left on 14 October.")]
-    [('about 3,000', 3000)]
-    """
-    t, numbers = of_text(text)
-    in_date = bytearray(len(t.words))
-    for i, end, _ in _scan_dates(text, t, numbers, (None,)):
-        in_date[i:end] = b"\x01" * (end - i)
+def _scan_figures(text: str, t: Tokens, numbers: list[str], in_date: bytearray, i: int,
+                  stop: int) -> tuple[list[Mention], int]:
+    """The figures that start at tokens `i` to `stop` outside dates, each the longest from where
+    the last one ended, and the token the scan goes on from."""
     mentions: list[Mention] = []
-    words, n, i = t.words, len(t.words), 0
-    while i < n:
+    words = t.words
+    while i < stop:
         if in_date[i] or words[i] not in _FIGURE_STARTS:
             i += 1
             continue
         at = _read_at(f.figure_at, t, i)
-        if at is None or any(in_date[i:at[1]]) or _designation(t, numbers, i, at[1]):
+        if (at is None or _too_long(t, i, at[1]) or any(in_date[i:at[1]])
+                or _designation(t, numbers, i, at[1])):
             i += 1
             continue
         reading, end = at
@@ -203,10 +243,73 @@ def find_figures(text: str) -> list[Mention]:
             continue
         try:
             figure = f.evaluate(reading, numbers)
-        except (ValueError, OverflowError, ZeroDivisionError):
+        except _SLIPS:
             i += 1
             continue
         span_end = end - 1 if words[end - 1] == "of" else end  # "a handful of": not the "of"
         mentions.append(_mention(text, t, i, span_end, "figure", figure))
         i = end
-    return mentions
+    return mentions, i
+
+
+class _FigureScan:
+    """The scan for figures, window after window. Within each window it first scans for dates
+    half the context past the window's end: further than any figure reaches, so every date a
+    figure could run into is known, and leaving the date readers the other half to look ahead."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.ahead = tokens.CONTEXT_TOKENS // 2
+        self.dates: deque[tuple[int, int]] = deque()  # dates ahead, by token of the whole text
+        self.resume = self.dates_resume = 0
+
+    def __call__(self, w: Window) -> list[Mention]:
+        t, offset = w.tokens, w.offset
+        n = len(t.words)
+        found, i = _scan_dates(t, w.numbers, (None,), max(self.dates_resume - offset, w.start),
+                               n if w.last else min(n, w.stop + self.ahead))
+        self.dates_resume = offset + i
+        dates = self.dates
+        dates.extend((offset + start, offset + end) for start, end, _ in found)
+        while dates and dates[0][1] <= offset:
+            dates.popleft()
+        in_date = bytearray(n)
+        for start, end in dates:
+            first, last = max(start - offset, 0), min(end - offset, n)
+            if first >= n:
+                break
+            in_date[first:last] = b"\x01" * (last - first)
+        mentions, i = _scan_figures(self.text, t, w.numbers, in_date,
+                                    max(self.resume - offset, w.start), w.stop)
+        self.resume = offset + i
+        return mentions
+
+
+def iter_figures(text: str) -> Iterator[Mention]:
+    """`find_figures`, one mention at a time, holding one window of the text's tokens at once."""
+    scan = _FigureScan(text)
+    return (mention for w in windows(text) for mention in scan(w))
+
+
+def iter_mentions(text: str, reference: object = None) -> Iterator[Mention]:
+    """The figures and the dates of `text` together, in order of (start, end), a figure first
+    where a figure and a date have both alike: what sorting `find_figures` and `find_dates`
+    together gives, with the text's tokens read once. The reference is checked first."""
+    dates, figures = _DateScan(text, d._references(reference)), _FigureScan(text)
+    # A window's mentions all start before the next window's: they can be ordered window by window.
+    return (mention for w in windows(text)
+            for mention in sorted(figures(w) + dates(w), key=_order))
+
+
+def _order(mention: Mention) -> tuple[int, int]:
+    return mention.start, mention.end
+
+
+def find_figures(text: str) -> list[Mention]:
+    """Every figure in `text`, in document order, with its reading; numbers inside dates,
+    designations ("KN-23", "155mm") and references ("Resolution 2397") are left out.
+
+    >>> [(m.text, m.value.best) for m in find_figures("Seoul says about 3,000 troops left on 14 October.")]
+    [('about 3,000', 3000)]
+    """
+    return list(iter_figures(text))

@@ -13,7 +13,7 @@ nested quantifier that could backtrack, so tokenising is linear in the length of
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Generic, NamedTuple, TypeVar
 
 from .errors import Refusal
@@ -24,7 +24,6 @@ from .errors import Refusal
 NUMBER = (r"\d{1,3}(?:,\d{3}(?!\d))+(?:\.\d+)?|\d{1,3}(?:[ \u00a0\u202f]\d{3}(?![\d.,]))+"
           r"|\d+(?:\.\d+)?")
 _NUMBER = re.compile(f"({NUMBER})")
-_TOKEN = re.compile(rf"(?P<num>{NUMBER})|(?P<word>[^\W\d_]+)|(?P<sym>\S)")
 
 # Dashes, quotes and spaces written in several ways, mapped to one each (length-preserving).
 _TRANSLATE = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2010": "-",
@@ -124,38 +123,101 @@ def of_shape(key: str) -> Tokens:
 # Words that are month names only when written with a capital ("May", "March") in running text.
 _CAPITAL_ONLY = {"may": "may~", "march": "march~"}
 
+# The tokens of a whole text are matched on the text as it is, not on a translated copy: the
+# characters `_TRANSLATE` maps are symbols or spaces either way, so only the spaces that group
+# digits need naming here ("3\u2009000" reads as "3 000" does). Each token's own text is
+# translated, so words, symbols and numbers come out exactly as `shape` would write them.
+_TEXT_NUMBER = NUMBER.replace(r"[ \u00a0\u202f]", r"[ \u00a0\u202f\u2009]")
+_TEXT_TOKEN = re.compile(rf"(?P<num>{_TEXT_NUMBER})|(?P<word>[^\W\d_]+)|(?P<sym>\S)")
 
-def of_text(text: str) -> tuple[Tokens, list[str]]:
-    """Tokens of a whole text, with its numbers (for the finders); offsets index `text` itself.
+# The finders read a text window by window, so that what they hold at once is bounded by the
+# window, not the text. A window owns `WINDOW_TOKENS` tokens, sees `LOOK_BEHIND` before them and
+# `CONTEXT_TOKENS` after. The finders look back at most two tokens, and the readers ahead at most
+# 128 from where a phrase starts (tests/test_finders_bounded.py measures it: 71 for a range of two
+# numbers in words of every scale); the finders scan for dates half the context ahead of figures
+# (a figure never takes a number that a date holds). So every reader sees what it would in the
+# whole text.
+WINDOW_TOKENS = 1 << 14
+CONTEXT_TOKENS = 1 << 11
+LOOK_BEHIND = 8
+
+
+class Window(NamedTuple):
+    """Tokens of a stretch of a text: `tokens` and its `numbers` as `of_text` gives them, token 0
+    being token `offset` of the whole text; the window owns tokens `start` to `stop` (the scans
+    start phrases only there) and the others are context. `last`: no token follows."""
+
+    tokens: Tokens
+    numbers: list[str]
+    offset: int
+    start: int
+    stop: int
+    last: bool
+
+
+def windows(text: str, size: int | None = None, context: int | None = None,
+            ) -> Iterator[Window]:
+    """The text's tokens, window by window, read from the text as the windows need them.
 
     "may" and "march" in lower case are verbs in running text, so they are not matched as months.
+    Consecutive windows own consecutive tokens; character offsets index `text` itself.
+
+    >>> [(w.offset, w.start, w.stop, w.tokens.words) for w in windows("About 3,000 left.", 2, 1)]
+    [(0, 0, 2, ['about', '#g', 'left']), (0, 2, 4, ['about', '#g', 'left', '.'])]
     """
+    size = WINDOW_TOKENS if size is None else size  # read here, so a test can make it small
+    context = CONTEXT_TOKENS if context is None else context
     words: list[str] = []
     glued: list[bool] = []
     slots: list[int] = []
     starts: list[int] = []
     ends: list[int] = []
     numbers: list[str] = []
-    previous = -1
-    for match in _TOKEN.finditer(text.translate(_TRANSLATE)):
-        start, end = match.span()
-        kind = match.lastgroup
-        if kind == "num":
-            number = match.group()
-            numbers.append(number)
-            words.append(marker(number))
-            slots.append(len(numbers) - 1)
-        else:
+    offset, own, previous = 0, 0, -1
+    stream = _TEXT_TOKEN.finditer(text)
+    more = True
+    while True:
+        wanted = own + size + context
+        while len(words) < wanted:
+            match = next(stream, None)
+            if match is None:
+                more = False
+                break
+            start, end = match.span()
             token = match.group()
-            lower = token.lower()
-            if kind == "word" and lower in _CAPITAL_ONLY and token == lower:
-                lower = _CAPITAL_ONLY[lower]
-            words.append(lower)
-            slots.append(-1)
-        glued.append(start == previous)
-        starts.append(start)
-        ends.append(previous := end)
-    return Tokens(words, glued, slots, starts, ends), numbers
+            if not token.isascii():
+                token = token.translate(_TRANSLATE)
+            if match.lastgroup == "num":
+                slots.append(len(numbers))
+                numbers.append(token)
+                words.append(marker(token))
+            else:
+                lower = token.lower()
+                if lower in _CAPITAL_ONLY and token == lower:
+                    lower = _CAPITAL_ONLY[lower]
+                words.append(lower)
+                slots.append(-1)
+            glued.append(start == previous)
+            starts.append(start)
+            ends.append(previous := end)
+        stop = own + size if more else len(words)
+        yield Window(Tokens(words, glued, slots, starts, ends), numbers, offset, own, stop,
+                     not more)
+        if not more:
+            return
+        cut = stop - min(LOOK_BEHIND, stop)
+        first = next((slot for slot in slots[cut:] if slot >= 0), len(numbers))
+        words, glued, starts, ends = words[cut:], glued[cut:], starts[cut:], ends[cut:]
+        slots = [slot - first if slot >= 0 else -1 for slot in slots[cut:]]
+        numbers = numbers[first:]
+        offset, own = offset + cut, stop - cut
+
+
+def of_text(text: str) -> tuple[Tokens, list[str]]:
+    """Tokens of a whole text, with its numbers, in one window; offsets index `text` itself."""
+    for window in windows(text, size=len(text) + 1, context=0):
+        return window.tokens, window.numbers
+    raise AssertionError("windows() yields at least one window")  # pragma: no cover
 
 
 PhraseIndex = dict[str, list[tuple[tuple[str, ...], str]]]
