@@ -512,22 +512,17 @@ def serve(host: str, port: int, export_to: Path | None, corpus: Path | None,
     record linked to the passages that support it. Needs the web extra:
     pip install 'dprk-ru-data[web]'.
     """
-    import subprocess
-    import tempfile
-
-    from .site import build_site, serve_command
+    from .site import build_site, serve_site
 
     if export_to is not None:
         click.echo(f"wrote the site to {build_site(export_to, root)}")
         return
     folder = corpus_dir(corpus)
-    with tempfile.TemporaryDirectory() as scratch:
-        site = build_site(Path(scratch), root, folder if folder.is_dir() else None)
-        click.echo(f"serving on http://{host}:{port}/ (Ctrl-C stops)", err=True)
-        try:
-            subprocess.run(serve_command(site, host, port), check=False)
-        except KeyboardInterrupt:
-            pass
+    code = serve_site(host, port, root, folder if folder.is_dir() else None, announce=lambda:
+                      click.echo(f"serving on http://{host}:{port}/ (Ctrl-C stops)", err=True))
+    if code:
+        raise click.ClickException(f"the server stopped with exit code {code}; its messages "
+                                   "are above")
 
 
 @main.command("verify-evidence")

@@ -1,25 +1,41 @@
 """The web view in a real browser: Debian's headless Chromium, driven by Selenium, at 1400x1000,
-looks at the served site as a person would."""
+looks at the served site as a person would. Also: every SQL call the site runs is bounded, the
+server stops with its parent and leaves nothing behind, and the evidence page says visibly why a
+passage cannot be shown.
+
+Every test that starts a server stops it in a `finally`; `no_process_left_behind` checks, after
+the last test of this file, that no process started here is still running."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
+import random
 import shutil
+import signal
 import socket
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from .conftest import ROOT, corpus_path
 
-pytestmark = pytest.mark.slow
 CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 WIDTH, HEIGHT = 1400, 1000
+START_SECONDS = 60  # a server that has not answered by then has failed to start
+PR_SET_CHILD_SUBREAPER = 36
 
 
 def _free_port() -> int:
@@ -28,31 +44,124 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> str:
-    pytest.importorskip("datasette")
-    log = (tmp_path_factory.mktemp("site") / "server.log").open("wb")
-    port = _free_port()
-    command = [sys.executable, "-m", "dprk_ru_data", "serve", "--port", str(port)]
-    corpus = corpus_path()
-    if corpus:
-        command += ["--corpus", str(corpus)]
-    # The server's log goes to a file: a pipe nobody reads would fill and stall it.
-    server = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=log)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+def _children(pid: int, zombies: bool = False) -> dict[int, str]:
+    """The child processes of `pid` (the live ones, or the zombies), with their states, read
+    from /proc."""
+    children = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
         try:
-            urllib.request.urlopen(url, timeout=1)
-            break
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.2)
-    else:
-        server.kill()
-        pytest.fail(f"the site did not start; see {log.name}")
-    yield url
-    server.terminate()
-    server.wait(timeout=20)
-    log.close()
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and (fields[0] == "Z") == zombies:
+            children[int(entry.name)] = fields[0]
+    return children
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _wait_gone(pids: set[int], seconds: float) -> set[int]:
+    """Those of `pids` still running after up to `seconds`."""
+    deadline = time.monotonic() + seconds
+    while (left := {pid for pid in pids if _alive(pid)}) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return left
+
+
+def _prctl(option: int, value: int) -> bool:
+    if sys.platform != "linux":
+        return False
+    import ctypes
+
+    return bool(ctypes.CDLL(None, use_errno=True).prctl(option, value) == 0)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def no_process_left_behind() -> Iterator[None]:
+    """After the last test of this file, no process these tests started is still running.
+
+    This process is made a subreaper for the while, so that a server orphaned by its parent (the
+    fault this guards against) becomes our child and is seen here."""
+    if not Path("/proc/self/stat").exists():
+        yield
+        return
+    before = set(_children(os.getpid()))
+    subreaper = _prctl(PR_SET_CHILD_SUBREAPER, 1)
+    try:
+        yield
+        left = _wait_gone(set(_children(os.getpid())) - before, 15)
+        details = {pid: (Path("/proc") / str(pid) / "cmdline").read_bytes()[:200]
+                   for pid in left if _alive(pid)}
+        for pid in left:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        assert not left, f"processes left running after the web tests: {details}"
+    finally:
+        if subreaper:
+            _prctl(PR_SET_CHILD_SUBREAPER, 0)
+        for pid in set(_children(os.getpid())) - before:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.1)
+        for pid in set(_children(os.getpid(), zombies=True)) - before:  # orphaned onto us
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop `process` and every process it started: SIGTERM, then SIGKILL after 20 s."""
+    descendants = set(_children(process.pid))
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=20)
+    for pid in _wait_gone(descendants, 10):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def _served(command: list[str], log: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
+    """`command` running until it answers on `port`; always stopped afterwards."""
+    with log.open("wb") as out:  # a file, not a pipe nobody reads, which would fill and stall
+        process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=out)
+        try:
+            deadline = time.monotonic() + START_SECONDS
+            while True:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).close()
+                    break
+                except (urllib.error.URLError, ConnectionError, TimeoutError):
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        pytest.fail(f"the site did not start; see {log}")
+                    time.sleep(0.2)
+            yield process
+        finally:
+            _stop(process)
+
+
+def _serve_command(port: int, corpus: Path | None = None) -> list[str]:
+    command = [sys.executable, "-m", "dprk_ru_data", "serve", "--port", str(port)]
+    return command + (["--corpus", str(corpus)] if corpus else [])
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    pytest.importorskip("datasette")
+    port = _free_port()
+    log = tmp_path_factory.mktemp("site") / "server.log"
+    with _served(_serve_command(port, corpus_path()), log, port):
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture(scope="module")
@@ -69,9 +178,11 @@ def browser():
     from selenium.webdriver.chrome.service import Service
 
     driver = webdriver.Chrome(options=options, service=Service(DRIVER))
-    driver.set_window_size(WIDTH, HEIGHT)
-    yield driver
-    driver.quit()
+    try:
+        driver.set_window_size(WIDTH, HEIGHT)
+        yield driver
+    finally:
+        driver.quit()
 
 
 def _shot(browser, name: str, tmp_path: Path) -> None:
@@ -88,6 +199,19 @@ def _first_screen_rows(browser) -> list:
             if row.rect["y"] + row.rect["height"] <= inner]
 
 
+def _get(url: str, timeout: float = 30) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def _sql_url(site: str, sql: str) -> str:
+    return f"{site}/dprk_ru_data.json?sql={urllib.parse.quote(sql)}&_shape=array"
+
+
+@pytest.mark.slow
 def test_the_claims_page_answers_who_claimed_how_many_in_one_screen(site, browser,
                                                                       tmp_path) -> None:
     import dprk_ru_data
@@ -104,6 +228,7 @@ def test_the_claims_page_answers_who_claimed_how_many_in_one_screen(site, browse
     assert "`" not in browser.find_element("css selector", ".metadata-description").text
 
 
+@pytest.mark.slow
 def test_a_facet_click_filters(site, browser) -> None:
     from selenium.webdriver.common.by import By
 
@@ -117,6 +242,7 @@ def test_a_facet_click_filters(site, browser) -> None:
     assert after != before and after.startswith("4 rows")
 
 
+@pytest.mark.slow
 def test_a_record_links_to_its_evidence_with_the_spans(site, browser, tmp_path) -> None:
     from selenium.webdriver.common.by import By
 
@@ -129,8 +255,12 @@ def test_a_record_links_to_its_evidence_with_the_spans(site, browser, tmp_path) 
     assert {"figure_text", "claimant_actor_id", "claimed_text"} <= fields
     if corpus_path():
         assert browser.find_elements(By.TAG_NAME, "mark")
+    else:  # no passage, and a warning a person can see in each row saying why
+        warnings = browser.find_elements(By.CSS_SELECTOR, ".evidence-warning")
+        assert len(warnings) == len(rows) and all(w.is_displayed() for w in warnings)
 
 
+@pytest.mark.slow
 def test_a_table_page_shows_fifteen_rows_in_the_first_screen(site, browser, tmp_path) -> None:
     browser.get(f"{site}/dprk_ru_data/troop_estimates")
     _shot(browser, "troop_estimates", tmp_path)
@@ -138,17 +268,14 @@ def test_a_table_page_shows_fifteen_rows_in_the_first_screen(site, browser, tmp_
     assert "`" not in browser.find_element("css selector", ".metadata-description").text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", ["/dprk_ru_data/no_such_table",
                                   "/dprk_ru_data/claims?measure__nonsense=1",
                                   "/dprk_ru_data/claims?_where=1%3B%20drop%20table%20claims",
                                   "/dprk_ru_data/claims?_sort=%3Cscript%3Ealert(1)%3C/script%3E",
                                   "/-/evidence/%3Cscript%3E"])
 def test_bad_input_gets_an_error_page_never_a_traceback(site, path: str) -> None:
-    try:
-        with urllib.request.urlopen(site + path, timeout=10) as response:
-            status, body = response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        status, body = error.code, error.read().decode()
+    status, body = _get(site + path, timeout=10)
     assert "Traceback" not in body and "<script>alert(1)" not in body
     assert status == 200 or f"Error {status}" in body  # Datasette's own error page
 
@@ -160,6 +287,7 @@ def test_the_server_listens_on_this_machine_only_by_default() -> None:
     assert host.default == "127.0.0.1"
 
 
+@pytest.mark.slow
 def test_the_exported_site_has_no_corpus_text(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
@@ -178,7 +306,445 @@ def test_the_exported_site_has_no_corpus_text(tmp_path: Path) -> None:
     shutil.rmtree(tmp_path / "site")
 
 
+@pytest.mark.slow
 def test_the_front_page_leads_with_the_questions(site) -> None:
     with urllib.request.urlopen(site + "/", timeout=10) as response:
         body = response.read().decode()
     assert '/dprk_ru_data/claims?measure=deployed"' in body and "/dprk_ru_data/events" in body
+
+
+# -- Every SQL call is bounded ------------------------------------------------------------------
+
+RECURSIVE = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+TEXT_20K = "printf('%.*c', 19900, 'a')"
+NEEDLE = "printf('%.*c', 480, 'a') || 'b'"
+
+
+def _row_of_calls(call: str, budget: int = 9_000) -> str:
+    """One SELECT holding as many `call`s (on the columns a, k) as fit in `budget` bytes, in
+    one row with no loop between them: SQLite's progress handler never runs during it."""
+    head = (f"WITH ta(a) AS (SELECT {TEXT_20K}), tk(k) AS (SELECT {NEEDLE}) SELECT ")
+    count = (budget - len(head)) // (len(call) + 1)
+    groups = [", ".join([call] * min(100, count - i)) for i in range(0, count, 100)]
+    return head + ", ".join(f"max({group})" for group in groups) + " FROM ta, tk"
+
+
+EXPENSIVE = {  # each ran for seconds to minutes, at up to gigabytes, before the limits
+    "printf width": "SELECT printf('%.*c', 900000000, 'x')",
+    "printf negative width": "SELECT length(printf('%.*c', -900000000, 'x'))",
+    "printf width, blob format": "SELECT length(printf(CAST('%.*c' AS BLOB), 900000000, 'x'))",
+    "printf literal width": "SELECT length(printf('%.900000000c', 'x'))",
+    "format width": "SELECT length(format('%*s', 900000000, 'x'))",
+    "randomblob": "SELECT length(randomblob(900000000))",
+    "zeroblob": "SELECT zeroblob(900000000)",
+    "hex of zeroblob": "SELECT length(hex(zeroblob(400000000)))",
+    "replace growing": "SELECT length(replace(replace(replace(hex(randomblob(1000)), '0', "
+                       "hex(randomblob(1000))), '1', hex(randomblob(1000))), '2', "
+                       "hex(randomblob(1000))))",
+    "string doubling in a CTE": "WITH RECURSIVE c(x, s) AS (SELECT 1, 'x' UNION ALL "
+                                "SELECT x + 1, s || s FROM c WHERE x < 40) "
+                                "SELECT length(s) FROM c ORDER BY x DESC LIMIT 1",
+    "recursive CTE": RECURSIVE + "SELECT count(*) FROM c",
+    "recursive CTE sorted": RECURSIVE + "SELECT x FROM c ORDER BY random() LIMIT 1",
+    "cross join": "SELECT count(*) FROM evidence a, evidence b, evidence c, evidence d",
+    "instr of two long texts": f"SELECT instr({TEXT_20K}, printf('%.*c', 9000, 'a') || 'b')",
+    "trim with a long set": f"SELECT trim({TEXT_20K}, printf('%.*c', 2000, 'b') || 'a')",
+    "rows of long values": RECURSIVE + f"SELECT {TEXT_20K} FROM c LIMIT 1000",
+    "a row of LIKE calls": _row_of_calls("(a LIKE '%' || k)"),
+    "a row of GLOB calls": _row_of_calls("(a GLOB '*' || k)"),
+    "attach another file": "ATTACH DATABASE '/etc/hostname' AS other",
+}
+
+
+UNIT_TIME_LIMIT_MS = 250  # shorter than the site's 1 s, to keep these tests quick
+
+
+@pytest.fixture(scope="module")
+def site_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from dprk_ru_data.export import DATABASE
+    from dprk_ru_data.site import build_site
+
+    pytest.importorskip("datasette")
+    return build_site(tmp_path_factory.mktemp("bound") / "site") / f"{DATABASE}.sqlite"
+
+
+@pytest.fixture
+def bound(site_database: Path) -> Iterator[sqlite3.Connection]:
+    """The site's database as Datasette opens it, with the site's limits."""
+    from dprk_ru_data.site.limits import bound_connection
+
+    connection = sqlite3.connect(f"file:{site_database}?immutable=1", uri=True)
+    connection.row_factory = sqlite3.Row
+    bound_connection(connection, UNIT_TIME_LIMIT_MS)
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the refusals
+@pytest.mark.parametrize("name", list(EXPENSIVE))
+def test_one_expensive_sql_call_fails_within_two_seconds(bound: sqlite3.Connection,
+                                                         name: str) -> None:
+    """As Datasette runs it (its progress handler and time limit), each call fails, and fast:
+    well within 2 s, where before the limits some ran for minutes."""
+    from datasette.utils import sqlite_timelimit
+
+    start = time.perf_counter()
+    with pytest.raises(sqlite3.DatabaseError), sqlite_timelimit(bound, UNIT_TIME_LIMIT_MS):
+        bound.execute(EXPENSIVE[name]).fetchmany(1001)
+    assert time.perf_counter() - start < 2.0, name
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT printf('%5.2f|%-4d|%s|%,d|%.*c|%%', 3.14159, 7, 'x', 1234567, 3, 'z')",
+    "SELECT format('%*s|%q', -4, 'ab', 'it''s')",
+    "SELECT instr('troops deployed', 'deployed'), instr(x'616263', x'63')",
+    "SELECT replace('a-b-c', '-', '+'), replace(123, 2, 9), replace('abc', '', 'x')",
+    "SELECT trim('  x  '), trim('xxaxx', 'x'), ltrim('..a', '.'), rtrim('a..', '.')",
+    "SELECT 'Kursk' LIKE 'k%', 'a_b' LIKE 'a\\_b' ESCAPE '\\', 'Kursk' GLOB 'K*', "
+    "NULL LIKE 'a'",
+    "SELECT count(*) FROM claims WHERE claimant_name LIKE '%a%'",
+    "SELECT group_concat(evidence_id) FROM evidence",
+])
+def test_ordinary_sql_gives_what_sqlite_gives(bound: sqlite3.Connection, site_database: Path,
+                                              sql: str) -> None:
+    """The guarded functions return exactly what SQLite's own do."""
+    plain = sqlite3.connect(f"file:{site_database}?immutable=1", uri=True)
+    assert tuple(bound.execute(sql).fetchone()) == plain.execute(sql).fetchone()
+
+
+SPEC_PIECES = st.lists(st.one_of(
+    st.text(alphabet="ab %", max_size=3),
+    st.builds(lambda flags, width, precision, size, letter: f"%{flags}{width}{precision}{size}"
+                                                            f"{letter}",
+              st.text(alphabet="-+ #!0,", max_size=2),
+              st.sampled_from(["", "*", "7", "1000000"]),
+              st.sampled_from(["", ".", ".*", ".3", ".1000000"]),
+              st.sampled_from(["", "l", "ll"]),
+              st.sampled_from(list("dsgzqQwcouxXfeEGipnr%TSy*.5l"))),
+    st.text(alphabet="%*.-0159lcd", max_size=4)), max_size=5).map("".join)
+PRINTF_ARGUMENTS = st.lists(st.sampled_from(
+    [0, 3, -3, 1_000_000, -1_000_000, 2**31 + 5, 2.5, 1e7, float("nan"), "x", "1000000", None,
+     b"y"]), max_size=6)
+
+
+@given(SPEC_PIECES, PRINTF_ARGUMENTS)
+def test_no_printf_format_passes_a_huge_width_to_sqlite(fmt: str, arguments: list) -> None:
+    """What the guard lets through makes a short result in SQLite's own printf, which takes a
+    width or precision of a million from wherever SQLite reads it: the format or an argument."""
+    from dprk_ru_data.site.limits import MAX_VALUE_BYTES, printf_sizes
+
+    if all(size <= MAX_VALUE_BYTES for size in printf_sizes((fmt, *arguments))):
+        plain = sqlite3.connect(":memory:")
+        marks = ", ".join("?" * (len(arguments) + 1))
+        result = plain.execute(f"SELECT length(printf({marks}))", [fmt, *arguments]).fetchone()
+        assert (result[0] or 0) < 500_000, (fmt, arguments)
+
+
+def test_the_result_of_one_statement_is_bounded(bound: sqlite3.Connection) -> None:
+    from dprk_ru_data.site.limits import MAX_RESULT_BYTES
+
+    rows = RECURSIVE + "SELECT printf('%.*c', 10000, 'a') FROM c LIMIT ?"
+    assert len(bound.execute(rows, [MAX_RESULT_BYTES // 20_000]).fetchall()) == 250
+    with pytest.raises(sqlite3.OperationalError, match="larger than"):
+        bound.execute(rows, [MAX_RESULT_BYTES // 10_000 + 1]).fetchall()
+    assert bound.execute("SELECT count(*) FROM evidence").fetchone()[0] > 0  # a fresh budget
+
+
+@pytest.mark.slow
+def test_expensive_calls_fail_fast_while_other_pages_are_served(site) -> None:
+    """Against the served site, over HTTP: a page asked for while three calls that run to the
+    time limit are running is served within 2 s, and each expensive call is refused within 2 s.
+    """
+    outcomes: dict[str, tuple[int, float]] = {}
+
+    def call(name: str) -> None:
+        start = time.perf_counter()
+        status, _ = _get(_sql_url(site, EXPENSIVE[name]))
+        outcomes[name] = (status, time.perf_counter() - start)
+
+    threads = [threading.Thread(target=call, args=(name,))
+               for name in ("recursive CTE", "cross join", "a row of LIKE calls")]
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(0.2)
+        start = time.perf_counter()
+        status, body = _get(f"{site}/dprk_ru_data/claims")
+        page_seconds = time.perf_counter() - start
+    finally:
+        for thread in threads:
+            thread.join(timeout=60)
+    assert status == 200 and "claims" in body
+    assert page_seconds < 2.0, page_seconds
+    for name in ("printf width", "randomblob", "zeroblob", "string doubling in a CTE"):
+        call(name)
+    for name, (code, seconds) in outcomes.items():
+        assert code == 400 and seconds < 2.0, (name, code, seconds)
+
+
+@pytest.mark.slow
+def test_the_served_database_is_immutable(site) -> None:
+    import json
+
+    status, body = _get(f"{site}/-/databases.json")
+    databases = {d["name"]: d for d in json.loads(body)}
+    assert status == 200 and databases["dprk_ru_data"]["is_mutable"] is False
+    status, _ = _get(f"{site}/_internal.json?sql=select+1")
+    assert status == 403
+
+
+# -- The server's process ----------------------------------------------------------------------
+
+def _server_and_folder(serve: subprocess.Popen[bytes]) -> tuple[int, Path]:
+    """The Datasette process `dprk-data serve` started, and the temporary folder it serves."""
+    deadline = time.monotonic() + 10
+    while not (children := _children(serve.pid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (server,) = children
+    argv = (Path("/proc") / str(server) / "cmdline").read_bytes().decode().split("\0")
+    return server, Path(argv[argv.index("-i") + 1]).parent
+
+
+def _port_closed(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+@pytest.mark.slow
+def test_sigterm_to_serve_stops_the_server_and_removes_its_folder(tmp_path: Path) -> None:
+    pytest.importorskip("datasette")
+    port = _free_port()
+    with _served(_serve_command(port), tmp_path / "server.log", port) as serve:
+        server, folder = _server_and_folder(serve)
+        try:
+            assert folder.is_dir()
+            serve.send_signal(signal.SIGTERM)
+            assert serve.wait(timeout=20) == 0
+            assert not _wait_gone({server}, 5) and _port_closed(port)
+            assert not folder.exists()
+        finally:
+            if _alive(server):
+                os.kill(server, signal.SIGKILL)
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+# A stand-in server: says which signal stopped it, or ignores SIGTERM where asked to.
+STAND_IN = """
+import signal, sys, time
+if sys.argv[1] == "stubborn":
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+else:
+    for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(s, lambda n, f: sys.exit(100 + n))
+open(sys.argv[2], "w").close()
+time.sleep(60)
+"""
+
+
+def _run_stand_in(tmp_path: Path, behaviour: str, stop: int, grace: float
+                  ) -> tuple[int | None, float, subprocess.Popen[bytes] | None, list[int]]:
+    """Run the stand-in through serve's `ServerProcess`, send this process `stop` once it is up;
+    return what `run` returned, how long it took, the child and the signals received."""
+    from dprk_ru_data.site import ServerProcess
+
+    ready = tmp_path / "ready"
+    box: dict[str, object] = {}
+
+    def send_when_ready() -> None:
+        deadline = time.monotonic() + 20
+        while not ready.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os.kill(os.getpid(), stop)
+
+    sender = threading.Thread(target=send_when_ready)
+    start = time.perf_counter()
+    with ServerProcess(grace) as server:
+        sender.start()
+        try:
+            box["code"] = server.run([sys.executable, "-c", STAND_IN, behaviour, str(ready)])
+        finally:
+            sender.join(timeout=30)
+    return box.get("code"), time.perf_counter() - start, server.child, server.received
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_serve_passes_each_stop_signal_on_to_its_server(tmp_path: Path, stop: int) -> None:
+    code, _, child, received = _run_stand_in(tmp_path, "obliging", stop, grace=10)
+    assert received == [stop] and code == 100 + stop
+    assert child is not None and not _alive(child.pid)
+    assert signal.getsignal(stop) is not None  # this process's own handler is back
+
+
+def test_a_server_that_ignores_the_signal_is_killed_after_the_grace(tmp_path: Path) -> None:
+    code, seconds, child, _ = _run_stand_in(tmp_path, "stubborn", signal.SIGTERM, grace=0.5)
+    assert code == -signal.SIGKILL and seconds < 10
+    assert child is not None and not _alive(child.pid)
+
+
+@pytest.mark.slow
+def test_a_killed_serve_takes_its_server_with_it(tmp_path: Path) -> None:
+    """SIGKILL cannot be passed on; on Linux the server is told to stop when its parent dies."""
+    pytest.importorskip("datasette")
+    if sys.platform != "linux":
+        pytest.skip("the parent-death signal is Linux's")
+    port = _free_port()
+    with _served(_serve_command(port), tmp_path / "server.log", port) as serve:
+        server, folder = _server_and_folder(serve)
+        try:
+            serve.kill()
+            serve.wait(timeout=10)
+            assert not _wait_gone({server}, 10) and _port_closed(port)
+        finally:
+            if _alive(server):
+                os.kill(server, signal.SIGKILL)
+            shutil.rmtree(folder, ignore_errors=True)  # a killed process cannot remove it
+
+
+# -- The evidence page -------------------------------------------------------------------------
+
+def _words(seed: int, count: int) -> str:
+    """Made-up text (never a corpus text): `count` characters of seeded pseudo-words."""
+    rng = random.Random(seed)
+    text = ""
+    while len(text) < count:
+        text += "".join(rng.choice("abcdefghijklmnoprstuvy") for _ in range(rng.randint(2, 9)))
+        text += rng.choice("     ,.")
+    return text[:count]
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_a_passage_is_shown_only_from_the_recorded_text(tmp_path: Path, monkeypatch) -> None:
+    plugin = pytest.importorskip("dprk_ru_data.site.plugins.dprk_evidence")
+    from dprk_ru_data import evidence
+
+    text = _words(1, 2000) + "ё"
+    path = tmp_path / "a.txt"
+    path.write_text(text, encoding="utf-8")
+    digest, chars = _sha256(path.read_bytes()), len(text)
+    span = evidence.span_sha256(text[100:120])
+    reads = []
+    monkeypatch.setattr(evidence, "read_bytes",
+                        lambda folder, name: reads.append(name) or path.read_bytes())
+
+    good = plugin.read_checked(tmp_path, "a.txt", digest, chars)
+    assert "<mark>" + text[100:120] + "</mark>" in plugin.passage(good, "a.txt", span, 100, 120)
+    assert "does not match" in plugin.passage(good, "a.txt", "0" * 64, 100, 120)
+    assert "does not match" in plugin.passage(good, "a.txt", span, 100, 99_999)
+    plugin.read_checked(tmp_path, "a.txt", digest, chars)
+    assert reads == ["a.txt"]  # checked once, then kept while the file is unchanged
+
+    path.write_text("X" + text[1:], encoding="utf-8")
+    changed = plugin.read_checked(tmp_path, "a.txt", digest, chars)
+    assert reads == ["a.txt", "a.txt"] and changed.text is None
+    assert "has changed" in changed.warning and "SHA-256" in changed.warning
+    longer = plugin.read_checked(tmp_path, "a.txt", _sha256(path.read_bytes()), chars + 1)
+    assert longer.text is None and f"not the {chars + 1:,} recorded" in longer.warning
+
+
+def test_a_text_that_cannot_be_read_says_why(tmp_path: Path) -> None:
+    plugin = pytest.importorskip("dprk_ru_data.site.plugins.dprk_evidence")
+    from dprk_ru_data.evidence import MAX_TEXT_BYTES
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (tmp_path / "secret.txt").write_text("the secret", encoding="utf-8")
+    (corpus / "link.txt").symlink_to(tmp_path / "secret.txt")
+    with (corpus / "huge.txt").open("wb") as huge:
+        huge.truncate(MAX_TEXT_BYTES + 1)  # sparse: as large as the cap allows, plus one byte
+    (corpus / "latin.txt").write_bytes("caf\xe9".encode("latin-1"))
+    cases = {"missing.txt": "is missing", "link.txt": "was refused",
+             "huge.txt": "was refused", "latin.txt": "was refused",
+             "../secret.txt": "was refused"}
+    for name, expected in cases.items():
+        start = time.perf_counter()
+        data = (corpus / name).read_bytes() if name == "latin.txt" else b""
+        checked = plugin.read_checked(corpus, name, _sha256(data), 4)
+        assert time.perf_counter() - start < 1.0, name
+        assert checked.text is None and expected in checked.warning, (name, checked.warning)
+        assert "the secret" not in checked.warning and str(corpus) not in checked.warning
+    assert "not on this machine" in plugin.passage(None, "a.txt", "0" * 64, 1, 2)
+
+
+def _evidence_site(folder: Path) -> tuple[Path, Path, dict[str, str]]:
+    """A site whose sources are made-up texts, in a corpus folder where one text is intact, one
+    changed, one missing, one a link out of the folder, and one intact but with a span whose
+    recorded hash is wrong. Returns the site, the corpus and a record id for each case."""
+    from dprk_ru_data.export import DATABASE
+    from dprk_ru_data.site import build_site
+
+    corpus = folder / "corpus"
+    corpus.mkdir()
+    site = build_site(folder / "site", corpus=corpus)
+    database = sqlite3.connect(site / f"{DATABASE}.sqlite")
+    cases = ["intact", "changed", "missing", "refused", "span changed"]
+    records = {}
+    sources = [s for (s,) in database.execute("SELECT source_id FROM sources ORDER BY 1")]
+    for seed, (case, source) in enumerate(zip(cases, sources)):
+        (length,) = database.execute("SELECT max(span_end) + 500 FROM evidence "
+                                     "WHERE source_id = ?", [source]).fetchone()
+        text, name = _words(seed, length), f"made-up-{seed}.txt"
+        (corpus / name).write_text(text, encoding="utf-8")
+        database.execute("UPDATE sources SET corpus_file = ?, corpus_sha256 = ?, "
+                         "corpus_chars = ? WHERE source_id = ?",
+                         [name, _sha256(text.encode()), len(text), source])
+        for evidence_id, start, end in database.execute(
+                "SELECT evidence_id, span_start, span_end FROM evidence WHERE source_id = ?",
+                [source]).fetchall():
+            database.execute("UPDATE evidence SET span_sha256 = ? WHERE evidence_id = ?",
+                             [_sha256(text[start:end].encode()), evidence_id])
+        (records[case],) = database.execute(
+            "SELECT record_id FROM evidence GROUP BY record_id "
+            "HAVING min(source_id) = ? AND max(source_id) = ? ORDER BY 1 LIMIT 1",
+            [source, source]).fetchone()
+        if case == "changed":
+            (corpus / name).write_text("Z" + text[1:], encoding="utf-8")
+        elif case == "missing":
+            (corpus / name).unlink()
+        elif case == "refused":
+            (corpus / name).rename(folder / name)
+            (corpus / name).symlink_to(folder / name)
+        elif case == "span changed":
+            database.execute("UPDATE evidence SET span_sha256 = ? WHERE record_id = ?",
+                             ["0" * 64, records[case]])
+    database.commit()
+    database.close()
+    return site, corpus, records
+
+
+@pytest.mark.slow
+def test_the_evidence_page_shows_every_warning_visibly(tmp_path: Path, browser) -> None:
+    from selenium.webdriver.common.by import By
+
+    from dprk_ru_data.site import serve_command
+
+    site, _, records = _evidence_site(tmp_path)
+    port = _free_port()
+    expected = {"changed": "has changed since the data was checked",
+                "missing": "is missing from the folder",
+                "refused": "was refused and not read",
+                "span changed": "does not match its recorded SHA-256"}
+    with _served(serve_command(site, "127.0.0.1", port), tmp_path / "server.log", port):
+        browser.get(f"http://127.0.0.1:{port}/-/evidence/{records['intact']}")
+        marks = browser.find_elements(By.TAG_NAME, "mark")
+        assert marks and not browser.find_elements(By.CSS_SELECTOR, ".evidence-warning")
+        for mark in marks:  # the whole passage shows: its cell wraps, nothing is cut off
+            cell = mark.find_element(By.XPATH, "./ancestor::td")
+            assert mark.is_displayed() and cell.size["width"] > 0
+            assert browser.execute_script(
+                "return arguments[0].scrollWidth <= arguments[0].clientWidth", cell)
+            assert cell.value_of_css_property("white-space") == "normal"
+        for case, words in expected.items():
+            browser.get(f"http://127.0.0.1:{port}/-/evidence/{records[case]}")
+            _shot(browser, f"evidence-{case.replace(' ', '-')}", tmp_path)
+            warnings = browser.find_elements(By.CSS_SELECTOR, ".evidence-warning")
+            assert warnings, case
+            for warning in warnings:
+                assert warning.is_displayed(), case
+                assert warning.size["width"] > 100 and warning.size["height"] > 5, case
+                assert words in warning.text, (case, warning.text)
+            assert not browser.find_elements(By.TAG_NAME, "mark"), case

@@ -4,9 +4,14 @@
 folder: the SQLite database (columns in reading order), `metadata.json` (short descriptions with
 the field list folded away, sensible facets and sort orders, made from the registry like the
 codebook), a small plugin that links every record to its evidence page and renders that page,
-and an index page that leads with the claims and events views. The corpus texts are never
-copied into the site: the evidence page reads a passage from the corpus folder only where the
-texts are on the machine that serves it (`serve --corpus`).
+another that bounds every SQL call (`limits`), and an index page that leads with the claims and
+events views. The plugins import this package, so it must be installed where the site is served
+(`datasette publish ... --install dprk-ru-data`). The corpus texts are never copied into the
+site: the evidence page reads a passage from the corpus folder only where the texts are on the
+machine that serves it (`serve --corpus`).
+
+`serve_site` serves a fresh site from a temporary folder and passes SIGTERM, SIGINT and SIGHUP
+on to the server, so that stopping `dprk-data serve` stops the server and removes the folder.
 """
 
 from __future__ import annotations
@@ -15,8 +20,15 @@ import html
 import json
 import re
 import shutil
+import signal
 import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from ..export import DATABASE, to_sqlite
@@ -141,13 +153,104 @@ def build_site(out: str | Path, root: str | Path | None = None,
     return out
 
 
-def serve_command(site: Path, host: str, port: int) -> list[str]:
-    """The `datasette serve` command line that serves `site`."""
-    import sys
+# Datasette's settings for the site: every query stops at 1 s (a facet at 0.2 s; `limits` bounds
+# what a single call does within that), and eight threads run queries, so that a page is served
+# while a few calls run to the limit (with Datasette's three, three such calls hold every page).
+SETTINGS = {"truncate_cells_html": TRUNCATE, "default_page_size": 50, "suggest_facets": "off",
+            "sql_time_limit_ms": 1000, "facet_time_limit_ms": 200, "max_returned_rows": 1000,
+            "num_sql_threads": 8, "max_csv_mb": 5, "allow_download": "off"}
 
-    return [sys.executable, "-m", "datasette", "serve", str(site / f"{DATABASE}.sqlite"),
+
+def serve_command(site: Path, host: str, port: int) -> list[str]:
+    """The `datasette serve` command line that serves `site`: its database immutable (opened
+    read-only, never locked or written), with `SETTINGS` and the site's plugins."""
+    settings = [part for name, value in SETTINGS.items()
+                for part in ("--setting", name, str(value))]
+    return [sys.executable, "-m", "datasette", "serve", "-i", str(site / f"{DATABASE}.sqlite"),
             "--metadata", str(site / "metadata.json"), "--plugins-dir", str(site / "plugins"),
             "--template-dir", str(site / "templates"), "--host", host, "--port", str(port),
-            "--setting", "truncate_cells_html", str(TRUNCATE), "--setting",
-            "default_page_size", "50", "--setting", "suggest_facets", "off",
-            "--static", f"site:{site / 'static'}"]
+            *settings, "--static", f"site:{site / 'static'}"]
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+GRACE_SECONDS = 5.0  # how long a server asked to stop may take before it is killed
+
+
+def _stop_with_parent() -> None:
+    """In the server's process, before it starts: Linux sends it SIGTERM should `serve` itself
+    die without passing a signal on (SIGKILL)."""
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+class ServerProcess:
+    """Runs one server process; SIGTERM, SIGINT and SIGHUP sent to this process are passed on to
+    it while the `with` block lasts (and remembered, if they come before it starts)."""
+
+    def __init__(self, grace: float) -> None:
+        self.grace = grace
+        self.child: subprocess.Popen[bytes] | None = None
+        self.received: list[int] = []
+        self._first: float | None = None
+        self._previous: dict[int, Any] = {}
+
+    def _pass_on(self, signum: int, _frame: FrameType | None) -> None:
+        self.received.append(signum)
+        self._first = self._first or time.monotonic()
+        if self.child is not None and self.child.poll() is None:
+            self.child.send_signal(signum)
+
+    def __enter__(self) -> ServerProcess:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = {s: signal.signal(s, self._pass_on) for s in STOP_SIGNALS}
+        return self
+
+    def run(self, command: list[str]) -> int:
+        """Start `command` and wait for it to end; killed `grace` seconds after a stop signal."""
+        self.child = subprocess.Popen(
+            command, start_new_session=True,  # a terminal's Ctrl-C reaches it once, through us
+            preexec_fn=_stop_with_parent if sys.platform == "linux" else None)
+        if self.received:
+            self.child.send_signal(self.received[0])
+        while True:
+            try:
+                return self.child.wait(timeout=0.1)
+            except subprocess.TimeoutExpired:
+                if self._first is not None and time.monotonic() - self._first > self.grace:
+                    self.child.kill()
+
+    def __exit__(self, *_exc: object) -> None:
+        try:
+            if self.child is not None and self.child.poll() is None:
+                self.child.terminate()
+                try:
+                    self.child.wait(timeout=self.grace)
+                except subprocess.TimeoutExpired:
+                    self.child.kill()
+                    self.child.wait()
+        finally:
+            for signum, handler in self._previous.items():
+                signal.signal(signum, handler)
+
+
+def serve_site(host: str, port: int, root: str | Path | None = None,
+               corpus: str | Path | None = None,
+               announce: Callable[[], None] = lambda: None,
+               grace: float = GRACE_SECONDS) -> int | None:
+    """Build the site in a temporary folder and serve it on `host`:`port` until the server ends
+    or this process gets SIGTERM, SIGINT or SIGHUP. The signal is passed on to the server, which
+    is killed if it has not stopped `grace` seconds later; the temporary folder is removed in
+    every case. `announce` is called once the site is built, just before the server starts.
+
+    Returns the server's exit code where it ended by itself, None where it was asked to stop.
+    """
+    import tempfile
+
+    with ServerProcess(grace) as server, tempfile.TemporaryDirectory(prefix="dprk-site-") as tmp:
+        site = build_site(Path(tmp), root, corpus)
+        if server.received:
+            return None
+        announce()
+        code = server.run(serve_command(site, host, port))
+        return None if server.received else code
