@@ -11,7 +11,9 @@
 4. The anchor: `frictionless` validating the largest built `troop_estimates` against our own
    validation of it (`dprk-data check-build --table troop_estimates`).
 5. The readers: a million distinct figure and date phrases, the finders over 10 MB of text and
-   adversarial inputs (benchmarks/readers.py).
+   adversarial inputs, and the peak memory of `extract` on 10 MB (benchmarks/readers.py).
+6. The site: the time of one expensive SQL call against a served site, and of an ordinary page
+   while such calls run (benchmarks/site.py).
 
 Every figure is printed with its target and whether it is met; the figures, the machine and the
 date go to benchmarks/RESULTS.md. Timings never go into the tests, which only run --tiny.
@@ -188,6 +190,19 @@ def normalisers(tiny: bool) -> list[Figure]:
             for name, measured, target, _ in readers.measure(tiny)]
 
 
+def site(tiny: bool) -> list[Figure]:
+    import importlib.util
+
+    # benchmarks/site.py, loaded by its path: `import site` would give the standard library's.
+    spec = importlib.util.spec_from_file_location("site_benchmark", HERE / "site.py")
+    assert spec is not None and spec.loader is not None
+    site_benchmark = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(site_benchmark)
+
+    return [Figure(name, f"{measured:.3f} {unit}".strip(), f"< {target:g}", measured < target)
+            for name, measured, target, unit in site_benchmark.measure(tiny)]
+
+
 def machine() -> str:
     memory = next((int(line.split()[1]) * 1024 for line in open("/proc/meminfo")
                    if line.startswith("MemTotal")), 0) if Path("/proc/meminfo").exists() else 0
@@ -233,10 +248,11 @@ def main(argv: list[str] | None = None) -> int:
         for figure in anchor(work / f"synthetic-{sizes[-1]}", min(repeat, 3)):
             print(figure.line(), flush=True)
             figures.append(figure)
-    print("== normalisers", flush=True)
-    for figure in normalisers(args.tiny):
-        print(figure.line(), flush=True)
-        figures.append(figure)
+    for section, run_section in (("normalisers", normalisers), ("site", site)):
+        print(f"== {section}", flush=True)
+        for figure in run_section(args.tiny):
+            print(figure.line(), flush=True)
+            figures.append(figure)
     judged = [f for f in figures if f.met is not None]
     missed = [f.name for f in judged if not f.met]
     print(f"== {len(judged) - len(missed)} of {len(judged)} targets met"
