@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from typing import Generic, NamedTuple, TypeVar
 
 from .errors import Refusal
@@ -167,6 +168,8 @@ def windows(text: str, size: int | None = None, context: int | None = None,
     """
     size = WINDOW_TOKENS if size is None else size  # read here, so a test can make it small
     context = CONTEXT_TOKENS if context is None else context
+    if size < 1 or context < 0:
+        raise ValueError("a window owns at least one token and sees no negative context")
     words: list[str] = []
     glued: list[bool] = []
     slots: list[int] = []
@@ -177,29 +180,31 @@ def windows(text: str, size: int | None = None, context: int | None = None,
     stream = _TEXT_TOKEN.finditer(text)
     more = True
     while True:
-        wanted = own + size + context
-        while len(words) < wanted:
-            match = next(stream, None)
-            if match is None:
-                more = False
-                break
+        wanted = own + size + context - len(words)
+        taken = 0
+        add_word, add_glued, add_slot = words.append, glued.append, slots.append
+        add_start, add_end, add_number = starts.append, ends.append, numbers.append
+        for match in islice(stream, wanted):  # wanted >= size >= 1
+            taken += 1
             start, end = match.span()
             token = match.group()
             if not token.isascii():
                 token = token.translate(_TRANSLATE)
             if match.lastgroup == "num":
-                slots.append(len(numbers))
-                numbers.append(token)
-                words.append(marker(token))
+                add_slot(len(numbers))
+                add_number(token)
+                add_word(marker(token))
             else:
                 lower = token.lower()
                 if lower in _CAPITAL_ONLY and token == lower:
                     lower = _CAPITAL_ONLY[lower]
-                words.append(lower)
-                slots.append(-1)
-            glued.append(start == previous)
-            starts.append(start)
-            ends.append(previous := end)
+                add_word(lower)
+                add_slot(-1)
+            add_glued(start == previous)
+            add_start(start)
+            add_end(end)
+            previous = end
+        more = taken == wanted
         stop = own + size if more else len(words)
         yield Window(Tokens(words, glued, slots, starts, ends), numbers, offset, own, stop,
                      not more)
