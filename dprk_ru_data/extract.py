@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
@@ -68,11 +69,17 @@ def iter_extract(source: str, published: str | None = None, corpus: Path | None 
     returns."""
     from .evidence import corpus_dir
 
+    from .evidence import MAX_TEXT_BYTES
+    from .paths import UnsafePath, read_file
+
     path = Path(source)
     reference: FuzzyDate | None = None
-    if path.is_file():
+    if os.path.lexists(path):  # a file, read as a corpus text is: no link, FIFO or device
         try:
-            text = path.read_bytes().decode("utf-8")
+            text = read_file(path, MAX_TEXT_BYTES).decode("utf-8")
+        except UnsafePath as refused:
+            raise DataError([Problem(str(path), None, None, None, refused.rule, refused.why)]
+                            ) from None
         except (OSError, UnicodeDecodeError) as error:
             raise DataError([Problem(str(path), None, "", "", "encoding",
                                      f"cannot read it as UTF-8 text ({error})")]) from None

@@ -428,3 +428,16 @@ def test_a_malformed_or_deeply_nested_descriptor_is_one_line(package_root: Path,
     code, output = _run(READERS[command](package_root))
     assert code == 1 and "Traceback" not in output
     assert "[descriptor]" in output and len(output.strip().splitlines()) == 1, output
+
+
+@pytest.mark.parametrize("kind", ["a FIFO", "a link to /dev/zero", "a device", "a folder"])
+def test_extract_refuses_a_special_file_in_under_a_second(tmp_path: Path, kind: str) -> None:
+    path = {"a device": Path("/dev/zero"), "a folder": tmp_path}.get(kind, tmp_path / "text.txt")
+    if kind == "a FIFO":
+        os.mkfifo(path)
+    elif kind == "a link to /dev/zero":
+        path.symlink_to("/dev/zero")
+    started = time.monotonic()
+    code, output = _run(["extract", str(path)])
+    assert time.monotonic() - started < 1
+    assert code == 1 and "[special_file]" in output and "Traceback" not in output
