@@ -617,11 +617,12 @@ def extract(source: str, published: str | None, output_format: str, corpus: Path
             root: Path | None) -> None:
     """Print every figure and date in SOURCE (a source_id, or the path of any UTF-8 text) with
     its offsets, span SHA-256 and reading: candidates for raw/ and raw/evidence.csv."""
-    from .extract import extract as run
-    from .extract import render
+    import sys
 
-    try:
-        rows = run(source, published=published, corpus=corpus, root=root)
+    from .extract import iter_extract, write
+
+    try:  # the source and the date are checked before the first row is written
+        rows = iter_extract(source, published=published, corpus=corpus, root=root)
     except DataError as error:
         _fail_on_data_errors(error, "text")
-    click.echo(render(rows, output_format), nl=False)
+    write(rows, sys.stdout, output_format)

@@ -125,7 +125,7 @@ def render(rows: Iterable[dict[str, Any]], output_format: str = "table") -> str:
 
 def write(rows: Iterable[dict[str, Any]], out: TextIO, output_format: str = "table") -> None:
     """Write the rows to `out` as `render` gives them. JSON and CSV are written row by row, so
-    rows from `iter_extract` are held one at a time; the table needs every row for its widths."""
+    rows from `iter_extract` are held one at a time, in every format."""
     if output_format == "json":
         opened = False
         for row in rows:  # as json.dumps(rows, indent=1) writes them, one row at a time
@@ -139,26 +139,35 @@ def write(rows: Iterable[dict[str, Any]], out: TextIO, output_format: str = "tab
         writer.writeheader()
         writer.writerows({k: _plain(v) for k, v in row.items()} for row in rows)
         return
-    shown = ["kind", "start", "end", "text", "reading"]
-    table = []
+    # Fixed widths, so that the table too is written a row at a time: a kind, two offsets of
+    # up to eight digits (a text is at most 20 MB), the text cut at 60 characters, the reading.
+    widths = (6, 8, 8, TABLE_TEXT)
+    out.write(_table_line(["kind", "start", "end", "text", "reading"], widths))
     for row in rows:
-        if row["kind"] == "figure":
-            reading = (f"{_plain(row['low'])}..{_plain(row['high'])} best {_plain(row['best'])} "
-                       f"{row['qualifier']} {row['figure_kind']}")
-            if row["per"]:
-                reading += f" per {row['per']}"
-            if row["currency"]:
-                reading += f" {row['currency']}"
-            if row["increment"]:
-                reading += " increment"
-        else:
-            reading = ("(needs a publication date)" if row["edtf"] is None else
-                       f"{row['edtf']} [{_plain(row['date_start'])}..{_plain(row['date_end'])}] "
-                       f"{row['precision']}")
-        table.append([row["kind"], str(row["start"]), str(row["end"]),
-                      row["text"].replace("\n", " ")[:60], reading])
-    widths = [max(len(shown[k]), *(len(r[k]) for r in table)) if table else len(shown[k])
-              for k in range(len(shown))]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(shown, widths)).rstrip()]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in table]
-    out.write("\n".join(lines) + "\n")
+        out.write(_table_line([row["kind"], str(row["start"]), str(row["end"]),
+                               row["text"].replace("\n", " ")[:TABLE_TEXT], _reading(row)],
+                              widths))
+
+
+TABLE_TEXT = 60
+
+
+def _table_line(cells: list[str], widths: tuple[int, ...]) -> str:
+    return "  ".join([*(c.ljust(w) for c, w in zip(cells, widths)), cells[-1]]).rstrip() + "\n"
+
+
+def _reading(row: dict[str, Any]) -> str:
+    """A row's reading as the table shows it."""
+    if row["kind"] == "figure":
+        reading = (f"{_plain(row['low'])}..{_plain(row['high'])} best {_plain(row['best'])} "
+                   f"{row['qualifier']} {row['figure_kind']}")
+        if row["per"]:
+            reading += f" per {row['per']}"
+        if row["currency"]:
+            reading += f" {row['currency']}"
+        if row["increment"]:
+            reading += " increment"
+        return reading
+    return ("(needs a publication date)" if row["edtf"] is None else
+            f"{row['edtf']} [{_plain(row['date_start'])}..{_plain(row['date_end'])}] "
+            f"{row['precision']}")

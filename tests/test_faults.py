@@ -305,7 +305,7 @@ FAULTS: dict[str, Callable[[Path], Expect]] = {
     "evidence span out of range": span_out_of_range,
     "evidence span ending before it starts": span_start_after_end,
     "integer beyond int64": cell("evidence", 0, "span_start", "9" * 25, "type",
-                                 "not a whole number"),
+                                 "beyond what the column holds"),
     "carriage return in a cell": cell("actors", 2, "note", "two\rlines", "control_character",
                                       "U+000D (carriage return)"),
     "year 0": cell("incidents", 0, "date_text", "0000-01-01", "date", "no year 0000"),
