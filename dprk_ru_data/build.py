@@ -68,6 +68,8 @@ def compile_tables(root: Path | str = ".", corpus: Path | None = None,
         validate.check_codes(table, typed[name], problems)
     if "actors" in typed:
         validate.check_actor_names(loaded["actors"], typed["actors"], problems)
+    if "disagreements" in typed:
+        validate.check_disagreements(loaded["disagreements"], typed["disagreements"], problems)
     validate.check_references(loaded, typed, problems)
     validate.check_evidence_fields(typed, loaded, problems)
     validate.check_field_evidence(typed, loaded, problems)
@@ -227,6 +229,8 @@ def check_package(root: Path, names: list[str] | None = None,
         validate.check_codes(loaded[name], typed[name], problems)
         if name == "actors":
             validate.check_actor_names(loaded[name], typed[name], problems)
+        if name == "disagreements":
+            validate.check_disagreements(loaded[name], typed[name], problems)
     if not names and set(loaded) == set(TABLES):
         validate.check_references(loaded, typed, problems)
         validate.check_evidence_fields(typed, loaded, problems)

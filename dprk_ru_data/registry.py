@@ -99,6 +99,30 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Roles:
+    """What a table of claims is to the views and the site, declared once.
+
+    `subject` names the column of who a record is about, `kind` the column of what kind of
+    record it is (an incident's type, a transfer's category); `measures` gives, per figure
+    prefix, what the figure counts: a column holding a value of ``vocab.MEASURE``, or ``=value``
+    for a measure that is the same for every row. `event`: the records report something
+    happening, and are rows of the `events` view, with `target` the actor acted upon.
+    """
+
+    subject: str
+    kind: str
+    measures: tuple[tuple[str, str], ...]
+    event: bool = False
+    target: str | None = None
+    description: str | None = None  # the column describing the event, for the events view
+    place: str | None = None
+    actor: str | None = None  # the column of who acted, or ``=actor_id`` (default: `subject`)
+
+    def measure(self, prefix: str) -> str:
+        return dict(self.measures)[prefix]
+
+
+@dataclass(frozen=True)
 class Table:
     """One table of the dataset: the first field is its primary key."""
 
@@ -109,6 +133,8 @@ class Table:
     extra_rules: tuple[Rule, ...] = ()
     event_date: str | None = None  # the prefix of the date group saying when the event was
     view: bool = False  # built from the other tables; no file in raw/
+    roles: Roles | None = None  # what a table of claims is to the views (None: not one)
+    needs_evidence: bool = True  # every record has a row in evidence (not for derived links)
 
     @property
     def key(self) -> str:
@@ -267,37 +293,50 @@ def date(prefix: str, what: str) -> tuple[Field, ...]:
 
 def table(name: str, title: str, description: str, *fields: Field | tuple[Field, ...],
           rules: tuple[Rule, ...] = (), event_date: str | None = None,
-          view: bool = False) -> Table:
+          view: bool = False, roles: Roles | None = None,
+          needs_evidence: bool = True) -> Table:
     flat: list[Field] = []
     for item in fields:
         flat.extend(item if isinstance(item, tuple) else (item,))
-    return Table(name, title, description, tuple(flat), rules, event_date, view)
+    return Table(name, title, description, tuple(flat), rules, event_date, view, roles,
+                 needs_evidence)
 
 
 def claim(what: str, *, relayed: bool = True) -> tuple[Field, ...]:
-    """The fields every table of claims has: who relayed it (unless the table has that already),
-    when it was made as the text says, the records it is dated against, and the two windows the
-    build derives."""
+    """The fields every table of claims has: whether the thing reported happened, a second
+    claimant of a joint claim, who relayed it (unless the table has that already), when it was
+    made as the text says, the records it and its claim are dated against, and the two windows
+    the build derives."""
     relayed_by = (ref("relayed_by_actor_id", "The outlet or person who relayed the claim, where "
                       "the text says (actors.actor_id).", "actors"),) if relayed else ()
     return (
+        enum("modality", f"Whether the {what} is reported as having happened, under way, planned, "
+             "expected, possible or hypothetical; it bounds the event window (see the "
+             "vocabulary).", "modality"),
+        ref("co_claimant_actor_id", "A second party that made the claim jointly with the "
+            "claimant, where the text says so (actors.actor_id).", "actors"),
         *relayed_by,
         *date("claimed", f"When the claim about the {what} was made"),
         Field("dated_after", "string", f"A record (its id, of any table) that the text says the "
               f"{what} came after.", pattern=KEY_PATTERN),
         Field("dated_before", "string", f"A record (its id, of any table) that the text says the "
               f"{what} came before.", pattern=KEY_PATTERN),
+        Field("claimed_before", "string", "A record (its id, of any table) that the text says "
+              "this claim was made before: the claim window ends no later than that record's "
+              "event window.", pattern=KEY_PATTERN),
         Field("claim_window_start", "date", "Earliest day the claim can have been made: the start "
               "of `claimed_text`; empty if the text does not say.", derived_from=""),
         Field("claim_window_end", "date", "Latest day the claim can have been made: the earliest "
-              "of the end of `claimed_text` and the latest publication day of each text that "
-              "reports the record.", derived_from=""),
+              "of the end of `claimed_text`, the latest publication day of each text that "
+              "reports the record, and the end of the event window of the record it was "
+              "`claimed_before`.", derived_from=""),
         Field("event_window_start", "date", f"Earliest day of the {what}: from its own date, the "
-              "records it is dated after and, for a plan, the claim; empty if open.",
-              derived_from=""),
+              "records it is dated after and, unless it is reported as having happened or "
+              "under way (`modality`), the claim; empty if open.", derived_from=""),
         Field("event_window_end", "date", f"Latest day of the {what}: from its own date, the "
-              "records it is dated before and, unless it is a plan, the claim; empty if open.",
-              derived_from=""),
+              "records it is dated before and, where it is reported as having happened or "
+              "under way, the claim; empty if open (a plan or a possibility is not closed by "
+              "its claim).", derived_from=""),
     )
 
 
@@ -346,7 +385,8 @@ TROOP_ESTIMATES = table(
     "how sure they were.",
     key("estimate_id", "Stable identifier of the estimate."),
     ref("subject_actor_id", "Who is counted (actors.actor_id).", "actors", required=True),
-    enum("measure", "What is counted.", "measure"),
+    enum("measure", "What is counted (personnel by state, losses, applicants, sizes).",
+         "personnel_measure"),
     text("location", "Where, as the text names it.", max_length=200),
     code("location_code", "ISO 3166-2 code of the place (or ISO 3166-1 alpha-2 for a country).",
          ISO_SUBDIVISION, iso="place"),
@@ -355,10 +395,11 @@ TROOP_ESTIMATES = table(
     ref("claimant_actor_id", "Who made the claim (actors.actor_id).", "actors"),
     ref("relayed_by_actor_id", "The outlet that first reported the claim, where the text says "
         "(actors.actor_id).", "actors"),
-    enum("status", "Status of the claim.", "claim_status"),
+    enum("status", "How the claim stands.", "claim_status"),
     claim("estimate", relayed=False),
-    text("note", "Curator's note, e.g. where other rows disagree with this one."),
+    text("note", "Curator's note (disagreements with other records are in `disagreements`)."),
     event_date="as_of",
+    roles=Roles(subject="subject_actor_id", kind="measure", measures=(("figure", "measure"),)),
 )
 
 ARMS_TRANSFERS = table(
@@ -375,12 +416,16 @@ ARMS_TRANSFERS = table(
            kind="fraction"),
     figure("defect_share", "Share of the items found defective or failing", kind="fraction"),
     date("period", "When the transfer happened or was reported to happen"),
-    enum("status", "Status of the report.", "transfer_status"),
+    enum("status", "How the claim stands.", "claim_status"),
     ref("claimant_actor_id", "Who made the claim (actors.actor_id).", "actors"),
     figure("value", "Value of the transfer in money", kind="money"),
     claim("transfer"),
     text("note", "Curator's note."),
     event_date="period",
+    roles=Roles(subject="supplier_actor_id", kind="category",
+                measures=(("quantity", "category"), ("supply_share", "=supply_share"),
+                          ("defect_share", "=defect_share"), ("value", "=value")),
+                event=True, target="recipient_actor_id", description="designation"),
 )
 
 INCIDENTS = table(
@@ -396,11 +441,17 @@ INCIDENTS = table(
     ref("actor_id", "The actor who acted or spoke (actors.actor_id).", "actors"),
     ref("target_actor_id", "The actor acted upon or addressed (actors.actor_id).", "actors"),
     figure("figure", "A number of people or things the incident involves"),
-    ref("claimant_actor_id", "Who reported or claimed the incident (actors.actor_id).", "actors"),
-    enum("status", "Status of the report.", "incident_status"),
+    enum("figure_measure", "What `figure_text` counts; empty without a figure.",
+         "personnel_measure", required=False),
+    ref("claimant_actor_id", "Who reported or claimed the incident; for a statement or a "
+        "denial, its speaker (actors.actor_id).", "actors"),
+    enum("status", "How the claim stands.", "claim_status"),
     claim("incident"),
     text("note", "Curator's note."),
     event_date="date",
+    roles=Roles(subject="actor_id", kind="type", measures=(("figure", "figure_measure"),),
+                event=True, target="target_actor_id", description="description",
+                place="place"),
 )
 
 HISTORICAL_DEPLOYMENTS = table(
@@ -417,9 +468,12 @@ HISTORICAL_DEPLOYMENTS = table(
     text("role", "What the personnel did, in the curator's words.", required=True),
     text("outcome", "How the deployment ended or what it achieved, where the texts say."),
     ref("claimant_actor_id", "Who the text cites for it (actors.actor_id).", "actors"),
+    enum("status", "How the claim stands.", "claim_status"),
     claim("deployment"),
     text("note", "Curator's note."),
     event_date="period",
+    roles=Roles(subject="host_actor_id", kind="personnel_kind", measures=(("size", "=deployed"),),
+                event=True, target="host_actor_id", description="role", actor="=north-korea"),
 )
 
 RECORD_TABLES = (SOURCES, ACTORS, TROOP_ESTIMATES, ARMS_TRANSFERS, INCIDENTS,
@@ -446,6 +500,23 @@ EVIDENCE = table(
 )
 
 
+DISAGREEMENTS = table(
+    "disagreements", "Disagreements", "Records that report the same thing differently, as data: "
+    "one group per thing reported differently, one row per record in it, with what the records "
+    "disagree on and how this record's account differs, in the curator's words.",
+    key("member_id", "The group and the record, joined by a dot (dg-001.te-015)."),
+    code("group_id", "The group: every row with this id is an account of the same thing.",
+         r"^dg-[0-9]{3}$", required=True),
+    enum("record_table", "Table of the record.", "record_table"),
+    text("record_id", "Primary key of the record in `record_table`.", required=True,
+         max_length=80),
+    enum("aspect", "What the records of the group disagree on.", "disagreement_aspect"),
+    text("note", "How this record's account differs from the others', in the curator's words.",
+         required=True),
+    needs_evidence=False,
+)
+
+
 def _window_fields() -> tuple[Field, ...]:
     return tuple(Field(name, "date", description) for name, description in (
         ("claim_window_start", "Earliest day the claim can have been made (see the claim table)."),
@@ -461,6 +532,16 @@ def _named(id_column: str, who: str) -> tuple[Field, ...]:
             Field(name_column, "string", f"{who}: the actor's name."))
 
 
+_CLAIMANT = (
+    *_named("claimant_actor_id", "Who made the claim: the record's claimant, else (where the "
+            "text names none) the outlet of the earliest text that reports it"),
+    Field("claimant_country", "string", "The claimant's country (ISO 3166-1 alpha-2, or "
+          "ISO 3166-3 alpha-4 for a former state).", pattern=ISO_COUNTRY),
+    enum("claimant_basis", "Whether the claimant is named by the record (`named`) or is the "
+         "outlet that reports it (`outlet`).", "claimant_basis", required=False),
+    *_named("co_claimant_actor_id", "Who made the claim jointly with the claimant"),
+)
+
 CLAIMS = table(
     "claims", "Claims", "A view built from the other tables: one row per figure that a record of "
     "any table states, with names inline, who claimed it and when, and when the event was. "
@@ -470,59 +551,77 @@ CLAIMS = table(
     Field("record_id", "string", "The id of the record in `record_table`.", required=True),
     Field("figure", "string", "Which figure of the record: the prefix of its `*_text` column "
           "(figure, quantity, supply_share, defect_share, size, value).", required=True),
-    Field("measure", "string", "What the figure counts: the record's measure (troop "
-          "estimates), category (arms transfers), type (incidents) or personnel kind "
-          "(deployments)."),
+    enum("measure", "What the figure counts, in one vocabulary for every table.", "measure",
+         required=False),
+    Field("kind", "string", "What kind of record states it: an estimate's measure, a "
+          "transfer's category, an incident's type, a deployment's kind of personnel."),
     *_named("subject_actor_id", "Who the figure is about: the subject of a troop estimate, the supplier "
             "of a transfer, the actor of an incident, the host of a deployment"),
     Field("figure_text", "string", "The figure as written in the report.", required=True),
-    Field("low", "number", "Lowest value the figure allows; empty if unbounded.", minimum=0.0),
-    Field("best", "number", "Single best value of the figure; empty where the text states none.",
-          minimum=0.0),
-    Field("high", "number", "Highest value the figure allows; empty if unbounded.", minimum=0.0),
+    Field("low", "integer", "Lowest count or amount of money the figure allows; empty if "
+          "unbounded or a share.", minimum=0),
+    Field("best", "integer", "Single best count or amount of money; empty where the text states "
+          "none, or a share.", minimum=0),
+    Field("high", "integer", "Highest count or amount of money the figure allows; empty if "
+          "unbounded or a share.", minimum=0),
+    Field("share_low", "number", "Lowest share (between 0 and 1) that a share allows.",
+          minimum=0.0, maximum=1.0),
+    Field("share_best", "number", "Single best share (between 0 and 1).", minimum=0.0,
+          maximum=1.0),
+    Field("share_high", "number", "Highest share (between 0 and 1) that a share allows.",
+          minimum=0.0, maximum=1.0),
     enum("qualifier", "How the text qualifies the figure.", "figure_qualifier",
          required=False),
     enum("per", "The period of a rate; `none` where the figure is not a rate.", "rate_period"),
     enum("unit", "What the values are: a count, a share between 0 and 1, or money.",
          "figure_kind"),
     enum("currency", "Currency of a money figure (ISO 4217).", "currency", required=False),
-    *_named("claimant_actor_id", "Who made the claim"),
-    Field("claimant_country", "string", "The claimant's country (ISO 3166-1 alpha-2, or "
-          "ISO 3166-3 alpha-4 for a former state).", pattern=ISO_COUNTRY),
+    *_CLAIMANT,
     *_named("relayed_by_actor_id", "Who relayed the claim"),
     Field("outlets", "string", "The outlets of the texts that report the record, by name, "
           "separated by ` | `; empty where no outlet is known."),
     Field("source_ids", "string", "The texts that report the record (sources.source_id), "
           "separated by ` | `.", required=True),
     *_window_fields(),
-    Field("status", "string", "The status of the claim as its table records it (see that "
-          "table's vocabulary); empty for deployments."),
+    enum("modality", "Whether what the record reports happened, is under way, planned, "
+         "expected, possible or hypothetical.", "modality"),
+    enum("status", "How the claim stands.", "claim_status"),
+    Field("disagreement_ids", "string", "The groups of `disagreements` the record is in, "
+          "separated by ` | `; empty where no other record reports the same thing differently."),
     view=True,
 )
 
 EVENTS = table(
-    "events", "Events", "A view built from the other tables: every incident and historical "
-    "deployment, with names inline, its place and its event and claim windows.",
-    key("event_id", "The id of the incident or deployment."),
+    "events", "Events", "A view built from the other tables: every record of something "
+    "happening (incidents, arms transfers and historical deployments), with names inline, "
+    "whether it happened, how the claim stands, who claimed it, its place and both windows.",
+    key("event_id", "The id of the incident, transfer or deployment."),
     enum("record_table", "The table of the record.", "record_table"),
-    Field("kind", "string", "The incident type, or the kind of personnel deployed.",
-          required=True),
-    Field("description", "string", "What happened: the incident's description, or the "
-          "deployment's role and conflict.", required=True),
-    *_named("actor_id", "Who acted (for a deployment: North Korea)"),
-    *_named("target_actor_id", "Who was acted upon or addressed (for a deployment: the host)"),
+    Field("kind", "string", "The incident type, the transfer's category, or the kind of "
+          "personnel deployed.", required=True),
+    Field("description", "string", "What happened: the incident's description, the transfer's "
+          "designation, or the deployment's role and conflict."),
+    *_named("actor_id", "Who acted (the supplier of a transfer; for a deployment: North Korea)"),
+    *_named("target_actor_id", "Who was acted upon or addressed (the recipient of a transfer; "
+            "for a deployment: the host)"),
     Field("place", "string", "Where, as the text names it."),
     Field("place_code", "string", "ISO 3166-2 code of the place (or ISO 3166-1 alpha-2).",
           pattern=ISO_SUBDIVISION),
     Field("date_text", "string", "The event's own date as written."),
     *_window_fields(),
-    *_named("claimant_actor_id", "Who reported or claimed it"),
-    Field("status", "string", "The incident's status; empty for deployments."),
+    enum("modality", "Whether it happened, is under way, planned, expected, possible or "
+         "hypothetical.", "modality"),
+    enum("status", "How the claim stands.", "claim_status"),
+    *_CLAIMANT,
+    Field("disagreement_ids", "string", "The groups of `disagreements` the record is in, "
+          "separated by ` | `."),
     view=True,
 )
 
 VIEWS = (CLAIMS, EVENTS)
-TABLES: dict[str, Table] = {t.name: t for t in (*RECORD_TABLES, EVIDENCE, *VIEWS)}
+TABLES: dict[str, Table] = {t.name: t for t in (*RECORD_TABLES, EVIDENCE, DISAGREEMENTS,
+                                                 *VIEWS)}
+CLAIM_TABLES: dict[str, Table] = {t.name: t for t in RECORD_TABLES if t.roles is not None}
 STORED: dict[str, Table] = {name: t for name, t in TABLES.items() if not t.view}
 
 

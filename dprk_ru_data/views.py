@@ -1,21 +1,18 @@
 """The views: `claims` and `events`, built from the validated tables with names inline.
 
 They are resources of the package like the tables (typed, described, hashed, shipped), but nobody
-types them: the build makes them from the records, the actors, the evidence and the sources. What
-each column means is in the registry (`registry.CLAIMS`, `registry.EVENTS`).
+types them: the build makes them from the records, the actors, the evidence, the sources and the
+disagreements. What each column means is in the registry (`registry.CLAIMS`, `registry.EVENTS`);
+what each table of claims is to them (who a record is about, what kind it is, what each figure
+counts, whether it reports an event) is its `registry.Roles`.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from .registry import CLAIMS, EVENTS, TABLES, WINDOWS
+from .registry import CLAIM_TABLES, CLAIMS, EVENTS, TABLES, WINDOWS, Roles
 
-# Per table of claims: the column saying what a figure counts, and who it is about.
-WHAT = {"troop_estimates": "measure", "arms_transfers": "category", "incidents": "type",
-        "historical_deployments": "personnel_kind"}
-SUBJECT = {"troop_estimates": "subject_actor_id", "arms_transfers": "supplier_actor_id",
-           "incidents": "actor_id", "historical_deployments": "host_actor_id"}
 SEPARATOR = " | "
 
 
@@ -34,10 +31,19 @@ def _with_names(rows: pl.DataFrame, actors: pl.DataFrame, *id_columns: str,
 
 
 def _reported_by(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """Per record: the texts that report it and their outlets' names, each joined by ` | `."""
+    """Per record: the texts that report it and their outlets' names, each joined by ` | `,
+    and the outlet of the earliest of them (the claimant where the record names none)."""
     outlets = _with_names(tables["sources"].rename({"outlet_id": "outlet_actor_id"}),
                           tables["actors"], "outlet_actor_id")
     outlet_of = dict(outlets.select("source_id", "outlet_name").iter_rows())
+    earliest = (tables["sources"].sort("published_start", "source_id", nulls_last=True)
+                .select("source_id", pl.col("outlet_id").alias("__outlet")))
+    first = (tables["evidence"].select(pl.col("record_table").cast(pl.String), "record_id",
+                                       "source_id")
+             .join(earliest.with_row_index("__order"), on="source_id")
+             .filter(pl.col("__outlet").is_not_null())
+             .sort("__order").group_by("record_table", "record_id", maintain_order=True)
+             .agg(pl.col("__outlet").first()))
     return (tables["evidence"]
             .group_by(pl.col("record_table").cast(pl.String), "record_id")
             .agg(pl.col("source_id").unique().sort().alias("__sources"))
@@ -47,65 +53,116 @@ def _reported_by(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
                         pl.element().replace_strict(outlet_of, default=None,
                                                     return_dtype=pl.String))
                     .list.drop_nulls().list.unique(maintain_order=True)
-                    .list.join(SEPARATOR).alias("outlets")))
+                    .list.join(SEPARATOR).alias("outlets"))
+            .join(first, on=["record_table", "record_id"], how="left"))
+
+
+def _groups(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """Per record: the disagreement groups it is in, joined by ` | `."""
+    if "disagreements" not in tables:
+        return pl.DataFrame(schema={"record_table": pl.String, "record_id": pl.String,
+                                    "disagreement_ids": pl.String})
+    return (tables["disagreements"]
+            .group_by(pl.col("record_table").cast(pl.String), "record_id")
+            .agg(pl.col("group_id").unique().sort().alias("__groups"))
+            .select("record_table", "record_id",
+                    pl.col("__groups").list.join(SEPARATOR).alias("disagreement_ids")))
+
+
+def _column(value: str) -> pl.Expr:
+    """A role's column, or its constant (``=value``)."""
+    return pl.lit(value[1:], pl.String) if value.startswith("=") else pl.col(value).cast(pl.String)
+
+
+def _claimant(rows: pl.DataFrame, actors: pl.DataFrame) -> pl.DataFrame:
+    """The claimant named by the record, else the outlet of the earliest text; with names."""
+    rows = rows.with_columns(
+        pl.when(pl.col("claimant_actor_id").is_not_null()).then(pl.lit("named"))
+        .when(pl.col("__outlet").is_not_null()).then(pl.lit("outlet")).alias("claimant_basis"),
+        pl.coalesce("claimant_actor_id", "__outlet").alias("claimant_actor_id"))
+    return _with_names(rows, actors, "claimant_actor_id", country="claimant_country").pipe(
+        _with_names, actors, "co_claimant_actor_id")
+
+
+def _shared(name: str, frame: pl.DataFrame, tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """The columns both views take from every record: claimant, windows, modality, status,
+    texts and groups, keyed by ``record_table`` and ``record_id``."""
+    key = TABLES[name].key
+    return frame.select(pl.lit(name).alias("record_table"), pl.col(key).alias("record_id"),
+                        "claimant_actor_id", "co_claimant_actor_id", *WINDOWS,
+                        pl.col("modality").cast(pl.String), pl.col("status").cast(pl.String))
+
+
+def _finish(rows: pl.DataFrame, tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    on = ["record_table", "record_id"]
+    rows = (rows.join(_reported_by(tables), on=on, how="left", maintain_order="left")
+            .join(_groups(tables), on=on, how="left", maintain_order="left")
+            .with_columns(pl.when(pl.col("outlets") != "").then("outlets").alias("outlets")))
+    return _claimant(rows, tables["actors"])
 
 
 def claims(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
     """One row per figure stated by a record of any table of claims."""
-    actors, reported = tables["actors"], _reported_by(tables)
     parts = []
-    for name, what in WHAT.items():
-        table, frame = TABLES[name], tables[name]
+    for name, table in CLAIM_TABLES.items():
+        roles: Roles = table.roles  # type: ignore[assignment]
+        frame = tables[name]
+        shared = _shared(name, frame, tables).drop("record_table", "record_id")
         for prefix in table.figures:
             kind = str(table.field(f"{prefix}_text").reads)
+            share = kind == "fraction"
             currency = (pl.col(f"{prefix}_currency").cast(pl.String) if kind == "money"
                         else pl.lit(None, pl.String))
-            parts.append(frame.filter(pl.col(f"{prefix}_text").is_not_null()).select(
+            bounds = [pl.col(f"{prefix}_{bound}") for bound in ("low", "best", "high")]
+            parts.append(pl.concat([frame.select(
                 (pl.col(table.key) + f".{prefix}").alias("claim_id"),
                 pl.lit(name).alias("record_table"),
                 pl.col(table.key).alias("record_id"),
                 pl.lit(prefix).alias("figure"),
-                pl.col(what).cast(pl.String).alias("measure"),
-                pl.col(SUBJECT[name]).alias("subject_actor_id"),
+                _column(roles.measure(prefix)).alias("measure"),
+                pl.col(roles.kind).cast(pl.String).alias("kind"),
+                pl.col(roles.subject).alias("subject_actor_id"),
                 pl.col(f"{prefix}_text").alias("figure_text"),
-                *(pl.col(f"{prefix}_{bound}").cast(pl.Float64).alias(bound)
-                  for bound in ("low", "best", "high")),
+                *((pl.lit(None, pl.Int64) if share else bound.round(0).cast(pl.Int64))
+                  .alias(part) for bound, part in zip(bounds, ("low", "best", "high"))),
+                *((bound.cast(pl.Float64) if share else pl.lit(None, pl.Float64))
+                  .alias(f"share_{part}") for bound, part in zip(bounds, ("low", "best", "high"))),
                 pl.col(f"{prefix}_qualifier").cast(pl.String).alias("qualifier"),
                 pl.col(f"{prefix}_per").cast(pl.String).alias("per"),
                 pl.lit(kind).alias("unit"),
                 currency.alias("currency"),
-                "claimant_actor_id", "relayed_by_actor_id", *WINDOWS,
-                pl.col("status").cast(pl.String) if "status" in frame.columns
-                else pl.lit(None, pl.String).alias("status")))
-    rows = pl.concat(parts)
-    rows = (_with_names(rows, actors, "subject_actor_id", "relayed_by_actor_id")
-            .pipe(_with_names, actors, "claimant_actor_id", country="claimant_country")
-            .join(reported, on=["record_table", "record_id"], how="left",
-                  maintain_order="left")
-            .with_columns(pl.when(pl.col("outlets") != "").then("outlets").alias("outlets")))
-    return rows.select(CLAIMS.columns).sort("claim_id")
+                pl.col("relayed_by_actor_id")), shared], how="horizontal")
+                .filter(pl.col("figure_text").is_not_null()))
+    rows = _with_names(pl.concat(parts), tables["actors"], "subject_actor_id",
+                       "relayed_by_actor_id")
+    return _finish(rows, tables).select(CLAIMS.columns).sort("claim_id")
 
 
 def events(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """Every incident and historical deployment, with names and windows."""
-    actors = tables["actors"]
-    incidents = tables["incidents"].select(
-        pl.col("incident_id").alias("event_id"), pl.lit("incidents").alias("record_table"),
-        pl.col("type").cast(pl.String).alias("kind"), "description", "actor_id",
-        "target_actor_id", "place", "place_code", "date_text", *WINDOWS, "claimant_actor_id",
-        pl.col("status").cast(pl.String))
-    deployments = tables["historical_deployments"].select(
-        pl.col("deployment_id").alias("event_id"),
-        pl.lit("historical_deployments").alias("record_table"),
-        pl.col("personnel_kind").cast(pl.String).alias("kind"),
-        (pl.col("role") + " (" + pl.col("conflict") + ")").alias("description"),
-        pl.lit("north-korea").alias("actor_id"), pl.col("host_actor_id").alias("target_actor_id"),
-        pl.lit(None, pl.String).alias("place"), pl.lit(None, pl.String).alias("place_code"),
-        pl.col("period_text").alias("date_text"), *WINDOWS, "claimant_actor_id",
-        pl.lit(None, pl.String).alias("status"))
-    rows = _with_names(pl.concat([incidents, deployments]), actors, "actor_id",
-                       "target_actor_id", "claimant_actor_id")
-    return rows.select(EVENTS.columns).sort("event_id")
+    """Every record of something happening: incidents, arms transfers and deployments."""
+    parts = []
+    for name, table in CLAIM_TABLES.items():
+        roles: Roles = table.roles  # type: ignore[assignment]
+        if not roles.event:
+            continue
+        frame = tables[name]
+        description = pl.col(roles.description) if roles.description else pl.lit(None, pl.String)
+        if name == "historical_deployments":  # the role, and the war it was played in
+            description = pl.col("role") + " (" + pl.col("conflict") + ")"
+        parts.append(pl.concat([frame.select(
+            pl.col(table.key).alias("event_id"),
+            pl.col(roles.kind).cast(pl.String).alias("kind"),
+            description.alias("description"),
+            _column(roles.actor or roles.subject).alias("actor_id"),
+            (pl.col(roles.target) if roles.target else pl.lit(None, pl.String))
+            .alias("target_actor_id"),
+            (pl.col(roles.place) if roles.place else pl.lit(None, pl.String)).alias("place"),
+            (pl.col(f"{roles.place}_code") if roles.place else pl.lit(None, pl.String))
+            .alias("place_code"),
+            pl.col(f"{table.event_date}_text").alias("date_text")),
+            _shared(name, frame, tables)], how="horizontal"))
+    rows = _with_names(pl.concat(parts), tables["actors"], "actor_id", "target_actor_id")
+    return _finish(rows, tables).select(EVENTS.columns).sort("event_id")
 
 
 def build_views(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:

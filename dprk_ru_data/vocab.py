@@ -31,28 +31,47 @@ ACTOR_KIND: Vocabulary = {
     "group": "A category of people the text counts or cites collectively (e.g. North Korean labourers).",
 }
 
-MEASURE: Vocabulary = {
+# What a figure counts: one vocabulary for every figure of every table (the claims view's
+# `measure`). Personnel by state, losses, people who applied, sizes; then munitions and systems by
+# kind (the transfer categories below), shares and money.
+PERSONNEL_MEASURE: Vocabulary = {
     "deployed": "Personnel stated to be sent to, or present in, the theatre or the host country.",
     "present": "Personnel stated to be at a particular place, without a claim about deployment as a whole.",
     "in_training": "Personnel stated to be undergoing training in the host country.",
-    "planned": "Personnel stated to be planned, expected or set to be sent or assigned.",
     "in_transit": "Personnel stated to have been tracked moving towards the theatre.",
     "killed": "Personnel stated to have been killed.",
     "wounded": "Personnel stated to have been wounded.",
-    "killed_or_wounded": "A combined figure of killed and wounded personnel (casualties).",
+    "killed_or_wounded": "A combined figure of killed and wounded personnel, where the text does not split it.",
+    "captured": "Personnel stated to have been taken prisoner.",
+    "missing": "Personnel stated to be missing.",
+    "losses": "A combined figure of losses that counts captured or missing personnel with the killed and wounded.",
     "deserted": "Personnel stated to have deserted or fled their posts.",
     "force_size": "The total size of an armed force or formation.",
     "reserves": "The size of an armed force's reserves.",
     "applicants": "People stated to have applied or volunteered to join an armed force.",
     "unit_size": "The stated or typical size of a unit, used as a reference figure.",
+    "objects": "Things other than personnel or transferred items that an incident counts (balloons, drones, missiles fired).",
 }
 
+MODALITY: Vocabulary = {
+    "occurred": "Reported as having happened (by the time of the claim).",
+    "ongoing": "Reported as under way at the time of the claim, begun before it and not said to be over.",
+    "planned": "Reported as decided or prepared by those who would carry it out, not yet done.",
+    "expected": "Reported as foreseen by others (officials, analysts), not yet done.",
+    "possible": "Put forward as something that may happen or may have happened.",
+    "hypothetical": "Put forward as a condition, an offer or a scenario, not as something happening.",
+}
+
+# Whether a record's event window is closed by its claim: what is reported as having happened, or
+# as under way, began no later than the claim; a plan or a possibility is not bounded by it.
+MODALITY_BEFORE_CLAIM = ("occurred", "ongoing")
+
 CLAIM_STATUS: Vocabulary = {
-    "asserted": "Stated as fact by the claimant, without independent confirmation in the text.",
+    "asserted": "Stated as fact by the claimant (or by the text itself), without independent confirmation in the text.",
+    "confirmed": "Stated by the text to be confirmed by an independent or official source.",
     "assessed_likely": "Judged likely or highly likely by the claimant, not stated as fact.",
     "speculated": "Put forward as a possibility or by unnamed reports, explicitly unconfirmed.",
     "unverified": "Reported, with the text saying it could not be verified or confirmed.",
-    "confirmed": "Stated by the text to be confirmed by an independent or official source.",
     "denied": "Denied by the party concerned.",
 }
 
@@ -66,13 +85,6 @@ TRANSFER_CATEGORY: Vocabulary = {
     "space_technology": "Technology for satellites and their launch.",
     "know_how": "Training, expertise or combat experience passed on by people.",
     "economic_aid": "Money, goods or economic assistance given in return for military help.",
-}
-
-TRANSFER_STATUS: Vocabulary = {
-    "reported": "Reported as having happened, by a named or unnamed source.",
-    "speculated": "Suggested as possible or likely by analysts, without a report that it happened.",
-    "confirmed": "Stated by the text to be confirmed by an official or independent source.",
-    "denied": "Denied by the supplier or recipient.",
 }
 
 INCIDENT_TYPE: Vocabulary = {
@@ -92,12 +104,25 @@ INCIDENT_TYPE: Vocabulary = {
     "sanction": "A sanction or restrictive measure imposed by a state.",
 }
 
-INCIDENT_STATUS: Vocabulary = {
-    "occurred": "Stated by the text as having happened, without dispute.",
-    "claimed": "Claimed by a party, not independently confirmed in the text.",
-    "unverified": "Reported, with the text saying it could not be verified.",
-    "confirmed": "Stated by the text to be confirmed independently.",
-    "denied": "Denied by the party concerned.",
+SHARE_AND_MONEY_MEASURE: Vocabulary = {
+    "supply_share": "The share of the recipient's use or need that a supply covers.",
+    "defect_share": "The share of the items supplied found defective or failing.",
+    "value": "The value of a transfer in money.",
+}
+
+CLAIMANT_BASIS: Vocabulary = {
+    "named": "The record names who made the claim.",
+    "outlet": "The text names no one: the claim is the reporting outlet's own.",
+}
+
+DISAGREEMENT_ASPECT: Vocabulary = {
+    "figure": "The records give different numbers for the same thing.",
+    "date": "The records date the same thing differently.",
+    "place": "The records place the same thing differently.",
+    "actor": "The records name different actors for the same thing (who did it, who was sent, where they came from).",
+    "status": "One record asserts or confirms what another denies, doubts or only speculates.",
+    "modality": "One record reports as done what another reports as planned, expected or possible.",
+    "wording": "The records agree on the facts but differ in what they call them or how far they go.",
 }
 
 PERSONNEL_KIND: Vocabulary = {
@@ -160,15 +185,21 @@ DATE_PRECISION: Vocabulary = {
     "open": "An interval with an open or unknown end.",
 }
 
+# What is counted, declared once: every measure of every figure (personnel, the transfer
+# categories as kinds of munitions and systems, shares and money).
+MEASURE: Vocabulary = {**PERSONNEL_MEASURE, **TRANSFER_CATEGORY, **SHARE_AND_MONEY_MEASURE}
+
 VOCABULARIES: dict[str, Vocabulary] = {
     "source_kind": SOURCE_KIND,
     "actor_kind": ACTOR_KIND,
+    "personnel_measure": PERSONNEL_MEASURE,
     "measure": MEASURE,
+    "modality": MODALITY,
     "claim_status": CLAIM_STATUS,
     "transfer_category": TRANSFER_CATEGORY,
-    "transfer_status": TRANSFER_STATUS,
     "incident_type": INCIDENT_TYPE,
-    "incident_status": INCIDENT_STATUS,
+    "disagreement_aspect": DISAGREEMENT_ASPECT,
+    "claimant_basis": CLAIMANT_BASIS,
     "personnel_kind": PERSONNEL_KIND,
     "figure_qualifier": FIGURE_QUALIFIER,
     "figure_kind": FIGURE_KIND,

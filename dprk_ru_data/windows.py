@@ -4,10 +4,13 @@
   (where the text says when), and no later than the end of that text nor the latest possible
   publication day of each text that reports it (the earliest of those days).
 * The **event window**: from the record's own date (`as_of`, `date` or `period`); then the claim
-  bounds it, as what is reported happened no later than the claim, except a plan (a troop
-  estimate of the measure ``planned``), which comes no earlier than the claim; then the records
-  it is dated against (`dated_after`: no earlier than that record's event window starts;
-  `dated_before`: no later than it ends), followed through chains of such records.
+  bounds it by its `modality`: what is reported as having happened (``occurred``) or as under way
+  (``ongoing``) began no later than the claim, so its window ends with the claim's; what is
+  planned, expected, possible or hypothetical comes no earlier than the claim, and the claim does
+  not close its window (it ends with its own date, where that is later than the claim, else it is
+  open); then the records it is dated against (`dated_after`: no earlier than that record's event
+  window starts; `dated_before`: no later than it ends), followed through chains of such records.
+* A record `claimed_before` another was claimed no later than the other's event window ends.
 
 A reference to no record, a reference that is ambiguous between tables, a cycle of references and
 a window that ends before it starts are each a located `Problem`.
@@ -23,6 +26,7 @@ import polars as pl
 from .errors import Problem
 from .raw import LINE
 from .registry import TABLES
+from .vocab import MODALITY_BEFORE_CLAIM
 
 if TYPE_CHECKING:
     from .raw import Loaded
@@ -63,8 +67,7 @@ def _base_windows(name: str, frame: pl.DataFrame, evidence: pl.DataFrame | None,
     own = table.event_date
     own_start = pl.col(f"{own}_start") if own else pl.lit(None, pl.Date)
     own_end = pl.col(f"{own}_end") if own else pl.lit(None, pl.Date)
-    plan = (pl.col("measure").cast(pl.String) == "planned").fill_null(False) \
-        if "measure" in frame.columns else pl.lit(False)
+    plan = ~pl.col("modality").cast(pl.String).is_in(list(MODALITY_BEFORE_CLAIM)).fill_null(True)
     claim_start = pl.col("claimed_start")
     claim_end = pl.min_horizontal("claimed_end", "__pub")
     return frame.with_columns(
@@ -191,12 +194,52 @@ def _resolve(first: str, windows: dict[str, Window],
             stack.append((other, False))
 
 
+CLAIMED_BEFORE = "claimed_before"
+
+
+def _claimed_before(loaded: dict[str, Loaded], out: dict[str, pl.DataFrame], names: list[str],
+                    problems: list[Problem]) -> dict[str, pl.DataFrame]:
+    """Each record `claimed_before` another: its claim window ends no later than the other's
+    event window, and so does the event window of what it reports as having happened."""
+    ends = pl.concat([out[name].select(pl.col(TABLES[name].key).alias(CLAIMED_BEFORE),
+                                       pl.col("event_window_end").alias("__before"))
+                      for name in names])
+    counts = ends.group_by(CLAIMED_BEFORE).len()
+    for name in names:
+        frame = out[name]
+        if CLAIMED_BEFORE not in frame.columns or frame[CLAIMED_BEFORE].is_null().all():
+            continue
+        linked = frame.filter(pl.col(CLAIMED_BEFORE).is_not_null())
+        bad = linked.join(counts.filter(pl.col("len") == 1), on=CLAIMED_BEFORE, how="anti")
+        for line, other in bad.select(LINE, CLAIMED_BEFORE).iter_rows():
+            problems.append(Problem(loaded[name].file, line, CLAIMED_BEFORE, other,
+                                    "dated_against", f"{other!r} is not the id of exactly one "
+                                    f"record of {', '.join(claim_tables())}"))
+        before_claim = pl.col("modality").cast(pl.String).is_in(list(MODALITY_BEFORE_CLAIM))
+        out[name] = (frame.join(ends.unique(CLAIMED_BEFORE, keep="first"), on=CLAIMED_BEFORE,
+                                how="left", maintain_order="left")
+                     .with_columns(pl.min_horizontal("claim_window_end", "__before")
+                                   .alias("claim_window_end"))
+                     .with_columns(pl.when(before_claim.fill_null(False))
+                                   .then(pl.min_horizontal("event_window_end",
+                                                           "claim_window_end"))
+                                   .otherwise(pl.col("event_window_end"))
+                                   .alias("event_window_end"))
+                     .drop("__before"))
+    return out
+
+
 def _checked(loaded: dict[str, Loaded], out: dict[str, pl.DataFrame], names: list[str],
              problems: list[Problem]) -> dict[str, pl.DataFrame]:
     """`out` with each claim table's columns in registry order, after reporting every window
     that ends before it starts."""
+    out = _claimed_before(loaded, out, names, problems)
     for name in names:
         table = TABLES[name]
+        plan = ~pl.col("modality").cast(pl.String).is_in(list(MODALITY_BEFORE_CLAIM)).fill_null(True)
+        out[name] = out[name].with_columns(  # a plan's window is never closed by its claim
+            pl.when(plan & (pl.col("event_window_end") <= pl.col("claim_window_end")))
+            .then(None).otherwise(pl.col("event_window_end")).alias("event_window_end"))
         for window, blame in (("claim_window", "claimed_text"), ("event_window", None)):
             bad = out[name].filter(pl.col(f"{window}_start") > pl.col(f"{window}_end"))
             for row in bad.iter_rows(named=True):

@@ -11,6 +11,7 @@ import polars as pl
 from ..errors import Problem
 from ..raw import LINE, RAW_DIR, Loaded
 from ..registry import TABLES, TEXT, Table
+from ..vocab import MODALITY_BEFORE_CLAIM
 from ..windows import claim_tables
 
 
@@ -41,16 +42,21 @@ def check_references(tables: dict[str, Loaded], typed: dict[str, pl.DataFrame],
     evidence_file = tables["evidence"].file
     records = pl.concat([frame.select(pl.lit(name).alias("record_table"),
                                       pl.col("__key").alias("record_id"))
-                         for name, frame in keys.items() if name != "evidence"])
-    dangling = (evidence.filter(pl.col("record_table").is_in(list(keys)))
-                .join(records, on=["record_table", "record_id"], how="anti").sort(LINE))
-    for line, record_table, record_id in dangling.select(
-            LINE, "record_table", "record_id").iter_rows():
-        problems.append(Problem(evidence_file, line, "record_id", record_id, "foreign_key",
-                                f"{record_id!r} is not a record of {RAW_DIR}/{record_table}.csv"))
+                         for name, frame in keys.items()
+                         if name not in ("evidence", "disagreements")])
+    for linking in ("evidence", "disagreements"):  # the tables that point at any record
+        if linking not in typed:
+            continue
+        dangling = (typed[linking].filter(pl.col("record_table").is_in(list(keys)))
+                    .join(records, on=["record_table", "record_id"], how="anti").sort(LINE))
+        for line, record_table, record_id in dangling.select(
+                LINE, "record_table", "record_id").iter_rows():
+            problems.append(Problem(tables[linking].file, line, "record_id", record_id,
+                                    "foreign_key", f"{record_id!r} is not a record of "
+                                    f"{RAW_DIR}/{record_table}.csv"))
     supported = evidence.select("record_table", "record_id")
     for name, loaded in tables.items():
-        if name == "evidence" or loaded.table.view:
+        if name == "evidence" or loaded.table.view or not loaded.table.needs_evidence:
             continue
         pk = loaded.table.key
         unsupported = (typed[name].select(LINE, pk).drop_nulls(pk)
@@ -87,8 +93,9 @@ def check_dates_against_sources(typed: dict[str, pl.DataFrame], tables: dict[str
                                 problems: list[Problem]) -> None:
     """No claim is dated after the publication of the latest text that reports it.
 
-    Planned troop figures are forecasts and may be dated later; every other date must start on or
-    before the latest possible publication day of the texts that report it.
+    What is reported as planned, expected, possible or hypothetical (`modality`) may be dated
+    later; every other date must start on or before the latest possible publication day of the
+    texts that report it.
     """
     if "evidence" not in typed or "sources" not in typed:
         return
@@ -100,8 +107,9 @@ def check_dates_against_sources(typed: dict[str, pl.DataFrame], tables: dict[str
         if name in ("sources", "evidence") or not table.dates:
             continue
         frame = typed[name]
-        if "measure" in frame.columns:
-            frame = frame.filter(pl.col("measure").ne_missing("planned"))
+        if "modality" in frame.columns:
+            frame = frame.filter(pl.col("modality").cast(pl.String)
+                                 .is_in(list(MODALITY_BEFORE_CLAIM)).fill_null(True))
         mine = evidence.filter(pl.col("record_table") == name)
         for prefix in table.dates:
             column, start = f"{prefix}_text", f"{prefix}_start"
@@ -137,10 +145,11 @@ def check_evidence_fields(typed: dict[str, pl.DataFrame], tables: dict[str, Load
 
 def stated_fields(table: Table) -> list[str]:
     """The fields of a claim that need evidence of their own where given: every figure and date
-    as written, the claimant and who relayed the claim."""
+    as written, whether it happened (`modality`), the claimants and who relayed the claim."""
     texts = [f"{prefix}{TEXT}" for prefix in (*table.figures, *table.dates)]
-    people = [c for c in ("claimant_actor_id", "relayed_by_actor_id") if c in table.columns]
-    return [*texts, *people]
+    stated = [c for c in ("modality", "claimant_actor_id", "co_claimant_actor_id",
+                          "relayed_by_actor_id") if c in table.columns]
+    return [*texts, *stated]
 
 
 def check_field_evidence(typed: dict[str, pl.DataFrame], tables: dict[str, Loaded],
@@ -165,3 +174,26 @@ def check_field_evidence(typed: dict[str, pl.DataFrame], tables: dict[str, Loade
                     tables[name].file, line, column, str(value), "needs_field_evidence",
                     f"{key} states {column} ({value!r}) but no row of {RAW_DIR}/evidence.csv "
                     f"supports it with field={column}; add the span that says it"))
+
+
+def check_disagreements(loaded: Loaded, typed: pl.DataFrame, problems: list[Problem]) -> None:
+    """Each row's `member_id` is its group and record joined by a dot; a group has at least two
+    records, all about one aspect."""
+    wrong = typed.filter(pl.col("member_id") != pl.col("group_id") + "." + pl.col("record_id"))
+    for line, member, group, record in wrong.select(LINE, "member_id", "group_id",
+                                                    "record_id").iter_rows():
+        problems.append(Problem(loaded.file, line, "member_id", member, "member_id",
+                                f"{member!r} should be {group}.{record} (the group and the "
+                                "record, joined by a dot)"))
+    groups = typed.group_by("group_id").agg(pl.len().alias("__n"),
+                                            pl.col("aspect").n_unique().alias("__aspects"),
+                                            pl.col(LINE).min().alias("__line"))
+    for group, count, aspects, line in groups.sort("__line").iter_rows():
+        if count < 2:
+            problems.append(Problem(loaded.file, line, "group_id", group, "lone_disagreement",
+                                    f"the group {group} has one record; a disagreement is "
+                                    "between two or more"))
+        if aspects > 1:
+            problems.append(Problem(loaded.file, line, "aspect", group, "mixed_aspects",
+                                    f"the records of {group} are given different aspects; a "
+                                    "group is about one thing reported differently (split it)"))
