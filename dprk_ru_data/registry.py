@@ -537,8 +537,8 @@ _CLAIMANT = (
             "text names none) the outlet of the earliest text that reports it"),
     Field("claimant_country", "string", "The claimant's country (ISO 3166-1 alpha-2, or "
           "ISO 3166-3 alpha-4 for a former state).", pattern=ISO_COUNTRY),
-    enum("claimant_basis", "Whether the claimant is named by the record (`named`) or is the "
-         "outlet that reports it (`outlet`).", "claimant_basis", required=False),
+    enum("claimant_basis", "Whether the claimant is named by the record (`named`), is the "
+         "outlet that reports it (`outlet`), or is not known (`unknown`).", "claimant_basis"),
     *_named("co_claimant_actor_id", "Who made the claim jointly with the claimant"),
 )
 

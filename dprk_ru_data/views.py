@@ -78,7 +78,8 @@ def _claimant(rows: pl.DataFrame, actors: pl.DataFrame) -> pl.DataFrame:
     """The claimant named by the record, else the outlet of the earliest text; with names."""
     rows = rows.with_columns(
         pl.when(pl.col("claimant_actor_id").is_not_null()).then(pl.lit("named"))
-        .when(pl.col("__outlet").is_not_null()).then(pl.lit("outlet")).alias("claimant_basis"),
+        .when(pl.col("__outlet").is_not_null()).then(pl.lit("outlet"))
+        .otherwise(pl.lit("unknown")).alias("claimant_basis"),
         pl.coalesce("claimant_actor_id", "__outlet").alias("claimant_actor_id"))
     return _with_names(rows, actors, "claimant_actor_id", country="claimant_country").pipe(
         _with_names, actors, "co_claimant_actor_id")

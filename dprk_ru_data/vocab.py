@@ -113,6 +113,7 @@ SHARE_AND_MONEY_MEASURE: Vocabulary = {
 CLAIMANT_BASIS: Vocabulary = {
     "named": "The record names who made the claim.",
     "outlet": "The text names no one: the claim is the reporting outlet's own.",
+    "unknown": "The text names no one, and the outlet of the texts that report it is not known.",
 }
 
 DISAGREEMENT_ASPECT: Vocabulary = {

@@ -65,19 +65,39 @@ def _base_windows(name: str, frame: pl.DataFrame, evidence: pl.DataFrame | None,
     else:
         frame = frame.with_columns(pl.lit(None, pl.Date).alias("__pub"))
     own = table.event_date
-    own_start = pl.col(f"{own}_start") if own else pl.lit(None, pl.Date)
-    own_end = pl.col(f"{own}_end") if own else pl.lit(None, pl.Date)
-    plan = ~pl.col("modality").cast(pl.String).is_in(list(MODALITY_BEFORE_CLAIM)).fill_null(True)
-    claim_start = pl.col("claimed_start")
-    claim_end = pl.min_horizontal("claimed_end", "__pub")
+    frame = frame.with_columns(
+        (pl.col(f"{own}_start") if own else pl.lit(None, pl.Date)).alias("__own_start"),
+        (pl.col(f"{own}_end") if own else pl.lit(None, pl.Date)).alias("__own_end"))
+    return bound_by_claim(frame.with_columns(
+        pl.col("claimed_start").alias("claim_window_start"),
+        pl.min_horizontal("claimed_end", "__pub").alias("claim_window_end"))
+    ).drop("__pub", "__own_start", "__own_end")
+
+
+def _plan() -> pl.Expr:
+    """Whether a record reports what is not (yet) done: planned, expected, possible or
+    hypothetical (an empty modality counts as a report of what happened)."""
+    return ~pl.col("modality").cast(pl.String).is_in(list(MODALITY_BEFORE_CLAIM)).fill_null(True)
+
+
+def bound_by_claim(frame: pl.DataFrame) -> pl.DataFrame:
+    """The event window from the record's own date (``__own_start``, ``__own_end``), its claim
+    window and its `modality`: what happened or is under way began no later than the claim
+    (its window ends with the claim's); a plan or a possibility comes no earlier than the claim,
+    which never closes its window (see `open_plans`)."""
+    return open_plans(frame.with_columns(
+        pl.when(_plan()).then(pl.max_horizontal("__own_start", "claim_window_start"))
+        .otherwise(pl.col("__own_start")).alias("event_window_start"),
+        pl.when(_plan()).then(pl.col("__own_end"))
+        .otherwise(pl.min_horizontal("__own_end", "claim_window_end")).alias("event_window_end")))
+
+
+def open_plans(frame: pl.DataFrame) -> pl.DataFrame:
+    """A plan's or a possibility's event window left open where it would end by the end of its
+    claim window: the claim does not say it was done by then."""
     return frame.with_columns(
-        claim_start.alias("claim_window_start"),
-        claim_end.alias("claim_window_end"),
-        pl.when(plan).then(pl.max_horizontal(own_start, claim_start)).otherwise(own_start)
-        .alias("event_window_start"),
-        pl.when(plan).then(own_end).otherwise(pl.min_horizontal(own_end, claim_end))
-        .alias("event_window_end"),
-    ).drop("__pub")
+        pl.when(_plan() & (pl.col("event_window_end") <= pl.col("claim_window_end")))
+        .then(None).otherwise(pl.col("event_window_end")).alias("event_window_end"))
 
 
 def derive_windows(loaded: dict[str, Loaded], typed: dict[str, pl.DataFrame],
@@ -236,10 +256,7 @@ def _checked(loaded: dict[str, Loaded], out: dict[str, pl.DataFrame], names: lis
     out = _claimed_before(loaded, out, names, problems)
     for name in names:
         table = TABLES[name]
-        plan = ~pl.col("modality").cast(pl.String).is_in(list(MODALITY_BEFORE_CLAIM)).fill_null(True)
-        out[name] = out[name].with_columns(  # a plan's window is never closed by its claim
-            pl.when(plan & (pl.col("event_window_end") <= pl.col("claim_window_end")))
-            .then(None).otherwise(pl.col("event_window_end")).alias("event_window_end"))
+        out[name] = open_plans(out[name])  # after the references too: never closed by its claim
         for window, blame in (("claim_window", "claimed_text"), ("event_window", None)):
             bad = out[name].filter(pl.col(f"{window}_start") > pl.col(f"{window}_end"))
             for row in bad.iter_rows(named=True):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import polars as pl
@@ -43,16 +44,20 @@ def reporting_sources(table: str) -> dict[str, set[str]]:
 def test_who_claimed_how_many_deployed_troops_and_when() -> None:
     answer = (dprk_ru_data.load("claims")
               .filter(pl.col("record_table") == "troop_estimates", pl.col("measure") == "deployed")
-              .select("record_id", "claimant_name", "figure_text", "low", "high",
-                      "claim_window_end"))
+              .select("record_id", "claimant_name", "claimant_basis", "figure_text", "low",
+                      "high", "claim_window_end"))
     names = {row["actor_id"]: row["name"] for row in raw("actors")}
+    outlets = {row["source_id"]: names.get(row["outlet_id"]) for row in raw("sources")}
     published, sources = latest_publication(), reporting_sources("troop_estimates")
+    # Where the record names no claimant, the claim is the outlet's of a text that reports it.
     expected = {(row["estimate_id"], names.get(row["claimant_actor_id"]), row["figure_text"],
                  min(published[s] for s in sources[row["estimate_id"]]))
                 for row in raw("troop_estimates")
                 if row["measure"] == "deployed" and row["figure_text"]}
-    got = {(r["record_id"], r["claimant_name"], r["figure_text"], r["claim_window_end"])
-           for r in answer.iter_rows(named=True)}
+    got = {(r["record_id"], r["claimant_name"] if r["claimant_basis"] == "named" else None,
+            r["figure_text"], r["claim_window_end"]) for r in answer.iter_rows(named=True)}
+    for row in answer.filter(pl.col("claimant_basis") == "outlet").iter_rows(named=True):
+        assert row["claimant_name"] in {outlets[s] for s in sources[row["record_id"]]}
     # The claim window may be narrower than the publication (a claim dated by its text), never
     # later: compare the rest exactly and the window's end as a bound.
     assert {g[:3] for g in got} == {e[:3] for e in expected} and expected
@@ -72,12 +77,14 @@ def test_every_claim_has_a_claim_window_with_a_latest_day(table: str) -> None:
 
 
 @pytest.mark.parametrize("table", CLAIM_TABLES)
-def test_events_end_no_later_than_their_claim_unless_planned(table: str) -> None:
+def test_events_end_no_later_than_their_claim_unless_not_done(table: str) -> None:
     frame = dprk_ru_data.load(table)
-    if "measure" in frame.columns:
-        frame = frame.filter(pl.col("measure").cast(pl.String) != "planned")
-    assert frame["event_window_end"].null_count() == 0, table
-    assert (frame["event_window_end"] <= frame["claim_window_end"]).all(), table
+    done = pl.col("modality").cast(pl.String).is_in(["occurred", "ongoing"])
+    happened, not_done = frame.filter(done), frame.filter(~done)
+    assert happened["event_window_end"].null_count() == 0, table
+    assert (happened["event_window_end"] <= happened["claim_window_end"]).all(), table
+    # A plan, an expectation, a possibility or a hypothesis is not closed by its claim.
+    assert not_done.filter(pl.col("event_window_end") <= pl.col("claim_window_end")).is_empty()
 
 
 def test_records_dated_against_another_start_no_earlier_than_it() -> None:
@@ -94,14 +101,54 @@ def test_records_dated_against_another_start_no_earlier_than_it() -> None:
             assert row["event_window_end"] <= by_id[row["dated_before"]]["event_window_end"]
 
 
-def test_events_view_has_every_incident_and_deployment_with_names() -> None:
+def test_events_view_has_every_incident_transfer_and_deployment_with_names() -> None:
     events = dprk_ru_data.load("events")
     ids = {r["incident_id"] for r in raw("incidents")} | {
-        r["deployment_id"] for r in raw("historical_deployments")}
+        r["deployment_id"] for r in raw("historical_deployments")} | {
+        r["transfer_id"] for r in raw("arms_transfers")}
     assert set(events["event_id"]) == ids
     names = {row["actor_id"]: row["name"] for row in raw("actors")}
     for row in events.iter_rows(named=True):
         assert row["actor_name"] == names.get(row["actor_id"]), row["event_id"]
+        assert row["modality"] and row["status"], row["event_id"]
+        # A claimant for every row, unless the text names none and its outlet is unknown.
+        assert (row["claimant_name"] is None) == (row["claimant_basis"] == "unknown")
+
+
+def test_claims_and_events_share_one_status_and_one_measure_vocabulary() -> None:
+    from dprk_ru_data import vocab
+
+    claims, events = dprk_ru_data.load("claims"), dprk_ru_data.load("events")
+    assert claims.schema["status"] == events.schema["status"]
+    assert list(claims.schema["status"].categories) == list(vocab.CLAIM_STATUS)
+    assert "occurred" not in claims.schema["status"].categories
+    assert list(claims.schema["measure"].categories) == list(vocab.MEASURE)
+    # No measure is an incident type, and no two measures differ only by their ending.
+    assert not set(vocab.MEASURE) & set(vocab.INCIDENT_TYPE)
+    stems = [m.rstrip("ed").rstrip("ion") for m in vocab.MEASURE]
+    assert len(stems) == len(set(stems))
+
+
+def test_every_claim_by_south_korean_sources_is_found_by_its_country() -> None:
+    result = CliRunner().invoke(main, ["show", "events", "--where", "claimant_country=KR",
+                                       "--format", "json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    shown = {row["event_id"] for row in json.loads(result.stdout)}
+    korean = {row["actor_id"] for row in raw("actors") if row["country"] == "KR"}
+    statements = {row["incident_id"] for row in raw("incidents")
+                  if row["type"] == "statement" and row["claimant_actor_id"] in korean}
+    assert statements and statements <= shown
+
+
+def test_counts_are_integers_and_shares_lie_between_0_and_1() -> None:
+    claims = dprk_ru_data.load("claims")
+    assert {claims.schema[c] for c in ("low", "best", "high")} == {pl.Int64}
+    shares = claims.filter(pl.col("unit") == "fraction")
+    assert shares.height and shares["best"].null_count() == shares.height
+    values = pl.concat([shares[c] for c in ("share_low", "share_best", "share_high")])
+    assert values.drop_nulls().is_between(0, 1).all()
+    text = (ROOT / "build" / "claims.csv").read_text(encoding="utf-8")
+    assert "e+" not in text and not re.search(r",\d+\.0,", text)
 
 
 def test_views_as_of_a_day_keep_the_rows_of_records_known_then() -> None:

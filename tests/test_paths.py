@@ -28,7 +28,8 @@ from dprk_ru_data.raw import invisible
 from .conftest import snapshot
 from .test_build import edit_cell
 
-SECRET = "the-secret-line-of-a-file-outside-the-folder\n"
+# A secret of a length no file of the package has, so that its size printed would be seen.
+SECRET = "the-secret-line-of-a-file-outside-the-folder-" + "s" * 4051 + "\n"
 # The commands that read a package folder, with the folder as it is given to each.
 READERS = {
     "info": lambda root: ["info", "--root", str(root)],
@@ -65,7 +66,8 @@ def package_root(tmp_path: Path) -> Path:
 def _leaks(output: str, secret_file: Path) -> list[str]:
     """What of `secret_file` (its content, length or hashes) shows in `output`."""
     data = secret_file.read_bytes()
-    marks = [SECRET.strip(), sha256_hex(data), prefixed(data).split(":")[1], f"{len(data)} bytes"]
+    marks = [SECRET.strip()[:60], sha256_hex(data), prefixed(data).split(":")[1],
+             f"{len(data)} bytes", f"{len(data):,} bytes"]
     return [mark for mark in marks if mark in output]
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dprk_ru_data import vocab, windows
 from dprk_ru_data.errors import Problem
 from dprk_ru_data.windows import _resolve
 
@@ -87,3 +89,31 @@ def test_resolved_windows_keep_every_reference(case) -> None:
             bound = resolved[before]
             assert bound is not None
             assert bound[1] is None or (window[1] is not None and window[1] <= bound[1])
+
+
+_DAYS = st.dates(min_value=dt.date(2023, 1, 1), max_value=dt.date(2025, 12, 31))
+
+
+@given(st.lists(st.tuples(st.sampled_from([*vocab.MODALITY, None]), st.none() | _DAYS,
+                          st.none() | _DAYS, st.none() | _DAYS, _DAYS), min_size=1,
+                max_size=30))
+def test_what_is_not_done_is_never_closed_by_its_claim(rows) -> None:
+    """For every record whose modality is neither occurred nor ongoing, the event window does
+    not end at or before the end of the claim window; for the others it ends no later."""
+    frame = pl.DataFrame(
+        [{"modality": m, "__own_start": min(a, b) if a and b else a,
+          "__own_end": max(a, b) if a and b else b, "claim_window_start": c if c and c <= e
+          else None, "claim_window_end": e} for m, a, b, c, e in rows],
+        schema={"modality": pl.String, "__own_start": pl.Date, "__own_end": pl.Date,
+                "claim_window_start": pl.Date, "claim_window_end": pl.Date})
+    out = windows.bound_by_claim(frame)
+    for row in out.iter_rows(named=True):
+        end, claim_end = row["event_window_end"], row["claim_window_end"]
+        if row["modality"] in (None, *vocab.MODALITY_BEFORE_CLAIM):
+            assert end is not None and end <= claim_end
+            assert end == min(d for d in (row["__own_end"], claim_end) if d)
+        else:
+            assert end is None or end > claim_end
+            assert end is None or end == row["__own_end"]  # its own date, never the claim's
+            if row["claim_window_start"] and row["event_window_start"]:
+                assert row["event_window_start"] >= row["claim_window_start"]
