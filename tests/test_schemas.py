@@ -34,8 +34,8 @@ def test_descriptor_fields_follow_the_registry() -> None:
 def test_vocabularies_reach_the_descriptor_with_their_definitions() -> None:
     schema = datapackage.table_schema(TABLES["troop_estimates"])
     measure = next(f for f in schema["fields"] if f["name"] == "measure")
-    assert measure["constraints"]["enum"] == list(vocab.MEASURE)
-    for value, meaning in vocab.MEASURE.items():
+    assert measure["constraints"]["enum"] == list(vocab.PERSONNEL_MEASURE)
+    for value, meaning in vocab.PERSONNEL_MEASURE.items():
         assert f"`{value}`: {meaning}" in measure["description"]
 
 
