@@ -581,7 +581,7 @@ def evidence(record_id: str, corpus: Path | None, root: Path | None,
              output_format: str) -> None:
     """Every field of the record RECORD_ID (any table) with the passage that supports it: read
     from the corpus text where it is at hand, else its offsets and hash."""
-    from .evidence import record_evidence
+    from .evidence import record_disagreements, record_evidence
 
     try:
         rows = record_evidence(record_id, corpus, root)
@@ -590,6 +590,16 @@ def evidence(record_id: str, corpus: Path | None, root: Path | None,
     if output_format != "table":
         _emit(rows, output_format)
         return
+    _print_fields(rows)
+    groups = record_disagreements(record_id, root)
+    if groups:
+        click.echo("disagreements (other records that report the same thing differently):")
+    for group in groups:
+        click.echo(f"    {group['group_id']} ({group['aspect']}): {group['record_id']} "
+                   f"({group['record_table']}): {group['note']}")
+
+
+def _print_fields(rows: list[dict[str, Any]]) -> None:
     for row in rows:
         head = f"{row['field'] or '(the record)'}"
         if row["value"] is not None:

@@ -246,8 +246,11 @@ def record_evidence(record_id: str, corpus: str | Path | None = None,
 
     from .loaders import VIEW_RECORDS, load, package
 
-    names = [r["name"] for r in package(root)["resources"]
-             if r["name"] != "evidence" and r["name"] not in VIEW_RECORDS]
+    from .registry import TABLES
+
+    names = [r["name"] for r in package(root)["resources"]  # the tables that hold records
+             if r["name"] in TABLES and TABLES[r["name"]].needs_evidence
+             and r["name"] != "evidence" and r["name"] not in VIEW_RECORDS]
     for name in names:
         frame = load(name, root=root)
         key = frame.columns[0]
@@ -302,3 +305,23 @@ def _stated(table: str) -> list[str]:
     from .validate.links import stated_fields
 
     return stated_fields(TABLES[table]) if table in TABLES else []
+
+
+def record_disagreements(record_id: str, root: str | Path | None = None
+                         ) -> list[dict[str, object]]:
+    """The disagreement groups the record `record_id` is in: one dict per other record of each
+    group, with ``group_id``, ``aspect``, that record's ``record_table``, ``record_id`` and
+    ``note``, and ``own_note``, what this record's row of the group says."""
+    import polars as pl
+
+    from .loaders import load, tables
+
+    if "disagreements" not in tables(root):
+        return []
+    groups = load("disagreements", root=root)
+    mine = groups.filter(pl.col("record_id") == record_id).select(
+        "group_id", pl.col("note").alias("own_note"))
+    return (groups.join(mine, on="group_id").filter(pl.col("record_id") != record_id)
+            .select("group_id", pl.col("aspect").cast(pl.String),
+                    pl.col("record_table").cast(pl.String), "record_id", "note", "own_note")
+            .sort("group_id", "record_id").to_dicts())

@@ -14,11 +14,12 @@ from click.testing import CliRunner
 
 import dprk_ru_data
 from dprk_ru_data.cli import main
+from dprk_ru_data import registry
 from dprk_ru_data.registry import TABLES
 
 from .conftest import ROOT
 
-CLAIM_TABLES = ("troop_estimates", "arms_transfers", "incidents", "historical_deployments")
+CLAIM_TABLES = tuple(registry.CLAIM_TABLES)  # the tables of claims, as the registry declares
 
 
 def raw(table: str) -> list[dict[str, str]]:
@@ -236,3 +237,32 @@ def test_enum_fields_carry_labels_in_the_descriptor() -> None:
     assert {"value": "killed_or_wounded", "label": label("measure", "killed_or_wounded")} in (
         measure["categories"])
     assert label("measure", "killed_or_wounded") == "killed or wounded"
+
+
+def test_every_cross_reference_in_a_note_is_a_disagreement_group() -> None:
+    """A note that names another record (a disagreement written as prose) is also data: both
+    records are in one group of `disagreements`."""
+    records = {row[TABLES[t].key]: t for t in CLAIM_TABLES for row in raw(t)}
+    groups: dict[str, set[str]] = {}
+    for row in raw("disagreements"):
+        groups.setdefault(row["group_id"], set()).add(row["record_id"])
+    pattern = re.compile(r"\b(?:te|at|in|hd)-\d{3}\b")
+    references = {(row[TABLES[t].key], other) for t in CLAIM_TABLES for row in raw(t)
+                  for other in pattern.findall(row["note"] or "")
+                  if other != row[TABLES[t].key]}
+    assert references, "no note names another record"
+    assert {other for _, other in references} <= set(records), "a note names no record"
+    missing = sorted((a, b) for a, b in references
+                     if not any({a, b} <= members for members in groups.values()))
+    assert not missing, f"cross-references with no group: {missing}"
+
+
+def test_the_evidence_command_shows_a_records_disagreement_groups() -> None:
+    row = raw("disagreements")[0]
+    result = CliRunner().invoke(main, ["evidence", row["record_id"]], catch_exceptions=False)
+    assert result.exit_code == 0
+    others = [r for r in raw("disagreements")
+              if r["group_id"] == row["group_id"] and r["record_id"] != row["record_id"]]
+    lines = result.stdout.split("disagreements (", 1)[1]
+    assert others and all(f"{row['group_id']} " in lines and other["record_id"] in lines
+                          for other in others)

@@ -42,9 +42,11 @@ READING_ORDER = ("measure", "category", "type", "kind", "personnel_kind", "subje
                  "figure_text", "quantity_text", "size_text", "low", "high",
                  "claim_window_start", "claim_window_end", "claimant_name",
                  "claimant_country", "claimant_actor_id", "event_window_start",
-                 "event_window_end", "status", "name", "place", "location")
-FACETS = {"claims": ["measure", "claimant_country", "status"],
-          "events": ["kind", "record_table", "status"],
+                 "event_window_end", "modality", "status", "name", "place", "location",
+                 "disagreement_ids")
+FACETS = {"claims": ["measure", "claimant_country", "modality", "status"],
+          "events": ["kind", "record_table", "claimant_country", "modality", "status"],
+          "disagreements": ["aspect", "record_table"],
           "troop_estimates": ["measure", "claimant_actor_id", "status"],
           "arms_transfers": ["category", "supplier_actor_id", "status"],
           "incidents": ["type", "status", "date_precision"],

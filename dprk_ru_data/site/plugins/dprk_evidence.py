@@ -24,8 +24,11 @@ from typing import Any, NamedTuple
 from datasette import Response, hookimpl
 from markupsafe import Markup
 
-RECORD_COLUMNS = {"estimate_id", "transfer_id", "incident_id", "deployment_id", "record_id",
-                  "event_id"}
+from dprk_ru_data.registry import CLAIM_TABLES
+
+# The columns that hold a record's id: each table of claims' key (as the registry declares them)
+# and the views' and the disagreements' columns naming a record.
+RECORD_COLUMNS = {t.key for t in CLAIM_TABLES.values()} | {"record_id", "event_id"}
 PLUGIN = "dprk-evidence"
 CONTEXT = 120  # characters shown either side of a span
 CACHED_TEXTS = 8  # texts kept checked in memory; each is at most evidence.MAX_TEXT_BYTES
