@@ -36,6 +36,9 @@ DATES = ["14 October", "October 2024", "2024-10-05", "2024-09", "summer of 2024"
 HISTORY_PERIODS = ["1966-1972", "1973", "1980s", "1967/1969", "1983-1986", "1970s", "2018"]
 
 
+STATUSES = ["asserted", "assessed_likely", "speculated", "unverified", "confirmed", "denied"]
+
+
 def _pick(pool: list, n: int, seed: int) -> pl.Series:
     """`n` draws with replacement from `pool` (None allowed), reproducible for a seed."""
     index = pl.int_range(0, len(pool), eager=True).sample(n, with_replacement=True, seed=seed)
@@ -121,16 +124,15 @@ def generate(out: Path, n: int) -> dict[str, int]:
     troops = pl.DataFrame({
         "estimate_id": pl.select(_ids("te", n, 7)).to_series(),
         "subject_actor_id": _pick(["north-korea", "russia", *actor_ids[8:40]], n, SEED + 5),
-        "measure": _pick(["deployed", "present", "in_training", "planned", "in_transit", "killed",
-                          "wounded", "deserted"], n, SEED + 6),
+        "measure": _pick(["deployed", "present", "in_training", "in_transit", "killed",
+                          "wounded", "captured", "deserted"], n, SEED + 6),
         "location": place,
         "location_code": place.replace_strict(PLACES, default=None, return_dtype=pl.String),
         "as_of_text": _pick([*DATES, None], n, SEED + 7),
         "figure_text": _pick(figures, n, SEED + 8),
         "claimant_actor_id": _pick([*actor_ids, None], n, SEED + 9),
         "relayed_by_actor_id": _pick([*media, None], n, SEED + 10),
-        "status": _pick(["asserted", "assessed_likely", "speculated", "unverified", "confirmed",
-                         "denied"], n, SEED + 11),
+        "status": _pick(STATUSES, n, SEED + 11),
         "note": _pick([None, None, "Synthetic; repeats a figure reported elsewhere.",
                        "Synthetic; a claim that another row contradicts."], n, SEED + 12),
     })
@@ -146,7 +148,7 @@ def generate(out: Path, n: int) -> dict[str, int]:
         "supply_share_text": _pick([*SHARES, None, None, None], n_other, SEED + 18),
         "defect_share_text": _pick([*SHARES, None, None, None], n_other, SEED + 19),
         "period_text": _pick([*DATES, None], n_other, SEED + 20),
-        "status": _pick(["reported", "speculated", "confirmed", "denied"], n_other, SEED + 21),
+        "status": _pick(STATUSES, n_other, SEED + 21),
         "claimant_actor_id": _pick([*actor_ids, None], n_other, SEED + 22),
         "note": _pick([None, "Synthetic transfer."], n_other, SEED + 23),
     })
@@ -165,8 +167,7 @@ def generate(out: Path, n: int) -> dict[str, int]:
         "target_actor_id": _pick([*actor_ids, None], n_other, SEED + 28),
         "figure_text": _pick([*figures[:300], None], n_other, SEED + 29),
         "claimant_actor_id": _pick([*actor_ids, None], n_other, SEED + 30),
-        "status": _pick(["occurred", "claimed", "unverified", "confirmed", "denied"], n_other,
-                        SEED + 31),
+        "status": _pick(STATUSES, n_other, SEED + 31),
         "note": _pick([None, "Synthetic incident."], n_other, SEED + 32),
     })
     n_history = max(1, n // 100)
@@ -202,6 +203,12 @@ def generate(out: Path, n: int) -> dict[str, int]:
         own = {"troop_estimates": "as_of_text", "historical_deployments": "period_text",
                "incidents": "date_text", "arms_transfers": "period_text"}[name]
         frame = frame.with_columns(
+            # Most claims report what happened; some a plan, an expectation or a possibility.
+            modality=_pick(["occurred"] * 6 + ["ongoing", "planned", "expected", "possible"],
+                           frame.height, seed + 30),
+            status=(pl.col("status") if "status" in frame.columns and
+                    frame["status"].null_count() < frame.height
+                    else _pick(STATUSES, frame.height, seed + 40)),
             claimed_text=_pick(["last week", "on Tuesday", "October 10"], frame.height, seed),
             relayed_by_actor_id=pl.col("relayed_by_actor_id").fill_null(
                 _pick(media, frame.height, seed + 10)),
@@ -237,9 +244,18 @@ def generate(out: Path, n: int) -> dict[str, int]:
         note=pl.lit(None, pl.String),
     ).select("evidence_id", "record_table", "record_id", "field", "source_id", "span_start",
              "span_end", "span_sha256", "note")
-    for name, frame in {**records, "evidence": evidence}.items():
+    # A disagreement group for every 100 troop estimates (at most 1,000): two neighbours.
+    pairs = records["troop_estimates"]["estimate_id"].head(2 * max(1, min(n // 100, 1_000)))
+    groups = pl.DataFrame({"record_id": pairs}).with_row_index("__i").with_columns(
+        group_id=pl.format("dg-{}", (pl.col("__i") // 2).cast(pl.String).str.zfill(3)))
+    disagreements = groups.select(
+        member_id=pl.col("group_id") + "." + pl.col("record_id"), group_id="group_id",
+        record_table=pl.lit("troop_estimates"), record_id="record_id", aspect=pl.lit("figure"),
+        note=pl.lit("Synthetic; gives another figure than its neighbour."))
+    for name, frame in {**records, "evidence": evidence, "disagreements": disagreements}.items():
         frame.select(TABLES[name].raw_columns).write_csv(raw / f"{name}.csv")
-    return {name: frame.height for name, frame in {**records, "evidence": evidence}.items()}
+    return {name: frame.height for name, frame in {**records, "evidence": evidence,
+                                                   "disagreements": disagreements}.items()}
 
 
 if __name__ == "__main__":
