@@ -54,12 +54,12 @@ PERSONNEL_MEASURE: Vocabulary = {
 }
 
 MODALITY: Vocabulary = {
-    "occurred": "Reported as having happened (by the time of the claim).",
-    "ongoing": "Reported as under way at the time of the claim, begun before it and not said to be over.",
-    "planned": "Reported as decided or prepared by those who would carry it out, not yet done.",
-    "expected": "Reported as foreseen by others (officials, analysts), not yet done.",
-    "possible": "Put forward as something that may happen or may have happened.",
-    "hypothetical": "Put forward as a condition, an offer or a scenario, not as something happening.",
+    "occurred": "Reported as having happened (by the time of the claim); its event window ends no later than the claim window.",
+    "ongoing": "Reported as under way at the time of the claim, begun before it and not said to be over; its event window, like a past event's, ends no later than the claim window.",
+    "planned": "Reported as decided or prepared by those who would carry it out, not yet done; its event window starts no earlier than the claim and is not closed by it (it ends with the record's own date where that is later, else it is open).",
+    "expected": "Reported as foreseen by others (officials, analysts), not yet done; its window is bounded as a plan's.",
+    "possible": "Put forward as something that may happen or may have happened; its window is bounded as a plan's.",
+    "hypothetical": "Put forward as a condition, an offer or a scenario, not as something happening; its window is bounded as a plan's.",
 }
 
 # Whether a record's event window is closed by its claim: what is reported as having happened, or
