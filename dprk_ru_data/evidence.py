@@ -244,7 +244,8 @@ def record_evidence(record_id: str, corpus: str | Path | None = None,
     """
     import polars as pl
 
-    from .loaders import VIEW_RECORDS, load, package
+    from .loaders import load, package
+    from .registry import VIEW_RECORDS
 
     from .registry import TABLES
 

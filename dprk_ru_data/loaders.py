@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .digest import prefixed
 from .fieldtypes import DATE_PANDAS, TYPES, polars_type
+from .registry import VIEW_RECORDS
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -23,8 +24,6 @@ if TYPE_CHECKING:
     import polars
 
 DESCRIPTOR = "datapackage.json"
-# The views, and the column of each that holds the id of the record a row comes from.
-VIEW_RECORDS = {"claims": "record_id", "events": "event_id"}
 Backend = Literal["polars", "pandas"]
 
 

@@ -619,6 +619,8 @@ EVENTS = table(
 )
 
 VIEWS = (CLAIMS, EVENTS)
+# Per view, the column holding the id of the record a row comes from (with `record_table`).
+VIEW_RECORDS = {"claims": "record_id", "events": "event_id"}
 TABLES: dict[str, Table] = {t.name: t for t in (*RECORD_TABLES, EVIDENCE, DISAGREEMENTS,
                                                  *VIEWS)}
 CLAIM_TABLES: dict[str, Table] = {t.name: t for t in RECORD_TABLES if t.roles is not None}
