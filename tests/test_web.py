@@ -264,6 +264,21 @@ def test_a_record_links_to_its_evidence_with_the_spans(site, browser, tmp_path) 
         assert len(warnings) == len(rows) and all(w.is_displayed() for w in warnings)
 
 
+def test_the_evidence_page_shows_the_records_disagreement_groups(site, browser) -> None:
+    from selenium.webdriver.common.by import By
+
+    groups = dprk_ru_data.load("disagreements")
+    record = groups["record_id"][0]
+    mine = groups.filter(pl.col("record_id") == record)["group_id"]
+    others = groups.filter(pl.col("group_id").is_in(mine.implode()),
+                           pl.col("record_id") != record)["record_id"].unique().to_list()
+    browser.get(f"{site}/-/evidence/{record}")
+    items = browser.find_elements(By.CSS_SELECTOR, "ul.disagreements li")
+    assert items and all(item.is_displayed() and item.size["height"] > 0 for item in items)
+    linked = {a.text for item in items for a in item.find_elements(By.TAG_NAME, "a")}
+    assert set(others) <= linked
+
+
 @pytest.mark.slow
 def test_a_table_page_shows_fifteen_rows_in_the_first_screen(site, browser, tmp_path) -> None:
     browser.get(f"{site}/dprk_ru_data/troop_estimates")

@@ -183,9 +183,38 @@ async def evidence_page(datasette: Any, request: Any) -> Response:
             f"<td><code>{html.escape(digest[:16])}…</code></td>"
             f'<td>{cell}<small class="evidence-note">{html.escape(note or "")}</small></td></tr>')
     body.append("</tbody></table>")
+    body.extend(await _groups(database, record))
     page = await datasette.render_template("evidence.html", {"body": Markup("".join(body)),
                                                               "record": record}, request=request)
     return Response.html(page)
+
+
+async def _groups(database: Any, record: str) -> list[str]:
+    """The record's disagreement groups: the other records of each, linked, with their notes."""
+    tables = await database.table_names()
+    if "disagreements" not in tables:
+        return []
+    rows = (await database.execute(
+        "SELECT d.group_id, d.aspect, d.record_table, d.record_id, d.note, own.note "
+        "FROM disagreements d JOIN disagreements own ON own.group_id = d.group_id "
+        "WHERE own.record_id = ? AND d.record_id != ? ORDER BY d.group_id, d.record_id",
+        [record, record])).rows
+    if not rows:
+        return []
+    body = ["<h2>Other records that report the same thing differently</h2>"]
+    current = None
+    for group, aspect, table, other, note, own in rows:
+        if group != current:  # one heading per group, with what this record says in it
+            body.append(("</ul>" if current else "")
+                        + f'<h3 class="disagreement-group">{html.escape(group)}: they differ on '
+                        f"{html.escape(aspect)}</h3><p>This record: {html.escape(own)}</p>"
+                        '<ul class="disagreements">')
+            current = group
+        body.append(f'<li><a href="/{database.name}/{html.escape(table)}/{html.escape(other)}">'
+                    f"{html.escape(other)}</a> ({html.escape(table)}): {html.escape(note)} "
+                    f'<a href="/-/evidence/{html.escape(other)}">its evidence</a></li>')
+    body.append("</ul>")
+    return body
 
 
 @hookimpl
