@@ -331,8 +331,8 @@ def claim(what: str, *, relayed: bool = True) -> tuple[Field, ...]:
               "reports the record, and the end of the event window of the record it was "
               "`claimed_before`.", derived_from=""),
         Field("event_window_start", "date", f"Earliest day of the {what}: from its own date, the "
-              "records it is dated after and, unless it is reported as having happened or "
-              "under way (`modality`), the claim; empty if open.", derived_from=""),
+              "records it is dated after and, where it is planned or expected (`modality`), "
+              "the claim; empty if open.", derived_from=""),
         Field("event_window_end", "date", f"Latest day of the {what}: from its own date, the "
               "records it is dated before and, where it is reported as having happened or "
               "under way, the claim; empty if open (a plan or a possibility is not closed by "

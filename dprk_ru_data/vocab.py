@@ -58,13 +58,15 @@ MODALITY: Vocabulary = {
     "ongoing": "Reported as under way at the time of the claim, begun before it and not said to be over; its event window, like a past event's, ends no later than the claim window.",
     "planned": "Reported as decided or prepared by those who would carry it out, not yet done; its event window starts no earlier than the claim and is not closed by it (it ends with the record's own date where that is later, else it is open).",
     "expected": "Reported as foreseen by others (officials, analysts), not yet done; its window is bounded as a plan's.",
-    "possible": "Put forward as something that may happen or may have happened; its window is bounded as a plan's.",
-    "hypothetical": "Put forward as a condition, an offer or a scenario, not as something happening; its window is bounded as a plan's.",
+    "possible": "Put forward as something that may happen or may have happened; the claim bounds its window on neither side (it is not closed by the claim, and may lie before it).",
+    "hypothetical": "Put forward as a condition, an offer or a scenario, not as something happening; its window is bounded as a possibility's.",
 }
 
 # Whether a record's event window is closed by its claim: what is reported as having happened, or
 # as under way, began no later than the claim; a plan or a possibility is not bounded by it.
 MODALITY_BEFORE_CLAIM = ("occurred", "ongoing")
+# What is still to come when it is claimed: its window starts no earlier than the claim.
+MODALITY_AFTER_CLAIM = ("planned", "expected")
 
 CLAIM_STATUS: Vocabulary = {
     "asserted": "Stated as fact by the claimant (or by the text itself), without independent confirmation in the text.",

@@ -6,8 +6,8 @@
 * The **event window**: from the record's own date (`as_of`, `date` or `period`); then the claim
   bounds it by its `modality`: what is reported as having happened (``occurred``) or as under way
   (``ongoing``) began no later than the claim, so its window ends with the claim's; what is
-  planned, expected, possible or hypothetical comes no earlier than the claim, and the claim does
-  not close its window (it ends with its own date, where that is later than the claim, else it is
+  planned or expected comes no earlier than the claim; and the claim does not close the window of
+  what is planned, expected, possible or hypothetical (it ends with its own date, where that is later than the claim, else it is
   open); then the records it is dated against (`dated_after`: no earlier than that record's event
   window starts; `dated_before`: no later than it ends), followed through chains of such records.
 * A record `claimed_before` another was claimed no later than the other's event window ends.
@@ -26,7 +26,7 @@ import polars as pl
 from .errors import Problem
 from .raw import LINE
 from .registry import TABLES
-from .vocab import MODALITY_BEFORE_CLAIM
+from .vocab import MODALITY_AFTER_CLAIM, MODALITY_BEFORE_CLAIM
 
 if TYPE_CHECKING:
     from .raw import Loaded
@@ -83,10 +83,12 @@ def _plan() -> pl.Expr:
 def bound_by_claim(frame: pl.DataFrame) -> pl.DataFrame:
     """The event window from the record's own date (``__own_start``, ``__own_end``), its claim
     window and its `modality`: what happened or is under way began no later than the claim
-    (its window ends with the claim's); a plan or a possibility comes no earlier than the claim,
-    which never closes its window (see `open_plans`)."""
+    (its window ends with the claim's); a plan or an expectation comes no earlier than the
+    claim; and the claim never closes the window of what is not done (see `open_plans`)."""
+    still_to_come = pl.col("modality").cast(pl.String).is_in(list(MODALITY_AFTER_CLAIM))
     return open_plans(frame.with_columns(
-        pl.when(_plan()).then(pl.max_horizontal("__own_start", "claim_window_start"))
+        pl.when(still_to_come.fill_null(False))
+        .then(pl.max_horizontal("__own_start", "claim_window_start"))
         .otherwise(pl.col("__own_start")).alias("event_window_start"),
         pl.when(_plan()).then(pl.col("__own_end"))
         .otherwise(pl.min_horizontal("__own_end", "claim_window_end")).alias("event_window_end")))

@@ -115,5 +115,8 @@ def test_what_is_not_done_is_never_closed_by_its_claim(rows) -> None:
         else:
             assert end is None or end > claim_end
             assert end is None or end == row["__own_end"]  # its own date, never the claim's
-            if row["claim_window_start"] and row["event_window_start"]:
+            if row["modality"] in vocab.MODALITY_AFTER_CLAIM and row["claim_window_start"] \
+                    and row["event_window_start"]:
                 assert row["event_window_start"] >= row["claim_window_start"]
+            elif row["modality"] not in vocab.MODALITY_AFTER_CLAIM:  # not bounded by the claim
+                assert row["event_window_start"] == row["__own_start"]
