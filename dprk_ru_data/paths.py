@@ -132,17 +132,20 @@ def _read_bounded(fd: int, shown: str, limit: int) -> bytes:
         if size > limit:
             raise UnsafePath(shown, "file_size", f"is {size:,} bytes, over the limit of "
                                                  f"{limit:,} for this kind of file; it is not read")
-        chunks, total = [], 0
-        while True:  # read to the end, never past the limit (the file may grow meanwhile)
+        # One read of the size fstat gives (a single allocation for a large table), then on to
+        # the end, never past the limit: the file may have grown meanwhile.
+        chunks = [os.read(fd, min(size, limit) + 1)]
+        total = len(chunks[0])
+        while total <= limit:
             chunk = os.read(fd, min(1 << 20, limit + 1 - total))
             if not chunk:
                 break
             chunks.append(chunk)
             total += len(chunk)
-            if total > limit:
-                raise UnsafePath(shown, "file_size", f"grew past the limit of {limit:,} bytes "
-                                                     "while it was read; it is not used")
-        return b"".join(chunks)
+        if total > limit:
+            raise UnsafePath(shown, "file_size", f"grew past the limit of {limit:,} bytes "
+                                                 "while it was read; it is not used")
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
     finally:
         os.close(fd)
 

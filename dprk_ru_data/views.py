@@ -36,25 +36,28 @@ def _reported_by(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
     outlets = _with_names(tables["sources"].rename({"outlet_id": "outlet_actor_id"}),
                           tables["actors"], "outlet_actor_id")
     outlet_of = dict(outlets.select("source_id", "outlet_name").iter_rows())
-    earliest = (tables["sources"].sort("published_start", "source_id", nulls_last=True)
-                .select("source_id", pl.col("outlet_id").alias("__outlet")))
-    first = (tables["evidence"].select(pl.col("record_table").cast(pl.String), "record_id",
-                                       "source_id")
-             .join(earliest.with_row_index("__order"), on="source_id")
-             .filter(pl.col("__outlet").is_not_null())
-             .sort("__order").group_by("record_table", "record_id", maintain_order=True)
-             .agg(pl.col("__outlet").first()))
+    # The texts with a known outlet, earliest first: a record's claimant by default is the outlet
+    # of the first of them that reports it (one group-by over the evidence, no sort of it).
+    earliest = (tables["sources"].filter(pl.col("outlet_id").is_not_null())
+                .sort("published_start", "source_id", nulls_last=True)
+                .select("source_id", pl.col("outlet_id").alias("__outlet"))
+                .with_row_index("__order"))
+    order = dict(earliest.select("source_id", "__order").iter_rows())
+    outlet_at = earliest.select("__order", "__outlet")
     return (tables["evidence"]
             .group_by(pl.col("record_table").cast(pl.String), "record_id")
-            .agg(pl.col("source_id").unique().sort().alias("__sources"))
+            .agg(pl.col("source_id").unique().sort().alias("__sources"),
+                 pl.col("source_id").replace_strict(order, default=None,
+                                                    return_dtype=pl.UInt32).min()
+                 .alias("__order"))
+            .join(outlet_at, on="__order", how="left")
             .select("record_table", "record_id",
                     pl.col("__sources").list.join(SEPARATOR).alias("source_ids"),
                     pl.col("__sources").list.eval(
                         pl.element().replace_strict(outlet_of, default=None,
                                                     return_dtype=pl.String))
                     .list.drop_nulls().list.unique(maintain_order=True)
-                    .list.join(SEPARATOR).alias("outlets"))
-            .join(first, on=["record_table", "record_id"], how="left"))
+                    .list.join(SEPARATOR).alias("outlets"), "__outlet"))
 
 
 def _groups(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
@@ -94,15 +97,22 @@ def _shared(name: str, frame: pl.DataFrame, tables: dict[str, pl.DataFrame]) -> 
                         pl.col("modality").cast(pl.String), pl.col("status").cast(pl.String))
 
 
-def _finish(rows: pl.DataFrame, tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
+def _finish(rows: pl.DataFrame, tables: dict[str, pl.DataFrame],
+            per_record: pl.DataFrame) -> pl.DataFrame:
     on = ["record_table", "record_id"]
-    rows = (rows.join(_reported_by(tables), on=on, how="left", maintain_order="left")
-            .join(_groups(tables), on=on, how="left", maintain_order="left")
+    rows = (rows.join(per_record, on=on, how="left", maintain_order="left")
             .with_columns(pl.when(pl.col("outlets") != "").then("outlets").alias("outlets")))
     return _claimant(rows, tables["actors"])
 
 
-def claims(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
+def _per_record(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """What both views take per record from the evidence and the disagreements, made once."""
+    on = ["record_table", "record_id"]
+    return _reported_by(tables).join(_groups(tables), on=on, how="left")
+
+
+def claims(tables: dict[str, pl.DataFrame], per_record: pl.DataFrame | None = None
+           ) -> pl.DataFrame:
     """One row per figure stated by a record of any table of claims."""
     parts = []
     for name, table in CLAIM_TABLES.items():
@@ -136,10 +146,12 @@ def claims(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
                 .filter(pl.col("figure_text").is_not_null()))
     rows = _with_names(pl.concat(parts), tables["actors"], "subject_actor_id",
                        "relayed_by_actor_id")
-    return _finish(rows, tables).select(CLAIMS.columns).sort("claim_id")
+    per_record = _per_record(tables) if per_record is None else per_record
+    return _finish(rows, tables, per_record).select(CLAIMS.columns).sort("claim_id")
 
 
-def events(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
+def events(tables: dict[str, pl.DataFrame], per_record: pl.DataFrame | None = None
+           ) -> pl.DataFrame:
     """Every record of something happening: incidents, arms transfers and deployments."""
     parts = []
     for name, table in CLAIM_TABLES.items():
@@ -163,9 +175,11 @@ def events(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
             pl.col(f"{table.event_date}_text").alias("date_text")),
             _shared(name, frame, tables)], how="horizontal"))
     rows = _with_names(pl.concat(parts), tables["actors"], "actor_id", "target_actor_id")
-    return _finish(rows, tables).select(EVENTS.columns).sort("event_id")
+    per_record = _per_record(tables) if per_record is None else per_record
+    return _finish(rows, tables, per_record).select(EVENTS.columns).sort("event_id")
 
 
 def build_views(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     """Both views, from the validated tables."""
-    return {"claims": claims(tables), "events": events(tables)}
+    per_record = _per_record(tables)
+    return {"claims": claims(tables, per_record), "events": events(tables, per_record)}
