@@ -127,6 +127,7 @@ def _check_all(text: str) -> None:
                                                           key=lambda m: (m.start, m.end))
 
 
+@pytest.mark.slow
 @settings(max_examples=1000, deadline=2000)
 @given(TEXTS)
 def test_the_finders_never_raise_and_what_they_give_holds(text: str) -> None:
@@ -300,6 +301,7 @@ def test_the_readers_look_only_a_few_dozen_tokens_ahead(text: str) -> None:
     assert LOOKAHEAD <= tokens.CONTEXT_TOKENS // 4 and tokens.LOOK_BEHIND >= 2
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(TEXTS)
 def test_the_readers_look_only_so_far_ahead_on_any_text(text: str) -> None:
@@ -320,6 +322,7 @@ def _peak(finder: Any, text: str) -> int:
         tracemalloc.stop()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("finder", [iter_figures, iter_mentions])
 def test_the_finders_hold_one_window_not_the_text(finder: Any) -> None:
     small, large = "troops, " * 40_000, "troops, " * 80_000  # 80,000 and 160,000 tokens

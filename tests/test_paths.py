@@ -244,6 +244,7 @@ DESCRIPTORS = {
 }
 
 
+@pytest.mark.slow  # every command against every descriptor; the loader's test is in the inner loop
 @pytest.mark.parametrize("command", READERS)
 @pytest.mark.parametrize("descriptor", DESCRIPTORS)
 def test_a_descriptor_cannot_make_a_reader_open_a_file_outside_its_folder(
