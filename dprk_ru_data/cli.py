@@ -512,8 +512,14 @@ def serve(host: str, port: int, export_to: Path | None, corpus: Path | None,
     record linked to the passages that support it. Needs the web extra:
     pip install 'dprk-ru-data[web]'.
     """
+    import importlib.util
+
     from .site import build_site, serve_site
 
+    if export_to is None and importlib.util.find_spec("datasette") is None:
+        click.echo("error: serving the site needs Datasette, from the web extra: pip install "
+                   "'dprk-ru-data[web]' (or, in a checkout, pip install '.[web]')", err=True)
+        raise SystemExit(EXIT_USAGE)
     if export_to is not None:
         click.echo(f"wrote the site to {build_site(export_to, root)}")
         return

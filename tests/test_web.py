@@ -767,3 +767,25 @@ def test_the_evidence_page_shows_every_warning_visibly(tmp_path: Path, browser) 
                 assert warning.size["width"] > 100 and warning.size["height"] > 5, case
                 assert words in warning.text, (case, warning.text)
             assert not browser.find_elements(By.TAG_NAME, "mark"), case
+
+
+def test_serve_without_datasette_says_which_extra_and_serves_nothing(monkeypatch) -> None:
+    import importlib.util
+
+    from click.testing import CliRunner
+
+    from dprk_ru_data.cli import main
+
+    import dprk_ru_data.site
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "datasette" else real(name, *a))
+
+    def must_not_serve(*args, **kwargs):  # a regression fails here, it does not start a server
+        raise AssertionError("serve started a server without Datasette")
+
+    monkeypatch.setattr(dprk_ru_data.site, "serve_site", must_not_serve)
+    result = CliRunner().invoke(main, ["serve", "--port", "1"], catch_exceptions=False)
+    assert result.exit_code == 2
+    assert "pip install 'dprk-ru-data[web]'" in result.stderr and "serving on" not in result.output
