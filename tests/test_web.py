@@ -9,6 +9,7 @@ the last test of this file, that no process started here is still running."""
 from __future__ import annotations
 
 import contextlib
+import html
 import hashlib
 import os
 import random
@@ -789,3 +790,16 @@ def test_serve_without_datasette_says_which_extra_and_serves_nothing(monkeypatch
     result = CliRunner().invoke(main, ["serve", "--port", "1"], catch_exceptions=False)
     assert result.exit_code == 2
     assert "pip install 'dprk-ru-data[web]'" in result.stderr and "serving on" not in result.output
+
+
+def test_the_front_page_says_what_the_data_is_and_how_to_cite_it(site) -> None:
+    from dprk_ru_data.citation import render
+
+    with urllib.request.urlopen(site + "/", timeout=10) as response:
+        body = response.read().decode()
+    sources = dprk_ru_data.load("sources")
+    estimates = dprk_ru_data.load("troop_estimates").height
+    assert f"Curated from {sources.height} texts" in body
+    assert f"{estimates:,} troop estimates" in body
+    assert f"Version {dprk_ru_data.package()['version']}." in body
+    assert html.escape(render(dprk_ru_data.package(), "text").strip()) in body

@@ -152,7 +152,34 @@ def build_site(out: str | Path, root: str | Path | None = None,
     for folder in ("plugins", "templates", "static"):
         shutil.copytree(HERE / folder, out / folder, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("__pycache__"))
+    (out / "templates" / "_about.html").write_text(about_html(descriptor, root), encoding="utf-8")
     return out
+
+
+def about_html(descriptor: dict[str, Any], root: str | Path | None = None) -> str:
+    """What the front page says of the data, made from the package itself (so it stays true as
+    the data grows): how many texts of when, how many records of each kind, the version, and
+    how to cite it."""
+    import polars as pl
+
+    from ..citation import render
+    from ..loaders import load
+    from ..registry import CLAIM_TABLES
+
+    sources = load("sources", root=root)
+    import datetime as dt
+
+    first, last = sources["published_start"].min(), sources["published_end"].max()
+    span = (f"published between {first.strftime('%d %B %Y')} and {last.strftime('%d %B %Y')}"
+            if isinstance(first, dt.date) and isinstance(last, dt.date) else "of unknown dates")
+    counts = ", ".join(f"{load(name, root=root).height:,} {html.escape(table.title.lower())}"
+                       for name, table in CLAIM_TABLES.items())
+    groups = load("disagreements", root=root).select(pl.col("group_id").n_unique()).item() \
+        if any(r["name"] == "disagreements" for r in descriptor["resources"]) else 0
+    return (f'<p class="about">Curated from {sources.height} texts {span}: {counts}, with '
+            f"{groups:,} groups of records that report one thing differently. Version "
+            f"{html.escape(descriptor['version'])}.</p>"
+            f'<p class="cite">Cite it as: {html.escape(render(descriptor, "text").strip())}</p>')
 
 
 # Datasette's settings for the site: every query stops at 1 s (a facet at 0.2 s; `limits` bounds
