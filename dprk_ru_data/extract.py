@@ -21,6 +21,7 @@ from .normalise.dates import DateError, FuzzyDate, parse_date
 from .normalise.figures import Figure
 from .normalise.finders import Mention, iter_mentions
 
+TABLE_TEXT = 60  # characters of a mention's text the table shows
 COLUMNS = ["kind", "start", "end", "text", "sha256", "low", "best", "high", "qualifier",
            "figure_kind", "per", "currency", "increment", "edtf", "date_start", "date_end",
            "precision"]
@@ -148,8 +149,6 @@ def write(rows: Iterable[dict[str, Any]], out: TextIO, output_format: str = "tab
                                row["text"].replace("\n", " ")[:TABLE_TEXT], _reading(row)],
                               widths))
 
-
-TABLE_TEXT = 60
 
 
 def _table_line(cells: list[str], widths: tuple[int, ...]) -> str:

@@ -50,19 +50,13 @@ MAX_TABLE_BYTES = 4 * 2 ** 30
 
 def _read_descriptor(root: Path) -> dict[str, Any]:
     from .outputs import recover_for_reading
-    from .paths import UnsafePath
 
     recover_for_reading(root)  # a build stopped while swapping: finish or undo it first
     try:
         stat = os.stat(root / DESCRIPTOR, follow_symlinks=False)
     except FileNotFoundError:
         raise FileNotFoundError(f"no {DESCRIPTOR} in {root}") from None
-    descriptor = _parse_descriptor(root, stat.st_ino, stat.st_mtime_ns, stat.st_size)
-    for resource in descriptor.get("resources", []):
-        if not isinstance(resource, dict) or not isinstance(resource.get("path"), str):
-            raise UnsafePath(root / DESCRIPTOR, "descriptor",
-                             "a resource has no path (a string): the descriptor is malformed")
-    return descriptor
+    return _parse_descriptor(root, stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
 
 @lru_cache(maxsize=8)
@@ -79,6 +73,10 @@ def _parse_descriptor(root: Path, inode: int, mtime_ns: int, size: int) -> dict[
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
         raise UnsafePath(root / DESCRIPTOR, "descriptor", "is not a Data Package descriptor "
                                                           "(no list of resources)")
+    for resource in descriptor["resources"]:
+        if not isinstance(resource, dict) or not isinstance(resource.get("path"), str):
+            raise UnsafePath(root / DESCRIPTOR, "descriptor",
+                             "a resource has no path (a string): the descriptor is malformed")
     return descriptor
 
 

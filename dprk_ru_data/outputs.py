@@ -95,8 +95,14 @@ def interrupted(root: Path) -> bool:
 
 
 def _output_name(name: object) -> bool:
-    return (isinstance(name, str) and (name in OUTPUT_NAMES or name.endswith(OUTPUT_SUFFIXES))
-            and "/" not in name and not name.startswith(".."))
+    """Whether `name` is one of this package's outputs: a known name, or a plain file name with
+    a known suffix (no folder, no '..')."""
+    if not isinstance(name, str) or not (name in OUTPUT_NAMES or name.endswith(OUTPUT_SUFFIXES)):
+        return False
+    try:
+        return parts(name) == (name,)
+    except UnsafePath:
+        return False
 
 
 def _journal(staging: Path) -> tuple[list[str], set[str]]:
@@ -112,8 +118,6 @@ def _journal(staging: Path) -> tuple[list[str], set[str]]:
             and len(set(names)) == len(names)):
         raise UntrustedStaging(staging, "its journal names something other than this package's "
                                         "outputs (or is malformed)")
-    for name in names:
-        parts(name)
     return names, set(existed)
 
 

@@ -126,8 +126,13 @@ def test_claims_and_events_share_one_status_and_one_measure_vocabulary() -> None
     assert list(claims.schema["measure"].categories) == list(vocab.MEASURE)
     # No measure is an incident type, and no two measures differ only by their ending.
     assert not set(vocab.MEASURE) & set(vocab.INCIDENT_TYPE)
-    stems = [m.rstrip("ed").rstrip("ion") for m in vocab.MEASURE]
+    def stem(measure: str) -> str:  # "deployed", "deployment" -> "deploy"
+        return next((measure.removesuffix(end) for end in ("ment", "ion", "ed", "s")
+                     if measure.endswith(end)), measure)
+
+    stems = [stem(m) for m in vocab.MEASURE]
     assert len(stems) == len(set(stems))
+    assert stem("deployment") == stem("deployed") and stem("desertion") == stem("deserted")
 
 
 def test_every_claim_by_south_korean_sources_is_found_by_its_country() -> None:
