@@ -26,6 +26,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
@@ -33,6 +34,7 @@ from typing import Any
 
 from ..export import DATABASE, to_sqlite
 from ..loaders import package
+from .record import site_fields
 
 HERE = Path(__file__).resolve().parent
 # Columns in the order people read a record: what, who, how many, when, claimed by, status.
@@ -70,28 +72,67 @@ def reading_order(columns: list[str], key: str) -> list[str]:
     return [key, *front, *(c for c in columns if c != key and c not in front)]
 
 
+def _for_readers(text: str) -> tuple[str, list[str]]:
+    """A table's description split into what anyone reads (code spans as plain words) and the
+    sentences that show code, which the page keeps for programmers who ask for them."""
+    plain, code = [], []
+    for sentence in re.split(r"(?<=\.) ", text):
+        (code if re.search(r"`[^`]*\(", sentence) else plain).append(sentence)
+    return re.sub(r"`([^`]+)`", r"\1", " ".join(plain)), code
+
+
+def _programmers(name: str, code: list[str]) -> str:
+    """The folded-away part of a table page for people who code: the Python and the SQL."""
+    sql = f"select * from {name}"
+    return ("<details class='for-programmers'><summary>For programmers: Python and SQL"
+            f"</summary><p><code>dprk_ru_data.load({json.dumps(name)})</code> loads this table "
+            "as a typed polars DataFrame. "
+            + " ".join(_markdown(sentence) for sentence in code)
+            + f' <a href="/{DATABASE}?sql={html.escape(urllib.parse.quote(sql))}">Query it in '
+              "SQL</a>.</p></details>")
+
+
+def search_columns(name: str) -> list[str]:
+    """The columns of table `name` that full-text search looks in: the words typed by curators
+    (descriptions, notes, names, figures as written), not dates, addresses or ids."""
+    from ..registry import TABLES
+
+    if name not in TABLES:
+        return []
+    return [f.name for f in TABLES[name].fields if f.type == "string" and (
+        (f.free_text and f.reads != "date" and f.name not in ("url", "record_id", "field"))
+        or f.name.endswith("_name") or f.name in ("description", "figure_text"))]
+
+
 def site_metadata(descriptor: dict[str, Any]) -> dict[str, Any]:
-    """Datasette metadata: per table a short description, the fields folded away, facets,
-    sort order and page size; the package's licence and version."""
+    """Datasette metadata: per table a short description in plain words (the fields and the
+    code folded away), facets, sort order, page size and full-text search; the package's
+    licence and version."""
     licence = descriptor["licenses"][0]
-    tables = {}
+    tables: dict[str, Any] = {}
     for resource in descriptor["resources"]:
+        name = resource["name"]
         fields = "".join(f"<li><code>{html.escape(f['name'])}</code>: "
                          f"{_markdown(f['description'].split(' One of: ')[0])}</li>"
                          for f in resource["schema"]["fields"])
+        plain, code = _for_readers(resource["description"])
         table: dict[str, Any] = {
             "title": resource["title"],
-            "description_html": (f"<p>{_markdown(resource['description'])}</p><details>"
-                                 f"<summary>The fields</summary><ul>{fields}</ul></details>"),
+            "description_html": (f"<p>{html.escape(plain)}</p><details>"
+                                 f"<summary>The fields</summary><ul>{fields}</ul></details>"
+                                 + _programmers(name, code)),
             "size": 50,
         }
-        if resource["name"] in FACETS:
-            table["facets"] = FACETS[resource["name"]]
-        if resource["name"] in SORT_DESC:
-            table["sort_desc"] = SORT_DESC[resource["name"]]
-        if resource["name"] == "actors":
+        if name in FACETS:
+            table["facets"] = FACETS[name]
+        if name in SORT_DESC:
+            table["sort_desc"] = SORT_DESC[name]
+        if name == "actors":
             table["label_column"] = "name"
-        tables[resource["name"]] = table
+        if search_columns(name):
+            table.update({"fts_table": f"{name}_fts", "fts_pk": "rowid"})
+            tables[f"{name}_fts"] = {"hidden": True}
+        tables[name] = table
     source = f"{descriptor['name']} {descriptor['version']}"
     return {
         "title": f"{descriptor['title']} ({source})",
@@ -105,9 +146,25 @@ def site_metadata(descriptor: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _add_search(connection: sqlite3.Connection, descriptor: dict[str, Any]) -> None:
+    """A full-text index (SQLite FTS5, external content) over each table's `search_columns`."""
+    from ..export import quote
+
+    for resource in descriptor["resources"]:
+        columns = search_columns(resource["name"])
+        if not columns:
+            continue
+        name, index = resource["name"], f"{resource['name']}_fts"
+        listed = ", ".join(quote(c) for c in columns)
+        connection.execute(f"CREATE VIRTUAL TABLE {quote(index)} USING fts5({listed}, "
+                           f"content={quote(name)}, content_rowid='rowid', "
+                           "tokenize='unicode61 remove_diacritics 2')")
+        connection.execute(f"INSERT INTO {quote(index)}({quote(index)}) VALUES('rebuild')")
+
+
 def _reorder(database: Path, descriptor: dict[str, Any]) -> None:
     """Rewrite each table of the served database with its columns in reading order, keeping its
-    keys, checks and indexes."""
+    keys, checks and indexes, and add its full-text index."""
     from ..export import create_table_sql, index_sql, quote
 
     connection = sqlite3.connect(database, isolation_level=None)
@@ -129,6 +186,7 @@ def _reorder(database: Path, descriptor: dict[str, Any]) -> None:
                                f"{quote(name)}")
             for statement in index_sql(resource):
                 connection.execute(statement)
+        _add_search(connection, descriptor)
         connection.execute("COMMIT")
     finally:
         connection.close()
@@ -146,20 +204,26 @@ def build_site(out: str | Path, root: str | Path | None = None,
     descriptor = package(root)
     _reorder(database, descriptor)
     metadata = site_metadata(descriptor)
-    metadata["plugins"] = {"dprk-evidence": {"corpus": str(corpus) if corpus else None}}
+    metadata["plugins"] = {"dprk-evidence": {"corpus": str(corpus) if corpus else None,
+                                             "fields": site_fields(descriptor),
+                                             "fragments": str((out / "fragments").resolve())}}
     (out / "metadata.json").write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n",
                                        encoding="utf-8")
     for folder in ("plugins", "templates", "static"):
         shutil.copytree(HERE / folder, out / folder, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("__pycache__"))
-    (out / "templates" / "_about.html").write_text(about_html(descriptor, root), encoding="utf-8")
+    # Made from the data, so never a template: a `{{` in a title or a BibTeX entry stays text.
+    (out / "fragments").mkdir(exist_ok=True)
+    (out / "fragments" / "about.html").write_text(about_html(descriptor, root), encoding="utf-8")
     return out
 
 
 def about_html(descriptor: dict[str, Any], root: str | Path | None = None) -> str:
     """What the front page says of the data, made from the package itself (so it stays true as
-    the data grows): how many texts of when, how many records of each kind, the version, and
-    how to cite it."""
+    the data grows): how many texts of when, how many records of each kind, what the data does
+    not hold, the version and content hash, and how to cite it (as `dprk-data cite` does)."""
+    import datetime as dt
+
     import polars as pl
 
     from ..citation import render
@@ -167,19 +231,38 @@ def about_html(descriptor: dict[str, Any], root: str | Path | None = None) -> st
     from ..registry import CLAIM_TABLES
 
     sources = load("sources", root=root)
-    import datetime as dt
-
     first, last = sources["published_start"].min(), sources["published_end"].max()
     span = (f"published between {first.strftime('%d %B %Y')} and {last.strftime('%d %B %Y')}"
             if isinstance(first, dt.date) and isinstance(last, dt.date) else "of unknown dates")
-    counts = ", ".join(f"{load(name, root=root).height:,} {html.escape(table.title.lower())}"
-                       for name, table in CLAIM_TABLES.items())
+    counts = "".join(
+        f'<li><a href="/{DATABASE}/{name}">{load(name, root=root).height:,} '
+        f"{html.escape(table.title.lower())}</a></li>" for name, table in CLAIM_TABLES.items())
+    names = {r["name"] for r in descriptor["resources"]}
     groups = load("disagreements", root=root).select(pl.col("group_id").n_unique()).item() \
-        if any(r["name"] == "disagreements" for r in descriptor["resources"]) else 0
-    return (f'<p class="about">Curated from {sources.height} texts {span}: {counts}, with '
-            f"{groups:,} groups of records that report one thing differently. Version "
-            f"{html.escape(descriptor['version'])}.</p>"
-            f'<p class="cite">Cite it as: {html.escape(render(descriptor, "text").strip())}</p>')
+        if "disagreements" in names else 0
+    passages = load("evidence", root=root).height
+    actors = load("actors", root=root).height
+    version, digest = html.escape(descriptor["version"]), html.escape(descriptor["contentHash"])
+    return (
+        f'<p class="about">Curated from {sources.height} texts {span}:</p>'
+        f'<ul class="about-counts">{counts}'
+        f'<li><a href="/{DATABASE}/actors">{actors:,} actors</a> (people, states, forces, '
+        "outlets and unnamed sources)</li>"
+        f'<li><a href="/{DATABASE}/evidence">{passages:,} passages</a> of the texts that the '
+        "records rest on</li>"
+        f'<li><a href="/{DATABASE}/disagreements">{groups:,} groups of records</a> that report '
+        "one thing differently</li></ul>"
+        '<p class="about-not">What it is not: a count of what happened. Each record is what one '
+        "of these texts reported, with who claimed it and how sure they were; nothing reported "
+        "after the last of them is here, and a figure no text states is not estimated. The "
+        "texts themselves are not part of the data: each record points at its passages by "
+        "their place in the text and a fingerprint (SHA-256).</p>"
+        f'<p class="about-version">Version {version}. Content hash <code>{digest}</code>: it '
+        "changes whenever any table does, so it names exactly the data you used.</p>"
+        '<h2>How to cite it</h2><p class="cite">As a reference (APA style): '
+        f'{html.escape(render(descriptor, "text").strip())}</p>'
+        f'<details class="cite-bibtex" open><summary>BibTeX</summary><pre>'
+        f'{html.escape(render(descriptor, "bibtex").strip())}</pre></details>')
 
 
 # Datasette's settings for the site: every query stops at 1 s (a facet at 0.2 s; `limits` bounds

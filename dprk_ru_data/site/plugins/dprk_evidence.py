@@ -17,6 +17,7 @@ import hashlib
 import html
 import os
 import threading
+import urllib.parse
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -25,6 +26,7 @@ from datasette import Response, hookimpl
 from markupsafe import Markup
 
 from dprk_ru_data.registry import CLAIM_TABLES
+from dprk_ru_data.site.record import Evidence, field_label, record_html
 
 # The columns that hold a record's id: each table of claims' key (as the registry declares them)
 # and the views' and the disagreements' columns naming a record.
@@ -141,13 +143,22 @@ def passage(text: Text | None, name: str, digest: str, start: int, end: int) -> 
     return f'<p class="evidence-warning" role="note">{html.escape(why)}</p>'
 
 
+# One evidence row with its source as a reader cites it; the page's and the record's query.
+EVIDENCE_SQL = (
+    "SELECT e.evidence_id, e.field, e.source_id, e.span_start, e.span_end, e.span_sha256, "
+    "e.note, o.name, s.title, s.published_text, s.corpus_file, s.corpus_sha256, s.corpus_chars, "
+    "e.record_table FROM evidence e JOIN sources s USING (source_id) "
+    "LEFT JOIN actors o ON o.actor_id = s.outlet_id WHERE {where} "
+    "ORDER BY e.field IS NULL, e.field, e.evidence_id")
+
+
 def _passages(corpus: str | None, rows: list[Any]) -> list[str]:
-    """The passage cell of each evidence row (`rows` as the page's query returns them)."""
+    """The passage cell of each evidence row (`rows` as `EVIDENCE_SQL` returns them)."""
     texts: dict[tuple[str, str, int], Text | None] = {}
     cells = []
     for row in rows:
-        start, end, digest, name, text_sha256, text_chars = (row[3], row[4], row[5], row[7],
-                                                             row[9], row[10])
+        start, end, digest, name, text_sha256, text_chars = (row[3], row[4], row[5], row[10],
+                                                             row[11], row[12])
         key = (name, text_sha256, text_chars)
         if key not in texts:
             texts[key] = (read_checked(Path(corpus), name, text_sha256, text_chars)
@@ -156,37 +167,70 @@ def _passages(corpus: str | None, rows: list[Any]) -> list[str]:
     return cells
 
 
+async def _evidence(datasette: Any, database: Any, where: str, value: str) -> list[Evidence]:
+    """The evidence rows matching `where` (one `?`), each with its passage cell; texts are read
+    and hashed off the event loop, so that other pages are served meanwhile."""
+    rows = list((await database.execute(EVIDENCE_SQL.format(where=where), [value])).rows)
+    config = datasette.plugin_config(PLUGIN) or {}
+    cells = await asyncio.to_thread(_passages, config.get("corpus"), rows)
+    return [Evidence(*row[:10], passage=cell) for row, cell in zip(rows, cells)]
+
+
+def _cited(item: Evidence) -> str:
+    return "".join(f"<span class='cite-{kind}'>{html.escape(part)}</span>"
+                   for kind, part in (("outlet", item.outlet), ("title", item.title),
+                                      ("date", item.published)) if part) \
+        or html.escape(item.source_id)
+
+
 async def evidence_page(datasette: Any, request: Any) -> Response:
     record = request.url_vars["record_id"]
     database = datasette.get_database()
-    rows = (await database.execute(
-        "SELECT e.field, e.evidence_id, e.source_id, e.span_start, e.span_end, e.span_sha256, "
-        "e.note, s.corpus_file, e.record_table, s.corpus_sha256, s.corpus_chars "
-        "FROM evidence e JOIN sources s USING (source_id) "
-        "WHERE e.record_id = ? ORDER BY e.field IS NULL, e.field, e.evidence_id",
-        [record])).rows
-    if not rows:
+    items = await _evidence(datasette, database, "e.record_id = ?", record)
+    if not items:
         return Response.html(f"<h1>No evidence for {html.escape(record)}</h1>", status=404)
-    config = datasette.plugin_config(PLUGIN) or {}
-    # Reading and hashing a text is done off the event loop, so other pages are served meanwhile.
-    cells = await asyncio.to_thread(_passages, config.get("corpus"), list(rows))
+    (table,) = (await database.execute("SELECT record_table FROM evidence WHERE record_id = ? "
+                                       "LIMIT 1", [record])).first()
     body = [f"<h1>Evidence for {html.escape(record)}</h1>",
-            f'<p><a href="/{database.name}/{html.escape(rows[0][8])}/{html.escape(record)}">'
-            "the record</a></p>",
+            f'<p><a href="{html.escape(_href(database.name, table, record))}">'
+            f"The record, field by field</a> &middot; {len(items):,} passages from "
+            f"{len({i.source_id for i in items}):,} texts</p>",
             '<table class="rows-and-columns evidence-passages"><thead><tr><th>field</th>'
-            "<th>source</th><th>span</th><th>SHA-256</th><th>passage</th></tr></thead><tbody>"]
-    for row, cell in zip(rows, cells):
-        field, source, start, end, digest, note = row[0], row[2], row[3], row[4], row[5], row[6]
+            "<th>source</th><th>where</th><th>passage</th></tr></thead><tbody>"]
+    for item in items:
         body.append(
-            f'<tr class="evidence"><td>{html.escape(field or "(the record)")}</td>'
-            f"<td>{html.escape(source)}</td><td>{start}:{end}</td>"
-            f"<td><code>{html.escape(digest[:16])}…</code></td>"
-            f'<td>{cell}<small class="evidence-note">{html.escape(note or "")}</small></td></tr>')
+            f'<tr class="evidence" id="{html.escape(item.evidence_id)}">'
+            f"<td>{_field_cell(item.field)}</td>"
+            f'<td class="evidence-cited">{_cited(item)}<small>{html.escape(item.source_id)}'
+            "</small></td>"
+            f"<td class='evidence-where'>characters {item.start:,} to {item.end:,}"
+            f"<small title='{html.escape(item.sha256)}'>SHA-256 "
+            f"<code>{html.escape(item.sha256[:16])}…</code></small>"
+            f"<small>{html.escape(item.evidence_id)}</small></td>"
+            f'<td>{item.passage}<small class="evidence-note">{html.escape(item.note or "")}'
+            "</small></td></tr>")
     body.append("</tbody></table>")
     body.extend(await _groups(database, record))
     page = await datasette.render_template("evidence.html", {"body": Markup("".join(body)),
                                                               "record": record}, request=request)
     return Response.html(page)
+
+
+def _field_cell(field: str | None) -> str:
+    """Which field a passage supports, by its label, with its column's name beneath."""
+    if field is None:
+        return "the record as a whole"
+    return f"{html.escape(field_label(field))}<small>{html.escape(field)}</small>"
+
+
+def _href(database: str, table: str, record: str) -> str:
+    """The address of a record's page (an id with a dot is tilde-encoded, as Datasette does;
+    a disagreement group is the disagreements table filtered to it)."""
+    from datasette.utils import tilde_encode
+
+    if table == "disagreements":
+        return f"/{database}/disagreements?group_id={urllib.parse.quote(record)}"
+    return f"/{database}/{table}/{tilde_encode(record)}"
 
 
 async def _groups(database: Any, record: str) -> list[str]:
@@ -210,11 +254,104 @@ async def _groups(database: Any, record: str) -> list[str]:
                         f"{html.escape(aspect)}</h3><p>This record: {html.escape(own)}</p>"
                         '<ul class="disagreements">')
             current = group
-        body.append(f'<li><a href="/{database.name}/{html.escape(table)}/{html.escape(other)}">'
+        body.append(f'<li><a href="{html.escape(_href(database.name, table, other))}">'
                     f"{html.escape(other)}</a> ({html.escape(table)}): {html.escape(note)} "
                     f'<a href="/-/evidence/{html.escape(other)}">its evidence</a></li>')
     body.append("</ul>")
     return body
+
+
+async def _names(database: Any, row: dict[str, Any],
+                 fields: dict[str, Any]) -> dict[tuple[str, str], str]:
+    """What a reader calls each thing the row names by id: actors by name, texts by title,
+    disagreement groups by what they differ on, records by their id (with their table)."""
+    from dprk_ru_data.site.record import MULTI, RECORD_ID_COLUMNS
+
+    wanted: dict[str, set[str]] = {}
+    for column, value in row.items():
+        table = (fields.get(column) or {}).get("references")
+        if isinstance(value, str) and (table or column in RECORD_ID_COLUMNS):
+            wanted.setdefault(table or "", set()).update(value.split(MULTI))
+    label = {"actors": ("actor_id", "name"), "sources": ("source_id", "title"),
+             "disagreements": ("group_id", "aspect")}
+    names: dict[tuple[str, str], str] = {}
+    for table, ids in wanted.items():
+        marks = ", ".join("?" * len(ids))
+        if table in label:
+            key, name = label[table]
+            for found, shown in (await database.execute(
+                    f"SELECT DISTINCT {key}, {name} FROM {table} WHERE {key} IN ({marks})",
+                    sorted(ids))).rows:
+                names[(table, found)] = shown or found
+        elif not table:  # a record of some table of claims, named by its id alone
+            for claims in CLAIM_TABLES.values():
+                for (found,) in (await database.execute(
+                        f"SELECT {claims.key} FROM {claims.name} WHERE {claims.key} IN ({marks})",
+                        sorted(ids))).rows:
+                    names[(claims.name, found)] = found
+    return names
+
+
+async def record_page(datasette: Any, database_name: str, table: str, request: Any) -> str:
+    """The body of a record's page: its fields one to a line with their evidence inline, and
+    its disagreement groups. Empty where the row is not found (Datasette's page says so)."""
+    from datasette.utils import urlsafe_components
+
+    database = datasette.get_database(database_name)
+    keys = await database.primary_keys(table)
+    values = urlsafe_components(request.url_vars.get("pks", ""))
+    if len(keys) != 1 or len(values) != 1:
+        return ""
+    result = await database.execute(f'SELECT * FROM "{table}" WHERE "{keys[0]}" = ?', values)
+    found = result.first()
+    if found is None:
+        return ""
+    columns = [d[0] for d in result.description]
+    row = dict(zip(columns, found))
+    config = datasette.plugin_config(PLUGIN) or {}
+    fields = (config.get("fields") or {}).get(table, {})
+    if table == "evidence":
+        where, record = "e.evidence_id = ?", values[0]
+    else:
+        where, record = "e.record_id = ?", str(row.get("record_id") or values[0])
+    evidence = await _evidence(datasette, database, where, record)
+    page = f"/-/evidence/{record}"
+    body = record_html(table, keys[0], row, fields, await _names(database, row, fields),
+                       evidence, lambda t, i: _href(database_name, t, i), page, columns)
+    if evidence and table != "evidence":
+        body = (f'<p class="record-links"><a href="{html.escape(page)}">All '
+                f"{len(evidence):,} passages for {html.escape(record)}</a></p>") + body
+    return body + "".join(await _groups(database, record))
+
+
+MAX_FRAGMENT_BYTES = 16 * 2**20  # a page part the site's build wrote (the front page's, the timeline)
+
+
+def fragment(datasette: Any, name: str) -> Markup:
+    """A part of a page that the site's build made from the data (`fragments/NAME.html`), as
+    HTML: never rendered as a template, so that braces in the data stay text."""
+    from dprk_ru_data.paths import read_inside
+
+    folder = (datasette.plugin_config(PLUGIN) or {}).get("fragments")
+    if not folder:
+        return Markup("")
+    return Markup(read_inside(Path(folder), f"{name}.html", MAX_FRAGMENT_BYTES).decode("utf-8"))
+
+
+@hookimpl
+def extra_template_vars(template: str, database: str | None, table: str | None,
+                        view_name: str, request: Any, datasette: Any) -> Any:
+    """The front page gets what the build wrote of the data; a record's page its
+    field-by-field body (`row.html` shows it)."""
+    if view_name == "index":
+        return {"about": fragment(datasette, "about")}
+    if view_name != "row" or not database or not table or request is None:
+        return {}
+
+    async def inner() -> dict[str, Any]:
+        return {"record_page": Markup(await record_page(datasette, database, table, request))}
+
+    return inner
 
 
 @hookimpl
