@@ -37,13 +37,13 @@ from ..loaders import package
 from .record import site_fields
 
 HERE = Path(__file__).resolve().parent
-# Columns in the order people read a record: what, who, how many, when, claimed by, status.
+# Columns in the order people read a record: what, who, how many, claimed by, when, status.
 READING_ORDER = ("measure", "category", "type", "kind", "personnel_kind", "subject_name",
                  "actor_name", "supplier_actor_id", "recipient_actor_id", "host_actor_id",
                  "subject_actor_id", "target_name", "designation", "description",
                  "figure_text", "quantity_text", "size_text", "low", "high",
-                 "claim_window_start", "claim_window_end", "claimant_name",
-                 "claimant_country", "claimant_actor_id", "event_window_start",
+                 "claimant_name", "claimant_country", "claimant_actor_id",
+                 "claim_window_start", "claim_window_end", "event_window_start",
                  "event_window_end", "modality", "status", "name", "place", "location",
                  "disagreement_ids")
 FACETS = {"claims": ["measure", "claimant_country", "modality", "status"],
