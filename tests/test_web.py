@@ -782,6 +782,7 @@ def test_the_evidence_page_shows_every_warning_visibly(tmp_path: Path, browser) 
                 "span changed": "does not match its recorded SHA-256"}
     with _served(serve_command(site, "127.0.0.1", port), tmp_path / "server.log", port):
         browser.get(f"http://127.0.0.1:{port}/-/evidence/{records['intact']}")
+        _shot(browser, "evidence-placeholder-texts", tmp_path)  # the README's: no corpus words
         marks = browser.find_elements(By.TAG_NAME, "mark")
         assert marks and not browser.find_elements(By.CSS_SELECTOR, ".evidence-warning")
         for mark in marks:  # the whole passage shows: its cell wraps, nothing is cut off
@@ -1065,7 +1066,7 @@ def site_without_texts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
 
     folder = tmp_path_factory.mktemp("site-without-texts")
     site = build_site(folder / "site", corpus=None)
-    about = site / "fragments" / "about.html"
+    about = site / "plugins" / "fragments" / "about.html"
     about.write_text(about.read_text(encoding="utf-8") + "<p id='braces'>{{ 7 * 7 }} {% if %}</p>",
                      encoding="utf-8")
     port = _free_port()
@@ -1122,3 +1123,31 @@ def test_the_front_page_gives_the_content_hash_and_bibtex(site) -> None:
     status, body = _get(site + "/")
     assert status == 200 and dprk_ru_data.package()["contentHash"] in body
     assert html.escape(render(dprk_ru_data.package(), "bibtex").strip()) in body
+
+
+@pytest.mark.slow
+def test_the_timeline_links_every_event_to_its_record(site, browser, tmp_path) -> None:
+    from selenium.webdriver.common.by import By
+
+    events = dprk_ru_data.load("events")
+    browser.get(f"{site}/timeline")
+    _shot(browser, "timeline", tmp_path)
+    svg = browser.find_element(By.TAG_NAME, "svg")
+    assert svg.is_displayed() and _inside_window(browser, svg) and _no_sideways_scroll(browser)
+    links = browser.find_elements(By.CSS_SELECTOR, "svg a, ul.dprk-timeline-undated a")
+    hrefs = {urllib.parse.urlparse(a.get_dom_attribute("href")).path for a in links}
+    for event in events.iter_rows(named=True):
+        assert f"/dprk_ru_data/{event['record_table']}/{event['event_id']}" in hrefs, event
+    assert not [s for s in browser.find_elements(By.TAG_NAME, "script")
+                if (s.get_attribute("src") or "").startswith(("http", "//"))]
+    target = next(a for a in browser.find_elements(By.CSS_SELECTOR, "svg a"))
+    path = urllib.parse.urlparse(target.get_dom_attribute("href")).path
+    browser.get(site + path)
+    assert browser.find_elements(By.CSS_SELECTOR, "tr.record-field")
+    assert path.rsplit("/", 1)[1] in browser.find_element(By.TAG_NAME, "h1").text
+
+
+def test_a_page_part_missing_from_a_copied_site_is_named_not_a_crash() -> None:
+    plugin = pytest.importorskip("dprk_ru_data.site.plugins.dprk_evidence")
+    assert "was not built with the site" in plugin.fragment("no-such-part")
+    assert "was not built with the site" in plugin.fragment("../../../etc/passwd")

@@ -35,6 +35,7 @@ from typing import Any
 from ..export import DATABASE, to_sqlite
 from ..loaders import package
 from .record import site_fields
+from .timeline import timeline_html
 
 HERE = Path(__file__).resolve().parent
 # Columns in the order people read a record: what, who, how many, claimed by, when, status.
@@ -58,6 +59,7 @@ FACETS = {"claims": ["measure", "claimant_country", "modality", "status"],
 SORT_DESC = {"claims": "claim_window_end", "events": "event_window_end",
              "troop_estimates": "claim_window_end", "arms_transfers": "claim_window_end",
              "incidents": "event_window_end", "historical_deployments": "event_window_end"}
+FRAGMENTS = "fragments"  # the folder, beside the plugins, of page parts the build made from the data
 TRUNCATE = 40  # characters of a long cell shown in a table page; the row page shows it whole
 
 
@@ -75,7 +77,8 @@ def reading_order(columns: list[str], key: str) -> list[str]:
 def _for_readers(text: str) -> tuple[str, list[str]]:
     """A table's description split into what anyone reads (code spans as plain words) and the
     sentences that show code, which the page keeps for programmers who ask for them."""
-    plain, code = [], []
+    plain: list[str] = []
+    code: list[str] = []
     for sentence in re.split(r"(?<=\.) ", text):
         (code if re.search(r"`[^`]*\(", sentence) else plain).append(sentence)
     return re.sub(r"`([^`]+)`", r"\1", " ".join(plain)), code
@@ -205,16 +208,18 @@ def build_site(out: str | Path, root: str | Path | None = None,
     _reorder(database, descriptor)
     metadata = site_metadata(descriptor)
     metadata["plugins"] = {"dprk-evidence": {"corpus": str(corpus) if corpus else None,
-                                             "fields": site_fields(descriptor),
-                                             "fragments": str((out / "fragments").resolve())}}
+                                             "fields": site_fields(descriptor)}}
     (out / "metadata.json").write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n",
                                        encoding="utf-8")
     for folder in ("plugins", "templates", "static"):
         shutil.copytree(HERE / folder, out / folder, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("__pycache__"))
-    # Made from the data, so never a template: a `{{` in a title or a BibTeX entry stays text.
-    (out / "fragments").mkdir(exist_ok=True)
-    (out / "fragments" / "about.html").write_text(about_html(descriptor, root), encoding="utf-8")
+    # Made from the data, so never a template (a `{{` in a title or a BibTeX entry stays text);
+    # beside the plugin that reads them, so that they travel with it (`datasette publish`).
+    fragments = out / "plugins" / FRAGMENTS
+    fragments.mkdir(exist_ok=True)
+    (fragments / "about.html").write_text(about_html(descriptor, root), encoding="utf-8")
+    (fragments / "timeline.html").write_text(timeline_html(root), encoding="utf-8")
     return out
 
 

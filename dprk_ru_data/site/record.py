@@ -20,6 +20,7 @@ MULTI = " | "  # how a view's column joins several ids (`source_ids`, `disagreem
 WORDS = {"id": "id", "ids": "ids", "edtf": "EDTF", "sha256": "SHA-256", "iso": "ISO"}
 # The table whose rows each kind of id column names, where no foreign key says it.
 ID_COLUMNS = {"source_ids": "sources", "disagreement_ids": "disagreements"}
+LONG = 90  # characters of a field's meaning shown under its label; a longer one is cut at its colon
 RECORD_ID_COLUMNS = ("dated_after", "dated_before", "claimed_before", "record_id", "event_id")
 
 
@@ -28,6 +29,7 @@ class FieldInfo(TypedDict, total=False):
     source for a derived value, and the definition of each value of a closed vocabulary."""
 
     description: str
+    full: str
     references: str
     derived_from: str
     values: dict[str, str]
@@ -75,7 +77,8 @@ def site_fields(descriptor: Mapping[str, Any]) -> dict[str, dict[str, FieldInfo]
                       for key in resource["schema"].get("foreignKeys", [])}
         table: dict[str, FieldInfo] = {}
         for field in resource["schema"]["fields"]:
-            info: FieldInfo = {"description": _first_sentence(field["description"])}
+            info: FieldInfo = {"description": _first_sentence(field["description"]),
+                               "full": field["description"].split(" One of: ")[0]}
             name = field["name"]
             if name in references:
                 info["references"] = references[name]
@@ -95,7 +98,10 @@ def _first_sentence(description: str) -> str:
     """What a field is, in the codebook's first sentence (the vocabulary's values and the note
     that the build derives it are shown otherwise)."""
     first = re.split(r"(?<=[.;]) ", description.split(" One of: ")[0])[0].rstrip(";")
-    return re.sub(r" \((actors|sources)\.[a-z_]+\)", "", first)
+    first = re.sub(r" \((actors|sources)\.[a-z_]+\)", "", first)
+    if len(first) > LONG and ": " in first:  # the rest is in the codebook and the tooltip
+        first = first.split(": ")[0] + "."
+    return first
 
 
 Href = Callable[[str, str], str]  # (table, id) -> the address of that record's page
@@ -175,7 +181,8 @@ def record_html(table: str, key: str, row: Mapping[str, Any],
                    if "derived_from" in info else "")
         lines.append(
             f'<tr class="record-field" data-column="{html.escape(column)}">'
-            f'<th scope="row">{html.escape(field_label(column))}'
+            f'<th scope="row" title="{html.escape(info.get("full", ""))}">'
+            f"{html.escape(field_label(column))}"
             f"<small class='description'>{_markdown(info.get('description', ''))}</small></th>"
             f'<td class="record-value">{_value(column, value, info, names, href, row)}{derived}'
             f"{_evidence_html(by_field.pop(column, []), evidence_page)}</td></tr>")

@@ -173,7 +173,7 @@ async def _evidence(datasette: Any, database: Any, where: str, value: str) -> li
     rows = list((await database.execute(EVIDENCE_SQL.format(where=where), [value])).rows)
     config = datasette.plugin_config(PLUGIN) or {}
     cells = await asyncio.to_thread(_passages, config.get("corpus"), rows)
-    return [Evidence(*row[:10], passage=cell) for row, cell in zip(rows, cells)]
+    return [Evidence._make([*row[:10], cell]) for row, cell in zip(rows, cells)]
 
 
 def _cited(item: Evidence) -> str:
@@ -193,8 +193,8 @@ async def evidence_page(datasette: Any, request: Any) -> Response:
                                        "LIMIT 1", [record])).first()
     body = [f"<h1>Evidence for {html.escape(record)}</h1>",
             f'<p><a href="{html.escape(_href(database.name, table, record))}">'
-            f"The record, field by field</a> &middot; {len(items):,} passages from "
-            f"{len({i.source_id for i in items}):,} texts</p>",
+            f"The record, field by field</a> &middot; {_count(len(items), 'passage')} from "
+            f"{_count(len({i.source_id for i in items}), 'text')}</p>",
             '<table class="rows-and-columns evidence-passages"><thead><tr><th>field</th>'
             "<th>source</th><th>where</th><th>passage</th></tr></thead><tbody>"]
     for item in items:
@@ -214,6 +214,10 @@ async def evidence_page(datasette: Any, request: Any) -> Response:
     page = await datasette.render_template("evidence.html", {"body": Markup("".join(body)),
                                                               "record": record}, request=request)
     return Response.html(page)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
 def _field_cell(field: str | None) -> str:
@@ -319,23 +323,29 @@ async def record_page(datasette: Any, database_name: str, table: str, request: A
     body = record_html(table, keys[0], row, fields, await _names(database, row, fields),
                        evidence, lambda t, i: _href(database_name, t, i), page, columns)
     if evidence and table != "evidence":
-        body = (f'<p class="record-links"><a href="{html.escape(page)}">All '
-                f"{len(evidence):,} passages for {html.escape(record)}</a></p>") + body
+        body = (f'<p class="record-links"><a href="{html.escape(page)}">The '
+                f"{_count(len(evidence), 'passage')} for {html.escape(record)}, "
+                "with their sources</a></p>") + body
     return body + "".join(await _groups(database, record))
 
 
 MAX_FRAGMENT_BYTES = 16 * 2**20  # a page part the site's build wrote (the front page's, the timeline)
 
 
-def fragment(datasette: Any, name: str) -> Markup:
-    """A part of a page that the site's build made from the data (`fragments/NAME.html`), as
-    HTML: never rendered as a template, so that braces in the data stay text."""
+def fragment(name: str) -> Markup:
+    """A part of a page that the site's build made from the data (`fragments/NAME.html`, beside
+    this file), as HTML: never rendered as a template, so that braces in the data stay text.
+    Where it is missing (a site copied without it), the page says so."""
     from dprk_ru_data.paths import read_inside
 
-    folder = (datasette.plugin_config(PLUGIN) or {}).get("fragments")
-    if not folder:
-        return Markup("")
-    return Markup(read_inside(Path(folder), f"{name}.html", MAX_FRAGMENT_BYTES).decode("utf-8"))
+    try:
+        data = read_inside(Path(__file__).resolve().parent / "fragments", f"{name}.html",
+                           MAX_FRAGMENT_BYTES)
+    except OSError:
+        return Markup('<p class="evidence-warning" role="note">This part of the page was not '
+                      "built with the site: run <code>dprk-data serve --export</code> again."
+                      "</p>")
+    return Markup(data.decode("utf-8"))
 
 
 @hookimpl
@@ -344,7 +354,7 @@ def extra_template_vars(template: str, database: str | None, table: str | None,
     """The front page gets what the build wrote of the data; a record's page its
     field-by-field body (`row.html` shows it)."""
     if view_name == "index":
-        return {"about": fragment(datasette, "about")}
+        return {"about": fragment("about")}
     if view_name != "row" or not database or not table or request is None:
         return {}
 
@@ -354,6 +364,15 @@ def extra_template_vars(template: str, database: str | None, table: str | None,
     return inner
 
 
+async def timeline_page(datasette: Any, request: Any) -> Response:
+    """Incidents, transfers and deployments over their event windows, each linked to its
+    record: the SVG the site's build drew from the events view."""
+    page = await datasette.render_template(
+        "timeline.html", {"timeline": fragment("timeline")}, request=request)
+    return Response.html(page)
+
+
 @hookimpl
 def register_routes() -> list[tuple[str, Any]]:
-    return [(r"^/-/evidence/(?P<record_id>[a-z0-9][a-z0-9_.-]*)$", evidence_page)]
+    return [(r"^/-/evidence/(?P<record_id>[a-z0-9][a-z0-9_.-]*)$", evidence_page),
+            (r"^/timeline$", timeline_page)]
