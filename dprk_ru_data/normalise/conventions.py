@@ -270,6 +270,31 @@ RELATIVE_DATES: dict[str, RelativeDate] = {
     "the months ahead": _R("coming", "As 'in the coming months'."),
 }
 
+# Which way a word before a date or a month points from the report: back, this one, forward
+# ("last December", "this spring", "next year").
+DIRECTIONS: dict[str, int] = {"last": -1, "past": -1, "previous": -1, "this": 0, "next": 1}
+
+# Tense: where a date gives no year (or is a weekday), the verb around it says whether it lies
+# before or after the report ("will arrive in December" is the December ahead; "arrived in
+# December" the one before). A reader looks for these phrases in the sentence, nearest to the
+# date first; where it finds none, or finds both kinds at the same distance, the date is
+# ambiguous and refused, not guessed. A date whose span holds the report's day needs no tense.
+FUTURE_CUES: frozenset[str] = frozenset({
+    "will", "would", "shall", "'ll", "is due", "are due", "due to", "due in", "due on",
+    "is expected", "are expected", "expected to", "is scheduled", "are scheduled",
+    "scheduled to", "scheduled for", "is planned", "are planned", "planned for", "plans to",
+    "plan to", "planning to", "is set to", "are set to", "set for", "to be held", "going to",
+    "upcoming", "forthcoming", "intends to", "intend to", "aims to", "aim to", "is to", "are to",
+    "expects", "expect", "could", "may", "might", "hopes to", "hope to", "next"})
+PAST_CUES: frozenset[str] = frozenset({
+    "was", "were", "had", "did", "said", "told", "reported", "announced", "confirmed", "claimed",
+    "stated", "added", "noted", "wrote", "arrived", "began", "started", "ended", "took place",
+    "happened", "occurred", "sent", "deployed", "fired", "launched", "held", "met", "signed",
+    "visited", "killed", "crossed", "returned", "moved", "left", "landed", "travelled",
+    "traveled", "ratified", "approved", "agreed", "denied", "published", "released", "showed",
+    "spotted", "identified", "ago", "earlier", "last", "previously", "already", "has been",
+    "have been", "had been"})
+
 # Words before a date that change what it means; each gives the kind of open interval.
 DATE_OPENERS: dict[str, str] = {
     "since": "from", "from": "from", "starting": "from", "starting in": "from", "as of": "on",
@@ -343,6 +368,12 @@ def conventions_markdown() -> str:
     lines += [f"| {s} | {c} | {months[c]} |" for s, c in SEASONS.items()]
     lines += ["", "## Dates relative to the reference", "", "| words | covers |", "| --- | --- |"]
     lines += [f"| {w} | {r.why} |" for w, r in RELATIVE_DATES.items()]
+    lines += ["", "## Tense", "",
+              "A date with no year, and a weekday, lie before or after the report as the verb "
+              "nearest to them says; with no such verb, or both kinds equally near, the date is "
+              "refused as ambiguous (a date whose span holds the report's day needs none).", "",
+              "- looking forward: " + ", ".join(sorted(FUTURE_CUES)),
+              "- looking back: " + ", ".join(sorted(PAST_CUES))]
     lines += ["", "## Words that open a date", "", "| words | reads as |", "| --- | --- |"]
     meaning = {"from": "from the date on (open end)", "until": "up to the date's end (open start)",
                "before": "strictly before the date (open start)",
