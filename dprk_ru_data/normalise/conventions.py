@@ -277,15 +277,29 @@ DIRECTIONS: dict[str, int] = {"last": -1, "past": -1, "previous": -1, "this": 0,
 # Tense: where a date gives no year (or is a weekday), the verb around it says whether it lies
 # before or after the report ("will arrive in December" is the December ahead; "arrived in
 # December" the one before). A reader looks for these phrases in the sentence, nearest to the
-# date first; where it finds none, or finds both kinds at the same distance, the date is
-# ambiguous and refused, not guessed. A date whose span holds the report's day needs no tense.
+# date first; where it finds none, or finds both kinds at the same distance, only `NEARER` can
+# settle it, else the date is refused as ambiguous, not guessed. A date whose span holds the
+# report's day needs no tense.
 FUTURE_CUES: frozenset[str] = frozenset({
     "will", "would", "shall", "'ll", "is due", "are due", "due to", "due in", "due on",
     "is expected", "are expected", "expected to", "is scheduled", "are scheduled",
     "scheduled to", "scheduled for", "is planned", "are planned", "planned for", "plans to",
     "plan to", "planning to", "is set to", "are set to", "set for", "to be held", "going to",
     "upcoming", "forthcoming", "intends to", "intend to", "aims to", "aim to", "is to", "are to",
-    "expects", "expect", "could", "may", "might", "hopes to", "hope to", "next"})
+    "expects", "expect", "could", "may", "might", "hopes to", "hope to", "next", "planned",
+    "scheduled", "expected", "intended", "proposed", "anticipated", "slated"})
+# A word ending so is read as a past form ("issued", "crossed") unless it is a cue looking
+# forward ("planned", "expected") or one of these, which are not past forms of a verb here.
+PAST_ENDING = "ed"
+NOT_PAST_FORMS: frozenset[str] = frozenset({
+    "hundred", "armed", "united", "unnamed", "alleged", "detailed", "limited", "advanced",
+    "based", "related", "called", "named", "need", "speed", "feed", "seed", "red", "bed",
+    "indeed", "embed", "unverified", "unconfirmed", "unidentified"})
+# With no verb to say which way, a date with no year is the occurrence nearer the report where
+# the other lies at least this many times as far ('14 October' in a report of 17 October is
+# three days before, not 362 days ahead; 'in June' in a report of 17 October the June before);
+# nearer than that, it is ambiguous.
+NEARER = 2
 PAST_CUES: frozenset[str] = frozenset({
     "was", "were", "had", "did", "said", "told", "reported", "announced", "confirmed", "claimed",
     "stated", "added", "noted", "wrote", "arrived", "began", "started", "ended", "took place",
@@ -370,10 +384,13 @@ def conventions_markdown() -> str:
     lines += [f"| {w} | {r.why} |" for w, r in RELATIVE_DATES.items()]
     lines += ["", "## Tense", "",
               "A date with no year, and a weekday, lie before or after the report as the verb "
-              "nearest to them says; with no such verb, or both kinds equally near, the date is "
-              "refused as ambiguous (a date whose span holds the report's day needs none).", "",
+              "nearest to them says. With no such verb, or both kinds equally near, the date is "
+              f"the occurrence nearer the report where the other is {NEARER} times as far or "
+              "more, and is refused as ambiguous otherwise (a date whose span holds the "
+              "report's day needs no tense).", "",
               "- looking forward: " + ", ".join(sorted(FUTURE_CUES)),
-              "- looking back: " + ", ".join(sorted(PAST_CUES))]
+              "- looking back: " + ", ".join(sorted(PAST_CUES)) + f"; and a word ending in "
+              f"'{PAST_ENDING}' that is not one of: " + ", ".join(sorted(NOT_PAST_FORMS))]
     lines += ["", "## Words that open a date", "", "| words | reads as |", "| --- | --- |"]
     meaning = {"from": "from the date on (open end)", "until": "up to the date's end (open start)",
                "before": "strictly before the date (open start)",
