@@ -504,7 +504,9 @@ def release(directory: Path, date: str | None, previous: Path | None) -> None:
               default=None, help="Write the site (database, metadata, plugin, templates) into "
                                  "this folder for a static host or `datasette publish`, without "
                                  "the corpus texts, and do not serve.")
-@_CORPUS
+@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of the corpus texts whose passages the evidence pages show. Without "
+                   "it, no text is served (not even one found by default).")
 @_ROOT
 def serve(host: str, port: int, export_to: Path | None, corpus: Path | None,
           root: Path | None) -> None:
@@ -523,8 +525,17 @@ def serve(host: str, port: int, export_to: Path | None, corpus: Path | None,
     if export_to is not None:
         click.echo(f"wrote the site to {build_site(export_to, root)}")
         return
-    folder = corpus_dir(corpus)
-    code = serve_site(host, port, root, folder if folder.is_dir() else None, announce=lambda:
+    # The passages are shown only from texts named on purpose: a corpus folder found by default
+    # is not served, so that no text reaches a browser (or a network) unasked.
+    if corpus is None:
+        click.echo("the corpus texts are not served: each evidence row gives its place and "
+                   "hash; pass --corpus FOLDER to show the passages", err=True)
+    elif not corpus.is_dir():
+        raise click.BadParameter(f"corpus folder {corpus} does not exist", param_hint="--corpus")
+    elif host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: the passages of the texts in {corpus} are served to every machine "
+                   f"that can reach {host}:{port}", err=True)
+    code = serve_site(host, port, root, corpus, announce=lambda:
                       click.echo(f"serving on http://{host}:{port}/ (Ctrl-C stops)", err=True))
     if code:
         raise click.ClickException(f"the server stopped with exit code {code}; its messages "

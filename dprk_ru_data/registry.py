@@ -349,8 +349,8 @@ SOURCES = table(
           pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$", min_length=1, max_length=200),
     code("corpus_sha256", "SHA-256 of the corpus file's bytes, as in the corpus manifest.",
          SHA256, required=True),
-    integer("corpus_chars", "Length of the text in characters (Python str length of the UTF-8 "
-            "text).", unit="characters"),
+    integer("corpus_chars", "Length of the text in characters (Unicode code points of the "
+            "UTF-8 text).", unit="characters"),
     ref("outlet_id", "The outlet that published the text (actors.actor_id); empty if unknown.",
         "actors"),
     text("author", "Author as named by the text's byline or contact line; empty if not stated."),
@@ -489,9 +489,11 @@ EVIDENCE = table(
     text("field", "The field of the record the span supports, where it supports only one.",
          max_length=80),
     ref("source_id", "The source text (sources.source_id).", "sources", required=True),
-    integer("span_start", "Start of the span: Python str index into the UTF-8 text, inclusive.",
+    integer("span_start", "Where the span starts: how many characters of the text come before "
+            "it (Unicode code points, counted from 0).",
             unit="characters"),
-    integer("span_end", "End of the span: Python str index into the UTF-8 text, exclusive.",
+    integer("span_end", "Where the span ends: the characters of the text up to and including "
+            "its last one (so the span is characters start to end, end not included).",
             unit="characters"),
     code("span_sha256", "SHA-256 of the span's text encoded as UTF-8.", SHA256, required=True),
     text("note", "Curator's note on what the span shows."),

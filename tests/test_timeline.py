@@ -251,8 +251,15 @@ def test_each_kind_of_window_has_its_mark(start: dt.date | None, end: dt.date | 
            "bar": "tl-bar"}[shape]
     assert css in classes
     if shape.startswith("open"):  # the open side fades out: a gradient of the drawing's own
-        faded = next(e for e in anchor.iter() if e.get("class") == css)
+        faded = next(e for e in anchor.iter() if e.get("class") == "tl-open-stub")
         assert faded.attrib["fill"].startswith("url(#")
+        # and it reaches the drawing's edge: the event lies anywhere on that side
+        line = next(e for e in anchor.iter() if e.get("class") == css)
+        x, width = float(line.attrib["x"]), float(line.attrib["width"])
+        if shape == "open_start":
+            assert x == pytest.approx(timeline.left) and mark.x0 == pytest.approx(timeline.left)
+        else:
+            assert x + width == pytest.approx(timeline.right)
         assert any(g.get("id") == faded.attrib["fill"][5:-1] for g in root.iter("linearGradient"))
 
 

@@ -276,20 +276,23 @@ def test_a_facet_click_filters(site, browser) -> None:
     assert "measure=deployed" in browser.current_url
     after = browser.find_element(By.CSS_SELECTOR, "h3").text
     deployed = dprk_ru_data.load("claims").filter(pl.col("measure") == "deployed").height
-    assert after != before and after.startswith(f"{deployed} rows")
+    assert after != before and after.startswith(f"{deployed:,} row")
 
 
 @pytest.mark.slow
 def test_a_record_links_to_its_evidence_with_the_spans(site, browser, tmp_path) -> None:
     from selenium.webdriver.common.by import By
 
-    browser.get(f"{site}/dprk_ru_data/troop_estimates/te-017")
-    link = browser.find_element(By.CSS_SELECTOR, 'a[href="/-/evidence/te-017"]')
+    evidence = dprk_ru_data.load("evidence").filter(pl.col("record_table") == "troop_estimates")
+    record = evidence["record_id"].mode().sort()[0]  # a record with many fields evidenced
+    browser.get(f"{site}/dprk_ru_data/troop_estimates/{record}")
+    link = browser.find_element(By.CSS_SELECTOR, f'a[href="/-/evidence/{record}"]')
     link.click()
     _shot(browser, "evidence", tmp_path)
     rows = browser.find_elements(By.CSS_SELECTOR, "tr.evidence")
     fields = {row.find_elements(By.TAG_NAME, "td")[0].text.splitlines()[-1] for row in rows}
-    assert {"figure_text", "claimant_actor_id", "claimed_text"} <= fields
+    expected = set(evidence.filter(pl.col("record_id") == record)["field"].drop_nulls())
+    assert expected and expected <= fields
     if corpus_path():
         assert browser.find_elements(By.TAG_NAME, "mark")
     else:  # no passage, and a warning a person can see in each row saying why
@@ -890,17 +893,23 @@ def test_the_evidence_page_cites_each_passages_source(site, browser) -> None:
     from selenium.webdriver.common.by import By
 
     sources = {r["source_id"]: r for r in dprk_ru_data.load("sources").iter_rows(named=True)}
-    record = _sample_of_records()[0]
-    browser.get(f"{site}/-/evidence/{record}")
-    for row in browser.find_elements(By.CSS_SELECTOR, "tr.evidence"):
-        cited = row.find_element(By.CSS_SELECTOR, "td.evidence-cited")
-        source = sources[cited.find_element(By.TAG_NAME, "small").text]
-        for part in (source["title"], source["published_text"]):
-            if part:
-                assert part in cited.text
-        where = row.find_element(By.CSS_SELECTOR, "td.evidence-where").text
-        assert "characters" in where and "SHA-256" in where
-        assert _inside_window(browser, cited)
+    outlets = dict(dprk_ru_data.load("actors").select("actor_id", "name").iter_rows())
+    seen = set()
+    for record in _sample_of_records():
+        browser.get(f"{site}/-/evidence/{record}")
+        for row in browser.find_elements(By.CSS_SELECTOR, "tr.evidence"):
+            cited = row.find_element(By.CSS_SELECTOR, "td.evidence-cited")
+            source = sources[cited.find_element(By.TAG_NAME, "small").text]
+            seen.add(source["source_id"])
+            outlet = outlets.get(source["outlet_id"])
+            for part in (outlet, source["title"], source["published_text"]):
+                if part:
+                    assert part in cited.text.replace("\n", ""), (record, part)
+            assert source["published_text"] in cited.text.splitlines()  # on one line, whole
+            where = row.find_element(By.CSS_SELECTOR, "td.evidence-where").text
+            assert "characters" in where and "SHA-256" in where
+            assert _inside_window(browser, cited) and _not_clipped(browser, cited)
+    assert seen == set(sources)  # every text was cited somewhere
 
 
 @pytest.mark.slow
@@ -956,10 +965,18 @@ def test_the_filters_and_export_links_are_visible(site, browser, table) -> None:
 def test_no_sql_or_python_is_shown_unless_asked_for(site, browser) -> None:
     from selenium.webdriver.common.by import By
 
+    pages = [f"/dprk_ru_data/{r['name']}" for r in dprk_ru_data.package()["resources"]]
+    for name in ("evidence", "sources", "troop_estimates"):
+        key = dprk_ru_data.load(name)[0, 0]
+        pages.append(f"/dprk_ru_data/{name}/{key}")
+    for page in pages:
+        browser.get(site + page)
+        shown = browser.find_element(By.TAG_NAME, "body").text  # what is drawn, not the HTML
+        for offer in browser.find_elements(By.CSS_SELECTOR, "details.for-programmers summary"):
+            shown = shown.replace(offer.text, "")  # the offer to show them, folded
+        for code in ("CREATE TABLE", "load(", "select ", "View and edit SQL", "Python", "str "):
+            assert code not in shown, (page, code)
     browser.get(f"{site}/dprk_ru_data/claims")
-    shown = browser.find_element(By.TAG_NAME, "body").text  # what is drawn, not the HTML
-    for code in ("CREATE TABLE", "load(", "select ", "View and edit SQL"):
-        assert code not in shown, code
     browser.find_element(By.CSS_SELECTOR, "details.for-programmers summary").click()
     asked = browser.find_element(By.CSS_SELECTOR, "details.for-programmers").text
     assert 'load("claims")' in asked and "SQL" in asked
@@ -976,15 +993,20 @@ def test_search_finds_words_of_descriptions_and_notes(site, browser) -> None:
     incidents = dprk_ru_data.load("incidents")
     columns = search_columns("incidents")
     assert "description" in columns and "note" in columns
-    words = sorted({w for text in incidents["description"].drop_nulls()
-                    for w in re.findall(r"[a-z]{7,}", text.lower())})
-    word = random.Random(7).choice(words)
-    browser.get(f"{site}/dprk_ru_data/incidents?_search={word}")
-    found = {row.find_element(By.TAG_NAME, "td").text for row in
-             browser.find_elements(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")}
-    having = incidents.filter(pl.any_horizontal(
-        pl.col(c).str.to_lowercase().str.contains(rf"\b{word}\b") for c in columns))
-    assert found == set(having["incident_id"]), word
+    plurals = sorted({w for text in incidents["description"].drop_nulls()
+                      for w in re.findall(r"[a-z]{5,}[^su]s\b", text.lower())})
+    assert plurals
+    for plural in random.Random(7).sample(plurals, min(4, len(plurals))):
+        word = plural[:-1]  # the singular finds the plural, and itself
+        browser.get(f"{site}/dprk_ru_data/incidents?_search={word}")
+        found = {row.find_element(By.TAG_NAME, "td").text for row in
+                 browser.find_elements(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")}
+        having = incidents.filter(pl.any_horizontal(
+            pl.col(c).str.to_lowercase().str.contains(rf"\b{word}s?\b") for c in columns))
+        assert set(having["incident_id"]) <= found, word
+        stem = incidents.filter(pl.col("incident_id").is_in(list(found)), pl.any_horizontal(
+            pl.col(c).str.to_lowercase().str.contains(word[:4]) for c in columns))
+        assert stem.height == len(found), word  # nothing found that lacks the word's stem
 
 
 @pytest.mark.slow
@@ -1151,3 +1173,51 @@ def test_a_page_part_missing_from_a_copied_site_is_named_not_a_crash() -> None:
     plugin = pytest.importorskip("dprk_ru_data.site.plugins.dprk_evidence")
     assert "was not built with the site" in plugin.fragment("no-such-part")
     assert "was not built with the site" in plugin.fragment("../../../etc/passwd")
+
+
+def test_serve_shows_no_text_unless_a_corpus_is_named(monkeypatch, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    import dprk_ru_data.site
+    from dprk_ru_data.cli import main
+
+    pytest.importorskip("datasette")
+    seen: list = []
+    monkeypatch.setattr(dprk_ru_data.site, "serve_site",
+                        lambda host, port, root, corpus, announce: seen.append(corpus))
+    monkeypatch.setenv("DPRK_CORPUS", str(tmp_path))  # a corpus found by default is not served
+    result = CliRunner().invoke(main, ["serve", "--port", "1"], catch_exceptions=False)
+    assert result.exit_code == 0 and seen == [None] and "--corpus" in result.stderr
+    result = CliRunner().invoke(main, ["serve", "--port", "1", "--corpus", str(tmp_path)],
+                                catch_exceptions=False)
+    assert result.exit_code == 0 and seen[-1] == tmp_path
+    result = CliRunner().invoke(main, ["serve", "--port", "1", "--host", "0.0.0.0", "--corpus",
+                                       str(tmp_path)], catch_exceptions=False)
+    assert "served to every machine" in result.stderr
+
+
+@pytest.mark.slow
+def test_a_text_is_named_where_a_row_refers_to_it(site, browser) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{site}/dprk_ru_data/evidence")
+    cells = browser.find_elements(By.CSS_SELECTOR, "td.col-source_id")
+    outlets = set(dprk_ru_data.load("actors")["name"])
+    assert cells and all(c.text not in ("", "None") for c in cells)
+    named = [c for c in cells if any(c.text.startswith(o) for o in outlets)]
+    assert named  # a text is named by its outlet where it has no title
+    facets = browser.find_elements(By.CSS_SELECTOR, '.facet-info[data-column="source_id"] li a')
+    assert facets and all(a.text not in ("", "None") for a in facets)
+
+
+@pytest.mark.slow
+def test_the_disagreements_read_whole_and_lead_to_the_records(site, browser) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{site}/dprk_ru_data/disagreements")
+    notes = browser.find_elements(By.CSS_SELECTOR, "td.col-note")
+    assert notes and all(_not_clipped(browser, n) and "…" not in n.text for n in notes)
+    first = browser.find_element(By.CSS_SELECTOR, "td.col-record_id a")
+    row = first.find_element(By.XPATH, "./ancestor::tr")
+    table = row.find_element(By.CSS_SELECTOR, "td.col-record_table").text
+    assert first.get_attribute("href").endswith(f"/{table}/{first.text}")

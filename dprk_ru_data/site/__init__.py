@@ -60,7 +60,8 @@ SORT_DESC = {"claims": "claim_window_end", "events": "event_window_end",
              "troop_estimates": "claim_window_end", "arms_transfers": "claim_window_end",
              "incidents": "event_window_end", "historical_deployments": "event_window_end"}
 FRAGMENTS = "fragments"  # the folder, beside the plugins, of page parts the build made from the data
-TRUNCATE = 40  # characters of a long cell shown in a table page; the row page shows it whole
+LABELS = {"actors": "name", "sources": "label"}  # what names a row where another refers to it
+TRUNCATE = 300  # characters of a long cell shown in a table page; the row page shows it whole
 
 
 def _markdown(text: str) -> str:
@@ -130,8 +131,8 @@ def site_metadata(descriptor: dict[str, Any]) -> dict[str, Any]:
             table["facets"] = FACETS[name]
         if name in SORT_DESC:
             table["sort_desc"] = SORT_DESC[name]
-        if name == "actors":
-            table["label_column"] = "name"
+        if name in LABELS:
+            table["label_column"] = LABELS[name]
         if search_columns(name):
             table.update({"fts_table": f"{name}_fts", "fts_pk": "rowid"})
             tables[f"{name}_fts"] = {"hidden": True}
@@ -149,8 +150,19 @@ def site_metadata(descriptor: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _label_sources(connection: sqlite3.Connection) -> None:
+    """A `label` for each text, the name pages show for its id: its title, else its outlet and
+    date, else its id (the texts' titles are often not stated)."""
+    connection.execute("ALTER TABLE sources ADD COLUMN label TEXT")
+    connection.execute(
+        "UPDATE sources SET label = COALESCE(NULLIF(title, ''), (SELECT a.name FROM actors a "
+        "WHERE a.actor_id = sources.outlet_id) || ', ' || published_text, "
+        "source_id || ', ' || published_text, source_id)")
+
+
 def _add_search(connection: sqlite3.Connection, descriptor: dict[str, Any]) -> None:
-    """A full-text index (SQLite FTS5, external content) over each table's `search_columns`."""
+    """A full-text index (SQLite FTS5, external content) over each table's `search_columns`,
+    words stemmed (Porter), so that 'balloon' finds 'balloons' and 'troop' 'troops'."""
     from ..export import quote
 
     for resource in descriptor["resources"]:
@@ -161,7 +173,7 @@ def _add_search(connection: sqlite3.Connection, descriptor: dict[str, Any]) -> N
         listed = ", ".join(quote(c) for c in columns)
         connection.execute(f"CREATE VIRTUAL TABLE {quote(index)} USING fts5({listed}, "
                            f"content={quote(name)}, content_rowid='rowid', "
-                           "tokenize='unicode61 remove_diacritics 2')")
+                           "tokenize='porter unicode61 remove_diacritics 2')")
         connection.execute(f"INSERT INTO {quote(index)}({quote(index)}) VALUES('rebuild')")
 
 
@@ -190,6 +202,7 @@ def _reorder(database: Path, descriptor: dict[str, Any]) -> None:
             for statement in index_sql(resource):
                 connection.execute(statement)
         _add_search(connection, descriptor)
+        _label_sources(connection)
         connection.execute("COMMIT")
     finally:
         connection.close()

@@ -55,7 +55,8 @@ class Evidence(NamedTuple):
 def field_label(name: str) -> str:
     """A column's name as a label: `claimant_actor_id` -> 'Claimant', `as_of_edtf` -> 'As of
     EDTF'. (The codebook's description is shown beneath it.)"""
-    name = re.sub(r"_actor_id$", "", name)
+    name = re.sub(r"_(actor_)?id$", "", name) if name.endswith(("_actor_id", "outlet_id")) \
+        else name
     words = [WORDS.get(word, word) for word in name.split("_")]
     text = " ".join(words)
     return text[:1].upper() + text[1:]

@@ -5,8 +5,8 @@ transfers, historical deployments), one event per row, sorted by the earliest da
 
 * a bar from the first day of its window to the last (at least `MIN_BAR` px wide);
 * a diamond where the window is a single day;
-* where only one end is known, a short bar that fades out towards the side the report left open
-  (`OPEN_TAIL` px, whatever the scale: the fade says "somewhere beyond", never a date);
+* where only one end is known, a bar that fades out towards the side the report left open, as
+  far as the drawing's edge: the event lies anywhere on that side, and the fade says no date;
 * events with neither end are listed below the drawing as links ("no date reported").
 
 The colour is the record table (Okabe-Ito, colour-blind safe); what is reported as planned,
@@ -299,11 +299,11 @@ def _mark(event: _Event, segments: Sequence[Segment], y: float, left: float,
         else:
             shape, middle = "bar", (x_start + x_end) / 2
             x0, x1 = min(x_start, middle - MIN_BAR / 2), max(x_end, middle + MIN_BAR / 2)
-    elif x_end is not None:
-        shape, x0, x1 = "open_start", x_end - OPEN_TAIL, x_end
+    elif x_end is not None:  # any time before its end: the fade runs from the drawing's start
+        shape, x0, x1 = "open_start", min(left, x_end - OPEN_TAIL), x_end
     else:
         assert x_start is not None
-        shape, x0, x1 = "open_end", x_start, x_start + OPEN_TAIL
+        shape, x0, x1 = "open_end", x_start, max(right, x_start + OPEN_TAIL)
     return Mark(event.event_id, event.record_table, shape,
                 event.modality not in MODALITY_BEFORE_CLAIM, max(x0, left), min(x1, right),
                 y + (ROW - BAR) / 2, x_start, x_end, event.start, event.end, _label(event),
@@ -421,8 +421,14 @@ def _shape(mark: Mark, colour: str) -> str:
     side = "start" if mark.shape == "open_start" else "end"
     dashes = ' stroke-dasharray="3 2"' if mark.tentative else ""
     known = mark.x1 if side == "start" else mark.x0
-    return (f'<rect class="tl-open-{side}" x="{_n(mark.x0)}" y="{y}" width="{w}" height="{h}" '
-            f'fill="url(#{_fade_id(colour, side)})" fill-opacity="{opacity}"/>'
+    # A thin faint line over the whole open side (the event lies anywhere on it), and a short
+    # fading bar at the known end, where the eye reads the one date the report gives.
+    stub = min(OPEN_TAIL, mark.x1 - mark.x0)
+    stub_x = known - stub if side == "start" else known
+    return (f'<rect class="tl-open-{side}" x="{_n(mark.x0)}" y="{_n(mark.y + BAR / 2 - 1)}" '
+            f'width="{w}" height="2" fill="{colour}" fill-opacity="0.3"/>'
+            f'<rect class="tl-open-stub" x="{_n(stub_x)}" y="{y}" width="{_n(stub)}" '
+            f'height="{h}" fill="url(#{_fade_id(colour, side)})" fill-opacity="{opacity}"/>'
             f'<line x1="{_n(known)}" x2="{_n(known)}" y1="{y}" y2="{_n(mark.y + BAR)}" '
             f'stroke="{colour}" stroke-width="2.5"{dashes}/>')
 
@@ -539,7 +545,7 @@ def render_legend(timeline: Timeline) -> str:
     items = [(_box(lane.colour), _esc(lane.title)) for lane in timeline.lanes]
     items += [(_box(grey), "from the first to the last day the report allows"),
               (f'<polygon points="22,2 27,7 22,12 17,7" fill="{grey}"/>', "a single day"),
-              (fade, "fading: no date reported on that side"),
+              (fade, "a thin line and a fade: no date reported on that side, so any time there"),
               (hollow, "hollow, dashed: reported as planned, expected, possible or "
                        "hypothetical, not as having happened")]
     return ('<ul class="dprk-timeline-legend" style="list-style:none;padding:0;display:flex;'

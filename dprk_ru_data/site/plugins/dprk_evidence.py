@@ -37,11 +37,24 @@ CACHED_TEXTS = 8  # texts kept checked in memory; each is at most evidence.MAX_T
 
 
 @hookimpl
-def render_cell(value: Any, column: str, table: str, database: str) -> Any:
-    """A record id is a link to the record's evidence page."""
+def render_cell(row: Any, value: Any, column: str, table: str, database: str) -> Any:
+    """A record id names its record: a link to the record's page where the row says its table,
+    else to its evidence page; a whole number has its thousands marked, as on record pages."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
     if column in RECORD_COLUMNS and table != "evidence" and isinstance(value, str):
-        return Markup(f'<a href="/-/evidence/{html.escape(value)}">{html.escape(value)}</a>')
+        kind = _row_value(row, "record_table") if column == "record_id" else None
+        target = _href(database, kind, value) if kind else f"/-/evidence/{value}"
+        return Markup(f'<a href="{html.escape(target)}">{html.escape(value)}</a>')
     return None
+
+
+def _row_value(row: Any, column: str) -> str | None:
+    try:
+        value = row[column]
+    except (KeyError, IndexError, TypeError):
+        return None
+    return value if isinstance(value, str) else None
 
 
 class Text(NamedTuple):
@@ -188,7 +201,14 @@ async def evidence_page(datasette: Any, request: Any) -> Response:
     database = datasette.get_database()
     items = await _evidence(datasette, database, "e.record_id = ?", record)
     if not items:
-        return Response.html(f"<h1>No evidence for {html.escape(record)}</h1>", status=404)
+        missing = (f"<h1>No evidence for {html.escape(record)}</h1><p>No record of this id has "
+                "passages of the texts. Record ids look like <code>te-001</code>; a figure of "
+                "the claims view (<code>te-001.figure</code>) has the evidence of its record. "
+                f'<a href="/{html.escape(database.name)}">All the tables</a>.</p>')
+        page = await datasette.render_template("evidence.html", {"body": Markup(missing),
+                                                                  "record": record},
+                                               request=request)
+        return Response.html(page, status=404)
     (table,) = (await database.execute("SELECT record_table FROM evidence WHERE record_id = ? "
                                        "LIMIT 1", [record])).first()
     body = [f"<h1>Evidence for {html.escape(record)}</h1>",
@@ -276,7 +296,7 @@ async def _names(database: Any, row: dict[str, Any],
         table = (fields.get(column) or {}).get("references")
         if isinstance(value, str) and (table or column in RECORD_ID_COLUMNS):
             wanted.setdefault(table or "", set()).update(value.split(MULTI))
-    label = {"actors": ("actor_id", "name"), "sources": ("source_id", "title"),
+    label = {"actors": ("actor_id", "name"), "sources": ("source_id", "label"),
              "disagreements": ("group_id", "aspect")}
     names: dict[tuple[str, str], str] = {}
     for table, ids in wanted.items():
@@ -319,7 +339,7 @@ async def record_page(datasette: Any, database_name: str, table: str, request: A
     else:
         where, record = "e.record_id = ?", str(row.get("record_id") or values[0])
     evidence = await _evidence(datasette, database, where, record)
-    page = f"/-/evidence/{record}"
+    page = f"/-/evidence/{row.get('record_id') or record}"
     body = record_html(table, keys[0], row, fields, await _names(database, row, fields),
                        evidence, lambda t, i: _href(database_name, t, i), page, columns)
     if evidence and table != "evidence":
