@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from . import vocab
 from .errors import Problem
 from .normalise.dates import DateError, FuzzyDate, parse_date
 from .normalise.figures import FigureError, parse_figure
@@ -94,16 +95,35 @@ def _reference_sources(frame: pl.DataFrame, key: str, prefix: str,
         pl.col("__refs").fill_null(0)))
 
 
+# Which way from the report a record's own date lies, where the text gives no year: a claim is
+# made before the report that tells of it; what happened or is under way, before too; a plan or
+# an expectation, after; a possibility or a hypothesis, either way (so its date needs a year).
+_PAST_PREFIXES = ("claimed", "published")
+
+
+def _tenses(frame: pl.DataFrame, prefix: str) -> pl.Expr:
+    if prefix in _PAST_PREFIXES:
+        return pl.lit("past", pl.String)
+    if "modality" not in frame.columns:
+        return pl.lit(None, pl.String)
+    modality = pl.col("modality").cast(pl.String)
+    return (pl.when(modality.is_in(list(vocab.MODALITY_BEFORE_CLAIM))).then(pl.lit("past"))
+            .when(modality.is_in(list(vocab.MODALITY_AFTER_CLAIM))).then(pl.lit("future"))
+            .otherwise(pl.lit(None, pl.String)))
+
+
 def _date_columns(frame: pl.DataFrame, prefix: str, loaded: "Loaded",
                   references: dict[str, FuzzyDate], problems: list[Problem]) -> pl.DataFrame:
     column = f"{prefix}{TEXT}"
     names = [f"{prefix}_{part}" for part in DATE_PARTS]
     rows: list[dict[str, Any]] = []
-    pairs = frame.select(column, "__ref", "__refs").drop_nulls(column).unique()
-    for text, ref, refs in pairs.iter_rows():
-        row: dict[str, Any] = {column: text, "__ref": ref, "__refs": refs, "__error": None}
+    frame = frame.with_columns(_tenses(frame, prefix).alias("__tense"))
+    pairs = frame.select(column, "__ref", "__refs", "__tense").drop_nulls(column).unique()
+    for text, ref, refs, tense in pairs.iter_rows():
+        row: dict[str, Any] = {column: text, "__ref": ref, "__refs": refs, "__tense": tense,
+                               "__error": None}
         try:
-            parsed = parse_date(text, references.get(ref) if ref else None)
+            parsed = parse_date(text, references.get(ref) if ref else None, tense)
             row.update(zip(names, parsed))
         except DateError as error:
             why = str(error)
@@ -112,12 +132,12 @@ def _date_columns(frame: pl.DataFrame, prefix: str, loaded: "Loaded",
                         f"this date with field={column} in raw/evidence.csv")
             row["__error"] = why
         rows.append(row)
-    schema = {column: pl.String, "__ref": pl.String, "__refs": pl.UInt32,
+    schema = {column: pl.String, "__ref": pl.String, "__refs": pl.UInt32, "__tense": pl.String,
               **dict(zip(names, (pl.String, pl.Date, pl.Date, pl.String))), "__error": pl.String}
     mapping = pl.DataFrame(rows, schema=schema)
-    derived = _lookup(frame, mapping, [column, "__ref", "__refs"])
+    derived = _lookup(frame, mapping, [column, "__ref", "__refs", "__tense"])
     _report(frame.hstack(derived.select("__error")), column, loaded, problems, "date")
-    return frame.hstack(derived.drop("__error"))
+    return frame.drop("__tense").hstack(derived.drop("__error"))
 
 
 def _publication_dates(sources: pl.DataFrame | None) -> dict[str, FuzzyDate]:

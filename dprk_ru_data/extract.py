@@ -24,13 +24,13 @@ from .normalise.finders import Mention, iter_mentions
 TABLE_TEXT = 60  # characters of a mention's text the table shows
 COLUMNS = ["kind", "start", "end", "text", "sha256", "low", "best", "high", "qualifier",
            "figure_kind", "per", "currency", "increment", "edtf", "date_start", "date_end",
-           "precision"]
+           "precision", "note"]
 
 
 def _row(mention: Mention) -> dict[str, Any]:
     row: dict[str, Any] = dict.fromkeys(COLUMNS)
     row.update(kind=mention.kind, start=mention.start, end=mention.end, text=mention.text,
-               sha256=mention.sha256)
+               sha256=mention.sha256, note=mention.note)
     value = mention.value
     if isinstance(value, Figure):
         row.update(low=value.low, best=value.best, high=value.high, qualifier=value.qualifier,

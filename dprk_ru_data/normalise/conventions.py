@@ -81,7 +81,7 @@ APPROXIMATIONS: dict[str, Approximation] = {
     "some": Approximation("approximate", 0.9, 1.1, "Before a number, 'some' means about."),
     "an estimated": _ABOUT, "estimated": _ABOUT, "estimated at": _ABOUT, "put at": _ABOUT,
     "~": _ABOUT, "c.": _ABOUT, "approx.": _ABOUT, "approx": _ABOUT, "est.": _ABOUT, "ca.": _ABOUT, "circa": _ABOUT, "close to": _ABOUT,
-    "in the region of": _ABOUT, "on the order of": _ABOUT, "in the order of": _ABOUT,
+    "closer to": _ABOUT, "in the region of": _ABOUT, "on the order of": _ABOUT, "in the order of": _ABOUT,
     "something like": _ABOUT, "somewhere around": _ABOUT, "an approximate": _ABOUT,
     "nearly": Approximation("approximate", 0.9, 1.0, "Just below the number: up to 10% less."),
     "almost": _NEARLY, "just under": _NEARLY, "just short of": _NEARLY, "close on": _NEARLY,
@@ -126,10 +126,77 @@ LEAD_INS: tuple[str, ...] = (
     "a total of", "a force of", "a contingent of", "a group of", "a unit of", "a team of",
     "a deployment of", "a batch of", "a shipment of", "only", "just", "a mere", "the",
     "bringing the total to", "taking the total to", "raising the total to", "brings the total to",
+    "has", "have", "had", "with", "losses of", "a loss of", "casualties of", "a toll of",
+    "a death toll of", "a workforce of", "deliveries of", "shipments of", "killing", "wounding",
+    "worth", "valued at", "putting the number at", "putting the total at", "put the number at",
+    "an estimated total of",
+    "averaging", "averaged", "an average of", "on average", "at a rate of", "a daily average of",
+    "a weekly average of", "a monthly average of", "within",
+    "risen by", "rose by", "rising by", "increased by", "increasing by", "grew by", "grown by",
+    "growing by", "climbed by", "up by", "an increase of", "a rise of",
+    "for", "in", "lasting", "over a period of", "a period of",
 )
 # An estimate verb before the number makes it approximate (when no other qualifier is written).
 ESTIMATE_LEAD_INS: frozenset[str] = frozenset({"estimated to be", "estimated to number",
-                                               "estimated to total"})
+                                               "estimated to total", "an estimated total of"})
+# These make the number an addition to an earlier figure ("has risen by about 2,000").
+INCREMENT_LEAD_INS: frozenset[str] = frozenset({
+    "risen by", "rose by", "rising by", "increased by", "increasing by", "grew by", "grown by",
+    "growing by", "climbed by", "up by", "an increase of", "a rise of"})
+# A mean says nothing about a total unless it is over a period: these give the period, or need
+# one after the number ("averaging about 1,200 per day"), and are refused without it.
+RATE_LEAD_INS: dict[str, str | None] = {
+    "averaging": None, "averaged": None, "an average of": None, "on average": None,
+    "at a rate of": None, "a daily average of": "day", "a weekly average of": "week",
+    "a monthly average of": "month"}
+# These introduce a length of time ("for more than two months", "in under two weeks") and are
+# refused before anything else.
+DURATION_LEAD_INS: frozenset[str] = frozenset({"for", "in", "lasting", "over a period of",
+                                               "a period of", "within"})
+# Of these, the ones that bound the length of time: "within 48 hours" is at most 48 hours.
+DURATION_BOUNDS: dict[str, str] = {"within": "up to"}
+# Lead-ins that open the phrase: no words may stand before them ("compared with 1,500").
+OPENING_LEAD_INS: frozenset[str] = frozenset({"with", "for", "in", "within", "lasting",
+                                              "killing", "wounding", "over a period of",
+                                              "a period of"})
+# Qualifiers that are verbs ("troops estimated at 12,000"): what they qualify may stand before.
+QUALIFYING_VERBS: frozenset[str] = frozenset({"estimated at", "put at"})
+
+
+class Combination(NamedTuple):
+    rule: str
+    example: str
+    reading: str
+
+
+# How a qualifier combines with what follows it, where the table above gives a factor for N and
+# the phrase has more than one N. Each rule follows from the factors; no other pairing is read.
+COMBINATIONS: tuple[Combination, ...] = (
+    Combination("an approximation before a range", "approximately 10,000 to 12,000",
+                "qualifier approximate, no best; low is the approximation's low factor times the "
+                "lower end (9,000), high its high factor times the upper end (13,200). Only "
+                "qualifiers whose qualifier is `approximate` (both factors set) may stand before a "
+                "range; a bound ('as many as 10,000 to 12,000') is refused: it could bound either "
+                "end."),
+    Combination("a bound before an approximation", "up to approximately 3 million",
+                "the bound's qualifier (at_most); its one side is the approximation's factor on "
+                "that side times N (high 1.1 x N = 3,300,000), the other side open, no best. Two "
+                "bounds, or an approximation before a bound, are refused."),
+    Combination("a bound before a vague quantity", "at least several million",
+                "the bound's qualifier (at_least); the bound's side keeps the vague quantity's "
+                "bound on that side (low 3,000,000), the other side open, no best. Refused where "
+                "the vague quantity has no bound on that side ('up to many'); an approximation "
+                "before a vague quantity ('about several thousand') is refused."),
+    Combination("a share of a stated whole", "more than a third of the 11,000 soldiers",
+                "the share (more_than, low 1/3); the number after 'of' or 'of the' is the whole "
+                "the share is of and is kept in `counted`, never read as a second figure."),
+    Combination("a part out of a stated whole", "21 out of the 50",
+                "the share 21/50, as '21 out of 50'."),
+    Combination("a calibre after the figure", "500,000 rounds of 122 mm artillery shells",
+                "500,000; a number directly followed by a calibre unit names the calibre, kept in "
+                "`counted`. A calibre unit right after the figure itself ('155mm', '500,000 mm') "
+                "makes it a length, and is refused."),
+)
 
 
 # Words that make a figure an addition to an earlier one ("another 2,000", "2,000 more").
@@ -137,15 +204,60 @@ INCREMENTS_BEFORE: tuple[str, ...] = ("another", "an additional", "a further", "
                                       "additional", "further", "a fresh", "an additional of")
 INCREMENTS_AFTER: tuple[str, ...] = ("more", "additional", "extra", "further")
 
-# Words that make a number a multiple of another, not a count; such a figure is refused.
+# Words that make a number a multiple of another, not a count: such a figure is never a count.
+# Those in `MULTIPLES` are read as kind ratio; the others, and these outside the forms below,
+# are refused.
 MULTIPLIER_WORDS: frozenset[str] = frozenset({
     "twice", "double", "doubled", "doubling", "triple", "tripled", "tripling", "treble",
     "trebled", "quadruple", "quadrupled", "times", "fold", "twofold", "threefold", "fourfold",
     "fivefold", "tenfold", "hundredfold", "thrice"})
-# Units of time: a number of them is a duration, not a count.
+# Units of time: a number of them is a duration (kind duration, value in the unit as written).
 DURATION_UNITS: frozenset[str] = frozenset({
     "second", "seconds", "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks",
     "month", "months", "year", "years", "decade", "decades", "century", "centuries"})
+# The unit a duration keeps, as written: "two months" is 2 month, never converted to days.
+DURATION_UNIT: dict[str, str] = {
+    word: "century" if word == "centuries" else word.removesuffix("s") for word in DURATION_UNITS}
+
+
+class Multiple(NamedTuple):
+    factor: float
+    # What the word is without a follower ('as many', 'the size'): a ratio all the same,
+    # refused ('twice' may count occasions: "visited twice"), or a share ('half of the troops').
+    alone: str
+    verb: bool  # a verb whose subject may stand before it ("deliveries doubled")
+
+
+# Multiples read as kind ratio: the new figure over the one it is compared with.
+MULTIPLES: dict[str, Multiple] = {
+    "doubled": Multiple(2, "ratio", True), "tripled": Multiple(3, "ratio", True),
+    "trebled": Multiple(3, "ratio", True), "quadrupled": Multiple(4, "ratio", True),
+    "doubling": Multiple(2, "ratio", False), "tripling": Multiple(3, "ratio", False),
+    "trebling": Multiple(3, "ratio", False), "quadrupling": Multiple(4, "ratio", False),
+    "twofold": Multiple(2, "ratio", False), "threefold": Multiple(3, "ratio", False),
+    "fourfold": Multiple(4, "ratio", False), "fivefold": Multiple(5, "ratio", False),
+    "tenfold": Multiple(10, "ratio", False), "hundredfold": Multiple(100, "ratio", False),
+    "halved": Multiple(0.5, "ratio", True), "halving": Multiple(0.5, "ratio", False),
+    "double": Multiple(2, "ratio", False), "triple": Multiple(3, "ratio", False),
+    "treble": Multiple(3, "ratio", False), "quadruple": Multiple(4, "ratio", False),
+    "twice": Multiple(2, "refused", False), "thrice": Multiple(3, "refused", False),
+    "half": Multiple(0.5, "share", False),
+}
+# What must follow 'twice', 'double' or 'N times' for it to be a multiple rather than a number of
+# occasions ("fired three times").
+MULTIPLE_FOLLOWERS: tuple[str, ...] = (
+    "as many", "as much", "as large", "as big", "as high", "as great", "the size", "the number",
+    "the amount", "the level", "the total", "the rate", "the volume")
+# After 'N times' these are read as N or N + 1 times by different writers: refused.
+AMBIGUOUS_AFTER_TIMES: frozenset[str] = frozenset({"more", "larger", "bigger", "greater",
+                                                   "higher", "less", "fewer", "smaller"})
+# 'over' before a length of time may mean 'during' as well as 'more than': refused there.
+AMBIGUOUS_BEFORE_DURATION: frozenset[str] = frozenset({"over", "above"})
+# Words after a length of time that make it a point in time ("two months ago"): refused.
+POINT_IN_TIME_AFTER: frozenset[str] = frozenset({"ago", "later", "earlier", "before", "after",
+                                                 "since", "hence", "from"})
+# Units of a calibre: a number directly before one names a calibre ("122 mm"), not a count.
+CALIBRE_UNITS: frozenset[str] = frozenset({"mm", "millimetre", "millimeter"})
 # Words after a number that make it a decrease ("2,000 fewer"): refused.
 DECREASE_WORDS: frozenset[str] = frozenset({"fewer", "less"})
 
@@ -342,19 +454,59 @@ def conventions_markdown() -> str:
             low_cell = "" if a.low_factor is None else f"{a.low_factor:g} x N"
             high_cell = "" if a.high_factor is None else f"{a.high_factor:g} x N"
             lines.append(f"| {words} | {a.qualifier} | {low_cell} | {high_cell} | {a.why} |")
+    lines += ["", "## Qualifiers with more than one N", "",
+              "| rule | example | reading |", "| --- | --- | --- |"]
+    lines += [f"| {r.rule} | {r.example} | {r.reading} |" for r in COMBINATIONS]
     lines += ["", "## Words that introduce a number", "",
-              "They leave its reading alone, except the estimate verbs, which make a number with no "
-              "other qualifier approximate (as 'about').", "",
-              "| words | estimate |", "| --- | --- |"]
-    lines += [f"| {w} | {'yes' if w in ESTIMATE_LEAD_INS else ''} |" for w in LEAD_INS]
+              "A closed list: a word before the number that is not in it is refused. They leave "
+              "its reading alone, except as the second column says.", "",
+              "| words | does |", "| --- | --- |"]
+    does = {**{w: "approximate, where no other qualifier is written (as 'about')"
+               for w in ESTIMATE_LEAD_INS},
+            **{w: "an increment (an addition to an earlier figure)" for w in INCREMENT_LEAD_INS},
+            **{w: f"a rate per {p}" if p else "needs a period ('a day'); refused without one"
+               for w, p in RATE_LEAD_INS.items()},
+            **{w: "only before a length of time (kind duration); refused before anything else"
+               + (f", read as '{DURATION_BOUNDS[w]}'" if w in DURATION_BOUNDS else "")
+               for w in DURATION_LEAD_INS}}
+    lines += [f"| {w} | {does.get(w, '')}{'; opens the phrase' if w in OPENING_LEAD_INS else ''} |"
+              for w in LEAD_INS]
     lines += ["", "## Increments", "",
               "The figure adds to an earlier one; `increment` is true and the bounds are those of the "
               "number itself.", "",
               "- before the number: " + ", ".join(f"'{w}'" for w in INCREMENTS_BEFORE),
               "- after the number: " + ", ".join(f"'{w}'" for w in INCREMENTS_AFTER),
+              "", "## Durations (kind duration, never a count)", "",
+              "A number, a range or a qualified number followed by one of these is a length of "
+              "time, its value in the unit as written ('two months' is 2, unit month; never "
+              "converted to days); 'a'/'an' before the unit is one ('a year and a half' 1.5, "
+              "'half a year' 0.5), and 'a 90-day deployment' is 90 days. The lead-ins marked so "
+              "may introduce it ('within' as 'up to'). Before a length of time "
+              + " and ".join(f"'{w}'" for w in sorted(AMBIGUOUS_BEFORE_DURATION))
+              + " may mean 'during' as well as 'more than', and are refused. A vague duration "
+              "('several weeks'), and one that is a rate, money or a share, are refused, and so "
+              "is one followed by "
+              + ", ".join(f"'{w}'" for w in sorted(POINT_IN_TIME_AFTER))
+              + " (a point in time: 'two months ago').", "",
+              "| written | unit |", "| --- | --- |"]
+    lines += [f"| {w} | {u} |" for w, u in sorted(DURATION_UNIT.items())]
+    lines += ["", "## Multiples (kind ratio, never a count)", "",
+              "The figure over the one it is compared with. A qualifier before it works as on a "
+              "number ('more than tripled': more_than, low 3, no high). 'N times' (a number or a "
+              "range) is a ratio of N only before a follower, and 'N-fold' a ratio of N; the "
+              "words below are read before a follower, and alone as the third column says; a "
+              "verb may have what it counts before it ('deliveries doubled'). "
+              "'N times' before " + ", ".join(f"'{w}'" for w in sorted(AMBIGUOUS_AFTER_TIMES))
+              + " is read as N or N + 1 times by different writers, and is refused.", "",
+              "| words | ratio | alone |", "| --- | --- | --- |"]
+    alone = {"ratio": "a ratio", "refused": "refused: it may count occasions ('visited twice')",
+             "share": "a share, not a multiple ('half of the troops')"}
+    lines += [f"| {w} | {m.factor:g} | {alone[m.alone]} |" for w, m in MULTIPLES.items()]
+    lines += ["", "Followers: " + ", ".join(f"'{w}'" for w in MULTIPLE_FOLLOWERS) + ".",
               "", "## Refused: not a count", "",
-              "- multipliers: " + ", ".join(sorted(MULTIPLIER_WORDS)),
-              "- durations (a number of these): " + ", ".join(sorted(DURATION_UNITS)),
+              "- multiplier words outside the forms above: " + ", ".join(sorted(MULTIPLIER_WORDS)),
+              "- calibres (a number directly before one names a calibre, not a count): "
+              + ", ".join(sorted(CALIBRE_UNITS)),
               "- decreases (after the number): " + ", ".join(sorted(DECREASE_WORDS)),
               "", "## Rates", "",
               "After the number or what it counts, " + "/".join(f"'{w}'" for w in

@@ -56,7 +56,8 @@ _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 _ORDINAL_SUFFIX = {"st", "nd", "rd", "th"}
 _DAY = {"#1", "#2"}
 _NEUTRAL = ("on", "in", "during", "at", "over", "throughout", "around the time of")
-_TIMEZONES = {"z", "utc", "gmt", "kst", "msk", "cet", "cest", "est", "edt", "pst", "pdt", "bst",
+_MERIDIEM = phrase_index(("am", "pm", "a.m.", "p.m.", "a.m", "p.m"))
+_TIMEZONES = {"et", "pt", "ct", "mt", "edt", "z", "utc", "gmt", "kst", "msk", "cet", "cest", "est", "edt", "pst", "pdt", "bst",
               "eet", "eest", "jst"}
 _NOT_A_DATE = {"-", "latter", "former", "part", "week", "weeks", "month", "months", "year",
                "run", "eve", "ago", "later", "earlier", "before", "after", "or", "to", "until", "till",
@@ -67,6 +68,11 @@ _NOT_A_DATE = {"-", "latter", "former", "part", "week", "weeks", "month", "month
 
 
 _RELATIVE = phrase_index(c.RELATIVE_DATES)
+_FUTURE = phrase_index(c.FUTURE_CUES)
+_PAST = phrase_index(c.PAST_CUES)
+TENSES = ("past", "future")  # which way from the report a date with no year lies
+EITHER = "either"  # a plan told in the past: the date may lie either way, and none is guessed
+_PASSIVE = {"be", "being", "is", "are", "am"}  # before a past form, it is not a past
 
 _OPENERS = phrase_index(c.DATE_OPENERS)
 _MONTH_PARTS = phrase_index(c.MONTH_PARTS)
@@ -94,12 +100,12 @@ def _year_after(t: Tokens, j: int) -> tuple[_Part | None, int]:
     if k < len(words) and words[k] == "#4":
         return _slot(t, k), k + 1
     if words[j:j + 2] in (["last", "year"], ["this", "year"], ["next", "year"]):
-        return ("ref", {"last": -1, "this": 0, "next": 1}[words[j]], "fixed"), j + 2
+        return ("ref", c.DIRECTIONS[words[j]], "fixed"), j + 2
     if words[j:j + 3] == ["the", "previous", "year"]:
         return ("ref", -1, "fixed"), j + 3
     if words[j:j + 1] == ["of"] and words[j + 1:j + 3] in (["last", "year"], ["this", "year"],
                                                               ["next", "year"]):
-        return ("ref", {"last": -1, "this": 0, "next": 1}[words[j + 1]], "fixed"), j + 3
+        return ("ref", c.DIRECTIONS[words[j + 1]], "fixed"), j + 3
     return None, j
 
 
@@ -129,16 +135,20 @@ def _day_number(t: Tokens, i: int) -> int | None:
 
 
 def _time(t: Tokens, j: int) -> int:
-    """Skip a time of day after an ISO date ("T09:30Z", " 14:05 KST")."""
+    """Skip a time of day after a date ("T09:30Z", " 14:05 KST", ", 6:30 a.m. ET",
+    " 10:22:28 PM"): the date is the day, whatever the hour."""
     words = t.words
     n = len(words)
-    k = j
+    k = j + 1 if j + 1 < n and words[j] == "," and words[j + 1] in _DAY else j
     if k < n and words[k] == "t" and t.glued[k]:
         k += 1
     if k + 2 < n and words[k] in _DAY and words[k + 1] == ":" and words[k + 2] == "#2":
         k += 3
         if k + 1 < n and words[k] == ":" and words[k + 1] in ("#2", "#f"):
             k += 2
+        meridiem = match_phrase(_MERIDIEM, words, k)
+        if meridiem is not None:
+            k = meridiem[0]
         if k < n and words[k] in _TIMEZONES:
             k += 1
         elif k + 1 < n and words[k] in ("+", "-") and words[k + 1] in _DAY | {"#4"}:
@@ -166,7 +176,7 @@ def _point(t: Tokens, i: int, weekday: bool = True) -> tuple[Spec, int] | None:
     shift = 0
     if weekday and w in ("last", "this", "next", "past") and i + 1 < n and (
             words[i + 1] in _WEEKDAYS):
-        shift = {"last": -1, "past": -1, "this": 0, "next": 1}[w]
+        shift = c.DIRECTIONS[w]
         i, w = i + 1, words[i + 1]
     if weekday and w in _WEEKDAYS:
         j = i + 1
@@ -188,7 +198,10 @@ def _point(t: Tokens, i: int, weekday: bool = True) -> tuple[Spec, int] | None:
         month = _month_name(words, k)
         if month is not None:
             year, end = _year_after(t, month[1])
-            return ("day", year, ("const", month[0]), _slot(t, i)), end
+            return ("day", year, ("const", month[0]), _slot(t, i)), _time(t, end) if year else end
+        numeric = _numeric(t, i)
+        if numeric is not None:
+            return numeric
         return None
     # month day [year]: "October 14, 2024", "Oct. 4"; month [year]
     month = _month_name(words, i)
@@ -196,8 +209,14 @@ def _point(t: Tokens, i: int, weekday: bool = True) -> tuple[Spec, int] | None:
         m, j = month
         day_end = _day_number(t, j)
         if day_end is not None and not (day_end < n and words[day_end] == ":"):
+            last = day_end + 1
+            if (last < n and words[day_end] == "-" and t.glued[day_end] and words[last] in _DAY
+                    and t.glued[last]):  # "Oct 30-31": two days of one month
+                year, end = _year_after(t, last + 1)
+                return ("interval", ("day", year, ("const", m), _slot(t, j)),
+                        ("day", year, ("const", m), _slot(t, last))), end
             year, end = _year_after(t, day_end)
-            return ("day", year, ("const", m), _slot(t, j)), end
+            return ("day", year, ("const", m), _slot(t, j)), _time(t, end) if year else end
         year, end = _year_after(t, j)
         return ("month", year, ("const", m)), end
     # last/next/this + month or season
@@ -266,13 +285,79 @@ def _point(t: Tokens, i: int, weekday: bool = True) -> tuple[Spec, int] | None:
                 return ("year_part", _slot(t, k), part[1]), k + 1
             rel = words[k:k + 2]
             if rel in (["this", "year"], ["the", "year"], ["last", "year"], ["next", "year"]):
-                offset = {"this": 0, "the": 0, "last": -1, "next": 1}[rel[0]]
+                offset = c.DIRECTIONS.get(rel[0], 0)  # "the year": this one
                 return ("year_part", ("ref", offset, "fixed"), part[1]), k + 2
+    # Dates relative to another event: "the following Tuesday", "the next day", "two days
+    # later", "a week after": found, so that a curator sees them, and never read here.
+    if w == "the" and i + 1 < n and words[i + 1] in c.EVENT_WORDS:
+        inner = _point(t, i + 2, weekday=True)
+        if inner is not None and inner[0][0] in ("weekday", "month", "day"):
+            return ("event_relative", "the " + words[i + 1]), inner[1]
+        if i + 2 < n and words[i + 2] in c.DATE_UNITS:
+            return ("event_relative", "the " + words[i + 1]), i + 3
+    counted = _counted(t, i)
+    if counted is not None and words[counted[1]:counted[1] + 1] in (["after"], ["later"],
+                                                                     ["before"], ["earlier"]):
+        return ("event_relative", words[counted[1]]), counted[1] + 1
+    # "the 27th": a day of the reference's month, or of the one before or after
+    if w == "the" and i + 2 < n and words[i + 1] in _DAY and words[i + 2] in _ORDINAL_SUFFIX \
+            and glued[i + 2] and (i + 3 >= n or not words[i + 3].isalnum()
+                                  or words[i + 3] in _AFTER_A_DAY):
+        return ("day_of_month", _slot(t, i + 1)), i + 3  # not "the 11th Corps", "the 70th"
+    # "the past eight months", "the last 3 weeks": the span ending on the reference
+    if w == "the" and i + 1 < n and words[i + 1] in ("past", "last"):
+        counted = _counted(t, i + 2)
+        if counted is not None:
+            return ("past_n", *counted[0]), counted[1]
+        if words[i + 1] == "past" and words[i + 2:i + 3] == ["year"]:  # the twelve months
+            return ("past_n", "year", 1), i + 3
+    # "next quarter", "the previous quarter": the calendar quarter after or before the report's
+    k = i + (1 if w == "the" else 0)
+    if k + 1 < n and words[k] in c.DIRECTIONS and words[k + 1] == "quarter":
+        return ("quarter_rel", c.DIRECTIONS[words[k]]), k + 2
+    # "three days ago"
+    counted = _counted(t, i)
+    if counted is not None and counted[0][0] == "day" and words[counted[1]:counted[1] + 1] == [
+            "ago"]:
+        return ("days_ago", counted[0][1]), counted[1] + 1
     # relative phrases
     found = match_phrase(_RELATIVE, words, i)
     if found is not None:
         return ("relative", found[1]), found[0]
     return None
+
+
+def _numeric(t: Tokens, i: int) -> tuple[Spec, int] | None:
+    """A date in numbers, "28/10/2024" or "8/27/2024": read only where the order is certain
+    (one of the two first numbers is above 12, or both are the same); a time may follow."""
+    words, glued = t.words, t.glued
+    if (i + 4 < len(words) and words[i + 1] == "/" and words[i + 2] in _DAY
+            and words[i + 3] == "/" and words[i + 4] == "#4"
+            and all(glued[i + k] for k in range(1, 5))):
+        return ("numeric", _slot(t, i), _slot(t, i + 2), _slot(t, i + 4)), _time(t, i + 5)
+    return None
+
+
+def _count_word(t: Tokens, i: int) -> int | None:
+    """A small count at `i`, in figures or words ("3", "three"); None otherwise."""
+    word = t.words[i] if i < len(t.words) else ""
+    if word in c.DATE_COUNTS:
+        return c.DATE_COUNTS[word]
+    return None
+
+
+def _counted(t: Tokens, i: int) -> tuple[tuple[str, int], int] | None:
+    """A count and its unit ("eight months", "3 days"): ((unit, count or -slot-1), end)."""
+    words = t.words
+    if i + 1 >= len(words):
+        return None
+    count: int | None = _count_word(t, i)
+    if count is None and words[i] in _DAY:
+        count = -t.slots[i] - 1  # a number of the phrase, read when resolved
+    unit = c.DATE_UNITS.get(words[i + 1])
+    if count is None or unit is None:
+        return None
+    return (unit, count), i + 2
 
 
 _JOINERS = {"-": "interval", "/": "interval", "to": "interval", "until": "interval", "till": "interval",
@@ -393,6 +478,7 @@ def _month_span(year: int, month: int) -> _Span:
 class _Context(NamedTuple):
     numbers: list[str]
     reference: dt.date | None
+    tense: str | None = None  # "past", "future", or None where nothing says which
 
 
 def _number(part: _Part, ctx: _Context) -> int:
@@ -424,17 +510,80 @@ def _year(part: _Part, ctx: _Context) -> int:
 
 def _rolled(make: Callable[[int], _Span], year_part: _Part | None, ctx: _Context, what: str,
             ) -> _Span:
-    """`make(year)` for the written year; with none, the latest year whose span starts on or
-    before the reference (a report of 5 January saying 'in December' means the December before)."""
+    """`make(year)` for the written year. With none: the span that holds the reference day;
+    else, as the tense says, the latest one before the reference (past: a report of 5 January
+    saying 'arrived in December' means the December before) or the first one after it
+    (future: 'will arrive in December'); with no tense, the date is ambiguous (`_ambiguous`)."""
     if year_part is not None:
         return make(_year(year_part, ctx))
     reference = _needs(ctx, f"{what} with no year")
-    span = make(reference.year)
-    return span if span.start <= reference else make(reference.year - 1)
+    near = [_maybe(make)(year) for year in range(reference.year - 1, reference.year + 2)]
+    if None in near:  # 29 February: the nearest years that have it
+        near = [_maybe(make)(year) for year in range(reference.year - 8, reference.year + 9)]
+    spans = [span for span in near if span is not None]
+    if not spans:
+        make(reference.year)  # raises the reason (no such day in any year)
+    holding = [span for span in spans if span.start <= reference <= span.end]
+    if holding:
+        return holding[0]
+    before = max((span for span in spans if span.end < reference), key=lambda s: s.start)
+    after = min((span for span in spans if span.start > reference), key=lambda s: s.start)
+    return _by_tense(before, after, ctx, f"{what} with no year")
+
+
+def _maybe(make: Callable[[int], _Span]) -> Callable[[int], _Span | None]:
+    """`make`, None for a year that has no such day (29 February)."""
+    def made(year: int) -> _Span | None:
+        try:
+            return make(year)
+        except ValueError:
+            return None
+    return made
+
+
+def _around(make: Callable[[int], _Span], reference: dt.date,
+            ) -> tuple[_Span, _Span | None, _Span]:
+    """Of the spans `make(year)`: the latest that ends before the reference, the one that holds
+    it (or None), and the first that starts after it."""
+    years = [make(reference.year + k) for k in (-2, -1, 0, 1, 2)]
+    before = max((y for y in years if y.end < reference), key=lambda y: y.start)
+    after = min((y for y in years if y.start > reference), key=lambda y: y.start)
+    holding = next((y for y in years if y.start <= reference <= y.end), None)
+    return before, holding, after
+
+
+def _by_tense(before: _Span, after: _Span, ctx: _Context, what: str) -> _Span:
+    """The span before the reference or the one after it, as the tense says; with no tense,
+    the nearer one where the other lies `conventions.NEARER` times as far or more (a report
+    of 17 October saying '14 October' means three days before, not a year ahead); else the
+    date is ambiguous."""
+    if ctx.tense == "past":
+        return before
+    if ctx.tense == "future":
+        return after
+    if ctx.tense == EITHER:
+        raise ValueError(f"ambiguous: {what}, told as a plan of the past: it may lie before the "
+                         f"report ({before.edtf}) or after it ({after.edtf}); give the year")
+    reference = _needs(ctx, what)
+    back, ahead = (reference - before.end).days, (after.start - reference).days
+    if back * c.NEARER <= ahead:
+        return before
+    if ahead * c.NEARER <= back:
+        return after
+    raise ValueError(_ambiguous(what, before, after))
+
+
+def _ambiguous(what: str, before: _Span, after: _Span) -> str:
+    return (f"ambiguous: {what}, and no verb says whether it lies before the report "
+            f"({before.edtf}) or after it ({after.edtf}); give the year, or the tense")
 
 
 def _resolve(spec: Spec, ctx: _Context) -> FuzzyDate:
     kind = spec[0]
+    if kind == "tensed":  # the phrase's own verb says which way: it outranks the caller's,
+        # unless it says only that the phrase cannot tell ("was due to"), and the caller can
+        keep = spec[1] == EITHER and ctx.tense in TENSES
+        return _resolve(spec[2], ctx if keep else ctx._replace(tense=spec[1]))
     if kind == "relative":
         return _relative(spec[1], _needs(ctx, f"'{spec[1]}'"))
     if kind == "open":
@@ -482,8 +631,7 @@ def _closed(spec: Spec, ctx: _Context) -> _Span:
     if kind == "month_part_rel":  # "early last month"
         _, which, part = spec
         reference = _needs(ctx, f"'{which} month'")
-        month_index = reference.year * 12 + reference.month - 1 + {"last": -1, "this": 0,
-                                                                    "next": 1}[which]
+        month_index = reference.year * 12 + reference.month - 1 + c.DIRECTIONS[which]
         return _closed(("month_part", ("const", month_index // 12), month_index % 12 + 1, part),
                        ctx)
     if kind == "decade_part":
@@ -499,12 +647,12 @@ def _closed(spec: Spec, ctx: _Context) -> _Span:
     if kind == "season_rel":
         _, which, code = spec
         reference = _needs(ctx, f"'{which}' and a season")
-        current = _rolled(lambda y: _season(y, code), None, ctx, "a season")
-        if which == "this":
-            return current
+        before, holding, after = _around(lambda y: _season(y, code), reference)
         if which == "last":
-            return current if current.end < reference else _season(current.start.year - 1, code)
-        return _season(current.start.year + 1, code)
+            return before
+        if which == "next":
+            return after
+        return holding or _by_tense(before, after, ctx, f"'this {code}'")
     if kind in ("quarter", "quarter_slot"):
         _, year, quarter = spec
         q = quarter if kind == "quarter" else _number(quarter, ctx)
@@ -546,6 +694,10 @@ def _closed(spec: Spec, ctx: _Context) -> _Span:
         if shift == -1 and back == 0:
             back = 7
         day = reference - dt.timedelta(days=back)
+        if shift == 0 and back:  # "on Tuesday": the one before, or the one ahead
+            ahead = day + dt.timedelta(days=7)
+            return _by_tense(_Span(_iso(day), day, day, "day"),
+                             _Span(_iso(ahead), ahead, ahead, "day"), ctx, "a weekday")
         return _Span(_iso(day), day, day, "day")
     if kind == "weekday_day":
         _, weekday, day_spec = spec
@@ -556,7 +708,69 @@ def _closed(spec: Spec, ctx: _Context) -> _Span:
         return span
     if kind in ("interval", "all", "one"):
         return _join(kind, spec[1], spec[2], ctx)
+    if kind == "event_relative":
+        raise ValueError(f"relative to another event ('{spec[1]}'): its date is that event's, "
+                         "moved; find the event's date and work it out")
+    if kind == "quarter_rel":
+        reference = _needs(ctx, "a quarter relative to the report")
+        index = reference.year * 4 + (reference.month - 1) // 3 + spec[1]
+        y, q = divmod(index, 4)
+        return _closed(("quarter", ("const", y), q + 1), ctx)
+    if kind == "numeric":
+        _, first, second, year = spec
+        a, b = _number(first, ctx), _number(second, ctx)
+        if a > 12 >= b or a == b:
+            day, month = a, b
+        elif b > 12 >= a:
+            day, month = b, a
+        else:
+            raise ValueError(f"ambiguous: {a}/{b} may be day then month or month then day")
+        return _closed(("day", year, ("const", month), ("const", day)), ctx)
+    if kind == "day_of_month":
+        reference = _needs(ctx, "a day of the month")
+        d = _number(spec[1], ctx)
+        index = reference.year * 12 + reference.month - 1
+
+        def in_month(k: int) -> _Span:
+            y, m = divmod(index + k, 12)
+            day = dt.date(y, m + 1, d)
+            return _Span(_iso(day), day, day, "day")
+        spans = [span for span in map(_maybe(in_month), (-2, -1, 0, 1, 2)) if span is not None]
+        for span in spans:
+            if span.start == reference:
+                return span
+        before = max((x for x in spans if x.end < reference), key=lambda x: x.start)
+        after = min((x for x in spans if x.start > reference), key=lambda x: x.start)
+        return _by_tense(before, after, ctx, "a day of the month with no month")
+    if kind == "past_n":
+        _, unit, count = spec
+        reference = _needs(ctx, f"'the past {unit}s'")
+        k = count if count >= 0 else int(ctx.numbers[-count - 1])
+        if not 1 <= k <= 1000:
+            raise ValueError(f"{k} is not a count of {unit}s this reader takes")
+        since = _back(reference, unit, k) + dt.timedelta(days=1)
+        return _days(since, reference, unit if unit in ("week", "month", "year") else "interval")
+    if kind == "days_ago":
+        reference = _needs(ctx, "'days ago'")
+        k = spec[1] if spec[1] >= 0 else int(ctx.numbers[-spec[1] - 1])
+        if not 1 <= k <= 1000:
+            raise ValueError(f"{k} is not a count of days this reader takes")
+        day = reference - dt.timedelta(days=k)
+        return _Span(_iso(day), day, day, "day")
     raise ValueError(f"unknown date form {kind}")  # pragma: no cover
+
+
+def _back(day: dt.date, unit: str, k: int) -> dt.date:
+    """`day` moved back `k` units: days and weeks exactly, months and years by the calendar
+    (to the month's last day where it is shorter)."""
+    if unit == "day":
+        return day - dt.timedelta(days=k)
+    if unit == "week":
+        return day - dt.timedelta(weeks=k)
+    months = k * (12 if unit == "year" else 1)
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    return dt.date(year, month + 1, min(day.day, _last_day(year, month + 1)))
 
 
 def _span(spec: Spec, ctx: _Context) -> _Span:
@@ -637,9 +851,17 @@ _YEARLESS = ("day", "month", "month_part", "season")
 
 def _join(kind: str, first_spec: Spec, second_spec: Spec, ctx: _Context) -> _Span:
     """Two dates joined: an interval ("1965-1973"), or a set of all ("May and June") or one
-    ("May or June"). A date without a year takes the other's: 'from March to May 2024'."""
+    ("May or June"). A date without a year takes the other's: 'from March to May 2024'. Where
+    neither has a year and nothing gives the tense, the whole span is placed as one date is
+    (`_by_tense`): 'from June to August' in a report of September is the summer before."""
     first_open = first_spec[0] in _YEARLESS and first_spec[1] is None
     second_open = second_spec[0] in _YEARLESS and second_spec[1] is None
+    if first_open and second_open and ctx.tense is None and ctx.reference is not None:
+        past = _join(kind, first_spec, second_spec, ctx._replace(tense="past"))
+        if past.start <= ctx.reference <= past.end:
+            return past
+        future = _join(kind, first_spec, second_spec, ctx._replace(tense="future"))
+        return _by_tense(past, future, ctx, "dates with no year")
     if first_open and not second_open:
         second = _span(second_spec, ctx)
         year = second.start.year
@@ -734,9 +956,11 @@ def _grammar(key: str) -> Spec:
                 return again[0]
         if found is not None and found[1] >= n:
             return found[0]
-        clause = _in_clause(t, n)
+        clause = _in_clause(t, n, key)
         if clause is not None:
-            return clause
+            spec, start, end = clause
+            tense = tense_at(words[:n], start, end)
+            return ("tensed", tense, spec) if tense else spec
         if found is not None:
             raise Refusal(f"cannot read {words[found[1]]!r} after the date")
         if any(w in c.DURATION_UNITS for w in words[:n]):
@@ -745,46 +969,104 @@ def _grammar(key: str) -> Spec:
     return found[0]
 
 
-def _in_clause(t: Tokens, n: int) -> Spec | None:
+def tense_at(words: list[str], start: int, end: int) -> str | None:
+    """Which way from the report the words around tokens `start` to `end` point: the tense of
+    the cue (`conventions.FUTURE_CUES`, `PAST_CUES`) nearest to them, before or after; None where
+    there is none, a cue of each kind lies equally near, or the nearest is a plan told in the
+    past ("was due to": the date may be before or after the report)."""
+    best: dict[str, int] = {}
+    i = 0
+    while i < len(words):
+        if start <= i < end:
+            i = end
+            continue
+        for tense, index in (("future", _FUTURE), ("past", _PAST)):
+            found = match_phrase(index, words, i)
+            if found is None and tense == "past" and _participle(words[i]):
+                found = (i + 1, words[i])
+            if found is not None and tense == "past" and i and words[i - 1] in _PASSIVE:
+                found = None  # "will be held", "is poised to": not a past
+            if found is not None and tense == "future" and i and (
+                    words[i - 1] in c.PAST_AUXILIARIES
+                    or words[i - 2:i] in (["had", "been"], ["has", "been"])):
+                tense = EITHER  # "was due to", "had been planned for": a plan of the past
+            if found is not None and (found[0] <= start or i >= end):
+                distance = start - found[0] if found[0] <= start else i - end
+                best[tense] = min(best.get(tense, distance), distance)
+        i += 1
+    if not best:
+        return None
+    nearest = min(best.values())
+    kinds = [tense for tense, distance in best.items() if distance == nearest]
+    return kinds[0] if len(kinds) == 1 else None
+
+
+def _participle(word: str) -> bool:
+    """A past form by its ending ("issued", "crossed"), where no table says otherwise."""
+    return (len(word) > 3 and word.endswith(c.PAST_ENDING) and word not in c.FUTURE_CUES
+            and word not in c.NOT_PAST_FORMS)
+
+
+def _in_clause(t: Tokens, n: int, key: str) -> tuple[Spec, int, int] | None:
     """The one date inside a clause ("said on Thursday that"), when no word around it could
-    change it; None otherwise."""
+    change it; None otherwise. A month name that is also a verb ("may", "march") is a month
+    only where it is written with a capital."""
     words = t.words
     found: list[tuple[Spec, int, int]] = []
     i = 0
     while i < n:
-        at = date_at(t, i)
+        verb = words[i] in c.MONTHS_THAT_ARE_VERBS and key[t.starts[i]].islower()
+        at = None if verb else date_at(t, i)
+        if at is not None and at[0][0] == "season" and at[0][1] is None and at[1] < n and \
+                words[at[1]].isalpha() and words[at[1]] not in _AFTER_A_SEASON:
+            at = None  # "the winter drills": a season naming a thing, not a date
         if at is not None and at[1] <= n:
             found.append((at[0], i, at[1]))
             i = at[1]
         else:
-            if words[i][0] == "#":
+            designation = (i >= 2 and t.glued[i] and words[i - 1] == "-" and t.glued[i - 1]
+                           and words[i - 2].isalpha())  # "KN-23": a name, not a number
+            if words[i][0] == "#" and not designation:
                 return None  # a number that is not part of a date
             i += 1
     if len(found) != 1:
         return None
     spec, start, end = found[0]
-    if any(w in _NOT_A_DATE for w in words[max(0, start - 3):start]):
-        return None  # "late in 2023", "the week of Oct. 14", "the latter part of October"
     before = words[start - 1] if start else ""
     after = words[end] if end < n else ""
-    if before in _NOT_A_DATE or after in _NOT_A_DATE or after in c.DURATION_UNITS:
+    # "late in 2023", "the week of Oct. 14", "the latter part of October": a word that makes the
+    # date part of another, next to it or across one preposition; not a verb ("to start in").
+    across = words[start - 2] if start >= 2 and before in _ACROSS else ""
+    if (before in _NOT_A_DATE and not (start >= 2 and words[start - 2] in _BEFORE_A_VERB)
+            or across in _NOT_A_DATE and not (start >= 3 and words[start - 3] in _BEFORE_A_VERB)):
         return None
-    if any(w in ("ago", "before", "after", "until", "since", "by", "not")
+    if after in _NOT_A_DATE or after in c.DURATION_UNITS:
+        return None
+    if any(w in ("ago", "before", "after", "until", "since", "later", "earlier")
            for w in words[:start] + words[end:n]):
-        return None
-    return spec
+        return None  # the date may be of another event than the clause's
+    return spec, start, end
 
 
-_TEXTS: dict[tuple[str, tuple[dt.date | None, ...]], FuzzyDate | str] = {}
+_ACROSS = {"in", "on", "at", "of", "during", "over", "throughout", "for"}
+_AFTER_A_DAY = {"and", "or", "when", "as", "after", "before", "to", "until", "at", "in"}
+_AFTER_A_SEASON = {"of", "and", "or", "to", "until", "through", "when", "as", "that", "last",
+                   "this", "next", "the", "before", "after", "s"}
+_BEFORE_A_VERB = {"to", "will", "would", "could", "may", "might", "can", "shall", "must", "did"}
+
+
+_TEXTS: dict[tuple[str, tuple[dt.date | None, ...], str | None], FuzzyDate | str] = {}
 _CACHE_LIMIT = 1 << 18
 
 
 _spec = ShapeCache(_grammar, _CACHE_LIMIT)
 
 
-def resolve(spec: Spec, numbers: list[str], reference: dt.date | None) -> FuzzyDate:
-    """A spec applied to its numbers and reference; ValueError for impossible dates."""
-    return _resolve(spec, _Context(numbers, reference))
+def resolve(spec: Spec, numbers: list[str], reference: dt.date | None,
+            tense: str | None = None) -> FuzzyDate:
+    """A spec applied to its numbers, reference and tense; ValueError for impossible dates and
+    for ambiguous ones."""
+    return _resolve(spec, _Context(numbers, reference, tense))
 
 
 def _widen(results: list[FuzzyDate]) -> FuzzyDate:
@@ -821,7 +1103,8 @@ def _references(reference: object) -> tuple[dt.date | None, ...]:
                     f"not {reference!r}")
 
 
-def _read(text: str, references: tuple[dt.date | None, ...]) -> FuzzyDate | str:
+def _read(text: str, references: tuple[dt.date | None, ...], tense: str | None,
+          ) -> FuzzyDate | str:
     if len(text) > MAX_PHRASE:
         return f"longer than {MAX_PHRASE} characters; a date phrase is short"
     key, numbers = shape(text)
@@ -836,31 +1119,38 @@ def _read(text: str, references: tuple[dt.date | None, ...]) -> FuzzyDate | str:
         return spec
     try:
         if len(references) == 1:
-            return resolve(spec, numbers, references[0])
-        return _widen([resolve(spec, numbers, ref) for ref in references])
+            return resolve(spec, numbers, references[0], tense)
+        return _widen([resolve(spec, numbers, ref, tense) for ref in references])
     except (ValueError, OverflowError) as error:
         return str(error)
 
 
-def parse_date(text: str, reference: object = None) -> FuzzyDate:
+def parse_date(text: str, reference: object = None, tense: str | None = None) -> FuzzyDate:
     """Read a date as written in a report; raises `DateError` saying why it cannot.
 
     `reference` is the publication date of the text that says it: a date, a `FuzzyDate` or a
-    ``(first, last)`` tuple where it is only bounded.
+    ``(first, last)`` tuple where it is only bounded. `tense` ("past" or "future") says which
+    way from the reference a date with no year (or a weekday) lies, where the phrase's own verb
+    does not (`tense_at`); with neither, such a date is refused as ambiguous unless its span
+    holds the reference day.
 
-    >>> parse_date("on Tuesday", dt.date(2024, 10, 17)).start
+    >>> parse_date("on Tuesday", dt.date(2024, 10, 17), tense="past").start
     datetime.date(2024, 10, 15)
+    >>> parse_date("he will travel to Moscow on Tuesday", dt.date(2024, 10, 17)).start
+    datetime.date(2024, 10, 22)
     """
     if not isinstance(text, str):
         raise DateError(repr(text)[:80], "a date must be text")
+    if tense is not None and tense not in TENSES:
+        raise ValueError(f"tense must be one of {TENSES} or None, not {tense!r}")
     # a plain date is by far the most common reference: skip the general conversion
     references = (reference,) if type(reference) is dt.date else _references(reference)
-    result = _TEXTS.get((text, references))
+    result = _TEXTS.get((text, references, tense))
     if result is None:
-        result = _read(text, references)
+        result = _read(text, references, tense)
         if len(_TEXTS) >= _CACHE_LIMIT:
             _TEXTS.clear()
-        _TEXTS[(text, references)] = result
+        _TEXTS[(text, references, tense)] = result
     if isinstance(result, str):
         raise DateError(text[:MAX_PHRASE], result)
     return result

@@ -39,7 +39,8 @@ class Mention(NamedTuple):
     text: str
     sha256: str
     kind: str  # "figure" or "date"
-    value: f.Figure | d.FuzzyDate | None  # None: a relative date with no reference to read it
+    value: f.Figure | d.FuzzyDate | None  # None: a date that cannot be read here (see `note`)
+    note: str | None = None  # why a date has no value; or the tense its sentence gave it
 
 
 def _first_words(*tables: object) -> set[str]:
@@ -73,10 +74,37 @@ _YEAR_BEFORE = {"in", "since", "from", "by", "of", "until", "till", "before", "a
 
 
 def _mention(text: str, t: Tokens, i: int, end: int, kind: str,
-             reading: f.Figure | d.FuzzyDate | None) -> Mention:
+             reading: f.Figure | d.FuzzyDate | None, note: str | None = None) -> Mention:
     start, stop = t.starts[i], t.ends[end - 1]
     span = text[start:stop]
-    return Mention(start, stop, span, sha256_hex(span), kind, reading)
+    return Mention(start, stop, span, sha256_hex(span), kind, reading, note)
+
+
+SENTENCE = 40  # tokens either side of a date that its sentence is looked for in
+_STOPS = {".", "!", "?", ";"}
+_CLAUSE_STOPS = {"(", ")", "\u2014", "\u2013", ":"}  # a dateline's, an aside's bounds
+
+
+def _sentence(t: Tokens, i: int, end: int) -> tuple[int, int]:
+    """The tokens of the sentence around tokens `i` to `end` (at most `SENTENCE` either side):
+    from after the last full stop before it to the first after it. A stop right after a short
+    word ("Oct.", "U.S.") is an abbreviation's, not a sentence's."""
+    words = t.words
+
+    def stop(k: int) -> bool:
+        if words[k] in _CLAUSE_STOPS:
+            return True
+        if words[k] == "-":  # a dash set apart by spaces ("June 17 (Agency) - North Korea")
+            return not t.glued[k] and not (k + 1 < len(words) and t.glued[k + 1])
+        return words[k] in _STOPS and not (words[k] == "." and k and len(words[k - 1]) <= 3
+                                           and words[k - 1].isalpha())
+    first = i
+    while first > max(0, i - SENTENCE) and not stop(first - 1):
+        first -= 1
+    last = end
+    while last < min(len(words), end + SENTENCE) and not stop(last):
+        last += 1
+    return first, last
 
 
 def _too_long(t: Tokens, i: int, end: int) -> bool:
@@ -117,10 +145,11 @@ _SLIPS = (IndexError, KeyError, ValueError, TypeError, OverflowError, ZeroDivisi
 
 
 def _scan_dates(t: Tokens, numbers: list[str], references: tuple[dt.date | None, ...],
-                i: int, stop: int) -> tuple[list[tuple[int, int, d.FuzzyDate | None]], int]:
+                i: int, stop: int,
+                ) -> tuple[list[tuple[int, int, d.FuzzyDate | None, str | None]], int]:
     """The dates that start at tokens `i` to `stop`, each the longest from where the last one
     ended: (start, end, reading) by token index, and the token the scan goes on from."""
-    found: list[tuple[int, int, d.FuzzyDate | None]] = []
+    found: list[tuple[int, int, d.FuzzyDate | None, str | None]] = []
     words = t.words
     while i < stop:
         if words[i] not in _DATE_STARTS:
@@ -135,18 +164,22 @@ def _scan_dates(t: Tokens, numbers: list[str], references: tuple[dt.date | None,
                 t, numbers, spec[1][1], i, end):
             i += 1
             continue
+        first, last = _sentence(t, i, end)
+        tense = d.tense_at(words[first:last], i - first, end - first)
+        note = f"tense: {tense}" if tense in d.TENSES else None
         try:
-            reading: d.FuzzyDate | None = d._widen([d.resolve(spec, numbers, ref)
-                                                    for ref in references])
+            reading: d.FuzzyDate | None = d._widen([
+                d.resolve(spec, numbers, ref, tense if tense in d.TENSES else None)
+                for ref in references])
         except ValueError as error:
-            if "reference" not in str(error):
+            if not any(why in str(error) for why in ("reference", "ambiguous", "another event")):
                 i += 1
                 continue
-            reading = None
+            reading, note = None, str(error)
         except _SLIPS:
             i += 1
             continue
-        found.append((i, end, reading))
+        found.append((i, end, reading, note))
         i = end
     return found, i
 
@@ -161,8 +194,8 @@ class _DateScan:
         found, i = _scan_dates(w.tokens, w.numbers, self.references,
                                max(self.resume - w.offset, w.start), w.stop)
         self.resume = w.offset + i
-        return [_mention(self.text, w.tokens, start, end, "date", reading)
-                for start, end, reading in found]
+        return [_mention(self.text, w.tokens, start, end, "date", reading, note)
+                for start, end, reading, note in found]
 
 
 def iter_dates(text: str, reference: object = None) -> Iterator[Mention]:
@@ -177,7 +210,9 @@ def iter_dates(text: str, reference: object = None) -> Iterator[Mention]:
 def find_dates(text: str, reference: object = None) -> list[Mention]:
     """Every date in `text`, in document order, read against `reference` (the publication date).
 
-    A relative date ("on Tuesday") found with no reference has value None.
+    A relative date ("on Tuesday") found with no reference has value None, and so has a date
+    whose year its sentence leaves open either way (`dates.tense_at`); `note` says why, or
+    which tense the sentence gave a date.
 
     >>> [m.text for m in find_dates("Talks began on Monday, 14 October 2024, in Seoul.")]
     ['Monday, 14 October 2024']
@@ -270,7 +305,7 @@ class _FigureScan:
                                n if w.last else min(n, w.stop + self.ahead))
         self.dates_resume = offset + i
         dates = self.dates
-        dates.extend((offset + start, offset + end) for start, end, _ in found)
+        dates.extend((offset + start, offset + end) for start, end, _, _ in found)
         while dates and dates[0][1] <= offset:
             dates.popleft()
         in_date = bytearray(n)

@@ -133,14 +133,15 @@ _TEXT_TOKEN = re.compile(rf"(?P<num>{_TEXT_NUMBER})|(?P<word>[^\W\d_]+)|(?P<sym>
 
 # The finders read a text window by window, so that what they hold at once is bounded by the
 # window, not the text. A window owns `WINDOW_TOKENS` tokens, sees `LOOK_BEHIND` before them and
-# `CONTEXT_TOKENS` after. The finders look back at most two tokens, and the readers ahead at most
+# `CONTEXT_TOKENS` after. The finders look back over a sentence (at most `finders.SENTENCE` tokens)
+# for a date's tense, and the readers ahead at most
 # 128 from where a phrase starts (tests/test_finders_bounded.py measures it: 71 for a range of two
 # numbers in words of every scale); the finders scan for dates half the context ahead of figures
 # (a figure never takes a number that a date holds). So every reader sees what it would in the
 # whole text.
 WINDOW_TOKENS = 1 << 14
 CONTEXT_TOKENS = 1 << 11
-LOOK_BEHIND = 8
+LOOK_BEHIND = 48  # the finders look back over a date's sentence for its tense (finders.SENTENCE)
 
 
 class Window(NamedTuple):
