@@ -154,6 +154,9 @@ FIGURE_KIND: Vocabulary = {
     "count": "A number of things or people.",
     "fraction": "A share between 0 and 1 ('half' is 0.5, '1%' is 0.01).",
     "money": "An amount of money, in the currency the text names.",
+    "duration": "A length of time, in the unit the text names ('two months' is 2 months, never "
+                "converted to days); never a count.",
+    "ratio": "A multiple of another figure ('tripled' is 3, 'half as many' 0.5); never a count.",
 }
 
 RATE_PERIOD: Vocabulary = {

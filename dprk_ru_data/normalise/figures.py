@@ -37,8 +37,10 @@ class FigureError(NormaliseError):
 class Figure(NamedTuple):
     """A figure read from text: bounds, best value, how it was qualified and what it counts.
 
-    `kind` is ``count`` (integers), ``fraction`` (floats between 0 and 1) or ``money`` (integer
-    amounts in `currency`, an ISO 4217 code). `best` is None where the text states no single
+    `kind` is ``count`` (integers), ``fraction`` (floats between 0 and 1), ``money`` (integer
+    amounts in `currency`, an ISO 4217 code), ``duration`` (a length of time in `unit`, as written:
+    "two months" is 2 and ``month``) or ``ratio`` (a multiple of another figure: "tripled" is 3);
+    a duration or a ratio is never a count. `best` is None where the text states no single
     value; `low`/`high` are None where unbounded. `per` is the period of a rate ("500 a day"),
     `increment` is true for an addition to an earlier figure ("another 2,000").
     """
@@ -52,6 +54,11 @@ class Figure(NamedTuple):
     per: str | None = None
     currency: str | None = None
     increment: bool = False
+    unit: str | None = None
+
+
+class _Firm(Refusal):
+    """A refusal whose reason is already the most specific one (no diagnosis replaces it)."""
 
 
 class _Num(NamedTuple):
@@ -85,6 +92,7 @@ class _Reading(NamedTuple):
     currency: str | None = None
     increment: bool = False
     counted_slots: tuple[int, ...] = ()
+    unit: str | None = None
 
 
 # --- phrase tables as token sequences, longest first ------------------------------------------
@@ -100,6 +108,10 @@ _SHARES = phrase_index(c.SHARE_WORDS)
 _CURRENCY_BEFORE = phrase_index(c.CURRENCY_SYMBOLS)
 _CURRENCY_AFTER = phrase_index(c.CURRENCY_WORDS)
 _PERCENT = phrase_index(["%", "per cent", "percent", "pc", "per-cent"])
+_FOLLOWERS = phrase_index(c.MULTIPLE_FOLLOWERS)
+_BOUNDS = frozenset({"at_least", "more_than", "at_most", "less_than"})
+_QUOTES = {'"': '"', "'": "'"}
+_QUALIFYING_VERBS = phrase_index(c.QUALIFYING_VERBS)
 
 _UNITS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
@@ -268,6 +280,8 @@ def _ratio(t: Tokens, number: _Num, j: int) -> tuple[_Num, int] | None:
     words = t.words
     k = j + 2 if words[j:j + 2] == ["out", "of"] else j + 1 if j < len(words) and words[j] in (
         "in", "of") else None
+    if k == j + 2 and words[k:k + 1] == ["the"]:
+        k += 1  # "21 out of the 50"
     if k is None or number.kind != "count" or number.scale > 1:
         return None
     whole = _quantity(t, k)
@@ -316,7 +330,10 @@ def _amount(t: Tokens, i: int, between: bool = False) -> tuple[_Reading, int] | 
     if first is None:
         return None
     number, j = first
-    if number.scale == 0:  # "1.5 to 2 million": the decimal takes the scale of the second end
+    if number.scale == 0 and j < len(t.words) and (t.words[j] == "times"
+                                                   or t.words[j] in c.DURATION_UNITS):
+        number = number._replace(scale=1)  # "1.5 times the size", "1.5 years": not a count
+    elif number.scale == 0:  # "1.5 to 2 million": the decimal takes the scale of the second end
         k = _joiner(t.words, j, between)
         second = _quantity(t, k) if k is not None else None
         if second is None or second[0].scale <= 1:
@@ -348,6 +365,48 @@ def _amount(t: Tokens, i: int, between: bool = False) -> tuple[_Reading, int] | 
     return _Reading("exact", number.kind, number=number, currency=number.currency), j
 
 
+def _qualifier_at(words: list[str], i: int) -> tuple[int, str] | None:
+    """A qualifier before a number at `i` ('some' only before a number): (end, phrase)."""
+    found = match_phrase(_QUALIFIERS, words, i)
+    if found and found[1] == "some" and not (
+            found[0] < len(words) and (_is_number(words[found[0]]) or words[found[0]] in _NUMBER_WORDS
+                                       or words[found[0]] in c.CURRENCY_SYMBOLS)):
+        return None
+    return found
+
+
+def _combined(outer: c.Approximation, inner: c.Approximation) -> c.Approximation:
+    """'up to approximately N': a bound before an approximation (conventions.COMBINATIONS)."""
+    if outer.qualifier not in _BOUNDS or inner.qualifier != "approximate":
+        raise Refusal("two qualifiers before one number")
+    low = None if outer.low_factor is None or inner.low_factor is None else (
+        outer.low_factor * inner.low_factor)
+    high = None if outer.high_factor is None or inner.high_factor is None else (
+        outer.high_factor * inner.high_factor)
+    return c.Approximation(outer.qualifier, low, high, "combined")
+
+
+def _qualified(reading: _Reading, qualifier: c.Approximation) -> _Reading:
+    """A number's reading with a qualifier's factors (conventions.APPROXIMATIONS)."""
+    return reading._replace(qualifier=qualifier.qualifier, low_factor=qualifier.low_factor,
+                            high_factor=qualifier.high_factor,
+                            best=qualifier.low_factor is not None
+                            and qualifier.high_factor is not None)
+
+
+def _bounded_vague(reading: _Reading, qualifier: c.Approximation) -> _Reading:
+    """'at least several million': the bound keeps the vague quantity's bound on its side."""
+    assert reading.vague is not None
+    low, high = reading.vague
+    if qualifier.qualifier in ("at_least", "more_than") and qualifier.low_factor == 1.0 \
+            and low is not None:
+        return reading._replace(qualifier=qualifier.qualifier, vague=(low, None))
+    if qualifier.qualifier in ("at_most", "less_than") and qualifier.high_factor == 1.0 \
+            and high is not None:
+        return reading._replace(qualifier=qualifier.qualifier, vague=(None, high))
+    raise Refusal("this qualifier cannot bound a vague quantity")
+
+
 def _core(t: Tokens, i: int) -> tuple[_Reading, int] | None:
     """A figure at `i` without what it counts: qualifier, quantity, trailing qualifier."""
     words = t.words
@@ -356,18 +415,31 @@ def _core(t: Tokens, i: int) -> tuple[_Reading, int] | None:
     if found:
         increment, i = True, found[0]
     qualifier = None
-    found = match_phrase(_QUALIFIERS, words, i)
-    if found and not (found[1] == "some" and not (
-            found[0] < len(words) and (_is_number(words[found[0]]) or words[found[0]] in _NUMBER_WORDS
-                                       or words[found[0]] in c.CURRENCY_SYMBOLS))):
+    found = _qualifier_at(words, i)
+    if found:
         qualifier, i = c.APPROXIMATIONS[found[1]], found[0]
         again = match_phrase(_INCREMENTS, words, i)
         if again and not increment:
             increment, i = True, again[0]
-    if words[i:i + 1] == ["between"]:
+        inner = _qualifier_at(words, i)
+        if inner:
+            qualifier, i = _combined(qualifier, c.APPROXIMATIONS[inner[1]]), inner[0]
+    n = len(words)
+    word = words[i] if i < n else ""
+    if word == "between":
+        inner = _qualifier_at(words, i + 1) if qualifier is None else None
+        if inner:  # "between roughly 3,000 and 4,000"
+            qualifier, i = c.APPROXIMATIONS[inner[1]], inner[0] - 1
         reading_end = _amount(t, i + 1, between=True)
+    elif (word == "a" or word == "an") and i + 1 < n and words[i + 1] in c.DURATION_UNITS:
+        # "for nearly a year": one of the unit
+        reading_end = _Reading("exact", "count", number=_Num(-1, 1, 1, "count", 1)), i + 1
+    elif word == "half" and i + 2 < n and words[i + 1] in ("a", "an") \
+            and words[i + 2] in c.DURATION_UNITS:  # "half a year"
+        reading_end = _Reading("exact", "count", number=_Num(-1, 0.5, 1, "count", 1)), i + 2
     else:
-        reading_end = _vague(t, i) if qualifier is None else None
+        reading_end = _vague(t, i) if qualifier is None or qualifier.qualifier in _BOUNDS \
+            else None
         if reading_end is None:
             reading_end = _amount(t, i)
     if reading_end is None:
@@ -385,13 +457,51 @@ def _core(t: Tokens, i: int) -> tuple[_Reading, int] | None:
             j + 1 < len(words) and words[j + 1] == "than"):
         raise Refusal(f"'{words[j]}' after the number makes it a decrease, not a count")
     if qualifier is not None:
-        if reading.qualifier != "exact":
+        if reading.qualifier == "range":  # each end by the approximation's own factor
+            if qualifier.qualifier != "approximate":
+                raise Refusal("a bound ('up to', 'more than') before a range")
+            reading = reading._replace(qualifier="approximate", low_factor=qualifier.low_factor,
+                                       high_factor=qualifier.high_factor)
+        elif reading.qualifier == "vague":
+            reading = _bounded_vague(reading, qualifier)
+        elif reading.qualifier != "exact":
             raise Refusal(f"a qualifier before a {reading.qualifier} figure")
-        reading = reading._replace(qualifier=qualifier.qualifier, low_factor=qualifier.low_factor,
-                                   high_factor=qualifier.high_factor,
-                                   best=qualifier.low_factor is not None
-                                   and qualifier.high_factor is not None)
+        else:
+            reading = _qualified(reading, qualifier)
     return reading._replace(increment=increment), j
+
+
+def _multiple(t: Tokens, i: int) -> tuple[_Reading, int, bool, int] | None:
+    """A multiple written as a word at `i` ("doubled", "more than tripled", "twice the size",
+    "an almost threefold increase"): (reading, end, whether it is a verb, the word's token)."""
+    words = t.words
+    n = len(words)
+    if words[i] not in c.MULTIPLES and not (words[i] in _QUALIFIERS or words[i] in ("a", "an")):
+        return None
+    article = words[i] in ("a", "an")
+    k = i + 1 if article else i
+    qualifier = None
+    found = _qualifier_at(words, k)
+    if found:
+        qualifier, k = c.APPROXIMATIONS[found[1]], found[0]
+    if not article and k + 1 < n and words[k] in ("a", "an") and words[k + 1].endswith("fold"):
+        article, k = True, k + 1  # "more than a threefold increase"
+    rule = c.MULTIPLES.get(words[k]) if k < n else None
+    if rule is None or article and not words[k].endswith("fold"):
+        return None
+    end = k + 1
+    follower = match_phrase(_FOLLOWERS, words, end)
+    if follower is not None:
+        end = follower[0]
+    elif rule.alone == "share":
+        return None  # "half of the troops"
+    elif rule.alone == "refused":
+        raise _Firm(f"'{words[k]}' alone may count occasions ('visited {words[k]}'); a multiple "
+                    f"says what it multiplies ('{words[k]} as many', '{words[k]} the size')")
+    reading = _Reading("exact", "ratio", number=_Num(-1, rule.factor, 1, "ratio", 1))
+    if qualifier is not None:
+        reading = _qualified(reading, qualifier)
+    return reading, end, rule.verb, k
 
 
 def _rate(words: list[str], j: int) -> tuple[str, int] | None:
@@ -432,9 +542,12 @@ def _multiplied(words: list[str], j: int) -> bool:
 
 # --- whole phrases ----------------------------------------------------------------------------
 
-def _diagnose(words: list[str]) -> None:
-    """Refuse, with the reason, phrases that hold a multiple or a duration rather than a count."""
+def _diagnose(words: list[str], read: tuple[int, ...] = ()) -> None:
+    """Refuse, with the reason, phrases that hold a multiple or a duration rather than a count,
+    besides the tokens `read` (the unit or the multiple the figure itself was read with)."""
     for k, word in enumerate(words):
+        if k in read:
+            continue
         if word in c.MULTIPLIER_WORDS or word.endswith("fold") and word != "fold":
             raise Refusal(f"'{word}' makes it a multiple of another figure, not a count")
         if word in c.DURATION_UNITS and k > 0 and (
@@ -442,15 +555,25 @@ def _diagnose(words: list[str]) -> None:
                 or words[k - 1] in c.SCALE_WORDS) and not (
                 k > 1 and words[k - 2] in c.RATE_INTRODUCERS):
             raise Refusal(f"a number of {word} is a duration, not a count")
-    if words[:2] == ["half", "as"]:
+    if words[:2] == ["half", "as"] and 0 not in read:
         raise Refusal("'half as many' is a multiple of another figure, not a count")
 
 
-def _counted(t: Tokens, j: int) -> tuple[tuple[int, int] | None, int]:
-    """What the figure counts: the tokens up to a rate, a clause or the end (numbers only inside
-    designations such as 'KN-23' or '155mm'), as a token range, and where it ends."""
+def _calibre(words: list[str], k: int) -> bool:
+    """A calibre unit at `k` ("mm", "-mm"): the number before it names a calibre."""
+    if k < len(words) and words[k] == "-":
+        k += 1
+    return k < len(words) and words[k] in c.CALIBRE_UNITS
+
+
+def _counted(t: Tokens, j: int, share: bool = False) -> tuple[tuple[int, int] | None, int]:
+    """What the figure counts: the tokens up to a rate, a clause or the end, as a token range,
+    and where it ends. Numbers are allowed only inside designations ('KN-23', '155mm'), before a
+    calibre ('122 mm') and, after a `share`, as the whole it is of ('a third of the 11,000')."""
     words, glued = t.words, t.glued
     n, start = len(words), j
+    if _calibre(words, j):
+        raise Refusal("a number directly before a calibre unit ('mm') is a length, not a count")
     while j < n:
         word = words[j]
         if _rate(words, j) is not None or word in _CLOSE and j + 1 == n:
@@ -462,7 +585,9 @@ def _counted(t: Tokens, j: int) -> tuple[tuple[int, int] | None, int]:
         if _is_number(word):
             designation = (glued[j] and j > start) or (j + 1 < n and glued[j + 1]
                                                        and words[j + 1][0].isalpha())
-            if not designation:
+            whole = share and words[start] == "of" and (
+                j == start + 1 or j == start + 2 and words[start + 1] == "the")
+            if not (designation or whole or _calibre(words, j + 1)):
                 raise Refusal("a second number follows the first")
         elif not (word[0].isalpha() or word in ("-", "'", "/", "&", ".")):
             raise Refusal(f"cannot read {word!r} after the number")
@@ -494,23 +619,48 @@ def _grammar(key: str) -> _Reading:
     t = Tokens(words, t.glued[:n], t.slots[:n], t.starts[:n], t.ends[:n])
     if not words:
         raise Refusal("it is empty")
-    _diagnose(words)
+    try:
+        reading, read = _phrase(key, t)
+    except _Firm:
+        raise
+    except Refusal:
+        _diagnose(words)  # a multiple or a duration elsewhere in the phrase says more
+        raise
+    _diagnose(words, read)
+    return reading
+
+
+def _phrase(key: str, t: Tokens) -> tuple[_Reading, tuple[int, ...]]:
+    """The reading of a whole phrase, and the tokens of the unit or multiple it was read with."""
+    words = t.words
+    n = len(words)
     i = 0
     while i < n and words[i] in _OPEN:
         i += 1
-    first_word, before = i, 0
-    lead_in, estimate = False, False
+    first_word, before, opened = i, 0, i - 1
+    lead_in, estimate, verb = False, False, False
+    roles: set[str] = set()
+    read: tuple[int, ...] = ()
+    found: tuple[_Reading, int] | None
+    multiples = not c.MULTIPLES.keys().isdisjoint(words)
     while True:
+        multiple = _multiple(t, i) if multiples and i < n else None  # first: "half as many"
+        if multiple is not None:
+            found, verb, read = (multiple[0], multiple[1]), multiple[2], (multiple[3],)
+            break
         found = _core(t, i)
         if found is not None:
             break
         if i < n and words[i] in _OPEN:
-            i += 1
+            opened, i = i, i + 1
             continue
         lead = match_phrase(_LEAD_INS, words, i)
+        if lead is not None and before and lead[1] in c.OPENING_LEAD_INS:
+            raise Refusal(f"cannot read {words[first_word]!r} before the number")
         if lead is not None:
             lead_in, i = True, lead[0]
             estimate = estimate or lead[1] in c.ESTIMATE_LEAD_INS
+            roles.add(lead[1])
             continue
         if i < n and words[i][0].isalpha() and not lead_in and before < 6:
             before, i = before + 1, i + 1
@@ -520,10 +670,17 @@ def _grammar(key: str) -> _Reading:
         if any(_is_number(w) for w in words[i:]) or any(w in _NUMBER_WORDS for w in words[i:]):
             raise Refusal(f"cannot read {words[i]!r} before the number")
         raise Refusal("no number where one was expected")
-    if before and not lead_in:
-        raise Refusal(f"cannot read {words[first_word]!r} before the number")
+    assert found is not None
     reading, j = found
-    counted, j = _counted(t, j)
+    if opened == i - 1 and opened >= 0 and j < n and words[j] == _QUOTES.get(words[opened]):
+        j += 1  # '"hundreds" of casualties': the quotes hold the figure
+    compound = False
+    if not read:
+        reading, j, read, compound = _unit(reading, t, i, j)
+    if before and not (lead_in or verb or (compound and before == 1 and words[first_word] in (
+            "a", "an")) or match_phrase(_QUALIFYING_VERBS, words, i) is not None):
+        raise Refusal(f"cannot read {words[first_word]!r} before the number")
+    counted, j = _counted(t, j, share=reading.kind == "fraction")
     rate = _rate(words, j)
     if rate is not None:
         reading, j = reading._replace(per=rate[0]), rate[1]
@@ -533,6 +690,7 @@ def _grammar(key: str) -> _Reading:
         j = n  # "9,000, including 300 officers": a separate clause after the figure
     if j < n:
         raise Refusal(f"cannot read {words[j]!r} after the figure")
+    reading = _roles(reading, roles)
     if estimate and reading.qualifier == "exact":
         about = c.APPROXIMATIONS["about"]
         reading = reading._replace(qualifier="approximate", low_factor=about.low_factor,
@@ -541,7 +699,87 @@ def _grammar(key: str) -> _Reading:
         counted = (first_word, first_word + before)
     slots = () if counted is None else tuple(
         slot for slot in t.slots[counted[0]:counted[1]] if slot >= 0)
-    return reading._replace(counted=_words_between(key, t, counted), counted_slots=slots)
+    return reading._replace(counted=_words_between(key, t, counted), counted_slots=slots), read
+
+
+def _unit(reading: _Reading, t: Tokens, i: int, j: int,
+          ) -> tuple[_Reading, int, tuple[int, ...], bool]:
+    """A figure from `i` to `j` made a ratio by 'times' or '-fold' after it ("three times the
+    size", "a 20-fold increase") or a duration by a unit of time ("for more than two months",
+    "a 90-day deployment"): (reading, end, the unit's token, whether it was a hyphenated
+    compound)."""
+    words = t.words
+    n = len(words)
+    compound = j + 1 < n and words[j] == "-" and t.glued[j] and t.glued[j + 1]
+    k = j + 1 if compound else j
+    if k < n and words[k] in ("consecutive", "straight") and k + 1 < n \
+            and words[k + 1] in c.DURATION_UNITS:
+        k += 1  # "for five consecutive days"
+    if k >= n or not (words[k] in ("times", "fold") or words[k] in c.DURATION_UNITS):
+        return reading, j, (), False
+    if compound and words[k] == "times":
+        return reading, j, (), False
+    what = "a length of time" if words[k] in c.DURATION_UNITS else "a multiple"
+    if reading.kind != "count" or reading.vague is not None:
+        raise _Firm(f"{what} must be a number or a range of numbers, not "
+                    f"{'a vague quantity' if reading.vague is not None else reading.kind}")
+    if what == "a multiple":
+        end = k + 1
+        if words[k] == "times":
+            if end < n and words[end] in c.AMBIGUOUS_AFTER_TIMES:
+                raise _Firm(f"'times {words[end]}' is read as N or N + 1 times by different "
+                            "writers")
+            follower = match_phrase(_FOLLOWERS, words, end)
+            if follower is None:
+                raise _Firm("'N times' with nothing it multiplies after it ('as many', "
+                            "'the size') may count occasions, not a multiple")
+            end = follower[0]
+        if reading.increment:
+            raise _Firm("a multiple cannot be an increment")
+        return reading._replace(kind="ratio"), end, (k,), compound
+    qualifier = match_phrase(_QUALIFIERS, words, i)
+    if qualifier and qualifier[1] in c.AMBIGUOUS_BEFORE_DURATION:
+        raise _Firm(f"'{qualifier[1]}' before a length of time may mean 'during' as well as "
+                    "'more than'")
+    end = k + 1
+    number = reading.number
+    if words[end:end + 3] == ["and", "a", "half"] and number is not None and number.slot < 0:
+        reading = reading._replace(number=number._replace(factor=number.factor + 0.5))
+        end += 3  # "a year and a half"
+    if end < n and words[end] in c.POINT_IN_TIME_AFTER:
+        raise _Firm(f"a length of time followed by '{words[end]}' is a point in time, not a "
+                    "figure")
+    return reading._replace(kind="duration", unit=c.DURATION_UNIT[words[k]]), end, (k,), compound
+
+
+def _roles(reading: _Reading, roles: set[str]) -> _Reading:
+    """What the lead-ins of the phrase do to its reading (conventions.LEAD_INS)."""
+    if reading.kind in ("duration", "ratio") and reading.per is not None:
+        raise _Firm(f"a {reading.kind} that is a rate ('a day') is not read")
+    if not roles:
+        return reading
+    if roles & c.DURATION_LEAD_INS and reading.kind != "duration":
+        raise _Firm(f"'{min(roles & c.DURATION_LEAD_INS)}' before a number that is not a length "
+                    "of time")
+    rate = roles & c.RATE_LEAD_INS.keys()
+    if rate:
+        period = c.RATE_LEAD_INS[min(rate)]
+        if period is not None and reading.per is None:
+            reading = reading._replace(per=period)  # "a daily average of 2,000 shells"
+        elif reading.per is None or period is not None:
+            raise _Firm(f"'{min(rate)}' gives a mean, which needs one period ('a day') to be "
+                        "read")
+    bound = roles & c.DURATION_BOUNDS.keys()
+    if bound and reading.kind == "duration":
+        if reading.qualifier != "exact":
+            raise _Firm(f"'{min(bound)}' and a qualifier on one length of time")
+        reading = _qualified(reading, c.APPROXIMATIONS[c.DURATION_BOUNDS[min(bound)]])
+    if roles & c.INCREMENT_LEAD_INS:
+        if reading.kind in ("ratio", "fraction"):
+            raise _Firm(f"a change by a {'multiple' if reading.kind == 'ratio' else 'percentage'}"
+                        " is relative to an earlier figure; it is not read")
+        reading = reading._replace(increment=True)
+    return reading
 
 
 # --- arithmetic -------------------------------------------------------------------------------
@@ -565,11 +803,17 @@ def _value_of(number: _Num, numbers: list[str]) -> Number:
     return result
 
 
+_WHOLE = frozenset({"count", "money"})
+
+
 def _final(x: Number | None, kind: str) -> Number | None:
     if x is None:
         return None
     if kind == "fraction":
         return float(min(x, 1.0))
+    if kind not in _WHOLE:  # a duration or a ratio: "about 2 weeks" is 1.8 to 2.2
+        x = round(x, 9)
+        return int(x) if isinstance(x, int) or x.is_integer() else x
     if isinstance(x, float):
         return int(round(x))
     return x
@@ -594,8 +838,8 @@ def evaluate(reading: _Reading, numbers: list[str]) -> Figure:
     high: Number | None
     if reading.vague is not None:
         low, high = reading.vague
-        return Figure(low, None, high, "vague", kind, reading.counted, reading.per,
-                      None, reading.increment)
+        return Figure(low, None, high, reading.qualifier, kind, reading.counted, reading.per,
+                      None, reading.increment, reading.unit)
     if reading.low is not None and reading.high is not None:
         low, high = _value_of(reading.low, numbers), _value_of(reading.high, numbers)
         if kind != "fraction" and reading.low.scale == 1 and 0 < low < high:
@@ -613,11 +857,15 @@ def evaluate(reading: _Reading, numbers: list[str]) -> Figure:
                 low = low * scale
         if low > high:
             raise ValueError(f"the range runs backwards ({low:g} to {high:g})")
+        if reading.low_factor != 1.0 and reading.low_factor is not None:
+            low = low * reading.low_factor  # "approximately 10,000 to 12,000": each end widened
+        if reading.high_factor != 1.0 and reading.high_factor is not None:
+            high = high * reading.high_factor
         best = None
     else:
         assert reading.number is not None
         number = _value_of(reading.number, numbers)
-        if kind != "fraction" and isinstance(number, float) and not number.is_integer():
+        if kind in _WHOLE and isinstance(number, float) and not number.is_integer():
             raise ValueError("the number is not a whole count")
         low = None if reading.low_factor is None else number * reading.low_factor
         high = None if reading.high_factor is None else number * reading.high_factor
@@ -634,7 +882,7 @@ def evaluate(reading: _Reading, numbers: list[str]) -> Figure:
         raise ValueError(f"{largest:,} is beyond what a figure column can hold "
                          f"(at most {LARGEST:,})")
     return Figure(low, best, high, reading.qualifier, kind, reading.counted, reading.per,
-                  reading.currency, reading.increment)
+                  reading.currency, reading.increment, reading.unit)
 
 
 # --- the public readers -----------------------------------------------------------------------
