@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from dprk_ru_data.cli import main
 from dprk_ru_data.evidence import span_sha256
+from dprk_ru_data.normalise.conventions import NEARER
 from dprk_ru_data.normalise import (
     DateError,
     FigureError,
@@ -196,11 +197,45 @@ _DAYS = st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2090, 12, 31))
 
 @given(_MONTH, st.integers(1, 28), _DAYS, st.sampled_from(["in {m}", "{d} {m}", "{m} {d}",
                                                           "early {m}", "late {m}", "on {d} {m}"]))
-def test_year_rollback_never_puts_a_past_event_after_the_reference(
+def test_the_tense_puts_a_date_with_no_year_on_its_side_of_the_report(
         month: str, day: int, reference: dt.date, form: str) -> None:
-    parsed = parse_date(form.format(m=month, d=day), reference)
-    assert parsed.start <= reference
-    assert parsed.start > reference - dt.timedelta(days=366)
+    text = form.format(m=month, d=day)
+    past, future = parse_date(text, reference, "past"), parse_date(text, reference, "future")
+    year = dt.timedelta(days=366)
+    assert reference - year < past.start <= reference  # the latest one, not after the report
+    assert reference <= future.end < reference + year  # the first one, not before it
+    holds = past.start <= reference <= past.end
+    assert (past == future) == holds  # both tenses agree only where the span holds the report
+    try:
+        plain = parse_date(text, reference)
+    except DateError as error:
+        assert "ambiguous" in str(error) and not holds
+        back, ahead = (reference - past.end).days, (future.start - reference).days
+        assert back * NEARER > ahead and ahead * NEARER > back
+        return
+    if not holds:  # with no verb, the nearer one, where the other is NEARER times as far
+        assert plain in (past, future)
+        back, ahead = (reference - past.end).days, (future.start - reference).days
+        nearer, farther = (back, ahead) if plain == past else (ahead, back)
+        assert nearer * NEARER <= farther
+
+
+@given(st.sampled_from(["the delegation will arrive on {d} {m}", "talks are due in {m}",
+                        "the troops arrived on {d} {m}", "officials said in late {m}",
+                        "the shipment was due to leave on {d} {m}"]),
+       _MONTH, st.integers(1, 28), _DAYS)
+def test_the_verb_decides_which_way(form: str, month: str, day: int, reference: dt.date) -> None:
+    text = form.format(m=month, d=day)
+    past = parse_date(text, reference, "past")
+    future = parse_date(text, reference, "future")
+    if past == future:  # the span holds the report: no tense is needed
+        assert parse_date(text, reference) == past
+    elif "was due" in text:  # a plan told in the past: either way, and none is guessed
+        with pytest.raises(DateError, match="ambiguous"):
+            parse_date(text, reference)
+    else:
+        expected = future if (" will " in text or " due " in text) else past
+        assert parse_date(text, reference) == expected
 
 
 _KEYWORDS = ["since", "from", "between", "and", "-", "about", "more", "than", "1,000", "2024",

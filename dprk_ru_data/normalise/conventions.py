@@ -347,6 +347,14 @@ RELATIVE_DATES: dict[str, RelativeDate] = {
     "the previous week": _R("last_week", "As 'last week'."),
     "the past week": _R("past_week", "The seven days ending on the reference."),
     "next week": _R("next_week", "The Monday-to-Sunday week after the reference's week."),
+    "this morning": _R("today", "The reference day."),
+    "this afternoon": _R("today", "The reference day."),
+    "this evening": _R("today", "The reference day."),
+    "tonight": _R("today", "The reference day."),
+    "earlier in the day": _R("today", "The reference day."),
+    "later in the day": _R("today", "The reference day."),
+    "earlier today": _R("today", "The reference day."),
+    "later today": _R("today", "The reference day."),
     "over the weekend": _R("weekend", "The latest Saturday and Sunday ending on or before the "
                                       "reference."),
     "the weekend": _R("weekend", "As 'over the weekend'."),
@@ -396,17 +404,23 @@ FUTURE_CUES: frozenset[str] = frozenset({
     "will", "would", "shall", "'ll", "is due", "are due", "due to", "due in", "due on",
     "is expected", "are expected", "expected to", "is scheduled", "are scheduled",
     "scheduled to", "scheduled for", "is planned", "are planned", "planned for", "plans to",
-    "plan to", "planning to", "is set to", "are set to", "set for", "to be held", "going to",
+    "plan to", "planning to", "is set to", "are set to", "set to", "set for", "to be held",
+    "going to",
     "upcoming", "forthcoming", "intends to", "intend to", "aims to", "aim to", "is to", "are to",
     "expects", "expect", "could", "may", "might", "hopes to", "hope to", "next", "planned",
     "scheduled", "expected", "intended", "proposed", "anticipated", "slated"})
+# Before a cue looking forward, these make it a plan told in the past ("was due to", "were
+# scheduled for"): the date may lie before the report or after it, so no tense is read.
+PAST_AUXILIARIES: frozenset[str] = frozenset({"was", "were", "had"})
+# Month names that are also verbs: in running text, months only where capitalised.
+MONTHS_THAT_ARE_VERBS: frozenset[str] = frozenset({"may", "march"})
 # A word ending so is read as a past form ("issued", "crossed") unless it is a cue looking
 # forward ("planned", "expected") or one of these, which are not past forms of a verb here.
 PAST_ENDING = "ed"
 NOT_PAST_FORMS: frozenset[str] = frozenset({
     "hundred", "armed", "united", "unnamed", "alleged", "detailed", "limited", "advanced",
     "based", "related", "called", "named", "need", "speed", "feed", "seed", "red", "bed",
-    "indeed", "embed", "unverified", "unconfirmed", "unidentified"})
+    "indeed", "embed", "unverified", "unconfirmed", "unidentified", "involved", "concerned"})
 # With no verb to say which way, a date with no year is the occurrence nearer the report where
 # the other lies at least this many times as far ('14 October' in a report of 17 October is
 # three days before, not 362 days ahead; 'in June' in a report of 17 October the June before);
@@ -419,7 +433,23 @@ PAST_CUES: frozenset[str] = frozenset({
     "visited", "killed", "crossed", "returned", "moved", "left", "landed", "travelled",
     "traveled", "ratified", "approved", "agreed", "denied", "published", "released", "showed",
     "spotted", "identified", "ago", "earlier", "last", "previously", "already", "has been",
-    "have been", "had been"})
+    "have been", "had been", "struck", "hit", "shot", "fought", "flew", "drove", "gave", "made",
+    "saw", "took", "came", "went", "brought", "caught", "spoke", "broke", "led", "fled", "sank",
+    "won", "lost", "paid", "sold", "bought", "built", "knew", "thought", "found", "kept",
+    "ran", "rose", "fell", "sent", "spent", "stood", "won", "withdrew", "overran", "shelled",
+    "downed", "seized"})
+
+# Counts and units in relative dates ("the past eight months", "three days ago").
+DATE_COUNTS: dict[str, int] = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+                               "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
+                               "twelve": 12, "a": 1}
+DATE_UNITS: dict[str, str] = {"day": "day", "days": "day", "week": "week", "weeks": "week",
+                              "month": "month", "months": "month", "year": "year",
+                              "years": "year"}
+
+# Words that, after "the", relate a date to another event ("the following Tuesday", "the next
+# day"): such a date is found but not read (its date is the other event's, moved).
+EVENT_WORDS: frozenset[str] = frozenset({"following", "next", "same"})
 
 # Words before a date that change what it means; each gives the kind of open interval.
 DATE_OPENERS: dict[str, str] = {

@@ -517,9 +517,17 @@ def _rolled(make: Callable[[int], _Span], year_part: _Part | None, ctx: _Context
     if year_part is not None:
         return make(_year(year_part, ctx))
     reference = _needs(ctx, f"{what} with no year")
-    near = [_maybe(make)(year) for year in range(reference.year - 1, reference.year + 2)]
-    if None in near:  # 29 February: the nearest years that have it
-        near = [_maybe(make)(year) for year in range(reference.year - 8, reference.year + 9)]
+    maybe = _maybe(make)
+    span = maybe(reference.year)
+    if span is not None:
+        if span.start <= reference <= span.end:
+            return span
+        other = maybe(reference.year + (1 if span.end < reference else -1))
+        if other is not None:  # the usual case: this year's and the next or last one
+            before, after = (span, other) if span.end < reference else (other, span)
+            if before.end < reference < after.start:
+                return _by_tense(before, after, ctx, f"{what} with no year")
+    near = [maybe(year) for year in range(reference.year - 8, reference.year + 9)]  # 29 Feb
     spans = [span for span in near if span is not None]
     if not spans:
         make(reference.year)  # raises the reason (no such day in any year)

@@ -911,7 +911,7 @@ def parse_figure(text: str) -> Figure:
     """Read a figure as written in a report; raises `FigureError` saying why it cannot.
 
     >>> parse_figure("up to 3,000 troops")
-    Figure(low=None, best=None, high=3000, qualifier='at_most', kind='count', counted='troops', per=None, currency=None, increment=False)
+    Figure(low=None, best=None, high=3000, qualifier='at_most', kind='count', counted='troops', per=None, currency=None, increment=False, unit=None)
     """
     if not isinstance(text, str):
         raise FigureError(repr(text)[:80], "a figure must be text")

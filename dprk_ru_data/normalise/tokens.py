@@ -20,9 +20,10 @@ from typing import Generic, NamedTuple, TypeVar
 from .errors import Refusal
 
 # A number: digits grouped by commas or spaces in threes, or plain digits, with an optional
-# decimal part. Each group is checked as it is taken (the look-ahead sits inside the loop), and
+# decimal part; a group of three before "mm" is a calibre, not part of the number before it. Each group is checked as it is taken (the look-ahead sits inside the loop), and
 # nothing after a loop can fail, so the regex never backtracks into a loop.
-NUMBER = (r"\d{1,3}(?:,\d{3}(?!\d))+(?:\.\d+)?|\d{1,3}(?:[ \u00a0\u202f]\d{3}(?![\d.,]))+"
+NUMBER = (r"\d{1,3}(?:,\d{3}(?!\d))+(?:\.\d+)?"
+          r"|\d{1,3}(?:[ \u00a0\u202f]\d{3}(?![\d.,]| ?-?mm\b))+"  # "60 170-mm": 60, a calibre
           r"|\d+(?:\.\d+)?")
 _NUMBER = re.compile(f"({NUMBER})")
 
