@@ -159,75 +159,118 @@ def _time(t: Tokens, j: int) -> int:
     return j
 
 
-def _point(t: Tokens, i: int, weekday: bool = True) -> tuple[Spec, int] | None:
-    """One date at `i` (no opener, no second date); with `weekday` false, not a weekday."""
-    words, glued = t.words, t.glued
-    n = len(words)
-    if i >= n:
-        return None
-    w = words[i]
-    # ISO forms: 2024-10-14, 2024-10, with a time
-    if w == "#4" and i + 2 < n and words[i + 1] == "-" and glued[i + 1] and words[i + 2] == "#2":
+# --- the date forms, as rules -------------------------------------------------------------------
+# Each form is one `Rule`: its name, the tokens it can start with, the function that reads it
+# from the tokens into a spec, and its examples (phrase, reference, tense, the EDTF it reads as,
+# or None where it must be refused). `_point` tries, at a token, the rules that can start there,
+# in the order below; the finder starts only at those tokens; the examples are the tests
+# (tests/test_date_rules.py) and the table of docs/conventions.md. Adding a form is adding a rule.
+
+Found = tuple[Spec, int] | None
+
+
+class Example(NamedTuple):
+    text: str
+    reference: str | None  # ISO day of the report
+    tense: str | None
+    edtf: str | None  # what it reads as; None: refused
+
+
+class Rule(NamedTuple):
+    name: str
+    starts: frozenset[str]
+    read: Callable[[Tokens, int, bool], Found]
+    examples: tuple[Example, ...]
+
+
+def _read_iso(t: Tokens, i: int, weekday: bool) -> Found:
+    """2024-10-14, 2024-10, with a time."""
+    words, glued, n = t.words, t.glued, len(t.words)
+    if i + 2 < n and words[i + 1] == "-" and glued[i + 1] and words[i + 2] == "#2":
         if i + 4 < n and words[i + 3] == "-" and words[i + 4] == "#2" and glued[i + 3]:
             return ("day", _slot(t, i), _slot(t, i + 2), _slot(t, i + 4)), _time(t, i + 5)
         if not (i + 3 < n and glued[i + 3] and words[i + 3] not in (",", ".", ")", "/")):
             return ("iso_month", _slot(t, i), _slot(t, i + 2)), i + 3
-    # weekday, perhaps with its date: "Tuesday", "last Tuesday", "Tuesday, October 15"
-    shift = 0
-    if weekday and w in ("last", "this", "next", "past") and i + 1 < n and (
-            words[i + 1] in _WEEKDAYS):
+    return None
+
+
+def _read_weekday(t: Tokens, i: int, weekday: bool) -> Found:
+    """A weekday, perhaps with its date: "Tuesday", "last Tuesday", "Tuesday, October 15"."""
+    if not weekday:
+        return None
+    words, glued, n = t.words, t.glued, len(t.words)
+    w, shift = words[i], 0
+    if w in c.DIRECTIONS:
+        if not (i + 1 < n and words[i + 1] in _WEEKDAYS):
+            return None
         shift = c.DIRECTIONS[w]
         i, w = i + 1, words[i + 1]
-    if weekday and w in _WEEKDAYS:
-        j = i + 1
-        if j < n and words[j] == "." and glued[j] and w not in _FULL_NAMES:
-            j += 1
-        k = j + 1 if j < n and words[j] == "," else j
-        # Only a day can follow ("Tuesday, October 15"), never another weekday: a run of weekday
-        # names is not read by recursing once per name.
-        dated = _point(t, k, weekday=False) if shift == 0 else None
-        if dated is not None and dated[0][0] == "day":
-            return ("weekday_day", _WEEKDAYS[w], dated[0]), dated[1]
-        if shift == 1:
-            return None  # "next Tuesday": a plan; not read
-        return ("weekday", _WEEKDAYS[w], shift), j
-    # day month [year]: "14 October 2024", "14th of October"
+    j = i + 1
+    if j < n and words[j] == "." and glued[j] and w not in _FULL_NAMES:
+        j += 1
+    k = j + 1 if j < n and words[j] == "," else j
+    # Only a day can follow ("Tuesday, October 15"), never another weekday: a run of weekday
+    # names is not read by recursing once per name.
+    dated = _point(t, k, weekday=False) if shift == 0 else None
+    if dated is not None and dated[0][0] == "day":
+        return ("weekday_day", _WEEKDAYS[w], dated[0]), dated[1]
+    if shift == 1:
+        return None  # "next Tuesday": this coming one or the one after; not read
+    return ("weekday", _WEEKDAYS[w], shift), j
+
+
+def _read_day_month(t: Tokens, i: int, weekday: bool) -> Found:
+    """Day month [year]: "14 October 2024", "14th of October"; a numeric date "28/10/2024"."""
+    words, n = t.words, len(t.words)
     day_end = _day_number(t, i)
-    if day_end is not None:
-        k = day_end + 1 if day_end < n and words[day_end] == "of" else day_end
-        month = _month_name(words, k)
-        if month is not None:
-            year, end = _year_after(t, month[1])
-            return ("day", year, ("const", month[0]), _slot(t, i)), _time(t, end) if year else end
-        numeric = _numeric(t, i)
-        if numeric is not None:
-            return numeric
+    if day_end is None:
         return None
-    # month day [year]: "October 14, 2024", "Oct. 4"; month [year]
-    month = _month_name(words, i)
+    k = day_end + 1 if day_end < n and words[day_end] == "of" else day_end
+    month = _month_name(words, k)
     if month is not None:
-        m, j = month
-        day_end = _day_number(t, j)
-        if day_end is not None and not (day_end < n and words[day_end] == ":"):
-            last = day_end + 1
-            if (last < n and words[day_end] == "-" and t.glued[day_end] and words[last] in _DAY
-                    and t.glued[last]):  # "Oct 30-31": two days of one month
-                year, end = _year_after(t, last + 1)
-                return ("interval", ("day", year, ("const", m), _slot(t, j)),
-                        ("day", year, ("const", m), _slot(t, last))), end
-            year, end = _year_after(t, day_end)
-            return ("day", year, ("const", m), _slot(t, j)), _time(t, end) if year else end
-        year, end = _year_after(t, j)
-        return ("month", year, ("const", m)), end
-    # last/next/this + month or season
-    if w in ("last", "next", "this") and i + 1 < n:
-        month = _month_name(words, i + 1)
-        if month is not None:
-            return ("month_rel", w, month[0]), month[1]
-        if words[i + 1] in c.SEASONS:
-            return ("season_rel", w, c.SEASONS[words[i + 1]]), i + 2
-    # year, decade, approximate year
-    the = 1 if w == "the" else 0
+        year, end = _year_after(t, month[1])
+        return ("day", year, ("const", month[0]), _slot(t, i)), _time(t, end) if year else end
+    return _numeric(t, i)
+
+
+def _read_month_day(t: Tokens, i: int, weekday: bool) -> Found:
+    """Month day [year] ("October 14, 2024", "Oct. 4", "Oct 30-31"); month [year]."""
+    words, glued, n = t.words, t.glued, len(t.words)
+    month = _month_name(words, i)
+    if month is None:
+        return None
+    m, j = month
+    day_end = _day_number(t, j)
+    if day_end is not None and not (day_end < n and words[day_end] == ":"):
+        last = day_end + 1
+        if (last < n and words[day_end] == "-" and glued[day_end] and words[last] in _DAY
+                and glued[last]):  # "Oct 30-31": two days of one month
+            year, end = _year_after(t, last + 1)
+            return ("interval", ("day", year, ("const", m), _slot(t, j)),
+                    ("day", year, ("const", m), _slot(t, last))), end
+        year, end = _year_after(t, day_end)
+        return ("day", year, ("const", m), _slot(t, j)), _time(t, end) if year else end
+    year, end = _year_after(t, j)
+    return ("month", year, ("const", m)), end
+
+
+def _read_month_or_season_rel(t: Tokens, i: int, weekday: bool) -> Found:
+    """last/next/this + a month or a season."""
+    words, n, w = t.words, len(t.words), t.words[i]
+    if w not in ("last", "next", "this") or i + 1 >= n:
+        return None
+    month = _month_name(words, i + 1)
+    if month is not None:
+        return ("month_rel", w, month[0]), month[1]
+    if words[i + 1] in c.SEASONS:
+        return ("season_rel", w, c.SEASONS[words[i + 1]]), i + 2
+    return None
+
+
+def _read_year(t: Tokens, i: int, weekday: bool) -> Found:
+    """A year or a decade: "2024", "the year 2024", "the 1990s", "1970's"."""
+    words, glued, n = t.words, t.glued, len(t.words)
+    the = 1 if words[i] == "the" else 0
     k = i + the + 1  # "the year 2024", not "the year 1970s"
     if words[k - 1:k] == ["year"] and k < n and words[k] == "#4" and not (
             k + 1 < n and glued[k + 1] and words[k + 1][0].isalnum()):
@@ -240,26 +283,49 @@ def _point(t: Tokens, i: int, weekday: bool = True) -> tuple[Spec, int] | None:
             return ("decade", _slot(t, k)), k + 3
         if not the:
             return ("year", _slot(t, k)), k + 1
-    if w in _APPROX:
-        k = i + 1
-        if k < n and words[k] == ".":
-            k += 1
-        if k < n and words[k] == "#4" and not (k + 1 < n and glued[k + 1]
-                                               and words[k + 1][0].isalnum()):
-            return ("approx_year", _slot(t, k)), k + 1
-    # seasons: "summer of 2025", "the summer", "summer last year"
+    return None
+
+
+def _read_approx_year(t: Tokens, i: int, weekday: bool) -> Found:
+    """"around 2020", "c. 1965"."""
+    words, glued, n = t.words, t.glued, len(t.words)
+    k = i + 1
+    if k < n and words[k] == ".":
+        k += 1
+    if k < n and words[k] == "#4" and not (k + 1 < n and glued[k + 1]
+                                           and words[k + 1][0].isalnum()):
+        return ("approx_year", _slot(t, k)), k + 1
+    return None
+
+
+def _read_season_of(t: Tokens, i: int, weekday: bool) -> Found:
+    """A season: "summer of 2025", "the summer", "summer last year"."""
+    words, n = t.words, len(t.words)
+    the = 1 if words[i] == "the" else 0
     if i + the < n and words[i + the] in c.SEASONS:
-        season = c.SEASONS[words[i + the]]
         year, end = _year_after(t, i + the + 1)
-        return ("season", year, season), end
-    # quarters: "the fourth quarter of 2024", "Q4 2024"
+        return ("season", year, c.SEASONS[words[i + the]]), end
+    return None
+
+
+def _read_quarter(t: Tokens, i: int, weekday: bool) -> Found:
+    """"the fourth quarter of 2024", "Q4 2024"."""
+    words, glued, n = t.words, t.glued, len(t.words)
+    the = 1 if words[i] == "the" else 0
     if i + the + 1 < n and words[i + the] in _ORDINALS and words[i + the + 1] == "quarter":
         year, end = _year_after(t, i + the + 2)
         return ("quarter", year, _ORDINALS[words[i + the]]), end
-    if w == "q" and i + 1 < n and words[i + 1] == "#1" and glued[i + 1]:
+    if words[i] == "q" and i + 1 < n and words[i + 1] == "#1" and glued[i + 1]:
         year, end = _year_after(t, i + 2)
         return ("quarter_slot", year, _slot(t, i + 1)), end
-    # parts of a month or a year: "early June", "mid-October 2024", "late 2023", "mid-2024"
+    return None
+
+
+def _read_part(t: Tokens, i: int, weekday: bool) -> Found:
+    """A part of a month or a year: "early June", "mid-October 2024", "late 2023", "mid-2024",
+    "the late 1990s", "early last month"."""
+    words, glued, n = t.words, t.glued, len(t.words)
+    the = 1 if words[i] == "the" else 0
     skip = 1 if the and i + 1 < n and words[i + 1] in c.DECADE_PARTS else 0  # "the late 1990s"
     for index, kind in ((_MONTH_PARTS, "month_part"), (_YEAR_PARTS, "year_part")):
         part = match_phrase(index, words, i + skip)
@@ -287,43 +353,172 @@ def _point(t: Tokens, i: int, weekday: bool = True) -> tuple[Spec, int] | None:
             if rel in (["this", "year"], ["the", "year"], ["last", "year"], ["next", "year"]):
                 offset = c.DIRECTIONS.get(rel[0], 0)  # "the year": this one
                 return ("year_part", ("ref", offset, "fixed"), part[1]), k + 2
-    # Dates relative to another event: "the following Tuesday", "the next day", "two days
-    # later", "a week after": found, so that a curator sees them, and never read here.
-    if w == "the" and i + 1 < n and words[i + 1] in c.EVENT_WORDS:
+    return None
+
+
+def _read_event_relative(t: Tokens, i: int, weekday: bool) -> Found:
+    """A date relative to another event: "the following Tuesday", "the next day", "two days
+    later", "a week after": found, so that a curator sees it, and never read here."""
+    words, n = t.words, len(t.words)
+    if words[i] == "the" and i + 1 < n and words[i + 1] in c.EVENT_WORDS:
         inner = _point(t, i + 2, weekday=True)
         if inner is not None and inner[0][0] in ("weekday", "month", "day"):
             return ("event_relative", "the " + words[i + 1]), inner[1]
         if i + 2 < n and words[i + 2] in c.DATE_UNITS:
             return ("event_relative", "the " + words[i + 1]), i + 3
+        return None
     counted = _counted(t, i)
     if counted is not None and words[counted[1]:counted[1] + 1] in (["after"], ["later"],
                                                                      ["before"], ["earlier"]):
         return ("event_relative", words[counted[1]]), counted[1] + 1
-    # "the 27th": a day of the reference's month, or of the one before or after
-    if w == "the" and i + 2 < n and words[i + 1] in _DAY and words[i + 2] in _ORDINAL_SUFFIX \
-            and glued[i + 2] and (i + 3 >= n or not words[i + 3].isalnum()
-                                  or words[i + 3] in _AFTER_A_DAY):
-        return ("day_of_month", _slot(t, i + 1)), i + 3  # not "the 11th Corps", "the 70th"
-    # "the past eight months", "the last 3 weeks": the span ending on the reference
-    if w == "the" and i + 1 < n and words[i + 1] in ("past", "last"):
-        counted = _counted(t, i + 2)
-        if counted is not None:
-            return ("past_n", *counted[0]), counted[1]
-        if words[i + 1] == "past" and words[i + 2:i + 3] == ["year"]:  # the twelve months
-            return ("past_n", "year", 1), i + 3
-    # "next quarter", "the previous quarter": the calendar quarter after or before the report's
-    k = i + (1 if w == "the" else 0)
+    return None
+
+
+def _read_day_of_month(t: Tokens, i: int, weekday: bool) -> Found:
+    """"the 27th": a day of the report's month, or of the one before or after (not "the 11th
+    Corps", "the 70th drawdown")."""
+    words, glued, n = t.words, t.glued, len(t.words)
+    if i + 2 < n and words[i + 1] in _DAY and words[i + 2] in _ORDINAL_SUFFIX and glued[i + 2] \
+            and (i + 3 >= n or not words[i + 3].isalnum() or words[i + 3] in _AFTER_A_DAY):
+        return ("day_of_month", _slot(t, i + 1)), i + 3
+    return None
+
+
+def _read_past_n(t: Tokens, i: int, weekday: bool) -> Found:
+    """"the past eight months", "the last 3 weeks", "the past year": the span ending on the
+    report."""
+    words, n = t.words, len(t.words)
+    if not (i + 1 < n and words[i + 1] in ("past", "last")):
+        return None
+    counted = _counted(t, i + 2)
+    if counted is not None:
+        return ("past_n", *counted[0]), counted[1]
+    if words[i + 1] == "past" and words[i + 2:i + 3] == ["year"]:  # the twelve months
+        return ("past_n", "year", 1), i + 3
+    return None
+
+
+def _read_quarter_rel(t: Tokens, i: int, weekday: bool) -> Found:
+    """"next quarter", "the previous quarter": the calendar quarter after or before the report's."""
+    words, n = t.words, len(t.words)
+    k = i + (1 if words[i] == "the" else 0)
     if k + 1 < n and words[k] in c.DIRECTIONS and words[k + 1] == "quarter":
         return ("quarter_rel", c.DIRECTIONS[words[k]]), k + 2
-    # "three days ago"
+    return None
+
+
+def _read_days_ago(t: Tokens, i: int, weekday: bool) -> Found:
+    """"three days ago", "3 days ago"."""
     counted = _counted(t, i)
-    if counted is not None and counted[0][0] == "day" and words[counted[1]:counted[1] + 1] == [
+    if counted is not None and counted[0][0] == "day" and t.words[counted[1]:counted[1] + 1] == [
             "ago"]:
         return ("days_ago", counted[0][1]), counted[1] + 1
-    # relative phrases
-    found = match_phrase(_RELATIVE, words, i)
-    if found is not None:
-        return ("relative", found[1]), found[0]
+    return None
+
+
+def _read_relative_phrase(t: Tokens, i: int, weekday: bool) -> Found:
+    """A phrase of `conventions.RELATIVE_DATES`: "yesterday", "last week", "in the coming months"."""
+    found = match_phrase(_RELATIVE, t.words, i)
+    return (("relative", found[1]), found[0]) if found is not None else None
+
+
+def _firsts(*tables: object) -> frozenset[str]:
+    """The first token of every phrase of the tables."""
+    return frozenset(of_shape(str(phrase)).words[0] for table in tables
+                     for phrase in table)  # type: ignore[attr-defined]
+
+
+_E = Example
+_NUMBERS = frozenset(_DAY)
+RULES: tuple[Rule, ...] = (
+    Rule("iso", frozenset({"#4"}), _read_iso, (
+        _E("2024-10-14", None, None, "2024-10-14"), _E("2024-10", None, None, "2024-10"),
+        _E("2024-06-19T09:30Z", None, None, "2024-06-19"))),
+    Rule("weekday", frozenset(_WEEKDAYS) | frozenset(c.DIRECTIONS), _read_weekday, (
+        _E("on Tuesday", "2024-10-17", "past", "2024-10-15"),
+        _E("on Tuesday", "2024-10-17", "future", "2024-10-22"),
+        _E("last Tuesday", "2024-10-17", None, "2024-10-15"),
+        _E("Tuesday, October 15", "2024-10-17", None, "2024-10-15"),
+        _E("next Tuesday", "2024-10-17", "future", None))),
+    Rule("day month", _NUMBERS, _read_day_month, (
+        _E("14 October 2024", None, None, "2024-10-14"),
+        _E("on 4 November", "2024-11-12", None, "2024-11-04"),
+        _E("28/10/2024", None, None, "2024-10-28"), _E("03/04/2024", None, None, None),
+        _E("19 June 2024, 08:15 GMT", None, None, "2024-06-19"))),
+    Rule("month day", frozenset(_MONTHS), _read_month_day, (
+        _E("October 14, 2024", None, None, "2024-10-14"),
+        _E("Oct 30-31, 2024", None, None, "2024-10-30/2024-10-31"),
+        _E("in December", "2025-01-05", None, "2024-12"),
+        _E("in December", "2024-11-01", "future", "2024-12"),
+        _E("June 19, 2024 20:43:57", None, None, "2024-06-19"))),
+    Rule("last, this or next month or season", frozenset({"last", "next", "this"}),
+         _read_month_or_season_rel, (_E("last December", "2024-10-17", None, "2023-12"),
+                                _E("next spring", "2024-10-17", None, "2025-21"))),
+    Rule("year or decade", frozenset({"#4", "the", "year"}), _read_year, (
+        _E("in 2023", None, None, "2023"), _E("the 1990s", None, None, "199X"),
+        _E("the year 2024", None, None, "2024"))),
+    Rule("approximate year", frozenset(_APPROX), _read_approx_year, (
+        _E("around 2020", None, None, "2020~"), _E("c. 1965", None, None, "1965~"))),
+    Rule("season", frozenset(c.SEASONS) | {"the"}, _read_season_of, (
+        _E("summer of 2025", None, None, "2025-22"),
+        _E("in the spring", "2024-11-01", "future", "2025-21"))),
+    Rule("quarter", frozenset(_ORDINALS) | {"the", "q"}, _read_quarter, (
+        _E("the fourth quarter of 2024", None, None, "2024-36"),
+        _E("Q1 2025", None, None, "2025-33"))),
+    Rule("part of a month or a year", _firsts(c.MONTH_PARTS, c.YEAR_PARTS) | {"the"}, _read_part, (
+        _E("early June 2024", None, None, "2024-06-01/2024-06-10"),
+        _E("late 2023", None, None, "2023-09/2023-12"),
+        _E("the late 1990s", None, None, "1997/1999"))),
+    Rule("relative to another event", frozenset({"the"}) | frozenset(c.DATE_COUNTS) | _NUMBERS,
+         _read_event_relative, (_E("the following Tuesday", "2025-01-15", None, None),
+                           _E("two days later", "2025-01-15", None, None),
+                           _E("a week after", "2025-01-15", None, None))),
+    Rule("day of the month", frozenset({"the"}), _read_day_of_month, (
+        _E("arrived on the 27th", "2024-11-04", None, "2024-10-27"),
+        _E("will leave on the 27th", "2024-11-04", None, "2024-11-27"))),
+    Rule("the past N units", frozenset({"the"}), _read_past_n, (
+        _E("over the past eight months", "2025-01-10", None, "2024-05-11/2025-01-10"),
+        _E("the past year", "2025-06-19", None, "2024-06-20/2025-06-19"))),
+    Rule("quarter before or after", frozenset(c.DIRECTIONS) | {"the"}, _read_quarter_rel, (
+        _E("next quarter", "2026-10-02", None, "2027-33"),
+        _E("the previous quarter", "2024-10-10", None, "2024-35"))),
+    Rule("days ago", frozenset(c.DATE_COUNTS) | _NUMBERS, _read_days_ago, (
+        _E("three days ago", "2024-11-04", None, "2024-11-01"),
+        _E("2 days ago", "2024-03-02", None, "2024-02-29"))),
+    Rule("relative phrase", _firsts(c.RELATIVE_DATES), _read_relative_phrase, (
+        _E("yesterday", "2024-10-17", None, "2024-10-16"),
+        _E("last week", "2024-10-17", None, "2024-10-07/2024-10-13"),
+        _E("in the coming months", "2024-10-17", None, "2024-10-17/.."))),
+)
+_BY_START: dict[str, tuple[Rule, ...]] = {}
+for _rule in RULES:
+    for _token in _rule.starts:
+        _BY_START[_token] = (*_BY_START.get(_token, ()), _rule)
+# The tokens a date can start with: every rule's, and those of the words that open a date.
+DATE_STARTS: frozenset[str] = frozenset(_BY_START) | _firsts(c.DATE_OPENERS) | {"between", "."}
+
+
+def rules_markdown() -> str:
+    """The date forms as a Markdown table, with an example of each (docs/conventions.md)."""
+    lines = ["## Date forms", "", "Each form is one rule of `dprk_ru_data.normalise.dates.RULES`, "
+             "with its examples; they are the tests.", "",
+             "| form | example | report of | tense | reads as |", "| --- | --- | --- | --- | --- |"]
+    for rule in RULES:
+        for e in rule.examples[:2]:
+            lines.append(f"| {rule.name} | {e.text} | {e.reference or ''} | {e.tense or ''} | "
+                         f"{e.edtf if e.edtf is not None else 'refused'} |")
+    return "\n".join(lines) + "\n"
+
+
+def _point(t: Tokens, i: int, weekday: bool = True) -> Found:
+    """One date at `i` (no opener, no second date): the first rule that reads one there; with
+    `weekday` false, not a weekday."""
+    if i >= len(t.words):
+        return None
+    for rule in _BY_START.get(t.words[i], ()):
+        found = rule.read(t, i, weekday)
+        if found is not None:
+            return found
     return None
 
 

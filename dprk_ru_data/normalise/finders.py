@@ -48,11 +48,7 @@ def _first_words(*tables: object) -> set[str]:
     return {of_shape(str(phrase)).words[0] for table in tables for phrase in table}  # type: ignore[attr-defined]
 
 
-_DATE_STARTS = (set(d._MONTHS) | set(d._WEEKDAYS) | set(c.SEASONS) | set(d._ORDINALS)
-                | _first_words(c.RELATIVE_DATES, c.DATE_OPENERS, c.MONTH_PARTS, c.YEAR_PARTS)
-                | {"last", "next", "this", "past", "the", "between",
-                                                  "q", "year", ".", "around", "about", "circa",
-                                                  "c", "ca", "mid", "#1", "#2", "#4"})
+_DATE_STARTS = d.DATE_STARTS  # derived from the date rules (`dates.RULES`)
 _FIGURE_STARTS = (_first_words(c.APPROXIMATIONS, c.INCREMENTS_BEFORE, c.VAGUE_QUANTITIES,
                                c.VAGUE_MULTIPLIERS, c.SHARE_WORDS, c.CURRENCY_SYMBOLS)
                   | set(f._UNITS) | set(f._TENS) | {"between", "a", "half", "~", "$", "€", "£",
