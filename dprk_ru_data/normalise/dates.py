@@ -417,7 +417,8 @@ def _read_days_ago(t: Tokens, i: int, weekday: bool) -> Found:
 
 
 def _read_relative_phrase(t: Tokens, i: int, weekday: bool) -> Found:
-    """A phrase of `conventions.RELATIVE_DATES`: "yesterday", "last week", "in the coming months"."""
+    """A phrase of `conventions.RELATIVE_DATES`: "yesterday", "last week", "in the coming
+    months"."""
     found = match_phrase(_RELATIVE, t.words, i)
     return (("relative", found[1]), found[0]) if found is not None else None
 
@@ -795,172 +796,255 @@ def _resolve(spec: Spec, ctx: _Context) -> FuzzyDate:
 
 
 def _closed(spec: Spec, ctx: _Context) -> _Span:
-    """A spec of any kind but a relative phrase or an opener, which may leave an end open."""
+    """A spec of any kind but a relative phrase or an opener, which may leave an end open:
+    resolved by the function `RESOLVERS` gives its kind."""
+    resolver = RESOLVERS.get(spec[0])
+    if resolver is None:  # pragma: no cover - every reader's kind has a resolver
+        raise ValueError(f"unknown date form {spec[0]}")
+    return resolver(spec, ctx)
+
+
+def _r_day(spec: Spec, ctx: _Context) -> _Span:
+    _, year, month, day = spec
+
+    def make_day(y: int) -> _Span:
+        m, d = _number(month, ctx), _number(day, ctx)
+        try:
+            when = dt.date(y, m, d)
+        except ValueError:
+            raise ValueError(f"no such day ({y:04d}-{m:02d}-{d:02d})") from None
+        return _Span(_iso(when), when, when, "day")
+    return _rolled(make_day, year, ctx, "a day and month")
+
+
+def _r_month(spec: Spec, ctx: _Context) -> _Span:
+    _, year, month = spec
+    m = _number(month, ctx)
+    if not 1 <= m <= 12:
+        raise ValueError(f"there is no month {m}")
+    return _rolled(lambda y: _month_span(y, m), year, ctx, "a month")
+
+
+def _r_iso_month(spec: Spec, ctx: _Context) -> _Span:
+    """"2024-10", or the two-digit end year of "1965-73"."""
+    _, year, month = spec
+    m = _number(month, ctx)
+    if 1 <= m <= 12:
+        return _closed(("month", year, month), ctx)
+    return _join("interval", ("year", year), ("year", ("short", month[1], year[1])), ctx)
+
+
+def _r_year(spec: Spec, ctx: _Context) -> _Span:
+    y = _year(spec[1], ctx)
+    return _Span(f"{y:04d}", dt.date(y, 1, 1), dt.date(y, 12, 31), "year")
+
+
+def _r_approx_year(spec: Spec, ctx: _Context) -> _Span:
+    y = _year(spec[1], ctx)
+    return _Span(f"{y:04d}~", dt.date(y, 1, 1), dt.date(y, 12, 31), "year")
+
+
+def _r_decade(spec: Spec, ctx: _Context) -> _Span:
+    y = _year(spec[1], ctx)
+    if y % 10:
+        raise ValueError("a decade is written with its first year ('the 1960s')")
+    return _Span(f"{y // 10:03d}X", dt.date(y, 1, 1), dt.date(y + 9, 12, 31), "decade")
+
+
+def _r_month_part_rel(spec: Spec, ctx: _Context) -> _Span:  # "early last month"
+    _, which, part = spec
+    reference = _needs(ctx, f"'{which} month'")
+    month_index = reference.year * 12 + reference.month - 1 + c.DIRECTIONS[which]
+    return _closed(("month_part", ("const", month_index // 12), month_index % 12 + 1, part),
+                   ctx)
+
+
+def _r_decade_part(spec: Spec, ctx: _Context) -> _Span:
+    y = _year(spec[1], ctx)
+    if y % 10:
+        raise ValueError("a decade is written with its first year ('the 1960s')")
+    first, last = c.DECADE_PARTS[spec[2]]
+    return _Span(f"{y + first:04d}/{y + last:04d}", dt.date(y + first, 1, 1),
+                 dt.date(y + last, 12, 31), "decade")
+
+
+def _r_season(spec: Spec, ctx: _Context) -> _Span:
+    _, year, code = spec
+    return _rolled(lambda y: _season(y, code), year, ctx, "a season")
+
+
+def _r_season_rel(spec: Spec, ctx: _Context) -> _Span:
+    _, which, code = spec
+    reference = _needs(ctx, f"'{which}' and a season")
+    before, holding, after = _around(lambda y: _season(y, code), reference)
+    if which == "last":
+        return before
+    if which == "next":
+        return after
+    return holding or _by_tense(before, after, ctx, f"'this {code}'")
+
+
+def _r_quarter(spec: Spec, ctx: _Context) -> _Span:
     kind = spec[0]
-    if kind == "day":
-        _, year, month, day = spec
+    _, year, quarter = spec
+    q = quarter if kind == "quarter" else _number(quarter, ctx)
+    if not 1 <= q <= 4:
+        raise ValueError(f"there is no quarter {q}")
+    return _rolled(lambda y: _Span(f"{y:04d}-{32 + q}", dt.date(y, 3 * q - 2, 1),
+                                   dt.date(y, 3 * q, _last_day(y, 3 * q)), "quarter"),
+                   year, ctx, "a quarter")
 
-        def make_day(y: int) -> _Span:
-            m, d = _number(month, ctx), _number(day, ctx)
-            try:
-                when = dt.date(y, m, d)
-            except ValueError:
-                raise ValueError(f"no such day ({y:04d}-{m:02d}-{d:02d})") from None
-            return _Span(_iso(when), when, when, "day")
-        return _rolled(make_day, year, ctx, "a day and month")
-    if kind == "month":
-        _, year, month = spec
-        m = _number(month, ctx)
-        if not 1 <= m <= 12:
-            raise ValueError(f"there is no month {m}")
-        return _rolled(lambda y: _month_span(y, m), year, ctx, "a month")
-    if kind == "iso_month":  # "2024-10", or the two-digit end year of "1965-73"
-        _, year, month = spec
-        m = _number(month, ctx)
-        if 1 <= m <= 12:
-            return _closed(("month", year, month), ctx)
-        return _join("interval", ("year", year), ("year", ("short", month[1], year[1])), ctx)
-    if kind == "year":
-        y = _year(spec[1], ctx)
-        return _Span(f"{y:04d}", dt.date(y, 1, 1), dt.date(y, 12, 31), "year")
-    if kind == "approx_year":
-        y = _year(spec[1], ctx)
-        return _Span(f"{y:04d}~", dt.date(y, 1, 1), dt.date(y, 12, 31), "year")
-    if kind == "decade":
-        y = _year(spec[1], ctx)
-        if y % 10:
-            raise ValueError("a decade is written with its first year ('the 1960s')")
-        return _Span(f"{y // 10:03d}X", dt.date(y, 1, 1), dt.date(y + 9, 12, 31), "decade")
-    if kind == "month_part_rel":  # "early last month"
-        _, which, part = spec
-        reference = _needs(ctx, f"'{which} month'")
-        month_index = reference.year * 12 + reference.month - 1 + c.DIRECTIONS[which]
-        return _closed(("month_part", ("const", month_index // 12), month_index % 12 + 1, part),
-                       ctx)
-    if kind == "decade_part":
-        y = _year(spec[1], ctx)
-        if y % 10:
-            raise ValueError("a decade is written with its first year ('the 1960s')")
-        first, last = c.DECADE_PARTS[spec[2]]
-        return _Span(f"{y + first:04d}/{y + last:04d}", dt.date(y + first, 1, 1),
-                     dt.date(y + last, 12, 31), "decade")
-    if kind == "season":
-        _, year, code = spec
-        return _rolled(lambda y: _season(y, code), year, ctx, "a season")
-    if kind == "season_rel":
-        _, which, code = spec
-        reference = _needs(ctx, f"'{which}' and a season")
-        before, holding, after = _around(lambda y: _season(y, code), reference)
-        if which == "last":
-            return before
-        if which == "next":
-            return after
-        return holding or _by_tense(before, after, ctx, f"'this {code}'")
-    if kind in ("quarter", "quarter_slot"):
-        _, year, quarter = spec
-        q = quarter if kind == "quarter" else _number(quarter, ctx)
-        if not 1 <= q <= 4:
-            raise ValueError(f"there is no quarter {q}")
-        return _rolled(lambda y: _Span(f"{y:04d}-{32 + q}", dt.date(y, 3 * q - 2, 1),
-                                       dt.date(y, 3 * q, _last_day(y, 3 * q)), "quarter"),
-                       year, ctx, "a quarter")
-    if kind == "month_part":
-        _, year, month, part = spec
-        start_day, end_day = c.MONTH_PARTS[part]
 
-        def make_part(y: int) -> _Span:
-            end = _last_day(y, month) if end_day is None else end_day
-            return _days(dt.date(y, month, start_day), dt.date(y, month, end), "month")
-        return _rolled(make_part, year, ctx, "a part of a month")
-    if kind == "year_part":
-        _, year, part = spec
-        y = _year(year, ctx)
-        first, last = c.YEAR_PARTS[part]
-        if first == last:
-            return _month_span(y, first)
-        return _Span(f"{y:04d}-{first:02d}/{y:04d}-{last:02d}", dt.date(y, first, 1),
-                     dt.date(y, last, _last_day(y, last)), "year")
-    if kind == "month_rel":
-        _, which, month = spec
-        reference = _needs(ctx, f"'{which}' and a month")
-        if which == "this":
-            return _month_span(reference.year, month)
-        if which == "last":
-            y = reference.year if month < reference.month else reference.year - 1
-        else:
-            y = reference.year if month > reference.month else reference.year + 1
-        return _month_span(y, month)
-    if kind == "weekday":
-        _, weekday, shift = spec
-        reference = _needs(ctx, "a weekday")
-        back = (reference.weekday() - weekday) % 7
-        if shift == -1 and back == 0:
-            back = 7
-        day = reference - dt.timedelta(days=back)
-        if shift == 0 and back:  # "on Tuesday": the one before, or the one ahead
-            ahead = day + dt.timedelta(days=7)
-            return _by_tense(_Span(_iso(day), day, day, "day"),
-                             _Span(_iso(ahead), ahead, ahead, "day"), ctx, "a weekday")
+def _r_month_part(spec: Spec, ctx: _Context) -> _Span:
+    _, year, month, part = spec
+    start_day, end_day = c.MONTH_PARTS[part]
+
+    def make_part(y: int) -> _Span:
+        end = _last_day(y, month) if end_day is None else end_day
+        return _days(dt.date(y, month, start_day), dt.date(y, month, end), "month")
+    return _rolled(make_part, year, ctx, "a part of a month")
+
+
+def _r_year_part(spec: Spec, ctx: _Context) -> _Span:
+    _, year, part = spec
+    y = _year(year, ctx)
+    first, last = c.YEAR_PARTS[part]
+    if first == last:
+        return _month_span(y, first)
+    return _Span(f"{y:04d}-{first:02d}/{y:04d}-{last:02d}", dt.date(y, first, 1),
+                 dt.date(y, last, _last_day(y, last)), "year")
+
+
+def _r_month_rel(spec: Spec, ctx: _Context) -> _Span:
+    _, which, month = spec
+    reference = _needs(ctx, f"'{which}' and a month")
+    if which == "this":
+        return _month_span(reference.year, month)
+    if which == "last":
+        y = reference.year if month < reference.month else reference.year - 1
+    else:
+        y = reference.year if month > reference.month else reference.year + 1
+    return _month_span(y, month)
+
+
+def _r_weekday(spec: Spec, ctx: _Context) -> _Span:
+    _, weekday, shift = spec
+    reference = _needs(ctx, "a weekday")
+    back = (reference.weekday() - weekday) % 7
+    if shift == -1 and back == 0:
+        back = 7
+    day = reference - dt.timedelta(days=back)
+    if shift == 0 and back:  # "on Tuesday": the one before, or the one ahead
+        ahead = day + dt.timedelta(days=7)
+        return _by_tense(_Span(_iso(day), day, day, "day"),
+                         _Span(_iso(ahead), ahead, ahead, "day"), ctx, "a weekday")
+    return _Span(_iso(day), day, day, "day")
+
+
+def _r_weekday_day(spec: Spec, ctx: _Context) -> _Span:
+    _, weekday, day_spec = spec
+    span = _closed(day_spec, ctx)
+    if span.start.weekday() != weekday:
+        raise ValueError(f"{_iso(span.start)} is a {calendar.day_name[span.start.weekday()]}, "
+                         f"not a {calendar.day_name[weekday]}")
+    return span
+
+
+def _r_interval(spec: Spec, ctx: _Context) -> _Span:
+    kind = spec[0]
+    return _join(kind, spec[1], spec[2], ctx)
+
+
+def _r_event_relative(spec: Spec, ctx: _Context) -> _Span:
+    raise ValueError(f"relative to another event ('{spec[1]}'): its date is that event's, "
+                     "moved; find the event's date and work it out")
+
+
+def _r_quarter_rel(spec: Spec, ctx: _Context) -> _Span:
+    reference = _needs(ctx, "a quarter relative to the report")
+    index = reference.year * 4 + (reference.month - 1) // 3 + spec[1]
+    y, q = divmod(index, 4)
+    return _closed(("quarter", ("const", y), q + 1), ctx)
+
+
+def _r_numeric(spec: Spec, ctx: _Context) -> _Span:
+    _, first, second, year = spec
+    a, b = _number(first, ctx), _number(second, ctx)
+    if a > 12 >= b or a == b:
+        day, month = a, b
+    elif b > 12 >= a:
+        day, month = b, a
+    else:
+        raise ValueError(f"ambiguous: {a}/{b} may be day then month or month then day")
+    return _closed(("day", year, ("const", month), ("const", day)), ctx)
+
+
+def _r_day_of_month(spec: Spec, ctx: _Context) -> _Span:
+    reference = _needs(ctx, "a day of the month")
+    d = _number(spec[1], ctx)
+    index = reference.year * 12 + reference.month - 1
+
+    def in_month(k: int) -> _Span:
+        y, m = divmod(index + k, 12)
+        day = dt.date(y, m + 1, d)
         return _Span(_iso(day), day, day, "day")
-    if kind == "weekday_day":
-        _, weekday, day_spec = spec
-        span = _closed(day_spec, ctx)
-        if span.start.weekday() != weekday:
-            raise ValueError(f"{_iso(span.start)} is a {calendar.day_name[span.start.weekday()]}, "
-                             f"not a {calendar.day_name[weekday]}")
-        return span
-    if kind in ("interval", "all", "one"):
-        return _join(kind, spec[1], spec[2], ctx)
-    if kind == "event_relative":
-        raise ValueError(f"relative to another event ('{spec[1]}'): its date is that event's, "
-                         "moved; find the event's date and work it out")
-    if kind == "quarter_rel":
-        reference = _needs(ctx, "a quarter relative to the report")
-        index = reference.year * 4 + (reference.month - 1) // 3 + spec[1]
-        y, q = divmod(index, 4)
-        return _closed(("quarter", ("const", y), q + 1), ctx)
-    if kind == "numeric":
-        _, first, second, year = spec
-        a, b = _number(first, ctx), _number(second, ctx)
-        if a > 12 >= b or a == b:
-            day, month = a, b
-        elif b > 12 >= a:
-            day, month = b, a
-        else:
-            raise ValueError(f"ambiguous: {a}/{b} may be day then month or month then day")
-        return _closed(("day", year, ("const", month), ("const", day)), ctx)
-    if kind == "day_of_month":
-        reference = _needs(ctx, "a day of the month")
-        d = _number(spec[1], ctx)
-        index = reference.year * 12 + reference.month - 1
+    spans = [span for span in map(_maybe(in_month), (-2, -1, 0, 1, 2)) if span is not None]
+    for span in spans:
+        if span.start == reference:
+            return span
+    before = max((x for x in spans if x.end < reference), key=lambda x: x.start)
+    after = min((x for x in spans if x.start > reference), key=lambda x: x.start)
+    return _by_tense(before, after, ctx, "a day of the month with no month")
 
-        def in_month(k: int) -> _Span:
-            y, m = divmod(index + k, 12)
-            day = dt.date(y, m + 1, d)
-            return _Span(_iso(day), day, day, "day")
-        spans = [span for span in map(_maybe(in_month), (-2, -1, 0, 1, 2)) if span is not None]
-        for span in spans:
-            if span.start == reference:
-                return span
-        before = max((x for x in spans if x.end < reference), key=lambda x: x.start)
-        after = min((x for x in spans if x.start > reference), key=lambda x: x.start)
-        return _by_tense(before, after, ctx, "a day of the month with no month")
-    if kind == "past_n":
-        _, unit, count = spec
-        reference = _needs(ctx, f"'the past {unit}s'")
-        k = count if count >= 0 else int(ctx.numbers[-count - 1])
-        if not 1 <= k <= 1000:
-            raise ValueError(f"{k} is not a count of {unit}s this reader takes")
-        since = _back(reference, unit, k) + dt.timedelta(days=1)
-        return _days(since, reference, unit if unit in ("week", "month", "year") else "interval")
-    if kind == "days_ago":
-        reference = _needs(ctx, "'days ago'")
-        k = spec[1] if spec[1] >= 0 else int(ctx.numbers[-spec[1] - 1])
-        if not 1 <= k <= 1000:
-            raise ValueError(f"{k} is not a count of days this reader takes")
-        day = reference - dt.timedelta(days=k)
-        return _Span(_iso(day), day, day, "day")
-    raise ValueError(f"unknown date form {kind}")  # pragma: no cover
+
+def _r_past_n(spec: Spec, ctx: _Context) -> _Span:
+    _, unit, count = spec
+    reference = _needs(ctx, f"'the past {unit}s'")
+    k = count if count >= 0 else int(ctx.numbers[-count - 1])
+    if not 1 <= k <= 1000:
+        raise ValueError(f"{k} is not a count of {unit}s this reader takes")
+    since = _back(reference, unit, k) + dt.timedelta(days=1)
+    return _days(since, reference, unit if unit in ("week", "month", "year") else "interval")
+
+
+def _r_days_ago(spec: Spec, ctx: _Context) -> _Span:
+    reference = _needs(ctx, "'days ago'")
+    k = spec[1] if spec[1] >= 0 else int(ctx.numbers[-spec[1] - 1])
+    if not 1 <= k <= 1000:
+        raise ValueError(f"{k} is not a count of days this reader takes")
+    day = reference - dt.timedelta(days=k)
+    return _Span(_iso(day), day, day, "day")
+
+
+# The function that resolves each kind of spec the rules make.
+RESOLVERS: dict[str, Callable[[Spec, _Context], _Span]] = {
+    "day": _r_day,
+    "month": _r_month,
+    "iso_month": _r_iso_month,
+    "year": _r_year,
+    "approx_year": _r_approx_year,
+    "decade": _r_decade,
+    "month_part_rel": _r_month_part_rel,
+    "decade_part": _r_decade_part,
+    "season": _r_season,
+    "season_rel": _r_season_rel,
+    "quarter": _r_quarter,
+    "quarter_slot": _r_quarter,
+    "month_part": _r_month_part,
+    "year_part": _r_year_part,
+    "month_rel": _r_month_rel,
+    "weekday": _r_weekday,
+    "weekday_day": _r_weekday_day,
+    "interval": _r_interval,
+    "all": _r_interval,
+    "one": _r_interval,
+    "event_relative": _r_event_relative,
+    "quarter_rel": _r_quarter_rel,
+    "numeric": _r_numeric,
+    "day_of_month": _r_day_of_month,
+    "past_n": _r_past_n,
+    "days_ago": _r_days_ago,
+}
 
 
 def _back(day: dt.date, unit: str, k: int) -> dt.date:
