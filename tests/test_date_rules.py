@@ -61,3 +61,53 @@ def test_the_conventions_document_lists_every_rule() -> None:
 
     doc = (ROOT / "docs" / "conventions.md").read_text(encoding="utf-8")
     assert dates.rules_markdown() in doc, "regenerate docs/conventions.md (dates.rules_markdown)"
+
+
+# --- dates relative to another event, in running text ------------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from dprk_ru_data.normalise import tokens  # noqa: E402
+
+NUMBER_WORDS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+
+
+@given(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2090, 1, 1)),
+       st.integers(1, 10), st.sampled_from(["later", "after"]))
+def test_a_date_n_days_after_another_is_read_against_it(day: dt.date, n: int, word: str) -> None:
+    text = (f"The summit was held on {day:%d %B %Y}. {NUMBER_WORDS[n - 1].capitalize()} days "
+            f"{word}, the treaty was published.")
+    first, second = find_dates(text, day + dt.timedelta(days=60))
+    assert second.value is not None and second.value.start == day + dt.timedelta(days=n)
+    assert second.value.precision == "day" and second.note.startswith("derived")
+    assert f"{first.start}:{first.end}" in second.note  # it says which date it read against
+
+
+@given(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2090, 1, 1)))
+def test_the_following_weekday_is_the_first_after_the_event(day: dt.date) -> None:
+    text = f"Talks began on {day:%d %B %Y}. The following Friday, both sides signed."
+    second = find_dates(text, day + dt.timedelta(days=30))[1]
+    assert second.value is not None
+    gap = (second.value.start - day).days
+    assert second.value.start.weekday() == 4 and 1 <= gap <= 7
+
+
+def test_with_no_event_date_before_it_the_date_is_found_unread_with_the_reason() -> None:
+    text = "Two days later, the treaty was published, officials said."
+    (only,) = find_dates(text, dt.date(2024, 11, 1))
+    assert only.value is None and "no date of it found" in (only.note or "")
+    far = "On 19 June 2024 it began. " + "And then it went on. " * 30 + "Two days later, it ended."
+    assert find_dates(far, dt.date(2024, 11, 1))[-1].value is None  # too far back to anchor
+
+
+def test_the_anchor_carries_across_windows(monkeypatch) -> None:
+    text = ("The summit was held on 19 June 2024 in Pyongyang, with talks over two days. "
+            "Two days later, the treaty text was published. The following Tuesday, it was "
+            "ratified.")
+    whole = find_dates(text, dt.date(2024, 11, 1))
+    for size in (1, 2, 5):
+        monkeypatch.setattr(tokens, "WINDOW_TOKENS", size)
+        assert find_dates(text, dt.date(2024, 11, 1)) == whole
+    assert [m.value.start.isoformat() for m in whole] == ["2024-06-19", "2024-06-21",
+                                                          "2024-06-25"]

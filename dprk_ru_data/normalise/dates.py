@@ -363,14 +363,18 @@ def _read_event_relative(t: Tokens, i: int, weekday: bool) -> Found:
     if words[i] == "the" and i + 1 < n and words[i + 1] in c.EVENT_WORDS:
         inner = _point(t, i + 2, weekday=True)
         if inner is not None and inner[0][0] in ("weekday", "month", "day"):
-            return ("event_relative", "the " + words[i + 1]), inner[1]
+            return ("event_relative", "the " + words[i + 1], ("then", inner[0])), inner[1]
         if i + 2 < n and words[i + 2] in c.DATE_UNITS:
-            return ("event_relative", "the " + words[i + 1]), i + 3
+            return ("event_relative", "the " + words[i + 1],
+                    ("next", c.DATE_UNITS[words[i + 2]], 0 if words[i + 1] == "same" else 1)
+                    ), i + 3
         return None
     counted = _counted(t, i)
     if counted is not None and words[counted[1]:counted[1] + 1] in (["after"], ["later"],
                                                                      ["before"], ["earlier"]):
-        return ("event_relative", words[counted[1]]), counted[1] + 1
+        sign = 1 if words[counted[1]] in ("after", "later") else -1
+        return ("event_relative", words[counted[1]], ("shift", *counted[0], sign)), \
+            counted[1] + 1
     return None
 
 
@@ -1045,6 +1049,54 @@ RESOLVERS: dict[str, Callable[[Spec, _Context], _Span]] = {
     "past_n": _r_past_n,
     "days_ago": _r_days_ago,
 }
+
+
+def relative_to(spec: Spec, numbers: list[str], anchor: FuzzyDate) -> FuzzyDate:
+    """A date relative to another event (`_read_event_relative`), read against the date of
+    that event (`anchor`, a closed date): "two days later" is the anchor moved two days on,
+    "the following Tuesday" the first Tuesday after it, "the next day" the day after it.
+    ValueError where the anchor is open or the relation cannot be computed."""
+    if spec[0] != "event_relative" or anchor.start is None or anchor.end is None:
+        raise ValueError("not a date relative to another event, or no closed date to anchor it")
+    how = spec[2]
+    if how[0] == "shift":  # "two days later": both ends moved
+        _, unit, count, sign = how
+        k = count if count >= 0 else int(numbers[-count - 1])
+        if not 1 <= k <= 1000:
+            raise ValueError(f"{k} is not a count this reader takes")
+        if unit in ("day", "week"):
+            step = dt.timedelta(days=k * (7 if unit == "week" else 1)) * sign
+            start, end = anchor.start + step, anchor.end + step
+        else:
+            start = _back(anchor.start, unit, -k * sign)
+            end = _back(anchor.end, unit, -k * sign)
+        precision = "day" if anchor.precision == "day" and unit in ("day", "week") else (
+            "interval")
+        return FuzzyDate(*_days(start, end, precision))
+    if how[0] == "next":  # "the next day", "the following week", "the same month"
+        _, unit, step = how
+        if unit == "day":
+            day = anchor.end + dt.timedelta(days=step) if step else anchor.start
+            if step == 0 and anchor.start != anchor.end:
+                raise ValueError("'the same day' of a date that is not one day")
+            return FuzzyDate(*_days(day, day, "day"))
+        if unit == "month":
+            base = anchor.end if step else anchor.start
+            index = base.year * 12 + base.month - 1 + step
+            return FuzzyDate(*_month_span(index // 12, index % 12 + 1))
+        if unit == "week":
+            monday = anchor.end - dt.timedelta(days=anchor.end.weekday()) + dt.timedelta(
+                weeks=step)
+            return FuzzyDate(*_days(monday, monday + dt.timedelta(days=6), "week"))
+        year = anchor.end.year + step
+        return FuzzyDate(*_Span(f"{year:04d}", dt.date(year, 1, 1), dt.date(year, 12, 31),
+                                "year"))
+    inner = how[1]  # "the following Tuesday": the first one after the event
+    if inner[0] == "weekday":
+        ahead = (inner[1] - anchor.end.weekday()) % 7 or 7
+        day = anchor.end + dt.timedelta(days=ahead)
+        return FuzzyDate(*_days(day, day, "day"))
+    raise ValueError(f"'{spec[1]}' with a {inner[0]} is not read against another event")
 
 
 def _back(day: dt.date, unit: str, k: int) -> dt.date:

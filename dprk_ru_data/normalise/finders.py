@@ -140,11 +140,43 @@ _SLIPS = (IndexError, KeyError, ValueError, TypeError, OverflowError, ZeroDivisi
           RecursionError, Refusal)
 
 
+class Anchor(NamedTuple):
+    """The last date read with a value: where it ends (a token of the whole text), where it
+    is in the text, and its reading; a date relative to another event is read against it."""
+
+    token: int
+    start: int
+    end: int
+    value: d.FuzzyDate
+
+
+ANCHOR_TOKENS = 60  # how far back a date relative to another event looks for that event's date
+
+
+def _anchored(spec: d.Spec, numbers: list[str], anchor: Anchor | None, i: int, offset: int,
+              text: str) -> tuple[d.FuzzyDate | None, str]:
+    """A date relative to another event, read against the nearest earlier date (within
+    `ANCHOR_TOKENS`), with a note saying so, or why it could not be."""
+    if anchor is None or offset + i - anchor.token > ANCHOR_TOKENS:
+        return None, (f"relative to another event ('{spec[1]}'): no date of it found just "
+                      "before; find the event's date and work it out")
+    try:
+        value = d.relative_to(spec, numbers, anchor.value)
+    except (ValueError, OverflowError) as error:
+        return None, f"relative to another event ('{spec[1]}'): {error}"
+    return value, (f"derived: '{spec[1]}' read against the date at {anchor.start}:{anchor.end} "
+                   f"({text[anchor.start:anchor.end]!r}); check that it is that event's")
+
+
 def _scan_dates(t: Tokens, numbers: list[str], references: tuple[dt.date | None, ...],
-                i: int, stop: int,
-                ) -> tuple[list[tuple[int, int, d.FuzzyDate | None, str | None]], int]:
+                i: int, stop: int, offset: int = 0, anchor: Anchor | None = None,
+                text: str = "",
+                ) -> tuple[list[tuple[int, int, d.FuzzyDate | None, str | None]], int,
+                           Anchor | None]:
     """The dates that start at tokens `i` to `stop`, each the longest from where the last one
-    ended: (start, end, reading) by token index, and the token the scan goes on from."""
+    ended: (start, end, reading, note) by token index, the token the scan goes on from, and
+    the last date read (to anchor a date relative to another event; `offset` is the window's
+    first token in the whole text, `text` the text its offsets are in)."""
     found: list[tuple[int, int, d.FuzzyDate | None, str | None]] = []
     words = t.words
     while i < stop:
@@ -159,6 +191,11 @@ def _scan_dates(t: Tokens, numbers: list[str], references: tuple[dt.date | None,
         if spec[0] == "year" and spec[1][0] == "slot" and not _bare_year(
                 t, numbers, spec[1][1], i, end):
             i += 1
+            continue
+        if spec[0] == "event_relative":
+            derived, why = _anchored(spec, numbers, anchor, i, offset, text)
+            found.append((i, end, derived, why))
+            i = end
             continue
         first, last = _sentence(t, i, end)
         tense = d.tense_at(words[first:last], i - first, end - first)
@@ -176,8 +213,10 @@ def _scan_dates(t: Tokens, numbers: list[str], references: tuple[dt.date | None,
             i += 1
             continue
         found.append((i, end, reading, note))
+        if reading is not None and reading.start is not None and reading.end is not None:
+            anchor = Anchor(offset + end, t.starts[i], t.ends[end - 1], reading)
         i = end
-    return found, i
+    return found, i, anchor
 
 
 class _DateScan:
@@ -185,10 +224,12 @@ class _DateScan:
 
     def __init__(self, text: str, references: tuple[dt.date | None, ...]):
         self.text, self.references, self.resume = text, references, 0
+        self.anchor: Anchor | None = None
 
     def __call__(self, w: Window) -> list[Mention]:
-        found, i = _scan_dates(w.tokens, w.numbers, self.references,
-                               max(self.resume - w.offset, w.start), w.stop)
+        found, i, self.anchor = _scan_dates(
+            w.tokens, w.numbers, self.references, max(self.resume - w.offset, w.start), w.stop,
+            w.offset, self.anchor, self.text)
         self.resume = w.offset + i
         return [_mention(self.text, w.tokens, start, end, "date", reading, note)
                 for start, end, reading, note in found]
@@ -297,8 +338,8 @@ class _FigureScan:
     def __call__(self, w: Window) -> list[Mention]:
         t, offset = w.tokens, w.offset
         n = len(t.words)
-        found, i = _scan_dates(t, w.numbers, (None,), max(self.dates_resume - offset, w.start),
-                               n if w.last else min(n, w.stop + self.ahead))
+        found, i, _ = _scan_dates(t, w.numbers, (None,), max(self.dates_resume - offset, w.start),
+                                  n if w.last else min(n, w.stop + self.ahead))
         self.dates_resume = offset + i
         dates = self.dates
         dates.extend((offset + start, offset + end) for start, end, _, _ in found)
