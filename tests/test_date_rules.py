@@ -111,3 +111,46 @@ def test_the_anchor_carries_across_windows(monkeypatch) -> None:
         assert find_dates(text, dt.date(2024, 11, 1)) == whole
     assert [m.value.start.isoformat() for m in whole] == ["2024-06-19", "2024-06-21",
                                                           "2024-06-25"]
+
+
+def test_a_new_form_is_one_rule(monkeypatch) -> None:
+    """The worked example of docs/curation.md: a reader, a resolver and a rule with its
+    examples, and the phrase is read, by the readers and the finders alike."""
+    from dprk_ru_data.normalise.tokens import match_phrase, phrase_index
+
+    d = dates
+    eve = phrase_index(frozenset({"the eve of"}))
+
+    def read_eve(t, i, weekday):
+        """"the eve of 9 May": the day before a day."""
+        found = match_phrase(eve, t.words, i)
+        inner = d._point(t, found[0]) if found else None
+        if inner is None or inner[0][0] != "day":
+            return None
+        return ("eve", inner[0]), inner[1]
+
+    def resolve_eve(spec, ctx):
+        day = d._closed(spec[1], ctx).start - dt.timedelta(days=1)
+        return d._Span(d._iso(day), day, day, "day")
+
+    rule = d.Rule("eve of a day", d._firsts(frozenset({"the eve of"})), read_eve, (
+        d._E("on the eve of 9 May 2025", None, None, "2025-05-08"),
+        d._E("the eve of May", None, None, None)))
+    monkeypatch.setitem(d.RESOLVERS, "eve", resolve_eve)
+    monkeypatch.setattr(d, "RULES", (rule, *d.RULES))
+    by_start = dict(d._BY_START)
+    for token in rule.starts:
+        by_start[token] = (rule, *by_start.get(token, ()))
+    monkeypatch.setattr(d, "_BY_START", by_start)
+    d.clear_caches()
+    try:
+        for example in rule.examples:
+            if example.edtf is None:
+                with pytest.raises(DateError):
+                    parse_date(example.text)
+            else:
+                assert parse_date(example.text).edtf == example.edtf
+        found = find_dates("Troops paraded on the eve of 9 May 2025 in Moscow.")
+        assert [m.value.edtf for m in found] == ["2025-05-08"]
+    finally:
+        d.clear_caches()

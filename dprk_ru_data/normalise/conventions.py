@@ -439,6 +439,44 @@ PAST_CUES: frozenset[str] = frozenset({
     "ran", "rose", "fell", "sent", "spent", "stood", "won", "withdrew", "overran", "shelled",
     "downed", "seized"})
 
+# The words of dates (besides the calendar's month and weekday names, and the tables above).
+MONTH_ABBREVIATIONS: dict[str, int] = {"sept": 9}
+WEEKDAY_ABBREVIATIONS: dict[str, int] = {"tues": 1, "weds": 2, "thur": 3, "thurs": 3}
+DATE_ORDINALS: dict[str, int] = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+ORDINAL_SUFFIXES: frozenset[str] = frozenset({"st", "nd", "rd", "th"})
+# A time of day after a date: the date is the day, whatever the hour.
+MERIDIEM: tuple[str, ...] = ("am", "pm", "a.m.", "p.m.", "a.m", "p.m")
+TIMEZONES: frozenset[str] = frozenset({
+    "et", "pt", "ct", "mt", "z", "utc", "gmt", "kst", "msk", "cet", "cest", "est", "edt", "pst",
+    "pdt", "bst", "eet", "eest", "jst"})
+# Words before a date that leave it as it is ("on 14 October", "during the summer").
+NEUTRAL_BEFORE_DATE: tuple[str, ...] = ("on", "in", "during", "at", "over", "throughout",
+                                        "around the time of")
+# Words before a four-digit year that make it approximate ("around 2020", "c. 1965").
+APPROXIMATE_YEAR: frozenset[str] = frozenset({"around", "about", "circa", "c", "ca"})
+# In a clause, a date next to one of these (or across one preposition of `ACROSS`) may be part
+# of another phrase ("late in 2023", "the week of Oct. 14", "the latter part of October"), so
+# the clause's date is not read; unless the word is a verb ("to start in the spring").
+NOT_A_DATE: frozenset[str] = frozenset({
+    "-", "latter", "former", "part", "week", "weeks", "month", "months", "year", "run", "eve",
+    "ago", "later", "earlier", "before", "after", "or", "to", "until", "till", "through",
+    "onwards", "onward", "between", "since", "from", "by", "not", "no", "than", "prior", "ahead",
+    "following", "within", "around", "about", "circa", "early", "mid", "late", "end", "start",
+    "beginning", "middle", "half", "last", "next", "this", "every", "each"})
+ACROSS: frozenset[str] = frozenset({"in", "on", "at", "of", "during", "over", "throughout", "for"})
+BEFORE_A_VERB: frozenset[str] = frozenset({"to", "will", "would", "could", "may", "might", "can",
+                                           "shall", "must", "did"})
+# Words after "the 27th" with which it is a day ("on the 27th and 28th"), not an ordinal ("the
+# 11th Corps"); words after a season with which it is a date ("the winter of 2023"), not a
+# name ("the winter drills").
+AFTER_A_DAY: frozenset[str] = frozenset({"and", "or", "when", "as", "after", "before", "to",
+                                         "until", "at", "in"})
+AFTER_A_SEASON: frozenset[str] = frozenset({"of", "and", "or", "to", "until", "through", "when",
+                                            "as", "that", "last", "this", "next", "the",
+                                            "before", "after", "s"})
+# Before a past form, these make it not a past ("will be held", "is poised to").
+PASSIVE_BEFORE: frozenset[str] = frozenset({"be", "being", "is", "are", "am"})
+
 # Counts and units in relative dates ("the past eight months", "three days ago").
 DATE_COUNTS: dict[str, int] = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                                "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
@@ -573,6 +611,19 @@ def conventions_markdown() -> str:
               "- looking forward: " + ", ".join(sorted(FUTURE_CUES)),
               "- looking back: " + ", ".join(sorted(PAST_CUES)) + f"; and a word ending in "
               f"'{PAST_ENDING}' that is not one of: " + ", ".join(sorted(NOT_PAST_FORMS))]
+    lines += ["", "## Words of dates", "",
+              "- day ordinals: " + ", ".join(DATE_ORDINALS),
+              "- abbreviations beside the calendar's: " + ", ".join(
+                  [*MONTH_ABBREVIATIONS, *WEEKDAY_ABBREVIATIONS]),
+              "- a time of day after a date (read as the day): " + ", ".join(MERIDIEM)
+              + "; zones " + ", ".join(sorted(TIMEZONES)),
+              "- leave a date as it is: " + ", ".join(NEUTRAL_BEFORE_DATE),
+              "- make a year approximate: " + ", ".join(sorted(APPROXIMATE_YEAR)),
+              "- in a clause, make a date part of another phrase (next to it, or across "
+              + ", ".join(sorted(ACROSS)) + "): " + ", ".join(sorted(NOT_A_DATE)),
+              "- relate a date to another event after 'the': " + ", ".join(sorted(EVENT_WORDS)),
+              "- months that are also verbs (months only when capitalised): "
+              + ", ".join(sorted(MONTHS_THAT_ARE_VERBS))]
     lines += ["", "## Words that open a date", "", "| words | reads as |", "| --- | --- |"]
     meaning = {"from": "from the date on (open end)", "until": "up to the date's end (open start)",
                "before": "strictly before the date (open start)",

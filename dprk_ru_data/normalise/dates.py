@@ -48,23 +48,16 @@ class FuzzyDate(NamedTuple):
 
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
-_MONTHS["sept"] = 9
+_MONTHS.update(c.MONTH_ABBREVIATIONS)
 _WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 _WEEKDAYS.update({name.lower(): i for i, name in enumerate(calendar.day_abbr)})
-_WEEKDAYS.update({"tues": 1, "weds": 2, "thur": 3, "thurs": 3})
-_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
-_ORDINAL_SUFFIX = {"st", "nd", "rd", "th"}
-_DAY = {"#1", "#2"}
-_NEUTRAL = ("on", "in", "during", "at", "over", "throughout", "around the time of")
-_MERIDIEM = phrase_index(("am", "pm", "a.m.", "p.m.", "a.m", "p.m"))
-_TIMEZONES = {"et", "pt", "ct", "mt", "edt", "z", "utc", "gmt", "kst", "msk", "cet", "cest", "est", "edt", "pst", "pdt", "bst",
-              "eet", "eest", "jst"}
-_NOT_A_DATE = {"-", "latter", "former", "part", "week", "weeks", "month", "months", "year",
-               "run", "eve", "ago", "later", "earlier", "before", "after", "or", "to", "until", "till",
-               "through", "onwards", "onward", "between", "since", "from", "by", "not", "no",
-               "than", "prior", "ahead", "following", "within", "around", "about", "circa",
-               "early", "mid", "late", "end", "start", "beginning", "middle", "half", "last",
-               "next", "this", "every", "each"}
+_WEEKDAYS.update(c.WEEKDAY_ABBREVIATIONS)
+_ORDINALS = c.DATE_ORDINALS
+_ORDINAL_SUFFIX = c.ORDINAL_SUFFIXES
+_DAY = {"#1", "#2"}  # the number markers a day of the month can be
+_MERIDIEM = phrase_index(c.MERIDIEM)
+_TIMEZONES = c.TIMEZONES
+_NOT_A_DATE = c.NOT_A_DATE
 
 
 _RELATIVE = phrase_index(c.RELATIVE_DATES)
@@ -72,13 +65,13 @@ _FUTURE = phrase_index(c.FUTURE_CUES)
 _PAST = phrase_index(c.PAST_CUES)
 TENSES = ("past", "future")  # which way from the report a date with no year lies
 EITHER = "either"  # a plan told in the past: the date may lie either way, and none is guessed
-_PASSIVE = {"be", "being", "is", "are", "am"}  # before a past form, it is not a past
+_PASSIVE = c.PASSIVE_BEFORE
 
 _OPENERS = phrase_index(c.DATE_OPENERS)
 _MONTH_PARTS = phrase_index(c.MONTH_PARTS)
 _YEAR_PARTS = phrase_index(c.YEAR_PARTS)
-_NEUTRALS = phrase_index(_NEUTRAL)
-_APPROX = {"around", "about", "circa", "c", "ca"}
+_NEUTRALS = phrase_index(c.NEUTRAL_BEFORE_DATE)
+_APPROX = c.APPROXIMATE_YEAR
 
 
 # --- the spec ---------------------------------------------------------------------------------
@@ -1387,11 +1380,10 @@ def _in_clause(t: Tokens, n: int, key: str) -> tuple[Spec, int, int] | None:
     return spec, start, end
 
 
-_ACROSS = {"in", "on", "at", "of", "during", "over", "throughout", "for"}
-_AFTER_A_DAY = {"and", "or", "when", "as", "after", "before", "to", "until", "at", "in"}
-_AFTER_A_SEASON = {"of", "and", "or", "to", "until", "through", "when", "as", "that", "last",
-                   "this", "next", "the", "before", "after", "s"}
-_BEFORE_A_VERB = {"to", "will", "would", "could", "may", "might", "can", "shall", "must", "did"}
+_ACROSS = c.ACROSS
+_AFTER_A_DAY = c.AFTER_A_DAY
+_AFTER_A_SEASON = c.AFTER_A_SEASON
+_BEFORE_A_VERB = c.BEFORE_A_VERB
 
 
 _TEXTS: dict[tuple[str, tuple[dt.date | None, ...], str | None], FuzzyDate | str] = {}
