@@ -78,8 +78,13 @@ def shape(text: str) -> tuple[str, list[str]]:
     if len(parts) == 1:
         return parts[0], []
     numbers = parts[1::2]
-    parts[1::2] = [marker(number) for number in numbers]
+    markers = _MARKERS
+    parts[1::2] = [markers.get(number) or marker(number) for number in numbers]
     return "".join(parts), numbers
+
+
+# The markers of the numbers a phrase most often holds (days, months, years, round figures).
+_MARKERS = {str(n): marker(str(n)) for n in range(10_000)}
 
 
 class Tokens(NamedTuple):
