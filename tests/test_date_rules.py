@@ -154,3 +154,22 @@ def test_a_new_form_is_one_rule(monkeypatch) -> None:
         assert [m.value.edtf for m in found] == ["2025-05-08"]
     finally:
         d.clear_caches()
+
+
+@given(st.integers(1, 9999), st.integers(1, 12), st.integers(1, 31))
+def test_the_fast_paths_give_what_the_general_resolver_gives(year: int, month: int,
+                                                             day: int) -> None:
+    numbers = [str(day), str(year)]
+    for spec in (("day", ("slot", 1), ("const", month), ("slot", 0)),
+                 ("month", ("slot", 1), ("const", month)), ("month", ("const", year),
+                                                            ("const", month)),
+                 ("year", ("slot", 1))):
+        try:
+            general: object = dates._resolve(spec, dates._Context(numbers, None, None))
+        except ValueError as error:
+            general = str(error)
+        try:
+            fast: object = dates.resolve(spec, numbers, None)
+        except ValueError as error:
+            fast = str(error)
+        assert fast == general, spec

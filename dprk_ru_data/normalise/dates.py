@@ -1391,7 +1391,6 @@ _AFTER_A_SEASON = c.AFTER_A_SEASON
 _BEFORE_A_VERB = c.BEFORE_A_VERB
 
 
-_TEXTS: dict[tuple[str, tuple[dt.date | None, ...], str | None], FuzzyDate | str] = {}
 _CACHE_LIMIT = 1 << 18
 
 
@@ -1402,7 +1401,35 @@ def resolve(spec: Spec, numbers: list[str], reference: dt.date | None,
             tense: str | None = None) -> FuzzyDate:
     """A spec applied to its numbers, reference and tense; ValueError for impossible dates and
     for ambiguous ones."""
+    kind = spec[0]
+    if kind == "day" and spec[1] is not None and spec[1][0] == "slot":  # the commonest form,
+        day = _written_day(spec, numbers)  # a day with its year: no rolling, no reference
+        return FuzzyDate(day.isoformat(), day, day, "day")
+    if kind == "month" and spec[1] is not None and spec[1][0] in ("slot", "const") and \
+            spec[2][0] == "const":
+        year = int(numbers[spec[1][1]]) if spec[1][0] == "slot" else spec[1][1]
+        if 1 <= year <= 9999 and 1 <= spec[2][1] <= 12:
+            return FuzzyDate(*_month_span(year, spec[2][1]))
+    if kind == "year" and spec[1][0] == "slot":
+        year = int(numbers[spec[1][1]])
+        if not 1 <= year <= 9999:
+            raise ValueError(f"there is no year {year:04d} in the calendar used here")
+        return FuzzyDate(f"{year:04d}", dt.date(year, 1, 1), dt.date(year, 12, 31), "year")
     return _resolve(spec, _Context(numbers, reference, tense))
+
+
+def _written_day(spec: Spec, numbers: list[str]) -> dt.date:
+    """The day of a "day" spec whose year is written (as `_r_day` reads it, without rolling)."""
+    _, year_part, month_part, day_part = spec
+    y = int(numbers[year_part[1]])
+    m = month_part[1] if month_part[0] == "const" else int(numbers[month_part[1]])
+    d = day_part[1] if day_part[0] == "const" else int(numbers[day_part[1]])
+    if not 1 <= y <= 9999:
+        raise ValueError(f"there is no year {y:04d} in the calendar used here")
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        raise ValueError(f"no such day ({y:04d}-{m:02d}-{d:02d})") from None
 
 
 def _widen(results: list[FuzzyDate]) -> FuzzyDate:
@@ -1481,12 +1508,7 @@ def parse_date(text: str, reference: object = None, tense: str | None = None) ->
         raise ValueError(f"tense must be one of {TENSES} or None, not {tense!r}")
     # a plain date is by far the most common reference: skip the general conversion
     references = (reference,) if type(reference) is dt.date else _references(reference)
-    result = _TEXTS.get((text, references, tense))
-    if result is None:
-        result = _read(text, references, tense)
-        if len(_TEXTS) >= _CACHE_LIMIT:
-            _TEXTS.clear()
-        _TEXTS[(text, references, tense)] = result
+    result = _read(text, references, tense)  # the grammar is cached by shape (`_spec`)
     if isinstance(result, str):
         raise DateError(text[:MAX_PHRASE], result)
     return result
@@ -1495,4 +1517,3 @@ def parse_date(text: str, reference: object = None, tense: str | None = None) ->
 def clear_caches() -> None:
     """Forget every cached reading (for benchmarks that must measure real work)."""
     _spec.clear()
-    _TEXTS.clear()
