@@ -167,6 +167,9 @@ def _reading(row: dict[str, Any]) -> str:
         if row["increment"]:
             reading += " increment"
         return reading
-    return ("(needs a publication date)" if row["edtf"] is None else
-            f"{row['edtf']} [{_plain(row['date_start'])}..{_plain(row['date_end'])}] "
-            f"{row['precision']}")
+    note = row.get("note") or ""
+    if row["edtf"] is None:  # why it has no value: ambiguous, relative to another event, ...
+        return f"(not read: {note})" if note else "(needs a publication date)"
+    reading = (f"{row['edtf']} [{_plain(row['date_start'])}..{_plain(row['date_end'])}] "
+               f"{row['precision']}")
+    return f"{reading} ({note})" if note else reading
