@@ -13,6 +13,7 @@ no corpus is needed, and the evidence hashes are well-formed but not checked.
 from __future__ import annotations
 
 import hashlib
+import re
 import sys
 from pathlib import Path
 
@@ -33,6 +34,7 @@ SHARES = ["about half", "a third", "up to 60%", "20%", "less than 1%", "75%"]
 DATES = ["14 October", "October 2024", "2024-10-05", "2024-09", "summer of 2024", "mid-October",
          "early October 2024", "last week", "on Tuesday", "earlier this month", "last month",
          "since May 2024", "2024", "this week", "in August", "October 10", "2024-10-01/2024-10-12"]
+DATED = [d for d in DATES if re.search(r"\b\d{4}\b", d)]  # the forms that write their year
 HISTORY_PERIODS = ["1966-1972", "1973", "1980s", "1967/1969", "1983-1986", "1970s", "2018"]
 
 
@@ -214,6 +216,12 @@ def generate(out: Path, n: int) -> dict[str, int]:
                 _pick(media, frame.height, seed + 10)),
             claimant_actor_id=pl.col("claimant_actor_id").fill_null(
                 _pick(actor_ids, frame.height, seed + 20)))
+        # A possibility's own date is written with its year: with no tense to place it, a date
+        # without one is refused as ambiguous (docs/conventions.md, Tense).
+        frame = frame.with_columns(pl.when(pl.col("modality") == "possible")
+                                   .then(pl.when(pl.col(own).is_not_null())
+                                         .then(_pick(DATED, frame.height, seed + 50)))
+                                   .otherwise(pl.col(own)).alias(own))
         frame = _thin(frame, STATED_SHARES[name], seed)
         # A claim date only where the record has no date of its own, so that the two agree.
         records[name] = frame.with_columns(
