@@ -173,3 +173,32 @@ def test_the_fast_paths_give_what_the_general_resolver_gives(year: int, month: i
         except ValueError as error:
             fast = str(error)
         assert fast == general, spec
+
+
+def _tense_everywhere(words: list[str], start: int, end: int) -> str | None:
+    """The tense rule read over every word (what `tense_at` gives, reading outward)."""
+    best: dict[str, int] = {}
+    for i in range(len(words)):
+        if start <= i < end:
+            continue
+        for tense, stop in dates._cues_at(words, i):
+            if stop <= start or i >= end:
+                distance = start - stop if stop <= start else i - end
+                best[tense] = min(best.get(tense, distance), distance)
+    if not best:
+        return None
+    closest = min(best.values())
+    kinds = [t for t, d in best.items() if d == closest]
+    return kinds[0] if len(kinds) == 1 else None
+
+
+WORDS = ["will", "was", "due", "to", "said", "the", "troops", "had", "been", "planned", "for",
+         "expected", "be", "held", "arrived", "is", "poised", "on", "next", "ago", "hundred"]
+
+
+@given(st.lists(st.sampled_from(WORDS), max_size=12), st.lists(st.sampled_from(WORDS),
+                                                               max_size=12))
+def test_reading_outward_gives_the_nearest_cue(before: list[str], after: list[str]) -> None:
+    words = [*before, "#1", *after]
+    start = len(before)
+    assert dates.tense_at(words, start, start + 1) == _tense_everywhere(words, start, start + 1)

@@ -1306,35 +1306,54 @@ def _grammar(key: str) -> Spec:
     return found[0]
 
 
+_LONGEST_CUE = max(len(tokens) for index in (_FUTURE, _PAST) for entries in index.values()
+                   for tokens, _ in entries)
+
+
+def _cues_at(words: list[str], i: int) -> list[tuple[str, int]]:
+    """The cues that start at token `i`: (tense, the token after the cue)."""
+    cues = []
+    for tense, index in (("future", _FUTURE), ("past", _PAST)):
+        found = match_phrase(index, words, i)
+        if found is None and tense == "past" and _participle(words[i]):
+            found = (i + 1, words[i])
+        if found is None:
+            continue
+        if tense == "past" and i and words[i - 1] in _PASSIVE:
+            continue  # "will be held", "is poised to": not a past
+        if tense == "future" and i and (words[i - 1] in c.PAST_AUXILIARIES
+                                        or words[i - 2:i] in (["had", "been"], ["has", "been"])):
+            tense = EITHER  # "was due to", "had been planned for": a plan of the past
+        cues.append((tense, found[0]))
+    return cues
+
+
 def tense_at(words: list[str], start: int, end: int) -> str | None:
     """Which way from the report the words around tokens `start` to `end` point: the tense of
     the cue (`conventions.FUTURE_CUES`, `PAST_CUES`) nearest to them, before or after; None where
     there is none, a cue of each kind lies equally near, or the nearest is a plan told in the
-    past ("was due to": the date may be before or after the report)."""
+    past ("was due to": the date may be before or after the report). The words are read outward
+    from the date, and no further than the nearest cue."""
     best: dict[str, int] = {}
-    i = 0
-    while i < len(words):
-        if start <= i < end:
-            i = end
-            continue
-        for tense, index in (("future", _FUTURE), ("past", _PAST)):
-            found = match_phrase(index, words, i)
-            if found is None and tense == "past" and _participle(words[i]):
-                found = (i + 1, words[i])
-            if found is not None and tense == "past" and i and words[i - 1] in _PASSIVE:
-                found = None  # "will be held", "is poised to": not a past
-            if found is not None and tense == "future" and i and (
-                    words[i - 1] in c.PAST_AUXILIARIES
-                    or words[i - 2:i] in (["had", "been"], ["has", "been"])):
-                tense = EITHER  # "was due to", "had been planned for": a plan of the past
-            if found is not None and (found[0] <= start or i >= end):
-                distance = start - found[0] if found[0] <= start else i - end
+    nearest = len(words) + 1
+    for i in range(start - 1, -1, -1):  # before the date: the cue that ends nearest to it
+        if start - (i + _LONGEST_CUE) > nearest:  # a cue from here ends no nearer than one found
+            break
+        for tense, stop in _cues_at(words, i):
+            if stop <= start:
+                distance = start - stop
                 best[tense] = min(best.get(tense, distance), distance)
-        i += 1
+                nearest = min(nearest, distance)
+    for i in range(end, len(words)):  # after it: the cue that starts nearest to it
+        if i - end > nearest:
+            break
+        for tense, _stop in _cues_at(words, i):
+            best[tense] = min(best.get(tense, i - end), i - end)
+            nearest = min(nearest, i - end)
     if not best:
         return None
-    nearest = min(best.values())
-    kinds = [tense for tense, distance in best.items() if distance == nearest]
+    closest = min(best.values())
+    kinds = [tense for tense, distance in best.items() if distance == closest]
     return kinds[0] if len(kinds) == 1 else None
 
 

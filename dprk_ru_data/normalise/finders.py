@@ -168,6 +168,30 @@ def _anchored(spec: d.Spec, numbers: list[str], anchor: Anchor | None, i: int, o
                    f"({text[anchor.start:anchor.end]!r}); check that it is that event's")
 
 
+def _tensed_reading(t: Tokens, spec: d.Spec, numbers: list[str],
+                    references: tuple[dt.date | None, ...], i: int, end: int,
+                    ) -> tuple[d.FuzzyDate, str | None]:
+    """The reading of the date at tokens `i` to `end`; where it depends on the tense (a date
+    with no year, a weekday), the tense of its sentence decides, and the note says which."""
+    def read(tense: str | None) -> d.FuzzyDate:
+        if len(references) == 1:
+            return d.resolve(spec, numbers, references[0], tense)
+        return d._widen([d.resolve(spec, numbers, ref, tense) for ref in references])
+    try:
+        past = read("past")
+        if past == read("future"):
+            return past, None  # the tense does not matter: its sentence is not read
+    except ValueError as error:
+        if "reference" in str(error):
+            raise  # no reference to read it against: no tense can help
+    
+    first, last = _sentence(t, i, end)
+    tense = d.tense_at(t.words[first:last], i - first, end - first)
+    if tense in d.TENSES:
+        return read(tense), f"tense: {tense}"
+    return read(tense), None  # none (the nearer occurrence, or ambiguous), or a plan of the past
+
+
 def _scan_dates(t: Tokens, numbers: list[str], references: tuple[dt.date | None, ...],
                 i: int, stop: int, offset: int = 0, anchor: Anchor | None = None,
                 text: str = "",
@@ -180,7 +204,9 @@ def _scan_dates(t: Tokens, numbers: list[str], references: tuple[dt.date | None,
     found: list[tuple[int, int, d.FuzzyDate | None, str | None]] = []
     words = t.words
     while i < stop:
-        if words[i] not in _DATE_STARTS:
+        if words[i] not in _DATE_STARTS or (  # "a", "two": a date only before a unit of time
+                words[i] in c.DATE_COUNTS and not (i + 1 < len(words)
+                                                   and words[i + 1] in c.DATE_UNITS)):
             i += 1
             continue
         at = _read_at(d.date_at, t, i)
@@ -197,13 +223,8 @@ def _scan_dates(t: Tokens, numbers: list[str], references: tuple[dt.date | None,
             found.append((i, end, derived, why))
             i = end
             continue
-        first, last = _sentence(t, i, end)
-        tense = d.tense_at(words[first:last], i - first, end - first)
-        note = f"tense: {tense}" if tense in d.TENSES else None
         try:
-            reading: d.FuzzyDate | None = d._widen([
-                d.resolve(spec, numbers, ref, tense if tense in d.TENSES else None)
-                for ref in references])
+            reading, note = _tensed_reading(t, spec, numbers, references, i, end)
         except ValueError as error:
             if not any(why in str(error) for why in ("reference", "ambiguous", "another event")):
                 i += 1
