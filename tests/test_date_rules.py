@@ -116,7 +116,7 @@ def test_the_anchor_carries_across_windows(monkeypatch) -> None:
 def test_a_new_form_is_one_rule(monkeypatch) -> None:
     """The worked example of docs/curation.md: a reader, a resolver and a rule with its
     examples, and the phrase is read, by the readers and the finders alike."""
-    from dprk_ru_data.normalise.tokens import match_phrase, phrase_index
+    from dprk_ru_data.normalise.tokens import first_tokens, match_phrase, phrase_index
 
     d = dates
     eve = phrase_index(frozenset({"the eve of"}))
@@ -133,7 +133,7 @@ def test_a_new_form_is_one_rule(monkeypatch) -> None:
         day = d._closed(spec[1], ctx).start - dt.timedelta(days=1)
         return d._Span(d._iso(day), day, day, "day")
 
-    rule = d.Rule("eve of a day", d._firsts(frozenset({"the eve of"})), read_eve, (
+    rule = d.Rule("eve of a day", first_tokens(frozenset({"the eve of"})), read_eve, (
         d._E("on the eve of 9 May 2025", None, None, "2025-05-08"),
         d._E("the eve of May", None, None, None)))
     monkeypatch.setitem(d.RESOLVERS, "eve", resolve_eve)

@@ -22,8 +22,8 @@ from typing import Any, NamedTuple
 
 from . import conventions as c
 from .errors import NormaliseError, Refusal
-from .tokens import (MAX_PHRASE, ShapeCache, Tokens, match_phrase, of_shape, phrase_index,
-                     shape)
+from .tokens import (MAX_PHRASE, ShapeCache, Tokens, first_tokens, match_phrase, of_shape,
+                     phrase_index, shape)
 
 
 class DateError(NormaliseError):
@@ -420,12 +420,6 @@ def _read_relative_phrase(t: Tokens, i: int, weekday: bool) -> Found:
     return (("relative", found[1]), found[0]) if found is not None else None
 
 
-def _firsts(*tables: object) -> frozenset[str]:
-    """The first token of every phrase of the tables."""
-    return frozenset(of_shape(str(phrase)).words[0] for table in tables
-                     for phrase in table)  # type: ignore[attr-defined]
-
-
 _E = Example
 _NUMBERS = frozenset(_DAY)
 RULES: tuple[Rule, ...] = (
@@ -463,7 +457,8 @@ RULES: tuple[Rule, ...] = (
     Rule("quarter", frozenset(_ORDINALS) | {"the", "q"}, _read_quarter, (
         _E("the fourth quarter of 2024", None, None, "2024-36"),
         _E("Q1 2025", None, None, "2025-33"))),
-    Rule("part of a month or a year", _firsts(c.MONTH_PARTS, c.YEAR_PARTS) | {"the"}, _read_part, (
+    Rule("part of a month or a year", first_tokens(c.MONTH_PARTS, c.YEAR_PARTS) | {"the"},
+         _read_part, (
         _E("early June 2024", None, None, "2024-06-01/2024-06-10"),
         _E("late 2023", None, None, "2023-09/2023-12"),
         _E("the late 1990s", None, None, "1997/1999"))),
@@ -483,7 +478,7 @@ RULES: tuple[Rule, ...] = (
     Rule("days ago", frozenset(c.DATE_COUNTS) | _NUMBERS, _read_days_ago, (
         _E("three days ago", "2024-11-04", None, "2024-11-01"),
         _E("2 days ago", "2024-03-02", None, "2024-02-29"))),
-    Rule("relative phrase", _firsts(c.RELATIVE_DATES), _read_relative_phrase, (
+    Rule("relative phrase", first_tokens(c.RELATIVE_DATES), _read_relative_phrase, (
         _E("yesterday", "2024-10-17", None, "2024-10-16"),
         _E("last week", "2024-10-17", None, "2024-10-07/2024-10-13"),
         _E("in the coming months", "2024-10-17", None, "2024-10-17/.."))),
@@ -493,7 +488,8 @@ for _rule in RULES:
     for _token in _rule.starts:
         _BY_START[_token] = (*_BY_START.get(_token, ()), _rule)
 # The tokens a date can start with: every rule's, and those of the words that open a date.
-DATE_STARTS: frozenset[str] = frozenset(_BY_START) | _firsts(c.DATE_OPENERS) | {"between", "."}
+DATE_STARTS: frozenset[str] = (frozenset(_BY_START) | first_tokens(c.DATE_OPENERS)
+                               | {"between", "."})
 
 
 def rules_markdown() -> str:

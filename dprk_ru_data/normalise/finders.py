@@ -28,7 +28,7 @@ from . import dates as d
 from . import figures as f
 from . import tokens
 from .errors import Refusal
-from .tokens import MAX_PHRASE, Tokens, Window, of_shape, windows
+from .tokens import MAX_PHRASE, Tokens, Window, first_tokens, windows
 
 
 class Mention(NamedTuple):
@@ -43,13 +43,8 @@ class Mention(NamedTuple):
     note: str | None = None  # why a date has no value; or the tense its sentence gave it
 
 
-def _first_words(*tables: object) -> set[str]:
-    """The first token of every phrase of the tables: the tokens a phrase can start with."""
-    return {of_shape(str(phrase)).words[0] for table in tables for phrase in table}  # type: ignore[attr-defined]
-
-
 _DATE_STARTS = d.DATE_STARTS  # derived from the date rules (`dates.RULES`)
-_FIGURE_STARTS = (_first_words(c.APPROXIMATIONS, c.INCREMENTS_BEFORE, c.VAGUE_QUANTITIES,
+_FIGURE_STARTS = (first_tokens(c.APPROXIMATIONS, c.INCREMENTS_BEFORE, c.VAGUE_QUANTITIES,
                                c.VAGUE_MULTIPLIERS, c.SHARE_WORDS, c.CURRENCY_SYMBOLS)
                   | set(f._UNITS) | set(f._TENS) | {"between", "a", "half", "~", "$", "€", "£",
                                                     "₩", "₽", "¥", "₴", "us"}

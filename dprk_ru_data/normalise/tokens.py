@@ -246,6 +246,15 @@ def phrase_index(phrases: Iterable[str]) -> PhraseIndex:
     return index
 
 
+def first_tokens(*tables: Iterable[str]) -> frozenset[str]:
+    """The first token of every phrase of the tables: the tokens a phrase can start with.
+
+    >>> sorted(first_tokens(["up to", "about"], {"mid-": 1}))
+    ['about', 'mid', 'up']
+    """
+    return frozenset(of_shape(str(phrase)).words[0] for table in tables for phrase in table)
+
+
 def match_phrase(index: PhraseIndex, words: list[str], i: int) -> tuple[int, str] | None:
     """The longest phrase of `index` at token `i`: (end, phrase), or None.
 

@@ -34,7 +34,7 @@ from typing import Any
 
 from ..export import DATABASE, to_sqlite
 from ..loaders import package
-from .record import site_fields
+from .record import markdown, site_fields
 from .timeline import timeline_html
 
 HERE = Path(__file__).resolve().parent
@@ -59,14 +59,9 @@ FACETS = {"claims": ["measure", "claimant_country", "modality", "status"],
 SORT_DESC = {"claims": "claim_window_end", "events": "event_window_end",
              "troop_estimates": "claim_window_end", "arms_transfers": "claim_window_end",
              "incidents": "event_window_end", "historical_deployments": "event_window_end"}
-FRAGMENTS = "fragments"  # the folder, beside the plugins, of page parts the build made from the data
+FRAGMENTS = "fragments"  # the folder, beside the plugins, of page parts made from the data
 LABELS = {"actors": "name", "sources": "label"}  # what names a row where another refers to it
 TRUNCATE = 300  # characters of a long cell shown in a table page; the row page shows it whole
-
-
-def _markdown(text: str) -> str:
-    """The little Markdown the registry's descriptions use (`code`), as HTML."""
-    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text, quote=False))
 
 
 def reading_order(columns: list[str], key: str) -> list[str]:
@@ -91,7 +86,7 @@ def _programmers(name: str, code: list[str]) -> str:
     return ("<details class='for-programmers'><summary>For programmers: Python and SQL"
             f"</summary><p><code>dprk_ru_data.load({json.dumps(name)})</code> loads this table "
             "as a typed polars DataFrame. "
-            + " ".join(_markdown(sentence) for sentence in code)
+            + " ".join(markdown(sentence) for sentence in code)
             + f' <a href="/{DATABASE}?sql={html.escape(urllib.parse.quote(sql))}">Query it in '
               "SQL</a>.</p></details>")
 
@@ -117,7 +112,7 @@ def site_metadata(descriptor: dict[str, Any]) -> dict[str, Any]:
     for resource in descriptor["resources"]:
         name = resource["name"]
         fields = "".join(f"<li><code>{html.escape(f['name'])}</code>: "
-                         f"{_markdown(f['description'].split(' One of: ')[0])}</li>"
+                         f"{markdown(f['description'].split(' One of: ')[0])}</li>"
                          for f in resource["schema"]["fields"])
         plain, code = _for_readers(resource["description"])
         table: dict[str, Any] = {

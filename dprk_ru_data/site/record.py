@@ -62,7 +62,8 @@ def field_label(name: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _markdown(text: str) -> str:
+def markdown(text: str) -> str:
+    """The little Markdown the registry's descriptions use (`code`), as HTML."""
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text, quote=False))
 
 
@@ -153,7 +154,8 @@ def _evidence_html(items: Sequence[Evidence], evidence_page: str) -> str:
                 if item.note else "")
         parts.append(
             f'<div class="record-evidence" id="{html.escape(item.evidence_id)}">'
-            f"{item.passage}{note}<small class='evidence-source'>{cited or html.escape(item.source_id)}"
+            f"{item.passage}{note}<small class='evidence-source'>"
+            f"{cited or html.escape(item.source_id)}"
             f" &middot; characters {item.start:,} to {item.end:,} &middot; "
             f'<a href="{html.escape(evidence_page)}#{html.escape(item.evidence_id)}">'
             f"{html.escape(item.evidence_id)}</a></small></div>")
@@ -184,7 +186,7 @@ def record_html(table: str, key: str, row: Mapping[str, Any],
             f'<tr class="record-field" data-column="{html.escape(column)}">'
             f'<th scope="row" title="{html.escape(info.get("full", ""))}">'
             f"{html.escape(field_label(column))}"
-            f"<small class='description'>{_markdown(info.get('description', ''))}</small></th>"
+            f"<small class='description'>{markdown(info.get('description', ''))}</small></th>"
             f'<td class="record-value">{_value(column, value, info, names, href, row)}{derived}'
             f"{_evidence_html(by_field.pop(column, []), evidence_page)}</td></tr>")
     body = [f'<table class="record"><tbody>{"".join(lines)}</tbody></table>']

@@ -349,7 +349,7 @@ async def record_page(datasette: Any, database_name: str, table: str, request: A
     return body + "".join(await _groups(database, record))
 
 
-MAX_FRAGMENT_BYTES = 16 * 2**20  # a page part the site's build wrote (the front page's, the timeline)
+MAX_FRAGMENT_BYTES = 16 * 2**20  # a page part the site's build wrote (front page, timeline)
 
 
 def fragment(name: str) -> Markup:
