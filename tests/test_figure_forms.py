@@ -1,11 +1,14 @@
-"""Figure forms beyond a plain qualified number: quoted vague words, lead-ins, qualified ranges,
-stacked qualifiers, a second number that qualifies the first, durations and multiples.
+"""The figure forms as rules (`figures.RULES`) and the parts around them (`figures.PARTS`).
 
-Each form is read honestly or refused, never fitted by dropping a word; a duration or a multiple
-is its own kind, never a count, and the build refuses it in a column of counts.
+Their examples are the tests of every form: each reads as stated or is refused for the reason
+stated, and each form is what reads its own examples. Each form is read honestly or refused,
+never fitted by dropping a word; a duration or a multiple is its own kind, never a count, and the
+build refuses it in a column of counts.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -13,120 +16,71 @@ from hypothesis import strategies as st
 
 from dprk_ru_data.build import build
 from dprk_ru_data.errors import DataError
-from dprk_ru_data.normalise import FigureError, parse_figure
+from dprk_ru_data.normalise import FigureError, figures, finders, parse_figure
 from dprk_ru_data.normalise import conventions as c
 from dprk_ru_data.normalise.figures import Figure
+from dprk_ru_data.normalise.tokens import marker, shape
 
 from .test_build import edit_cell
 
-N = None
-THIRD = 1 / 3
-
-# text, (low, best, high, qualifier, kind, per, unit, increment), counted or ... (not checked)
-READ = [
-    # quotes around a vague word
-    ('"hundreds" of casualties', (200, N, 999, "vague", "count", N, N, False), "casualties"),
-    ("'dozens' of missiles", (24, N, 99, "vague", "count", N, N, False), "missiles"),
-    # lead-ins from the closed list
-    ("averaging about 1,200 per day", (1080, 1200, 1320, "approximate", "count", "day", N, False),
-     N),
-    ("a daily average of 2,000 shells", (2000, 2000, 2000, "exact", "count", "day", N, False),
-     "shells"),
-    ("losses of up to 4,000 troops", (N, N, 4000, "at_most", "count", N, N, False), "troops"),
-    ("has risen by about 2,000", (1800, 2000, 2200, "approximate", "count", N, N, True), N),
-    ("an increase of 2,000", (2000, 2000, 2000, "exact", "count", N, N, True), N),
-    ("a contingent estimated at 12,000",
-     (10800, 12000, 13200, "approximate", "count", N, N, False), "a contingent"),
-    # a qualifier before a range widens each end by its own factor
-    ("closer to 11,000 to 12,000", (9900, N, 13200, "approximate", "count", N, N, False), N),
-    ("approximately 10,000 to 12,000 troops",
-     (9000, N, 13200, "approximate", "count", N, N, False), "troops"),
-    ("between roughly 3,000 and 4,000", (2700, N, 4400, "approximate", "count", N, N, False), N),
-    ("about 11 to 12,000", (9900, N, 13200, "approximate", "count", N, N, False), N),
-    # stacked qualifiers and bounds on vague quantities
-    ("up to approximately 3 million", (N, N, 3_300_000, "at_most", "count", N, N, False), N),
-    ("at least several million", (3_000_000, N, N, "at_least", "count", N, N, False), N),
-    ("up to several thousand", (N, N, 9000, "at_most", "count", N, N, False), N),
-    ("more than a few hundred", (200, N, N, "more_than", "count", N, N, False), N),
-    # a second number that qualifies the first
-    ("500,000 rounds of 122 mm artillery shells",
-     (500_000, 500_000, 500_000, "exact", "count", N, N, False),
-     "rounds of 122 mm artillery shells"),
-    ("1,500 tonnes of 7.62 mm ammunition", (1500, 1500, 1500, "exact", "count", N, N, False),
-     "tonnes of 7.62 mm ammunition"),
-    ("more than a third of the 11,000 soldiers",
-     (THIRD, N, N, "more_than", "fraction", N, N, False), "the 11,000 soldiers"),
-    ("21 out of the 50", (0.42, 0.42, 0.42, "exact", "fraction", N, N, False), N),
-    ("21 out of 50", (0.42, 0.42, 0.42, "exact", "fraction", N, N, False), N),
-    # durations: the value in the unit as written
-    ("for more than two months", (2, N, N, "more_than", "duration", N, "month", False), N),
-    ("nearly two weeks", (1.8, 2, 2, "approximate", "duration", N, "week", False), N),
-    ("in under two weeks", (N, N, 2, "less_than", "duration", N, "week", False), N),
-    ("two months", (2, 2, 2, "exact", "duration", N, "month", False), N),
-    ("within 48 hours", (N, N, 48, "at_most", "duration", N, "hour", False), N),
-    ("for two to three months", (2, N, 3, "range", "duration", N, "month", False), N),
-    ("for nearly a year", (0.9, 1, 1, "approximate", "duration", N, "year", False), N),
-    ("for a year and a half", (1.5, 1.5, 1.5, "exact", "duration", N, "year", False), N),
-    ("a 90-day deployment", (90, 90, 90, "exact", "duration", N, "day", False), "deployment"),
-    # multiples
-    ("twice the size", (2, 2, 2, "exact", "ratio", N, N, False), N),
-    ("tripling", (3, 3, 3, "exact", "ratio", N, N, False), N),
-    ("more than tripled", (3, N, N, "more_than", "ratio", N, N, False), N),
-    ("doubled", (2, 2, 2, "exact", "ratio", N, N, False), N),
-    ("deliveries doubled", (2, 2, 2, "exact", "ratio", N, N, False), "deliveries"),
-    ("three times as many shells", (3, 3, 3, "exact", "ratio", N, N, False), "shells"),
-    ("two to three times as many", (2, N, 3, "range", "ratio", N, N, False), N),
-    ("a 20-fold increase", (20, 20, 20, "exact", "ratio", N, N, False), "increase"),
-    ("an almost threefold increase", (2.7, 3, 3, "approximate", "ratio", N, N, False),
-     "increase"),
-    ("half as many shells", (0.5, 0.5, 0.5, "exact", "ratio", N, N, False), "shells"),
-]
+RULED = [(rule.name, e) for rule in (*figures.RULES, *figures.PARTS) for e in rule.examples]
 
 
-@pytest.mark.parametrize(("text", "expected", "counted"), READ, ids=[r[0] for r in READ])
-def test_new_forms_read_as_written(text: str, expected: tuple[object, ...],
-                                   counted: str | None) -> None:
-    figure = parse_figure(text)
-    got = (figure.low, figure.best, figure.high, figure.qualifier, figure.kind, figure.per,
-           figure.unit, figure.increment)
-    assert got == pytest.approx(expected), figure
-    assert figure.counted == counted, figure
+def _same(got: Figure, want: Figure) -> bool:
+    return all(g == pytest.approx(w) if isinstance(w, float) else g == w
+               for g, w in zip(got, want, strict=True))
 
 
-REFUSED = [
-    ("losses around 4,000", "before the number"),  # 'losses' alone is not in the lead-ins
-    ("reportedly up to 4,000", "before the number"),
-    ("compared with 1,500", "before the number"),  # 'with' opens a phrase: nothing before it
-    ("averaging about 1,200", "period"),  # a mean with no period
-    ("for 3,000 troops", "length of time"),  # 'for' introduces only a duration
-    ("grew by 40%", "relative"),
-    ("500,000 rounds of 122 artillery shells", "second number"),  # no 'mm': a second number
-    ("500,000 rounds of mm shells 122", "second number"),
-    ("155mm", "calibre"),
-    ("500,000 mm", "calibre"),
-    ("twice", "occasions"),
-    ("visited twice", "occasions"),
-    ("2 to 3 times", "occasions"),
-    ("three times", "occasions"),
-    ("three times more", "N or N \\+ 1"),
-    ("as many as 10,000 to 12,000 troops", "bound"),
-    ("up to at least 3,000", "two qualifiers"),
-    ("about several thousand", "is not a figure"),
-    ("up to many", "vague"),
-    ("several weeks", "vague"),
-    ("over two months", "during"),
-    ("two months ago", "point in time"),
-    ("two days a week", "rate"),
-    ("$2 billion for two years", "duration"),
-    ("the number of shells tripled", "multiple"),
-    ("a decrease of 2,000", "before the number"),
-]
+@pytest.mark.parametrize(("name", "example"), RULED, ids=[f"{n}: {e.text[:40]}" for n, e in RULED])
+def test_every_example_reads_as_its_rule_says(name: str, example: figures.Example) -> None:
+    if isinstance(example.reads, str):
+        with pytest.raises(FigureError) as raised:
+            parse_figure(example.text)
+        assert example.reads in str(raised.value), (name, str(raised.value))
+    else:
+        figure = parse_figure(example.text)
+        assert _same(figure, example.reads), (name, figure)
 
 
-@pytest.mark.parametrize(("text", "why"), REFUSED, ids=[r[0] for r in REFUSED])
-def test_near_misses_are_refused_with_a_reason(text: str, why: str) -> None:
-    with pytest.raises(FigureError, match=why):
-        parse_figure(text)
+def test_every_rule_and_part_has_examples_of_reading_and_of_refusing_or_reading() -> None:
+    for rule in (*figures.RULES, *figures.PARTS):
+        assert any(isinstance(e.reads, Figure) for e in rule.examples), rule.name
+    names = [rule.name for rule in (*figures.RULES, *figures.PARTS)]
+    assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize("rule", figures.RULES, ids=lambda rule: rule.name)
+def test_each_form_is_what_reads_its_examples(rule: figures.Rule,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the rule, its examples no longer read as stated: the rule is live, and its
+    examples are its own."""
+    read = [e for e in rule.examples if isinstance(e.reads, Figure)]
+    without = {token: tuple(r for r in rules if r is not rule)
+               for token, rules in figures._BY_START.items()}
+    figures.clear_caches()
+    monkeypatch.setattr(figures, "_BY_START", without)
+    try:
+        for example in read:
+            try:
+                figure = parse_figure(example.text)
+            except FigureError:
+                continue
+            assert isinstance(example.reads, Figure)
+            assert not _same(figure, example.reads), (example.text, "read without its rule")
+    finally:
+        figures.clear_caches()
+
+
+def test_the_finders_start_where_a_form_or_a_qualifier_can() -> None:
+    assert finders._FIGURE_STARTS == figures.FIGURE_STARTS
+    for rule in figures.RULES:
+        assert rule.starts <= figures.FIGURE_STARTS, rule.name
+
+
+def test_the_rule_table_in_the_docs_is_generated() -> None:
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "conventions.md").read_text("utf-8")
+    assert figures.rules_markdown() in doc, (
+        "regenerate docs/conventions.md (figures.rules_markdown)")
 
 
 def test_lead_ins_are_a_closed_list_in_the_conventions() -> None:
@@ -238,3 +192,38 @@ def test_a_duration_or_a_ratio_in_a_column_of_counts_is_a_located_problem(
     assert (problem.file, problem.line, problem.value, problem.rule) == (
         "raw/troop_estimates.csv", line, text, "figure")
     assert f"this column holds a count, and this reads as a {kind}" in problem.message
+
+
+# --- the short path of evaluation ---------------------------------------------------------
+
+def _like(marker: str, draw: st.DrawFn) -> str:
+    """A number of the same shape as `marker` (tokens.marker), so the reading still applies."""
+    if marker == "#g":
+        return f"{draw(st.integers(1000, 10**17)):,}"
+    if marker == "#f":
+        return f"{draw(st.integers(0, 10**6))}.{draw(st.integers(0, 99))}"
+    if marker == "#5":
+        return str(draw(st.integers(10**4, 10**18)))
+    width = int(marker[1])
+    return str(draw(st.integers(10 ** (width - 1) if width > 1 else 0, 10**width - 1)))
+
+
+READ_TEXTS = sorted({e.text for _, e in RULED if isinstance(e.reads, Figure)})
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(READ_TEXTS), st.data())
+def test_the_short_path_of_evaluation_agrees_with_evaluate(text: str, data: st.DataObject) -> None:
+    key, numbers = shape(text)
+    reading = figures._grammar(key)
+    markers = [marker(number) for number in numbers]
+    others = [_like(m, data.draw) for m in markers]
+
+    def outcome(run: object) -> object:
+        try:
+            return run(others)  # type: ignore[operator]
+        except (ValueError, OverflowError) as error:
+            return f"refused: {error}"
+
+    assert outcome(figures._evaluator(reading)) == outcome(
+        lambda numbers: figures.evaluate(reading, numbers)), (text, others)

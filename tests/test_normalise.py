@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dprk_ru_data.normalise import DateError, FigureError, parse_date, parse_figure
+from dprk_ru_data.normalise import DateError, parse_date, parse_figure
 
 from .strategies import (
     RELATIVE,
@@ -19,93 +19,6 @@ from .strategies import (
     qualifiers,
     spelled_integers,
 )
-
-F = None  # readability in the table below: no value
-
-FIGURES = [
-    # text, (low, best, high, qualifier, kind)
-    ("10,000", (10_000, 10_000, 10_000, "exact", "count")),
-    ("10 000", (10_000, 10_000, 10_000, "exact", "count")),
-    ("10000", (10_000, 10_000, 10_000, "exact", "count")),
-    ("1.4 million", (1_400_000, 1_400_000, 1_400_000, "exact", "count")),
-    ("12K", (12_000, 12_000, 12_000, "exact", "count")),
-    ("3k", (3_000, 3_000, 3_000, "exact", "count")),
-    ("six million", (6_000_000, 6_000_000, 6_000_000, "exact", "count")),
-    ("20-thousand", (20_000, 20_000, 20_000, "exact", "count")),
-    ("six", (6, 6, 6, "exact", "count")),
-    ("eighteen", (18, 18, 18, "exact", "count")),
-    ("a dozen", (12, 12, 12, "exact", "count")),
-    ("one hundred", (100, 100, 100, "exact", "count")),
-    ("about 3,000", (2_700, 3_000, 3_300, "approximate", "count")),
-    ("around 3,000", (2_700, 3_000, 3_300, "approximate", "count")),
-    ("approximately 12,000", (10_800, 12_000, 13_200, "approximate", "count")),
-    ("roughly 100", (90, 100, 110, "approximate", "count")),
-    ("some 600,000", (540_000, 600_000, 660_000, "approximate", "count")),
-    ("an estimated 18", (16, 18, 20, "approximate", "count")),
-    ("nearly 3,000", (2_700, 3_000, 3_000, "approximate", "count")),
-    ("almost 100", (90, 100, 100, "approximate", "count")),
-    ("~3000", (2_700, 3_000, 3_300, "approximate", "count")),
-    ("c. 500", (450, 500, 550, "approximate", "count")),
-    ("up to 3,000", (F, F, 3_000, "at_most", "count")),
-    ("as many as 12,000", (F, F, 12_000, "at_most", "count")),
-    ("at most 5", (F, F, 5, "at_most", "count")),
-    ("no more than 10", (F, F, 10, "at_most", "count")),
-    ("less than 100", (F, F, 100, "less_than", "count")),
-    ("under 20", (F, F, 20, "less_than", "count")),
-    ("at least 6", (6, F, F, "at_least", "count")),
-    ("over six million", (6_000_000, F, F, "more_than", "count")),
-    ("more than 2 million", (2_000_000, F, F, "more_than", "count")),
-    ("upwards of 1,000", (1_000, F, F, "more_than", "count")),
-    ("9,000+", (9_000, F, F, "at_least", "count")),
-    ("1,000+", (1_000, F, F, "at_least", "count")),
-    ("3,000 to 5,000", (3_000, F, 5_000, "range", "count")),
-    ("3,000-5,000", (3_000, F, 5_000, "range", "count")),
-    ("3,000\u20135,000", (3_000, F, 5_000, "range", "count")),
-    ("between 3,000 and 5,000", (3_000, F, 5_000, "range", "count")),
-    ("11 to 12,000", (11_000, F, 12_000, "range", "count")),
-    ("3 to 5 million", (3_000_000, F, 5_000_000, "range", "count")),
-    ("a few", (2, F, 5, "vague", "count")),
-    ("several", (3, F, 9, "vague", "count")),
-    ("dozens", (24, F, 99, "vague", "count")),
-    ("scores", (40, F, 199, "vague", "count")),
-    ("hundreds", (200, F, 999, "vague", "count")),
-    ("several hundred", (300, F, 900, "vague", "count")),
-    ("thousands", (2_000, F, 9_999, "vague", "count")),
-    ("several thousand", (3_000, F, 9_000, "vague", "count")),
-    ("tens of thousands", (20_000, F, 99_999, "vague", "count")),
-    ("hundreds of thousands", (200_000, F, 999_999, "vague", "count")),
-    ("a number of", (2, F, F, "vague", "count")),
-    ("many", (2, F, F, "vague", "count")),
-    ("half", (0.5, 0.5, 0.5, "exact", "fraction")),
-    ("about half", (0.45, 0.5, 0.55, "approximate", "fraction")),
-    ("a third", (1 / 3, 1 / 3, 1 / 3, "exact", "fraction")),
-    ("less than 1%", (F, F, 0.01, "less_than", "fraction")),
-    ("50 percent", (0.5, 0.5, 0.5, "exact", "fraction")),
-    ("21 out of 50", (0.42, 0.42, 0.42, "exact", "fraction")),
-]
-
-
-@pytest.mark.parametrize(("text", "expected"), FIGURES)
-def test_figure_forms(text: str, expected: tuple) -> None:
-    figure = parse_figure(text)
-    got = (figure.low, figure.best, figure.high, figure.qualifier, figure.kind)
-    assert got == pytest.approx(expected) if expected[4] == "fraction" else got == expected
-
-
-def test_trailing_words_are_what_is_counted() -> None:
-    assert parse_figure("about 3,000 troops").counted == "troops"
-    assert parse_figure("dozens of North Koreans").counted == "North Koreans"
-    assert parse_figure("over six million artillery shells").best is None
-
-
-@pytest.mark.parametrize("text", [
-    "", "   ", "sevral thousand", "troops", "about", "5,000 to 3,000", "1.5", "3,000 troops 4,000",
-    "between 3,000", "21 out of 5", "up to about 3,000+", "-5",
-])
-def test_figures_refused(text: str) -> None:
-    with pytest.raises(FigureError, match="is not a figure"):
-        parse_figure(text)
-
 
 R = dt.date(2024, 10, 17)  # a Thursday
 DATES = [

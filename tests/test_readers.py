@@ -276,14 +276,9 @@ def test_every_relative_phrase_of_the_conventions_is_read(phrase: str, reference
     assert parsed.precision in ("day", "week", "month", "year", "open")
 
 
-@pytest.mark.parametrize(("text", "why"), [
-    ("9" * 5000, "longer than"), ("1" * 20, "more than 15 digits"), ("twice", "occasions"),
-    ("for 3,000 troops", "length of time"), ("2,000 fewer", "decrease"), ("from 3,000", "'from'"),
-    ("a decrease of 2,000", "before the number"), ("500 shells per hour", "period"),
-])
-def test_figures_refused_with_a_reason(text: str, why: str) -> None:
-    with pytest.raises(FigureError, match=why):
-        parse_figure(text)
+def test_a_figure_phrase_longer_than_the_bound_is_refused_unread() -> None:
+    with pytest.raises(FigureError, match="longer than"):
+        parse_figure("9" * 5000)
 
 
 def test_the_edtf_package_prints_nothing(capsys: pytest.CaptureFixture[str]) -> None:

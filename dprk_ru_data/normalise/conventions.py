@@ -281,6 +281,15 @@ CURRENCY_WORDS: dict[str, str] = {
     "yuan": "CNY", "renminbi": "CNY", "hryvnias": "UAH", "hryvnia": "UAH", "yen": "JPY"}
 
 # Scale words after a number.
+# Numbers written in words: the units and teens, the tens ("twenty-five", "one hundred and
+# twelve"); "hundred" and "dozen" multiply what comes before them.
+NUMBER_UNITS: dict[str, int] = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen".split())}
+NUMBER_TENS: dict[str, int] = {w: 10 * i for i, w in enumerate(
+    "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if w != "_"}
+# Words after a number that make it a share of a hundred.
+PERCENT_WORDS: tuple[str, ...] = ("%", "per cent", "percent", "pc", "per-cent")
 SCALE_WORDS: dict[str, int] = {"hundred": 100, "thousand": 1_000, "million": 1_000_000,
                                "billion": 1_000_000_000, "trillion": 1_000_000_000_000}
 # Scale suffixes glued to digits ("12k", "1.4m", "2.5bn").

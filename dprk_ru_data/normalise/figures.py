@@ -12,14 +12,15 @@ never skipped.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
+from functools import partial
 from typing import NamedTuple
 
 from . import conventions as c
 from .errors import NormaliseError, Refusal
-from .tokens import (MAX_PHRASE, ShapeCache, Tokens, match_phrase, of_shape, phrase_index,
-                     shape, value)
+from .tokens import (MAX_PHRASE, ShapeCache, Tokens, first_tokens, match_phrase, of_shape,
+                     phrase_index, shape, value)
 
 Number = int | float
 
@@ -107,17 +108,14 @@ _VAGUE_SCALES = phrase_index(c.VAGUE_SCALES)
 _SHARES = phrase_index(c.SHARE_WORDS)
 _CURRENCY_BEFORE = phrase_index(c.CURRENCY_SYMBOLS)
 _CURRENCY_AFTER = phrase_index(c.CURRENCY_WORDS)
-_PERCENT = phrase_index(["%", "per cent", "percent", "pc", "per-cent"])
+_PERCENT = phrase_index(c.PERCENT_WORDS)
 _FOLLOWERS = phrase_index(c.MULTIPLE_FOLLOWERS)
 _BOUNDS = frozenset({"at_least", "more_than", "at_most", "less_than"})
 _QUOTES = {'"': '"', "'": "'"}
 _QUALIFYING_VERBS = phrase_index(c.QUALIFYING_VERBS)
 
-_UNITS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen".split())}
-_TENS = {w: 10 * i for i, w in enumerate(
-    "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if w != "_"}
+_UNITS = c.NUMBER_UNITS
+_TENS = c.NUMBER_TENS
 _NUMBER_WORDS = {*_UNITS, *_TENS, "hundred", "dozen"}
 _OPEN = {'"', "'", "(", "[", "“", "‘"}
 _CLOSE = {'"', "'", ")", "]", "”", "’", ".", "!", "?"}
@@ -407,8 +405,50 @@ def _bounded_vague(reading: _Reading, qualifier: c.Approximation) -> _Reading:
     raise Refusal("this qualifier cannot bound a vague quantity")
 
 
+Found = tuple[_Reading, int] | None  # a form's reading and where it ends, or None: not this form
+
+
+def _read_between(t: Tokens, i: int, qualifier: c.Approximation | None) -> Found:
+    """'between 3,000 and 5,000', 'between roughly 3,000 and 4,000'."""
+    inner = _qualifier_at(t.words, i + 1) if qualifier is None else None
+    if inner is None:
+        return _amount(t, i + 1, between=True)
+    found = _amount(t, inner[0], between=True)
+    if found is None:
+        return None
+    return _apply(found[0], c.APPROXIMATIONS[inner[1]]), found[1]
+
+
+def _read_one_unit(t: Tokens, i: int, qualifier: c.Approximation | None) -> Found:
+    """'for nearly a year': one of a unit of time."""
+    if i + 1 < len(t.words) and t.words[i + 1] in c.DURATION_UNITS:
+        return _Reading("exact", "count", number=_Num(-1, 1, 1, "count", 1)), i + 1
+    return None
+
+
+def _read_half_unit(t: Tokens, i: int, qualifier: c.Approximation | None) -> Found:
+    """'half a year'."""
+    words = t.words
+    if i + 2 < len(words) and words[i + 1] in ("a", "an") and words[i + 2] in c.DURATION_UNITS:
+        return _Reading("exact", "count", number=_Num(-1, 0.5, 1, "count", 1)), i + 2
+    return None
+
+
+def _read_vague(t: Tokens, i: int, qualifier: c.Approximation | None) -> Found:
+    """'hundreds', 'several thousand': only bare or after a bound ('at least several million')."""
+    if qualifier is not None and qualifier.qualifier not in _BOUNDS:
+        return None
+    return _vague(t, i)
+
+
+def _read_amount(t: Tokens, i: int, qualifier: c.Approximation | None) -> Found:
+    """A number, a range, a share, a part out of a whole, a percentage or an amount of money."""
+    return _amount(t, i)
+
+
 def _core(t: Tokens, i: int) -> tuple[_Reading, int] | None:
-    """A figure at `i` without what it counts: qualifier, quantity, trailing qualifier."""
+    """A figure at `i` without what it counts: an increment word, a qualifier, the quantity
+    (the first of the `RULES` that can start there and reads one), a trailing qualifier."""
     words = t.words
     increment = False
     found = match_phrase(_INCREMENTS, words, i)
@@ -425,29 +465,17 @@ def _core(t: Tokens, i: int) -> tuple[_Reading, int] | None:
         if inner:
             qualifier, i = _combined(qualifier, c.APPROXIMATIONS[inner[1]]), inner[0]
     n = len(words)
-    word = words[i] if i < n else ""
-    if word == "between":
-        inner = _qualifier_at(words, i + 1) if qualifier is None else None
-        if inner:  # "between roughly 3,000 and 4,000"
-            qualifier, i = c.APPROXIMATIONS[inner[1]], inner[0] - 1
-        reading_end = _amount(t, i + 1, between=True)
-    elif (word == "a" or word == "an") and i + 1 < n and words[i + 1] in c.DURATION_UNITS:
-        # "for nearly a year": one of the unit
-        reading_end = _Reading("exact", "count", number=_Num(-1, 1, 1, "count", 1)), i + 1
-    elif word == "half" and i + 2 < n and words[i + 1] in ("a", "an") \
-            and words[i + 2] in c.DURATION_UNITS:  # "half a year"
-        reading_end = _Reading("exact", "count", number=_Num(-1, 0.5, 1, "count", 1)), i + 2
-    else:
-        reading_end = _vague(t, i) if qualifier is None or qualifier.qualifier in _BOUNDS \
-            else None
-        if reading_end is None:
-            reading_end = _amount(t, i)
+    reading_end = None
+    for rule in _BY_START.get(words[i], ()) if i < n else ():
+        reading_end = rule.read(t, i, qualifier)
+        if reading_end is not None:
+            break
     if reading_end is None:
         return None
     reading, j = reading_end
     trailing = match_phrase(_TRAILING, words, j)
     if trailing and not (trailing[1] == "give or take" and j + 3 < len(words)):
-        if qualifier is not None or reading.qualifier in ("range", "vague"):
+        if qualifier is not None or reading.qualifier != "exact":
             raise Refusal("two qualifiers on one number")
         qualifier, j = c.TRAILING_QUALIFIERS[trailing[1]], trailing[0]
     if j < len(words) and words[j] in c.INCREMENTS_AFTER and not (
@@ -457,18 +485,23 @@ def _core(t: Tokens, i: int) -> tuple[_Reading, int] | None:
             j + 1 < len(words) and words[j + 1] == "than"):
         raise Refusal(f"'{words[j]}' after the number makes it a decrease, not a count")
     if qualifier is not None:
-        if reading.qualifier == "range":  # each end by the approximation's own factor
-            if qualifier.qualifier != "approximate":
-                raise Refusal("a bound ('up to', 'more than') before a range")
-            reading = reading._replace(qualifier="approximate", low_factor=qualifier.low_factor,
-                                       high_factor=qualifier.high_factor)
-        elif reading.qualifier == "vague":
-            reading = _bounded_vague(reading, qualifier)
-        elif reading.qualifier != "exact":
-            raise Refusal(f"a qualifier before a {reading.qualifier} figure")
-        else:
-            reading = _qualified(reading, qualifier)
+        reading = _apply(reading, qualifier)
     return reading._replace(increment=increment), j
+
+
+def _apply(reading: _Reading, qualifier: c.Approximation) -> _Reading:
+    """A qualifier written before a form's reading: on a range, each end by its own factor; on a
+    vague quantity, as its bound; on a number, as its factors."""
+    if reading.qualifier == "range":
+        if qualifier.qualifier != "approximate":
+            raise Refusal("a bound ('up to', 'more than') before a range")
+        return reading._replace(qualifier="approximate", low_factor=qualifier.low_factor,
+                                high_factor=qualifier.high_factor)
+    if reading.qualifier == "vague":
+        return _bounded_vague(reading, qualifier)
+    if reading.qualifier != "exact":
+        raise Refusal(f"a qualifier before a {reading.qualifier} figure")
+    return _qualified(reading, qualifier)
 
 
 def _multiple(t: Tokens, i: int) -> tuple[_Reading, int, bool, int] | None:
@@ -885,24 +918,295 @@ def evaluate(reading: _Reading, numbers: list[str]) -> Figure:
                   reading.currency, reading.increment, reading.unit)
 
 
+# --- the figure forms, as rules -----------------------------------------------------------------
+# The quantity at the heart of a figure is one of the forms below: a `Rule` with its name, the
+# tokens it can start with, the function that reads it and its examples. `_core` tries, at a
+# token, the rules that can start there, in this order; the finders start only at those tokens
+# (or at a qualifier or an increment word before them). What can stand around a quantity (a
+# qualifier, a lead-in, a unit, what is counted, a period) is a `Part`, applied by the grammar in
+# a fixed order (`_phrase`), with its own examples. Every example is a test
+# (tests/test_figure_forms.py) and a line of docs/conventions.md. Adding a form is adding a rule.
+
+class Example(NamedTuple):
+    """A phrase and what it must read as: a `Figure`, or, where it must be refused, a piece of
+    the reason given (a string)."""
+
+    text: str
+    reads: Figure | str
+
+
+class Rule(NamedTuple):
+    name: str
+    starts: frozenset[str]
+    read: Callable[[Tokens, int, c.Approximation | None], Found]
+    examples: tuple[Example, ...]
+
+
+class Part(NamedTuple):
+    name: str
+    read: Callable[..., object]  # the function of the grammar that reads this part
+    examples: tuple[Example, ...]
+
+
+def _e(text: str, low: Number | None, best: Number | None, high: Number | None,
+       qualifier: str, kind: str = "count", **rest: object) -> Example:
+    return Example(text, Figure(low, best, high, qualifier, kind, **rest))  # type: ignore[arg-type]
+
+
+def _no(text: str, why: str) -> Example:
+    return Example(text, why)
+
+
+_N = None
+_THIRD = 1 / 3
+_NUMERALS = frozenset(_NUMERAL)
+_AMOUNT_STARTS = (first_tokens(c.CURRENCY_SYMBOLS, c.SHARE_WORDS) | _NUMERALS | set(_UNITS)
+                  | set(_TENS) | {"a", "half"})
+
+RULES: tuple[Rule, ...] = (
+    Rule("between N and M", frozenset({"between"}), _read_between, (
+        _e("between 3,000 and 5,000", 3000, _N, 5000, "range"),
+        _e("between roughly 3,000 and 4,000", 2700, _N, 4400, "approximate"),
+        _no("between 3,000", "'between' needs 'and'"))),
+    Rule("one unit of time", frozenset({"a", "an"}), _read_one_unit, (
+        _e("for nearly a year", 0.9, 1, 1, "approximate", "duration", unit="year"),
+        _e("for a year and a half", 1.5, 1.5, 1.5, "exact", "duration", unit="year"))),
+    Rule("half a unit of time", frozenset({"half"}), _read_half_unit, (
+        _e("half a year", 0.5, 0.5, 0.5, "exact", "duration", unit="year"),)),
+    Rule("vague quantity", first_tokens(c.VAGUE_QUANTITIES, c.VAGUE_MULTIPLIERS), _read_vague, (
+        _e("a few", 2, _N, 5, "vague"), _e("several", 3, _N, 9, "vague"),
+        _e("dozens", 24, _N, 99, "vague"), _e("scores", 40, _N, 199, "vague"),
+        _e("hundreds", 200, _N, 999, "vague"), _e("thousands", 2000, _N, 9999, "vague"),
+        _e("several hundred", 300, _N, 900, "vague"),
+        _e("several thousand", 3000, _N, 9000, "vague"),
+        _e("tens of thousands", 20_000, _N, 99_999, "vague"),
+        _e("hundreds of thousands", 200_000, _N, 999_999, "vague"),
+        _e("a number of", 2, _N, _N, "vague"), _e("many", 2, _N, _N, "vague"),
+        _e("dozens of North Koreans", 24, _N, 99, "vague", counted="North Koreans"),
+        _e("at least several million", 3_000_000, _N, _N, "at_least"),
+        _e("up to several thousand", _N, _N, 9000, "at_most"),
+        _e("more than a few hundred", 200, _N, _N, "more_than"),
+        _no("about several thousand", "is not a figure"), _no("up to many", "vague"),
+        _no("several weeks", "vague"), _no("sevral thousand", "is not a figure"))),
+    Rule("number, range, share or sum of money", frozenset(_AMOUNT_STARTS), _read_amount, (
+        _e("10,000", 10_000, 10_000, 10_000, "exact"),
+        _e("10 000", 10_000, 10_000, 10_000, "exact"),
+        _e("10000", 10_000, 10_000, 10_000, "exact"),
+        _e("1.4 million", 1_400_000, 1_400_000, 1_400_000, "exact"),
+        _e("12K", 12_000, 12_000, 12_000, "exact"), _e("3k", 3000, 3000, 3000, "exact"),
+        _e("six million", 6_000_000, 6_000_000, 6_000_000, "exact"),
+        _e("20-thousand", 20_000, 20_000, 20_000, "exact"), _e("six", 6, 6, 6, "exact"),
+        _e("eighteen", 18, 18, 18, "exact"), _e("a dozen", 12, 12, 12, "exact"),
+        _e("one hundred", 100, 100, 100, "exact"),
+        _e("3,000 to 5,000", 3000, _N, 5000, "range"), _e("3,000-5,000", 3000, _N, 5000, "range"),
+        _e("3,000\u20135,000", 3000, _N, 5000, "range"),
+        _e("11 to 12,000", 11_000, _N, 12_000, "range"),
+        _e("3 to 5 million", 3_000_000, _N, 5_000_000, "range"),
+        _e("half", 0.5, 0.5, 0.5, "exact", "fraction"),
+        _e("a third", _THIRD, _THIRD, _THIRD, "exact", "fraction"),
+        _e("50 percent", 0.5, 0.5, 0.5, "exact", "fraction"),
+        _e("21 out of 50", 0.42, 0.42, 0.42, "exact", "fraction"),
+        _e("21 out of the 50", 0.42, 0.42, 0.42, "exact", "fraction"),
+        _e("$2-3 billion", 2_000_000_000, _N, 3_000_000_000, "range", "money", currency="USD"),
+        _no("5,000 to 3,000", "backwards"), _no("1.5", "scale word"),
+        _no("21 out of 5", "whole at least as large"), _no("1" * 20, "more than 15 digits"))),
+)
+
+PARTS: tuple[Part, ...] = (
+    Part("qualifier before the number", _qualifier_at, (
+        _e("about 3,000", 2700, 3000, 3300, "approximate"),
+        _e("around 3,000", 2700, 3000, 3300, "approximate"),
+        _e("approximately 12,000", 10_800, 12_000, 13_200, "approximate"),
+        _e("roughly 100", 90, 100, 110, "approximate"),
+        _e("some 600,000", 540_000, 600_000, 660_000, "approximate"),
+        _e("an estimated 18", 16, 18, 20, "approximate"),
+        _e("nearly 3,000", 2700, 3000, 3000, "approximate"),
+        _e("almost 100", 90, 100, 100, "approximate"),
+        _e("~3000", 2700, 3000, 3300, "approximate"), _e("c. 500", 450, 500, 550, "approximate"),
+        _e("up to 3,000", _N, _N, 3000, "at_most"),
+        _e("as many as 12,000", _N, _N, 12_000, "at_most"),
+        _e("at most 5", _N, _N, 5, "at_most"), _e("no more than 10", _N, _N, 10, "at_most"),
+        _e("less than 100", _N, _N, 100, "less_than"), _e("under 20", _N, _N, 20, "less_than"),
+        _e("at least 6", 6, _N, _N, "at_least"),
+        _e("over six million", 6_000_000, _N, _N, "more_than"),
+        _e("more than 2 million", 2_000_000, _N, _N, "more_than"),
+        _e("upwards of 1,000", 1000, _N, _N, "more_than"),
+        _e("about half", 0.45, 0.5, 0.55, "approximate", "fraction"),
+        _e("less than 1%", _N, _N, 0.01, "less_than", "fraction"),
+        _e("approximately 10,000 to 12,000 troops", 9000, _N, 13_200, "approximate",
+           counted="troops"),
+        _e("closer to 11,000 to 12,000", 9900, _N, 13_200, "approximate"),
+        _e("about 11 to 12,000", 9900, _N, 13_200, "approximate"),
+        _e("up to approximately 3 million", _N, _N, 3_300_000, "at_most"),
+        _no("as many as 10,000 to 12,000 troops", "bound"),
+        _no("up to at least 3,000", "two qualifiers"), _no("about", "no number"))),
+    Part("qualifier after the number", _core, (
+        _e("9,000+", 9000, _N, _N, "at_least"), _e("1,000 or more", 1000, _N, _N, "at_least"),
+        _e("3,000 or so", 2700, 3000, 3300, "approximate"),
+        _no("up to about 3,000+", "two qualifiers"))),
+    Part("increment", _core, (
+        _e("another 2,000", 2000, 2000, 2000, "exact", increment=True),
+        _e("2,000 more troops", 2000, 2000, 2000, "exact", counted="troops", increment=True),
+        _no("2,000 fewer", "decrease"))),
+    Part("words that introduce the number", _phrase, (
+        _e("averaging about 1,200 per day", 1080, 1200, 1320, "approximate", per="day"),
+        _e("a daily average of 2,000 shells", 2000, 2000, 2000, "exact", counted="shells",
+           per="day"),
+        _e("losses of up to 4,000 troops", _N, _N, 4000, "at_most", counted="troops"),
+        _e("has risen by about 2,000", 1800, 2000, 2200, "approximate", increment=True),
+        _e("an increase of 2,000", 2000, 2000, 2000, "exact", increment=True),
+        _e("a contingent estimated at 12,000", 10_800, 12_000, 13_200, "approximate",
+           counted="a contingent"),
+        _e("troops numbering roughly 3,000", 2700, 3000, 3300, "approximate", counted="troops"),
+        _no("losses around 4,000", "before the number"),
+        _no("reportedly up to 4,000", "before the number"),
+        _no("compared with 1,500", "before the number"),
+        _no("averaging about 1,200", "period"), _no("for 3,000 troops", "length of time"),
+        _no("grew by 40%", "relative"), _no("a decrease of 2,000", "before the number"),
+        _no("from 3,000", "'from'"), _no("troops", "no number"))),
+    Part("quotes around the figure", _phrase, (
+        _e('"hundreds" of casualties', 200, _N, 999, "vague", counted="casualties"),
+        _e("'dozens' of missiles", 24, _N, 99, "vague", counted="missiles"))),
+    Part("a multiple written as a word", _multiple, (
+        _e("twice the size", 2, 2, 2, "exact", "ratio"), _e("tripling", 3, 3, 3, "exact", "ratio"),
+        _e("more than tripled", 3, _N, _N, "more_than", "ratio"),
+        _e("doubled", 2, 2, 2, "exact", "ratio"),
+        _e("deliveries doubled", 2, 2, 2, "exact", "ratio", counted="deliveries"),
+        _e("half as many shells", 0.5, 0.5, 0.5, "exact", "ratio", counted="shells"),
+        _e("an almost threefold increase", 2.7, 3, 3, "approximate", "ratio",
+           counted="increase"),
+        _no("twice", "occasions"), _no("visited twice", "occasions"),
+        _no("the number of shells tripled", "multiple"))),
+    Part("a multiple after the number", _unit, (
+        _e("three times as many shells", 3, 3, 3, "exact", "ratio", counted="shells"),
+        _e("two to three times as many", 2, _N, 3, "range", "ratio"),
+        _e("a 20-fold increase", 20, 20, 20, "exact", "ratio", counted="increase"),
+        _no("2 to 3 times", "occasions"), _no("three times", "occasions"),
+        _no("three times more", "N or N + 1"))),
+    Part("a length of time", _unit, (
+        _e("for more than two months", 2, _N, _N, "more_than", "duration", unit="month"),
+        _e("nearly two weeks", 1.8, 2, 2, "approximate", "duration", unit="week"),
+        _e("in under two weeks", _N, _N, 2, "less_than", "duration", unit="week"),
+        _e("two months", 2, 2, 2, "exact", "duration", unit="month"),
+        _e("within 48 hours", _N, _N, 48, "at_most", "duration", unit="hour"),
+        _e("for two to three months", 2, _N, 3, "range", "duration", unit="month"),
+        _e("a 90-day deployment", 90, 90, 90, "exact", "duration", counted="deployment",
+           unit="day"),
+        _no("over two months", "during"), _no("two months ago", "point in time"),
+        _no("two days a week", "rate"), _no("$2 billion for two years", "duration"))),
+    Part("what is counted", _counted, (
+        _e("about 3,000 troops", 2700, 3000, 3300, "approximate", counted="troops"),
+        _e("over six million artillery shells", 6_000_000, _N, _N, "more_than",
+           counted="artillery shells"),
+        _e("500,000 rounds of 122 mm artillery shells", 500_000, 500_000, 500_000, "exact",
+           counted="rounds of 122 mm artillery shells"),
+        _e("1,500 tonnes of 7.62 mm ammunition", 1500, 1500, 1500, "exact",
+           counted="tonnes of 7.62 mm ammunition"),
+        _e("more than a third of the 11,000 soldiers", _THIRD, _N, _N, "more_than", "fraction",
+           counted="the 11,000 soldiers"),
+        _e("9,000, including 300 officers", 9000, 9000, 9000, "exact"),
+        _no("500,000 rounds of 122 artillery shells", "second number"),
+        _no("500,000 rounds of mm shells 122", "second number"),
+        _no("3,000 troops 4,000", "second number"),
+        _no("155mm", "calibre"), _no("500,000 mm", "calibre"))),
+    Part("a period after the figure", _rate, (
+        _e("500 shells a day", 500, 500, 500, "exact", counted="shells", per="day"),
+        _e("2,000 a month", 2000, 2000, 2000, "exact", per="month"),
+        _no("500 shells per hour", "period"))),
+)
+
+_BY_START: dict[str, tuple[Rule, ...]] = {}
+for _rule in RULES:
+    for _token in _rule.starts:
+        _BY_START[_token] = (*_BY_START.get(_token, ()), _rule)
+# The tokens a figure can start with, for the finders: a form's, a qualifier's, an increment's.
+FIGURE_STARTS: frozenset[str] = frozenset(_BY_START) | first_tokens(c.APPROXIMATIONS,
+                                                                    c.INCREMENTS_BEFORE)
+
+
+def _reads_as(figure: Figure) -> str:
+    bounds = ", ".join(f"{name} {value:,}" if isinstance(value, int) else f"{name} {value:.4g}"
+                       for name, value in (
+        ("low", figure.low), ("best", figure.best), ("high", figure.high)) if value is not None)
+    extra = [f"{name} {value}" for name, value in (
+        ("unit", figure.unit), ("per", figure.per), ("currency", figure.currency),
+        ("counted", figure.counted)) if value is not None]
+    if figure.increment:
+        extra.append("increment")
+    return "; ".join([f"{figure.qualifier} {figure.kind}", bounds or "no bounds", *extra])
+
+
+def rules_markdown() -> str:
+    """The figure forms and parts as Markdown tables, with examples (docs/conventions.md)."""
+    lines = ["## Figure forms", "",
+             "Each form is one rule of `dprk_ru_data.normalise.figures.RULES`, and each part "
+             "around a form one entry of `PARTS`, with their examples; they are the tests.", "",
+             "| form or part | example | reads as |", "| --- | --- | --- |"]
+    for name, examples in [(r.name, r.examples) for r in RULES] + [
+            (p.name, p.examples) for p in PARTS]:
+        shown = [e for e in examples if isinstance(e.reads, Figure)][:2] + [
+            e for e in examples if isinstance(e.reads, str)][:1]
+        for e in shown:
+            reads = _reads_as(e.reads) if isinstance(e.reads, Figure) else (
+                f"refused ({e.reads})")
+            lines.append(f"| {name} | {e.text.replace('|', '/')} | {reads} |")
+    return "\n".join(lines) + "\n"
+
+
 # --- the public readers -----------------------------------------------------------------------
 
 _TEXTS: dict[str, Figure | str] = {}
 _CACHE_LIMIT = 1 << 18
 
 
-_reading = ShapeCache(_grammar, _CACHE_LIMIT)
+Evaluator = Callable[[list[str]], Figure]
+
+
+def _evaluator(reading: _Reading) -> Evaluator:
+    """`evaluate` for one reading, made once per shape. A whole count or sum of one written
+    integer (by far the most common reading) gets a short path that does only its own sums; a
+    test holds it to `evaluate` over every example and many numbers."""
+    number = reading.number
+    if (reading.vague is not None or reading.low is not None or number is None
+            or number.slot < 0 or number.whole is not None or number.divisor != 1
+            or reading.kind not in _WHOLE or reading.counted_slots
+            or not isinstance(number.factor, int)):
+        return partial(evaluate, reading)
+    slot, factor, best_too = number.slot, number.factor, reading.best
+    low_factor, high_factor = reading.low_factor, reading.high_factor
+    rest = (reading.qualifier, reading.kind, reading.counted, reading.per, reading.currency,
+            reading.increment, reading.unit)
+
+    def run(numbers: list[str]) -> Figure:
+        x = value(numbers[slot])
+        if not isinstance(x, int):
+            return evaluate(reading, numbers)
+        x *= factor
+        low = x if low_factor == 1.0 else None if low_factor is None else int(round(x * low_factor))
+        high = x if high_factor == 1.0 else None if high_factor is None else int(
+            round(x * high_factor))
+        if max(x, high or 0) > LARGEST:
+            return evaluate(reading, numbers)  # which says why
+        return Figure(low, x if best_too else None, high, *rest)
+    return run
+
+
+def _prepare(key: str) -> Evaluator:
+    return _evaluator(_grammar(key))
+
+
+_reading = ShapeCache(_prepare, _CACHE_LIMIT)
 
 
 def _read(text: str) -> Figure | str:
     if len(text) > MAX_PHRASE:
         return f"longer than {MAX_PHRASE} characters; a figure phrase is short"
     key, numbers = shape(text)
-    reading = _reading(key)
-    if isinstance(reading, str):
-        return reading
+    read = _reading(key)
+    if isinstance(read, str):
+        return read
     try:
-        return evaluate(reading, numbers)
+        return read(numbers)
     except (ValueError, OverflowError, ZeroDivisionError) as error:
         return str(error)
 

@@ -62,10 +62,16 @@ def value(number: str) -> int | float:
         if len(number) > MAX_DIGITS:
             raise ValueError(f"more than {MAX_DIGITS} digits")
         return int(number)
-    digits = number.replace(",", "").replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
-    if len(digits) - ("." in digits) > MAX_DIGITS:
+    digits = number.replace(",", "")
+    if not digits.isdigit():  # spaces between groups, or a decimal point
+        digits = digits.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
+        if "." in digits:
+            if len(digits) - 1 > MAX_DIGITS:
+                raise ValueError(f"more than {MAX_DIGITS} digits")
+            return float(digits)
+    if len(digits) > MAX_DIGITS:
         raise ValueError(f"more than {MAX_DIGITS} digits")
-    return float(digits) if "." in digits else int(digits)
+    return int(digits)
 
 
 def shape(text: str) -> tuple[str, list[str]]:
