@@ -83,6 +83,12 @@ class _Main(click.Group):
         except (IntegrityError, UnsafePath) as error:  # a damaged or hostile package: exit 1
             click.echo(f"error: {error}", err=True)
             raise SystemExit(EXIT_DATA_ERROR) from None
+        except BrokenPipeError:  # the reader went away ("| head"): stop quietly, as cat does
+            import os
+            import sys
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise SystemExit(141) from None  # 128 + SIGPIPE, as a shell reports it
         except OSError as error:
             where = f"{error.filename}: " if error.filename else ""
             click.echo(f"error: {where}{error.strerror or error}", err=True)
@@ -638,18 +644,114 @@ def _print_fields(rows: list[dict[str, Any]]) -> None:
                    "2024-10-14/2024-10-31) [default: the source's own, for a source_id].")
 @click.option("--format", "output_format", type=click.Choice(["table", "json", "csv"]),
               default="table", show_default=True, help="How to print the mentions.")
+@click.option("--as-evidence", nargs=2, default=None, metavar="TABLE RECORD_ID",
+              help="Print each mention as a row of raw/evidence.csv for RECORD_ID of TABLE, "
+                   "numbered from the next free id (fill in field and note).")
 @_CORPUS
 @_ROOT
 def extract(source: str, published: str | None, output_format: str, corpus: Path | None,
-            root: Path | None) -> None:
+            root: Path | None, as_evidence: tuple[str, str] | None) -> None:
     """Print every figure and date in SOURCE (a source_id, or the path of any UTF-8 text) with
     its offsets, span SHA-256 and reading: candidates for raw/ and raw/evidence.csv."""
     import sys
 
     from .extract import iter_extract, write
 
+    from .extract import NoSuchSource
+
     try:  # the source and the date are checked before the first row is written
         rows = iter_extract(source, published=published, corpus=corpus, root=root)
     except DataError as error:
         _fail_on_data_errors(error, "text")
-    write(rows, sys.stdout, output_format)
+    except NoSuchSource as error:
+        raise click.BadParameter(str(error), param_hint="SOURCE") from None
+    if as_evidence is None:
+        write(rows, sys.stdout, output_format)
+        return
+    from .curate import EVIDENCE_COLUMNS, checkout, csv_line, evidence_rows, next_id, read_rows
+    from .evidence import Span
+
+    table, record_id = as_evidence
+    folder = checkout(root)
+    first = next_id(read_rows(folder, "evidence")[1], "evidence") if folder else "ev-0000"
+    click.echo(",".join(EVIDENCE_COLUMNS))
+    for row in evidence_rows(table, record_id, source, [
+            Span(r["start"], r["end"], r["sha256"]) for r in rows], first):
+        click.echo(csv_line(row), nl=False)
+
+
+@main.command("add-source")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--published", required=True, metavar="DATE",
+              help="Publication date as the text supports it: a day (2024-11-04) or an "
+                   "interval (2024-11-01/2024-11-07).")
+@click.option("--outlet", default=None, metavar="ACTOR_ID",
+              help="The outlet that published it (an actor_id of raw/actors.csv).")
+@click.option("--title", default=None, help="The title, exactly as the text states it.")
+@click.option("--author", default=None, help="The author, as the byline names them.")
+@click.option("--url", default=None, help="The address, where the text itself gives it.")
+@click.option("--kind", default=None, metavar="KIND",
+              help="Kind of text (a value of the source_kind vocabulary).")
+@click.option("--note", default=None,
+              help="How the outlet, author, title and date were inferred (metadata_note).")
+@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The corpus folder [default: $DPRK_CORPUS, else ../shared/sources].")
+def add_source(path: Path, published: str, outlet: str | None, title: str | None,
+               author: str | None, url: str | None, kind: str | None, note: str | None,
+               corpus: Path | None) -> None:
+    """Add the text at PATH as a new source: check it, copy it into the corpus folder as
+    NNN_<first 16 hex digits of its SHA-256>.txt, add it to the corpus MANIFEST.csv and to
+    raw/sources.csv with the next id, and print the id. Run in a checkout."""
+    from .curate import CurationError, add_source as add
+
+    try:
+        added = add(path, published, outlet=outlet, title=title, author=author, url=url,
+                    kind=kind, note=note, root=".", corpus=corpus)
+    except CurationError as error:
+        _curation_failed(error)
+    if added.line is None:
+        click.echo(f"{added.source_id}: this text is already a source ({added.corpus_file})",
+                   err=True)
+    else:
+        click.echo(f"{added.source_id}: {added.corpus_file} ({added.chars} characters, sha256 "
+                   f"{added.sha256}){' copied into the corpus' if added.copied else ''}; "
+                   f"raw/sources.csv line {added.line}", err=True)
+        missing = [name for name, value in (("kind", kind), ("metadata_note", note))
+                   if value is None]
+        if missing:
+            click.echo(f"to do: write {' and '.join(missing)} on that line before building",
+                       err=True)
+    click.echo(added.source_id)
+
+
+@main.command("add-evidence")
+@click.argument("table")
+@click.argument("record_id")
+@click.argument("source_id")
+@click.argument("phrase")
+@click.option("--field", default=None, help="The field of the record the phrase supports "
+                                            "[default: the record as a whole].")
+@click.option("--nth", type=click.IntRange(min=1), default=None,
+              help="Which occurrence, where the phrase occurs more than once (1: the first).")
+@click.option("--note", default=None, help="What the span shows, in your own words.")
+@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The corpus folder [default: $DPRK_CORPUS, else ../shared/sources].")
+def add_evidence(table: str, record_id: str, source_id: str, phrase: str, field: str | None,
+                 nth: int | None, note: str | None, corpus: Path | None) -> None:
+    """Find PHRASE in the text of SOURCE_ID and append the evidence row that points at it for
+    RECORD_ID of TABLE, with the next id, its offsets and SHA-256; print the row. Run in a
+    checkout."""
+    from .curate import CurationError, add_evidence as add, csv_line
+
+    try:
+        row, line = add(table, record_id, source_id, phrase, field=field, nth=nth, note=note,
+                        root=".", corpus=corpus)
+    except CurationError as error:
+        _curation_failed(error)
+    click.echo(f"raw/evidence.csv line {line}", err=True)
+    click.echo(csv_line(row), nl=False)
+
+
+def _curation_failed(error: Exception) -> NoReturn:
+    click.echo(f"error: {error}", err=True)
+    raise SystemExit(EXIT_DATA_ERROR if getattr(error, "data", False) else EXIT_USAGE)

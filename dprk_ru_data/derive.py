@@ -41,6 +41,9 @@ def _figure_columns(frame: pl.DataFrame, prefix: str, kind: str, loaded: "Loaded
             if figure.increment:
                 raise FigureError(text, "this reads as an increment to an earlier figure; the "
                                         f"column holds a {kind}, not an addition")
+            if figure.per is not None and kind == "fraction":
+                raise FigureError(text, f"this reads as a rate (per {figure.per}); a share is "
+                                        "of a whole, not per a period")
             values = {"low": figure.low, "best": figure.best, "high": figure.high,
                       "qualifier": figure.qualifier, "per": figure.per or "none",
                       "currency": figure.currency}

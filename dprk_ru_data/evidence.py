@@ -12,6 +12,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .digest import sha256_hex
@@ -129,10 +130,10 @@ def locate(source: str, phrase: str, corpus: str | Path | None = None,
 
     Raises `DataError` where there is no such text in the corpus folder.
     """
-    from .loaders import load
+    from .curate import project, sources
 
-    folder = corpus_dir(corpus)
-    files = dict(load("sources", root=root).select("source_id", "corpus_file").iter_rows())
+    folder = corpus_dir(corpus, project=project(root))
+    files = {s.source_id: s.corpus_file for s in sources(root).values()}
     name = files.get(source, source)
     try:
         text = read_text(folder, name)
@@ -244,16 +245,9 @@ def record_evidence(record_id: str, corpus: str | Path | None = None,
     """
     import polars as pl
 
-    from .loaders import load, package
-    from .registry import VIEW_RECORDS
-
-    from .registry import TABLES
-
-    names = [r["name"] for r in package(root)["resources"]  # the tables that hold records
-             if r["name"] in TABLES and TABLES[r["name"]].needs_evidence
-             and r["name"] != "evidence" and r["name"] not in VIEW_RECORDS]
+    names, load = _record_tables(root)
     for name in names:
-        frame = load(name, root=root)
+        frame = load(name)
         key = frame.columns[0]
         found = frame.filter(pl.col(key) == record_id)
         if found.height:
@@ -261,10 +255,12 @@ def record_evidence(record_id: str, corpus: str | Path | None = None,
             break
     else:
         raise KeyError(f"no record {record_id!r} in {', '.join(names)}")
-    evidence = load("evidence", root=root).filter(
+    evidence = load("evidence").filter(
         (pl.col("record_table").cast(pl.String) == name) & (pl.col("record_id") == record_id))
-    files = dict(load("sources", root=root).select("source_id", "corpus_file").iter_rows())
-    folder = corpus_dir(corpus)
+    files = dict(load("sources").select("source_id", "corpus_file").iter_rows())
+    from .curate import project
+
+    folder = corpus_dir(corpus, project=project(root))
     texts: dict[str, str | None] = {}
     reasons: dict[str, str] = {}
     rows: list[dict[str, object]] = []
@@ -301,6 +297,37 @@ def record_evidence(record_id: str, corpus: str | Path | None = None,
     return rows
 
 
+def _record_tables(root: str | Path | None
+                   ) -> tuple[list[str], Callable[[str], pl.DataFrame]]:
+    """The tables that hold records, and how to read one: from ``raw/`` in a checkout (as
+    written, before a build), else from the built package at `root`."""
+    import polars as pl
+
+    from .curate import checkout, read_rows
+    from .loaders import load, package
+    from .registry import TABLES, VIEW_RECORDS
+
+    def holds_records(name: str) -> bool:
+        return (name in TABLES and TABLES[name].needs_evidence and name != "evidence"
+                and name not in VIEW_RECORDS)
+
+    folder = checkout(root)
+    if folder is None:
+        names = [r["name"] for r in package(root)["resources"] if holds_records(r["name"])]
+        return names, lambda name: load(name, root=root)
+
+    def read(name: str) -> pl.DataFrame:
+        header, rows = read_rows(folder, name)
+        frame = pl.DataFrame({c: [row.get(c) or None for row in rows] for c in header},
+                             schema={c: pl.String for c in header})
+        if name == "evidence":
+            frame = frame.with_columns(pl.col("span_start", "span_end").cast(pl.Int64,
+                                                                             strict=False))
+        return frame
+
+    return [name for name in TABLES if holds_records(name) and not TABLES[name].view], read
+
+
 def _stated(table: str) -> list[str]:
     from .registry import TABLES
     from .validate.links import stated_fields
@@ -315,11 +342,12 @@ def record_disagreements(record_id: str, root: str | Path | None = None
     ``note``, and ``own_note``, what this record's row of the group says."""
     import polars as pl
 
-    from .loaders import load, tables
+    from .curate import checkout
+    from .loaders import tables
 
-    if "disagreements" not in tables(root):
+    if checkout(root) is None and "disagreements" not in tables(root):
         return []
-    groups = load("disagreements", root=root)
+    groups = _record_tables(root)[1]("disagreements")
     mine = groups.filter(pl.col("record_id") == record_id).select(
         "group_id", pl.col("note").alias("own_note"))
     return (groups.join(mine, on="group_id").filter(pl.col("record_id") != record_id)

@@ -12,11 +12,13 @@ import csv
 import io
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
 from .errors import DataError, Problem
+from .normalise import conventions as c
 from .normalise.dates import DateError, FuzzyDate, parse_date
 from .normalise.figures import Figure
 from .normalise.finders import Mention, iter_mentions
@@ -27,10 +29,49 @@ COLUMNS = ["kind", "start", "end", "text", "sha256", "low", "best", "high", "qua
            "precision", "note"]
 
 
-def _row(mention: Mention) -> dict[str, Any]:
+# How far after a figure a rate word is looked for: the rest of its clause, at most this many
+# characters ("half of its shells daily": 'daily' would make the share a rate).
+RATE_REACH = 80
+_CLAUSE_END = re.compile(r"[.;:!?\n()]")
+_WORD = re.compile(r"[a-z]+")
+
+
+def _rate_after(text: str, end: int) -> str | None:
+    """A rate word in the rest of the clause after a figure ending at `end`, or None."""
+    clause = text[end:end + RATE_REACH]
+    stop = _CLAUSE_END.search(clause)
+    words = _WORD.findall((clause[:stop.start()] if stop else clause).lower())
+    for k, word in enumerate(words):
+        if word in c.RATE_WORDS:
+            return word
+        if word in c.RATE_INTRODUCERS and k + 1 < len(words) and words[k + 1] in c.RATE_PERIODS:
+            return f"{word} {words[k + 1]}"
+    return None
+
+
+def _needs_a_curator(mention: Mention, text: str, reference: FuzzyDate | None) -> str | None:
+    """What a curator must check that the reading alone does not say: a rate word after a figure
+    that the figure's span leaves out; a date after the publication date (a plan or an
+    expectation, not an event)."""
+    value = mention.value
+    if isinstance(value, Figure) and value.per is None:
+        rate = _rate_after(text, mention.end)
+        if rate is not None:
+            return (f"check: '{rate}' follows in the clause; if it belongs to this figure, the "
+                    "figure is a rate, which the span leaves out")
+    if (isinstance(value, FuzzyDate) and value.start is not None and reference is not None
+            and reference.end is not None and value.start > reference.end):
+        return "check: after the publication date, so a plan or an expectation, not an event"
+    return None
+
+
+def _row(mention: Mention, text: str = "", reference: FuzzyDate | None = None
+         ) -> dict[str, Any]:
     row: dict[str, Any] = dict.fromkeys(COLUMNS)
+    check = _needs_a_curator(mention, text, reference) if text else None
+    note = "; ".join(n for n in (mention.note, check) if n) or None
     row.update(kind=mention.kind, start=mention.start, end=mention.end, text=mention.text,
-               sha256=mention.sha256, note=mention.note)
+               sha256=mention.sha256, note=note)
     value = mention.value
     if isinstance(value, Figure):
         row.update(low=value.low, best=value.best, high=value.high, qualifier=value.qualifier,
@@ -42,25 +83,34 @@ def _row(mention: Mention) -> dict[str, Any]:
     return row
 
 
-def _source_text(source: str, corpus: Path, root: Path | None) -> tuple[str, FuzzyDate | None]:
-    from .evidence import CorpusError, read_text
-    from .loaders import load
+class NoSuchSource(LookupError):
+    """A source that is neither a file nor a source id: a usage error, not a data error."""
 
-    for row in load("sources", root=root).to_dicts():
-        if row["source_id"] == source:
-            try:
-                text = read_text(corpus, row["corpus_file"])
-            except CorpusError as error:
-                raise DataError([Problem(str(corpus), None, "corpus_file", row["corpus_file"],
-                                         error.rule, f"{error} (set --corpus or $DPRK_CORPUS)")]
-                                ) from None
+
+def _source_text(source: str, corpus: Path, root: Path | None) -> tuple[str, FuzzyDate | None]:
+    from .curate import sources
+    from .evidence import CorpusError, read_text
+
+    known = sources(root)
+    if source not in known:
+        raise NoSuchSource(f"{source}: no such file, and no source with that id (the sources "
+                           f"are {', '.join(known) or 'none'})")
+    row = known[source]
+    try:
+        text = read_text(corpus, row.corpus_file)
+    except CorpusError as error:
+        raise DataError([Problem(str(corpus), None, "corpus_file", row.corpus_file,
+                                 error.rule, f"{error} (set --corpus or $DPRK_CORPUS)")]
+                        ) from None
+    published = None
+    if row.published_text:
+        try:
+            published = parse_date(row.published_text)
+        except DateError:
             published = None
-            if row["published_start"] and row["published_end"]:
-                published = FuzzyDate(row["published_edtf"], row["published_start"],
-                                      row["published_end"], row["published_precision"])
-            return text, published
-    raise DataError([Problem("raw/sources.csv", None, "source_id", source, "reference",
-                             "no such source; give a source_id or the path of a text file")])
+        if published is not None and (published.start is None or published.end is None):
+            published = None
+    return text, published
 
 
 def iter_extract(source: str, published: str | None = None, corpus: Path | None = None,
@@ -85,7 +135,9 @@ def iter_extract(source: str, published: str | None = None, corpus: Path | None 
             raise DataError([Problem(str(path), None, "", "", "encoding",
                                      f"cannot read it as UTF-8 text ({error})")]) from None
     else:
-        text, reference = _source_text(source, corpus_dir(corpus), root)
+        from .curate import project
+
+        text, reference = _source_text(source, corpus_dir(corpus, project=project(root)), root)
     if published is not None:
         try:
             reference = parse_date(published)
@@ -95,7 +147,7 @@ def iter_extract(source: str, published: str | None = None, corpus: Path | None 
         except DateError as error:
             raise DataError([Problem("--published", None, "published", published, "date",
                                      error.why)]) from None
-    return (_row(m) for m in iter_mentions(text, reference))
+    return (_row(m, text, reference) for m in iter_mentions(text, reference))
 
 
 def extract(source: str, published: str | None = None, corpus: Path | None = None,
@@ -166,7 +218,7 @@ def _reading(row: dict[str, Any]) -> str:
             reading += f" {row['currency']}"
         if row["increment"]:
             reading += " increment"
-        return reading
+        return f"{reading} ({row['note']})" if row.get("note") else reading
     note = row.get("note") or ""
     if row["edtf"] is None:  # why it has no value: ambiguous, relative to another event, ...
         return f"(not read: {note})" if note else "(needs a publication date)"

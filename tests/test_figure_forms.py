@@ -227,3 +227,27 @@ def test_the_short_path_of_evaluation_agrees_with_evaluate(text: str, data: st.D
 
     assert outcome(figures._evaluator(reading)) == outcome(
         lambda numbers: figures.evaluate(reading, numbers)), (text, others)
+
+
+def test_every_documented_column_refusal_is_the_builds(project) -> None:
+    """Each row of conventions.COLUMN_REFUSALS (the table "What a figure column refuses" of
+    docs/conventions.md), built into a column of the kind it names, is a located problem."""
+    from dprk_ru_data.registry import TABLES
+
+    columns = {kind: [(t.name, f.name) for t in TABLES.values() if not t.view
+                      for f in t.fields if f.reads == kind] for kind in ("count", "fraction",
+                                                                         "money")}
+    used: dict[tuple[str, str], int] = {}
+    expected = {}
+    for refusal in c.COLUMN_REFUSALS:
+        table, column = columns[refusal.holds][0]
+        row = used.get((table, column), 0)
+        used[(table, column)] = row + 1
+        line = edit_cell(project, table, row, column, refusal.example)
+        expected[(f"raw/{table}.csv", line, column)] = refusal
+    with pytest.raises(DataError) as raised:
+        build(project)
+    found = {(p.file, p.line, p.column): p for p in raised.value.problems if p.rule == "figure"}
+    for place, refusal in expected.items():
+        assert place in found, (refusal, raised.value.problems)
+        assert found[place].value == refusal.example and "reads as" in found[place].message

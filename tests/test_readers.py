@@ -321,6 +321,7 @@ def test_extract_prints_located_readings_of_any_text(tmp_path) -> None:
     assert csv_out.stdout.splitlines()[0].startswith("kind,start,end,text,sha256")
 
 
-def test_extract_names_an_unknown_source() -> None:
+def test_extract_names_an_unknown_source_as_a_usage_error() -> None:
     result = CliRunner().invoke(main, ["extract", "src-999"])
-    assert result.exit_code == 1 and "no such source" in result.output
+    assert result.exit_code == 2 and "no source with that id" in result.output
+    assert "src-999" in result.output

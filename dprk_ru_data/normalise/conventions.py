@@ -169,6 +169,30 @@ class Combination(NamedTuple):
     reading: str
 
 
+class ColumnRefusal(NamedTuple):
+    holds: str  # the kind of figure a column holds: count, fraction (a share) or money
+    example: str  # a phrase that reads, as something else
+    reads_as: str  # what it reads as
+    why: str
+
+
+# What a figure column of each kind refuses, though the phrase reads (the build's rules, and a
+# test builds each example into such a column and expects it refused). A rate ("500 a day") is
+# taken by a column of counts or money, with its period in the column's `*_per` field.
+COLUMN_REFUSALS: tuple[ColumnRefusal, ...] = (
+    ColumnRefusal("count", "$2 billion", "money", "a sum is not a number of things"),
+    ColumnRefusal("count", "half", "a share", "a share of a whole is not a number of things"),
+    ColumnRefusal("count", "for two months", "a duration", "a length of time is not a count"),
+    ColumnRefusal("count", "twice as many", "a ratio", "a multiple needs the figure it "
+                  "multiplies"),
+    ColumnRefusal("count", "another 2,000", "an increment", "an addition to an earlier figure "
+                  "is not the figure"),
+    ColumnRefusal("fraction", "3,000", "a count", "a number of things is not a share"),
+    ColumnRefusal("fraction", "20% a day", "a rate", "a share is of a whole, not per a period"),
+    ColumnRefusal("money", "3,000 shells", "a count", "a number of things is not a sum"),
+)
+
+
 # How a qualifier combines with what follows it, where the table above gives a factor for N and
 # the phrase has more than one N. Each rule follows from the factors; no other pairing is read.
 COMBINATIONS: tuple[Combination, ...] = (
@@ -531,6 +555,12 @@ def conventions_markdown() -> str:
             low_cell = "" if a.low_factor is None else f"{a.low_factor:g} x N"
             high_cell = "" if a.high_factor is None else f"{a.high_factor:g} x N"
             lines.append(f"| {words} | {a.qualifier} | {low_cell} | {high_cell} | {a.why} |")
+    lines += ["", "## What a figure column refuses", "",
+              "A phrase that reads, but as something other than what its column holds, is a "
+              "located problem of the build. A rate ('500 a day') is taken by a column of counts "
+              "or of money, with its period in the column's `*_per` field.", "",
+              "| column holds | example | reads as | why |", "| --- | --- | --- | --- |"]
+    lines += [f"| {r.holds} | {r.example} | {r.reads_as} | {r.why} |" for r in COLUMN_REFUSALS]
     lines += ["", "## Qualifiers with more than one N", "",
               "| rule | example | reading |", "| --- | --- | --- |"]
     lines += [f"| {r.rule} | {r.example} | {r.reading} |" for r in COMBINATIONS]
