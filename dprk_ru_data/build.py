@@ -1,5 +1,6 @@
-"""The build stage: raw/*.csv -> derive -> validate -> evidence -> build/*.csv, datapackage.json
-and CITATION.cff.
+"""The build stage: raw/*.csv -> derive -> validate -> evidence -> build/*.csv, datapackage.json,
+CITATION.cff and .zenodo.json; and, in a checkout, the charts in docs/ and the values the README's
+examples state, drawn from the package just made.
 
 Every fault found is collected as a located `Problem`; the build writes nothing unless there are
 none. The outputs are written into a staging directory and only then swapped in, under a journal:
@@ -10,9 +11,12 @@ during the swap itself is rolled back by the next build (see `recover`).
 from __future__ import annotations
 
 import io
+import os
+import stat
+import tempfile
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandera.errors
 import polars as pl
@@ -21,7 +25,7 @@ from . import citation, datapackage, validate
 from .derive import normalise_tables
 from .errors import DataError, Problem
 from .outputs import UntrustedStaging, locked, recover, write_all
-from .paths import UnsafePath
+from .paths import UnsafePath, read_inside
 from .evidence import check_spans, corpus_dir, unchecked_note
 from .raw import LINE, RAW_DIR, Loaded, check_formulas, read_raw
 from .registry import STORED, TABLES
@@ -29,11 +33,17 @@ from .views import build_views
 from .releases import (PYPROJECT, RELEASES_FILE, ReleaseError, project_version, release_date,
                        release_doi)
 
+if TYPE_CHECKING:
+    from .readme import ReadmeError
+
 BUILD_DIR = "build"
 DESCRIPTOR = "datapackage.json"
 CITATION = "CITATION.cff"
 ZENODO = ".zenodo.json"
 OUTPUTS = (BUILD_DIR, DESCRIPTOR, CITATION, ZENODO)
+README = "README.md"
+DOCS = "docs"  # where the charts are; the build redraws them where the folder is
+MAX_README_BYTES = 4 * 2 ** 20
 
 
 def compile_tables(root: Path | str = ".", corpus: Path | None = None,
@@ -138,8 +148,13 @@ def _version(root: Path) -> tuple[str, str | None]:
 
 def build(root: Path | str = ".", corpus: Path | None = None,
           notes: list[str] | None = None) -> dict[str, Any]:
-    """Build `root/build/`, `root/datapackage.json` and `root/CITATION.cff` from `root/raw/`;
-    return the descriptor.
+    """Build `root/build/`, `root/datapackage.json`, `root/CITATION.cff` and `root/.zenodo.json`
+    from `root/raw/`; return the descriptor.
+
+    In a checkout it also rewrites what is derived from the data there: the values the examples
+    of `root/README.md` state (between its markers, see `readme`), and, where `root/docs/` is a
+    folder and matplotlib is installed, the charts (`plot.CHARTS`); without matplotlib the
+    charts are left as they are and a note says so. Everything is written all or nothing.
 
     The version comes from `root/pyproject.toml` and its release date, if it was released, from
     `root/RELEASES.json`: nothing is read from the clock, so the same inputs give the same bytes.
@@ -158,6 +173,7 @@ def build(root: Path | str = ".", corpus: Path | None = None,
 
 
 def _build(root: Path, corpus: Path | None, notes: list[str] | None) -> dict[str, Any]:
+    readme = _readme(root)  # its markers are checked first: a broken README fails at once
     tables = compile_tables(root, corpus, notes)
     version, released = _version(root)
     sources = datapackage.coverage(tables["sources"])
@@ -168,8 +184,83 @@ def _build(root: Path, corpus: Path | None, notes: list[str] | None) -> dict[str
     outputs[DESCRIPTOR] = datapackage.dumps(descriptor)
     outputs[CITATION] = citation.render(descriptor, "cff").encode("utf-8")
     outputs[ZENODO] = citation.render(descriptor, "zenodo").encode("utf-8")
-    write_all(root, outputs, OUTPUTS)
+    derived = _derived_docs(root, readme, outputs, notes)
+    write_all(root, {**outputs, **derived}, OUTPUTS + tuple(derived))
     return descriptor
+
+
+def _derived_docs(root: Path, readme: str | None, outputs: dict[str, bytes],
+                  notes: list[str] | None) -> dict[str, bytes]:
+    """The README (text `readme`) with its stated values, and the charts, drawn from `outputs`
+    (the package about to be written, put in a scratch folder to be read): path -> bytes. Only
+    what `root` holds is made: no README, no values; no docs/ folder, no charts."""
+    docs = _is_folder(root / DOCS)
+    if readme is None and not docs:
+        return {}
+    derived: dict[str, bytes] = {}
+    with tempfile.TemporaryDirectory(prefix="dprk-data-build-") as scratch:
+        for relative, data in outputs.items():
+            (Path(scratch) / relative).parent.mkdir(parents=True, exist_ok=True)
+            (Path(scratch) / relative).write_bytes(data)
+        if readme is not None:
+            from .readme import ReadmeError, render
+
+            try:
+                derived[README] = render(readme, scratch).encode("utf-8")
+            except ReadmeError as error:
+                raise _readme_problem(error) from None
+        if docs:
+            derived.update(_charts(scratch, notes))
+    return derived
+
+
+def _readme(root: Path) -> str | None:
+    """The text of `root/README.md`, its markers checked, or None where there is none; a link, a
+    special file, text that is not UTF-8 or markers missing or unpaired are refused as a located
+    problem."""
+    from .readme import ReadmeError, check_markers
+
+    try:
+        data = read_inside(root, README, MAX_README_BYTES)
+    except UnsafePath as error:
+        if error.rule == "missing_file":
+            return None
+        raise DataError([Problem(README, None, None, None, error.rule, error.why)]) from None
+    try:
+        text = data.decode("utf-8")
+        check_markers(text)
+    except UnicodeDecodeError as error:
+        raise DataError([Problem(README, None, None, None, "encoding",
+                                 f"is not UTF-8 ({error})")]) from None
+    except ReadmeError as error:
+        raise _readme_problem(error) from None
+    return text
+
+
+def _readme_problem(error: ReadmeError) -> DataError:
+    return DataError([Problem(README, error.line, None, None, "readme", error.why)])
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _charts(package_root: str, notes: list[str] | None) -> dict[str, bytes]:
+    """Each chart of `plot.CHARTS` drawn from the package at `package_root`, by its path; none,
+    with a note, where matplotlib (the `plot` extra) is not installed."""
+    try:
+        import matplotlib  # noqa: F401 - only whether it is there
+    except ImportError as error:
+        if notes is not None:
+            notes.append(f"the charts in {DOCS}/ were not redrawn: they need matplotlib, which "
+                         f"is not installed ({error}); pip install '.[plot]' and build again")
+        return {}
+    from .plot import CHARTS, render
+
+    return {path: render(name, package_root) for name, (_, path) in CHARTS.items()}
 
 
 def check_package(root: Path, names: list[str] | None = None,

@@ -30,11 +30,14 @@ JOURNAL = "SWAPPING.json"
 LOCK = ".dprk-data.lock"  # the lock file, only where a folder cannot be locked itself (Windows)
 LOCK_TIMEOUT = 600  # seconds a writer waits for another to finish
 MAX_JOURNAL_BYTES = 65_536
-# The names a writer of this package swaps in: a build's outputs, and an export's files. A
-# journal naming anything else was not written by these tools, and is not followed.
+# The names a writer of this package swaps in: a build's outputs (with the README, whose stated
+# values it rewrites), and an export's files; and, inside a folder of the project, the files
+# of a kind it draws there (the charts in docs/). A journal naming anything else was not written
+# by these tools, and is not followed.
 OUTPUT_NAMES = frozenset({"build", "datapackage.json", "CITATION.cff", ".zenodo.json",
-                          "dprk_ru_data.sqlite", "metadata.json"})
+                          "README.md", "dprk_ru_data.sqlite", "metadata.json"})
 OUTPUT_SUFFIXES = (".parquet",)
+OUTPUT_FOLDERS = {"docs": (".svg",)}
 
 
 @contextmanager
@@ -95,14 +98,30 @@ def interrupted(root: Path) -> bool:
 
 
 def _output_name(name: object) -> bool:
-    """Whether `name` is one of this package's outputs: a known name, or a plain file name with
-    a known suffix (no folder, no '..')."""
-    if not isinstance(name, str) or not (name in OUTPUT_NAMES or name.endswith(OUTPUT_SUFFIXES)):
+    """Whether `name` is one of this package's outputs: a known name, a plain file name with a
+    known suffix (no folder, no '..'), or such a file in one of `OUTPUT_FOLDERS`
+    ('docs/events.svg')."""
+    if not isinstance(name, str):
         return False
     try:
-        return parts(name) == (name,)
+        names = parts(name)
     except UnsafePath:
         return False
+    if len(names) == 2:
+        return names[0] in OUTPUT_FOLDERS and names[1].endswith(OUTPUT_FOLDERS[names[0]])
+    return len(names) == 1 and (name in OUTPUT_NAMES or name.endswith(OUTPUT_SUFFIXES))
+
+
+def _real_folders(root: Path, names: Iterable[str]) -> bool:
+    """Whether the folder of each name in a folder ('docs' of 'docs/events.svg') is a real
+    folder of `root`, no link: an output is never written or removed through a link."""
+    for folder in {name.split("/")[0] for name in names if "/" in name}:
+        try:
+            if not stat.S_ISDIR(os.lstat(root / folder).st_mode):
+                return False
+        except FileNotFoundError:
+            return False
+    return True
 
 
 def _journal(staging: Path) -> tuple[list[str], set[str]]:
@@ -157,10 +176,14 @@ def recover(root: Path | str, names: Iterable[str] | None = None) -> str | None:
     if os.path.lexists(previous) and not stat.S_ISDIR(os.lstat(previous).st_mode):
         raise UntrustedStaging(staging, "its 'previous' folder is a link or a file")
     swapped = listed if names is None else [n for n in names if n in listed]
+    if not _real_folders(root, swapped):
+        raise UntrustedStaging(staging, "its journal names a file in a folder that is now a "
+                                        "link or missing")
     for name in swapped:
         saved, target = previous / name, root / name
         kept = os.path.lexists(saved)
-        if kept and not is_plain_entry(previous, name):
+        if kept and not (_real_folders(previous, [name])
+                         and is_plain_entry(saved.parent, saved.name)):
             raise UntrustedStaging(staging, f"its saved copy of {name!r} is a link or a special "
                                             "file")
         if (kept or name not in existed) and os.path.lexists(target):
@@ -192,6 +215,9 @@ def write_all(root: Path, outputs: dict[str, bytes], names: tuple[str, ...]) -> 
     this process's own and holds no link planted by anyone else."""
     if not all(_output_name(name) for name in names):  # pragma: no cover - a fault of the code
         raise ValueError(f"{names}: not the outputs of this package")
+    if not _real_folders(root, names):
+        raise UnsafePath(root, "special_file", "a folder an output is written into (docs/) is "
+                                               "a link or missing; nothing is written through it")
     staging = root / STAGING
     staging.mkdir()  # fails where one is left: `recover` first
     try:
@@ -208,6 +234,8 @@ def write_all(root: Path, outputs: dict[str, bytes], names: tuple[str, ...]) -> 
         os.replace(staging / "journal.tmp", journal)  # the journal exists whole or not at all
         for name in names:
             if name in existed:
+                if "/" in name:  # a file in a folder ('docs/events.svg'): its folder first
+                    (staging / "previous" / name).parent.mkdir(exist_ok=True)
                 os.replace(root / name, staging / "previous" / name)
             os.replace(new / name, root / name)
         journal.unlink()  # from here on the new outputs stand

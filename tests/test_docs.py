@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from click.testing import CliRunner
 
 from dprk_ru_data.cli import main
@@ -105,6 +106,33 @@ def test_readme_python_blocks_run_and_give_what_their_comments_say(monkeypatch) 
                 assert got == expected, (where, line, got)
                 checked += 1
     assert checked >= 5  # the README's examples state values, and they are checked
+
+
+def test_the_readmes_stated_values_are_what_the_build_writes() -> None:
+    """The values the README's examples state are written by `dprk-data build` from the data
+    (between the values markers); the committed README is what it would write."""
+    from dprk_ru_data.readme import render
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert render(readme, ROOT) == readme, ("README.md states values the data no longer give: "
+                                            "run dprk-data build")
+
+
+def test_the_build_rewrites_only_the_stated_values_between_the_markers() -> None:
+    from dprk_ru_data.readme import ReadmeError, render
+
+    text = ("# Title  # 1\n\n```python\n1 + 1  # 5\n```\n"
+            "<!-- values:start -->\nSome prose  # 5\n```python\nx = [1, 2]\nsum(x)  # 5\n"
+            "len(x)                 # 'stale'\r\n```\n```bash\necho 1  # 5\n```\n"
+            "<!-- values:end -->\n```python\n2 + 2  # 5\n```\n")
+    lines = render(text, ROOT).splitlines(keepends=True)
+    changed = [(i, line) for i, (line, old) in enumerate(zip(lines, text.splitlines(True)))
+               if line != old]
+    assert changed == [(9, "sum(x)  # 3\n"), (10, "len(x)                 # 2\r\n")]
+    with pytest.raises(ReadmeError, match="no <!-- values:start"):
+        render("```python\n1  # 2\n```\n", ROOT)
+    with pytest.raises(ReadmeError, match="README.md:2: values:start without"):
+        render("x\n<!-- values:start -->\n", ROOT)
 
 
 def test_every_command_option_and_choice_the_docs_name_exists() -> None:

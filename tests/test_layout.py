@@ -25,7 +25,8 @@ STAGES: list[tuple[str, ...]] = [
     ("build", "outputs"),
     ("datapackage", "citation"),
     ("releases", "diff"),
-    ("loaders", "export", "extract", "codebook", "plot", "site", "cli", "__init__", "__main__"),
+    ("loaders", "export", "extract", "curate", "codebook", "plot", "readme", "site", "cli",
+     "__init__", "__main__"),
 ]
 # The build runs the stages after it too: it assembles the package and reads the version.
 ORCHESTRATES = {"build": {"datapackage", "citation", "releases"}}
