@@ -5,6 +5,8 @@ start with. The examples live beside the rules (`dates.RULES`), not here."""
 from __future__ import annotations
 
 import datetime as dt
+import typing
+from dataclasses import dataclass
 
 import pytest
 
@@ -121,22 +123,28 @@ def test_a_new_form_is_one_rule(monkeypatch) -> None:
     d = dates
     eve = phrase_index(frozenset({"the eve of"}))
 
+    @dataclass(frozen=True, slots=True)
+    class EveSpec:
+        """"the eve of 9 May": the day before `day`."""
+
+        day: dates.DaySpec
+
     def read_eve(t, i, weekday):
         """"the eve of 9 May": the day before a day."""
         found = match_phrase(eve, t.words, i)
         inner = d._point(t, found[0]) if found else None
-        if inner is None or inner[0][0] != "day":
+        if inner is None or not isinstance(inner[0], d.DaySpec):
             return None
-        return ("eve", inner[0]), inner[1]
+        return EveSpec(inner[0]), inner[1]
 
-    def resolve_eve(spec, ctx):
-        day = d._closed(spec[1], ctx).start - dt.timedelta(days=1)
+    def resolve_eve(spec: EveSpec, ctx):
+        day = d._closed(spec.day, ctx).start - dt.timedelta(days=1)
         return d._Span(d._iso(day), day, day, "day")
 
     rule = d.Rule("eve of a day", first_tokens(frozenset({"the eve of"})), read_eve, (
         d._E("on the eve of 9 May 2025", None, None, "2025-05-08"),
         d._E("the eve of May", None, None, None)))
-    monkeypatch.setitem(d.RESOLVERS, "eve", resolve_eve)
+    monkeypatch.setitem(d.RESOLVERS, EveSpec, resolve_eve)
     monkeypatch.setattr(d, "RULES", (rule, *d.RULES))
     by_start = dict(d._BY_START)
     for token in rule.starts:
@@ -160,10 +168,10 @@ def test_a_new_form_is_one_rule(monkeypatch) -> None:
 def test_the_fast_paths_give_what_the_general_resolver_gives(year: int, month: int,
                                                              day: int) -> None:
     numbers = [str(day), str(year)]
-    for spec in (("day", ("slot", 1), ("const", month), ("slot", 0)),
-                 ("month", ("slot", 1), ("const", month)), ("month", ("const", year),
-                                                            ("const", month)),
-                 ("year", ("slot", 1))):
+    slot, const = dates.Slot, dates.Const
+    for spec in (dates.DaySpec(slot(1), const(month), slot(0)),
+                 dates.MonthSpec(slot(1), const(month)),
+                 dates.MonthSpec(const(year), const(month)), dates.YearSpec(slot(1))):
         try:
             general: object = dates._resolve(spec, dates._Context(numbers, None, None))
         except ValueError as error:
@@ -173,6 +181,15 @@ def test_the_fast_paths_give_what_the_general_resolver_gives(year: int, month: i
         except ValueError as error:
             fast = str(error)
         assert fast == general, spec
+
+
+def test_every_kind_of_spec_has_a_resolver() -> None:
+    """Each class of `dates.Spec` is resolved: by `RESOLVERS`, or, where it may leave an end
+    open, by `_resolve` itself; and `RESOLVERS` resolves nothing else."""
+    by_resolve = {dates.TensedSpec, dates.RelativeSpec, dates.OpenSpec}
+    kinds = set(typing.get_args(dates.Spec))
+    assert kinds == set(dates.RESOLVERS) | by_resolve
+    assert not set(dates.RESOLVERS) & by_resolve
 
 
 def _tense_everywhere(words: list[str], start: int, end: int) -> str | None:

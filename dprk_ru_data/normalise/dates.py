@@ -18,7 +18,8 @@ import datetime as dt
 import io
 import re
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import Literal, NamedTuple, cast, final
 
 from . import conventions as c
 from .errors import NormaliseError, Refusal
@@ -75,30 +76,357 @@ _APPROX = c.APPROXIMATE_YEAR
 
 
 # --- the spec ---------------------------------------------------------------------------------
-# A spec is a small tuple: (kind, *parts). Years are ("slot", k), ("const", y), ("ref", offset),
-# ("short", k, base_k) for the two-digit end of "1965-73", or None when the text gives no year.
-Spec = tuple[str, *tuple[Any, ...]]
-# A day, month or year in a spec: ("slot", k), ("const", n), or a year form as above.
-_Part = tuple[str, int, *tuple[Any, ...]]
+# A spec is a small frozen record, one class per kind of date (`DaySpec`, `MonthSpec`, ...), whose
+# fields are the date's parts. A day, month or count is `Number`: `Slot(k)`, the k-th number of
+# the phrase (read when the spec is resolved), or `Const(n)`, a number the words gave ("October").
+# A year is `Year`: a `Number`, `Ref(offset)` for a year relative to the report ("last year"), or
+# `Short(k, base)` for the two-digit end of "1965-73"; None where the text gives no year.
+# Each class of `Spec` has its resolver in `RESOLVERS`, but for the three `_resolve` reads itself.
+# The classes are frozen slotted dataclasses, not NamedTuples: a phrase is resolved by reading
+# their fields, and a slot is the fastest field to read (faster than a NamedTuple's); and
+# `Slot(1)` is not equal to `Const(1)`. They are final, so where the code is run once per phrase
+# it tests a class with `type(x) is C`, which then means isinstance: a failed isinstance also
+# looks up `__class__`, and takes about twice as long.
 
 
-def _slot(t: Tokens, i: int) -> tuple[str, int]:
-    return ("slot", t.slots[i])
+@final
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """The `k`-th number of the phrase (`tokens.shape`)."""
+
+    k: int
 
 
-def _year_after(t: Tokens, j: int) -> tuple[_Part | None, int]:
+@final
+@dataclass(frozen=True, slots=True)
+class Const:
+    """A number the words give: a month's name, a count written as a word."""
+
+    n: int
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """The year of the report, moved by `offset` years ("last year": -1)."""
+
+    offset: int
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class Short:
+    """The two-digit year `k` that ends an interval begun by the four-digit year `base` (both
+    numbers of the phrase): the "73" of "1965-73"."""
+
+    k: int
+    base: int
+
+
+Number = Slot | Const
+Year = Slot | Const | Ref | Short
+Join = Literal["interval", "all", "one"]  # two dates: one span, all of both, or one of them
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class DaySpec:
+    """A day: "14 October 2024", "2024-10-14", "on 4 November"."""
+
+    year: Year | None
+    month: Number
+    day: Number
+
+    def with_year(self, year: Year) -> DaySpec:
+        return DaySpec(year, self.month, self.day)
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class MonthSpec:
+    """A month: "October 2024", "in December"."""
+
+    year: Year | None
+    month: Number
+
+    def with_year(self, year: Year) -> MonthSpec:
+        return MonthSpec(year, self.month)
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class IsoMonthSpec:
+    """"2024-10", or, where the second number is no month, the "1965-73" of two years."""
+
+    year: Slot
+    month: Slot
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class YearSpec:
+    """A year: "2024", "the year 2024"."""
+
+    year: Slot | Short
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class ApproxYearSpec:
+    """"around 2020"."""
+
+    year: Slot
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class DecadeSpec:
+    """"the 1990s"."""
+
+    year: Slot
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class DecadePartSpec:
+    """"the late 1990s": `part` is a key of `conventions.DECADE_PARTS`."""
+
+    year: Slot
+    part: str
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class SeasonSpec:
+    """"summer of 2025", "the spring": `season` is its EDTF code (`conventions.SEASONS`)."""
+
+    year: Year | None
+    season: int
+
+    def with_year(self, year: Year) -> SeasonSpec:
+        return SeasonSpec(year, self.season)
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class SeasonRelSpec:
+    """"last winter": `which` is "last", "this" or "next"."""
+
+    which: str
+    season: int
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class QuarterSpec:
+    """"the fourth quarter of 2024" (a `Const` quarter), "Q4 2024" (a `Slot`)."""
+
+    year: Year | None
+    quarter: Number
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class QuarterRelSpec:
+    """"next quarter": the quarter `offset` quarters from the report's."""
+
+    offset: int
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class MonthPartSpec:
+    """"early June 2024": `part` is a key of `conventions.MONTH_PARTS`."""
+
+    year: Year | None
+    month: int
+    part: str
+
+    def with_year(self, year: Year) -> MonthPartSpec:
+        return MonthPartSpec(year, self.month, self.part)
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class MonthPartRelSpec:
+    """"early last month": `which` is "last", "this" or "next"."""
+
+    which: str
+    part: str
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class YearPartSpec:
+    """"late 2023", "mid-2024", "early this year": `part` is a key of `conventions.YEAR_PARTS`."""
+
+    year: Year
+    part: str
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class MonthRelSpec:
+    """"last December": `which` is "last", "this" or "next"."""
+
+    which: str
+    month: int
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class WeekdaySpec:
+    """"on Tuesday" (`shift` 0), "last Tuesday" (-1); `weekday` counts from Monday, 0."""
+
+    weekday: int
+    shift: int
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class WeekdayDaySpec:
+    """"Tuesday, October 15": a day and the weekday it must fall on."""
+
+    weekday: int
+    day: DaySpec
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class NumericSpec:
+    """"28/10/2024" or "8/27/2024": which of the first two numbers is the day is decided when
+    they are read."""
+
+    first: Slot
+    second: Slot
+    year: Slot
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class DayOfMonthSpec:
+    """"the 27th": a day of the report's month, or of the one before or after."""
+
+    day: Slot
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class PastNSpec:
+    """"the past eight months": `count` units (`conventions.DATE_UNITS`) up to the report."""
+
+    unit: str
+    count: Number
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class DaysAgoSpec:
+    """"three days ago"."""
+
+    count: Number
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class RelativeSpec:
+    """A phrase of `conventions.RELATIVE_DATES`: "yesterday", "last week"."""
+
+    phrase: str
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class Shift:
+    """"two days later", "a week before": `count` units on (`sign` 1) or back (-1)."""
+
+    unit: str
+    count: Number
+    sign: int
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class Next:
+    """"the next day" (`step` 1), "the same month" (0)."""
+
+    unit: str
+    step: int
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class Then:
+    """"the following Tuesday": the first such date after the event."""
+
+    date: WeekdaySpec | MonthSpec | DaySpec
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class EventRelativeSpec:
+    """A date relative to another event, "the following Tuesday", "two days later": found, and
+    read only against that event's date (`relative_to`). `phrase` is the word that says so."""
+
+    phrase: str
+    how: Shift | Next | Then
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class JoinedSpec:
+    """Two dates joined: "1965-1973", "March to May 2024" (`join` "interval"), "May and June"
+    ("all"), "May or June" ("one")."""
+
+    join: Join
+    first: Spec
+    second: Spec
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class OpenSpec:
+    """A date with one end open: "since 1965" (`kind` "from"), "until", "before", "after"
+    (the values of `conventions.DATE_OPENERS`)."""
+
+    kind: str
+    date: Spec
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class TensedSpec:
+    """A date whose own clause gives the tense it is read in ("past", "future", or `EITHER`)."""
+
+    tense: str
+    date: Spec
+
+
+Spec = (DaySpec | MonthSpec | IsoMonthSpec | YearSpec | ApproxYearSpec | DecadeSpec
+        | DecadePartSpec | SeasonSpec | SeasonRelSpec | QuarterSpec | QuarterRelSpec
+        | MonthPartSpec | MonthPartRelSpec | YearPartSpec | MonthRelSpec | WeekdaySpec
+        | WeekdayDaySpec | NumericSpec | DayOfMonthSpec | PastNSpec | DaysAgoSpec | RelativeSpec
+        | EventRelativeSpec | JoinedSpec | OpenSpec | TensedSpec)
+_Yearless = DaySpec | MonthSpec | MonthPartSpec | SeasonSpec  # may take a year from another
+
+
+def _slot(t: Tokens, i: int) -> Slot:
+    return Slot(t.slots[i])
+
+
+def _year_after(t: Tokens, j: int) -> tuple[Year | None, int]:
     """An optional year after a day or month: ", 2024", "of 2024", "last year", "this year"."""
     words = t.words
     k = j + 1 if j < len(words) and words[j] in (",", "of") else j
     if k < len(words) and words[k] == "#4":
         return _slot(t, k), k + 1
     if words[j:j + 2] in (["last", "year"], ["this", "year"], ["next", "year"]):
-        return ("ref", c.DIRECTIONS[words[j]], "fixed"), j + 2
+        return Ref(c.DIRECTIONS[words[j]]), j + 2
     if words[j:j + 3] == ["the", "previous", "year"]:
-        return ("ref", -1, "fixed"), j + 3
+        return Ref(-1), j + 3
     if words[j:j + 1] == ["of"] and words[j + 1:j + 3] in (["last", "year"], ["this", "year"],
                                                               ["next", "year"]):
-        return ("ref", c.DIRECTIONS[words[j + 1]], "fixed"), j + 3
+        return Ref(c.DIRECTIONS[words[j + 1]]), j + 3
     return None, j
 
 
@@ -181,9 +509,9 @@ def _read_iso(t: Tokens, i: int, weekday: bool) -> Found:
     words, glued, n = t.words, t.glued, len(t.words)
     if i + 2 < n and words[i + 1] == "-" and glued[i + 1] and words[i + 2] == "#2":
         if i + 4 < n and words[i + 3] == "-" and words[i + 4] == "#2" and glued[i + 3]:
-            return ("day", _slot(t, i), _slot(t, i + 2), _slot(t, i + 4)), _time(t, i + 5)
+            return DaySpec(_slot(t, i), _slot(t, i + 2), _slot(t, i + 4)), _time(t, i + 5)
         if not (i + 3 < n and glued[i + 3] and words[i + 3] not in (",", ".", ")", "/")):
-            return ("iso_month", _slot(t, i), _slot(t, i + 2)), i + 3
+            return IsoMonthSpec(_slot(t, i), _slot(t, i + 2)), i + 3
     return None
 
 
@@ -205,11 +533,11 @@ def _read_weekday(t: Tokens, i: int, weekday: bool) -> Found:
     # Only a day can follow ("Tuesday, October 15"), never another weekday: a run of weekday
     # names is not read by recursing once per name.
     dated = _point(t, k, weekday=False) if shift == 0 else None
-    if dated is not None and dated[0][0] == "day":
-        return ("weekday_day", _WEEKDAYS[w], dated[0]), dated[1]
+    if dated is not None and type(dated[0]) is DaySpec:
+        return WeekdayDaySpec(_WEEKDAYS[w], dated[0]), dated[1]
     if shift == 1:
         return None  # "next Tuesday": this coming one or the one after; not read
-    return ("weekday", _WEEKDAYS[w], shift), j
+    return WeekdaySpec(_WEEKDAYS[w], shift), j
 
 
 def _read_day_month(t: Tokens, i: int, weekday: bool) -> Found:
@@ -222,7 +550,7 @@ def _read_day_month(t: Tokens, i: int, weekday: bool) -> Found:
     month = _month_name(words, k)
     if month is not None:
         year, end = _year_after(t, month[1])
-        return ("day", year, ("const", month[0]), _slot(t, i)), _time(t, end) if year else end
+        return DaySpec(year, Const(month[0]), _slot(t, i)), _time(t, end) if year else end
     return _numeric(t, i)
 
 
@@ -239,12 +567,12 @@ def _read_month_day(t: Tokens, i: int, weekday: bool) -> Found:
         if (last < n and words[day_end] == "-" and glued[day_end] and words[last] in _DAY
                 and glued[last]):  # "Oct 30-31": two days of one month
             year, end = _year_after(t, last + 1)
-            return ("interval", ("day", year, ("const", m), _slot(t, j)),
-                    ("day", year, ("const", m), _slot(t, last))), end
+            return JoinedSpec("interval", DaySpec(year, Const(m), _slot(t, j)),
+                              DaySpec(year, Const(m), _slot(t, last))), end
         year, end = _year_after(t, day_end)
-        return ("day", year, ("const", m), _slot(t, j)), _time(t, end) if year else end
+        return DaySpec(year, Const(m), _slot(t, j)), _time(t, end) if year else end
     year, end = _year_after(t, j)
-    return ("month", year, ("const", m)), end
+    return MonthSpec(year, Const(m)), end
 
 
 def _read_month_or_season_rel(t: Tokens, i: int, weekday: bool) -> Found:
@@ -254,9 +582,9 @@ def _read_month_or_season_rel(t: Tokens, i: int, weekday: bool) -> Found:
         return None
     month = _month_name(words, i + 1)
     if month is not None:
-        return ("month_rel", w, month[0]), month[1]
+        return MonthRelSpec(w, month[0]), month[1]
     if words[i + 1] in c.SEASONS:
-        return ("season_rel", w, c.SEASONS[words[i + 1]]), i + 2
+        return SeasonRelSpec(w, c.SEASONS[words[i + 1]]), i + 2
     return None
 
 
@@ -267,15 +595,15 @@ def _read_year(t: Tokens, i: int, weekday: bool) -> Found:
     k = i + the + 1  # "the year 2024", not "the year 1970s"
     if words[k - 1:k] == ["year"] and k < n and words[k] == "#4" and not (
             k + 1 < n and glued[k + 1] and words[k + 1][0].isalnum()):
-        return ("year", _slot(t, k)), k + 1
+        return YearSpec(_slot(t, k)), k + 1
     if i + the < n and words[i + the] == "#4":
         k = i + the
         if k + 1 < n and words[k + 1] == "s" and glued[k + 1]:
-            return ("decade", _slot(t, k)), k + 2
+            return DecadeSpec(_slot(t, k)), k + 2
         if k + 2 < n and words[k + 1] == "'" and words[k + 2] == "s" and glued[k + 1]:
-            return ("decade", _slot(t, k)), k + 3
+            return DecadeSpec(_slot(t, k)), k + 3
         if not the:
-            return ("year", _slot(t, k)), k + 1
+            return YearSpec(_slot(t, k)), k + 1
     return None
 
 
@@ -287,7 +615,7 @@ def _read_approx_year(t: Tokens, i: int, weekday: bool) -> Found:
         k += 1
     if k < n and words[k] == "#4" and not (k + 1 < n and glued[k + 1]
                                            and words[k + 1][0].isalnum()):
-        return ("approx_year", _slot(t, k)), k + 1
+        return ApproxYearSpec(_slot(t, k)), k + 1
     return None
 
 
@@ -297,7 +625,7 @@ def _read_season_of(t: Tokens, i: int, weekday: bool) -> Found:
     the = 1 if words[i] == "the" else 0
     if i + the < n and words[i + the] in c.SEASONS:
         year, end = _year_after(t, i + the + 1)
-        return ("season", year, c.SEASONS[words[i + the]]), end
+        return SeasonSpec(year, c.SEASONS[words[i + the]]), end
     return None
 
 
@@ -307,10 +635,10 @@ def _read_quarter(t: Tokens, i: int, weekday: bool) -> Found:
     the = 1 if words[i] == "the" else 0
     if i + the + 1 < n and words[i + the] in _ORDINALS and words[i + the + 1] == "quarter":
         year, end = _year_after(t, i + the + 2)
-        return ("quarter", year, _ORDINALS[words[i + the]]), end
+        return QuarterSpec(year, Const(_ORDINALS[words[i + the]])), end
     if words[i] == "q" and i + 1 < n and words[i + 1] == "#1" and glued[i + 1]:
         year, end = _year_after(t, i + 2)
-        return ("quarter_slot", year, _slot(t, i + 1)), end
+        return QuarterSpec(year, _slot(t, i + 1)), end
     return None
 
 
@@ -329,23 +657,23 @@ def _read_part(t: Tokens, i: int, weekday: bool) -> Found:
             k += 1
         if kind == "month_part" and words[k:k + 2] in (["last", "month"], ["this", "month"],
                                                        ["next", "month"]):
-            return ("month_part_rel", words[k], part[1]), k + 2
+            return MonthPartRelSpec(words[k], part[1]), k + 2
         if kind == "month_part":
             month = _month_name(words, k)
             if month is not None:
                 year, end = _year_after(t, month[1])
-                return ("month_part", year, month[0], part[1]), end
+                return MonthPartSpec(year, month[0], part[1]), end
         else:
             if k < n and words[k] == "#4" and k + 1 < n and words[k + 1] == "s" and glued[k + 1]:
                 if part[1] in c.DECADE_PARTS:
-                    return ("decade_part", _slot(t, k), part[1]), k + 2
+                    return DecadePartSpec(_slot(t, k), part[1]), k + 2
                 continue
             if k < n and words[k] == "#4":
-                return ("year_part", _slot(t, k), part[1]), k + 1
+                return YearPartSpec(_slot(t, k), part[1]), k + 1
             rel = words[k:k + 2]
             if rel in (["this", "year"], ["the", "year"], ["last", "year"], ["next", "year"]):
                 offset = c.DIRECTIONS.get(rel[0], 0)  # "the year": this one
-                return ("year_part", ("ref", offset, "fixed"), part[1]), k + 2
+                return YearPartSpec(Ref(offset), part[1]), k + 2
     return None
 
 
@@ -355,19 +683,18 @@ def _read_event_relative(t: Tokens, i: int, weekday: bool) -> Found:
     words, n = t.words, len(t.words)
     if words[i] == "the" and i + 1 < n and words[i + 1] in c.EVENT_WORDS:
         inner = _point(t, i + 2, weekday=True)
-        if inner is not None and inner[0][0] in ("weekday", "month", "day"):
-            return ("event_relative", "the " + words[i + 1], ("then", inner[0])), inner[1]
+        if inner is not None and isinstance(inner[0], (WeekdaySpec, MonthSpec, DaySpec)):
+            return EventRelativeSpec("the " + words[i + 1], Then(inner[0])), inner[1]
         if i + 2 < n and words[i + 2] in c.DATE_UNITS:
-            return ("event_relative", "the " + words[i + 1],
-                    ("next", c.DATE_UNITS[words[i + 2]], 0 if words[i + 1] == "same" else 1)
-                    ), i + 3
+            return EventRelativeSpec("the " + words[i + 1], Next(
+                c.DATE_UNITS[words[i + 2]], 0 if words[i + 1] == "same" else 1)), i + 3
         return None
     counted = _counted(t, i)
     if counted is not None and words[counted[1]:counted[1] + 1] in (["after"], ["later"],
                                                                      ["before"], ["earlier"]):
         sign = 1 if words[counted[1]] in ("after", "later") else -1
-        return ("event_relative", words[counted[1]], ("shift", *counted[0], sign)), \
-            counted[1] + 1
+        unit, count = counted[0]
+        return EventRelativeSpec(words[counted[1]], Shift(unit, count, sign)), counted[1] + 1
     return None
 
 
@@ -377,7 +704,7 @@ def _read_day_of_month(t: Tokens, i: int, weekday: bool) -> Found:
     words, glued, n = t.words, t.glued, len(t.words)
     if i + 2 < n and words[i + 1] in _DAY and words[i + 2] in _ORDINAL_SUFFIX and glued[i + 2] \
             and (i + 3 >= n or not words[i + 3].isalnum() or words[i + 3] in _AFTER_A_DAY):
-        return ("day_of_month", _slot(t, i + 1)), i + 3
+        return DayOfMonthSpec(_slot(t, i + 1)), i + 3
     return None
 
 
@@ -389,9 +716,9 @@ def _read_past_n(t: Tokens, i: int, weekday: bool) -> Found:
         return None
     counted = _counted(t, i + 2)
     if counted is not None:
-        return ("past_n", *counted[0]), counted[1]
+        return PastNSpec(*counted[0]), counted[1]
     if words[i + 1] == "past" and words[i + 2:i + 3] == ["year"]:  # the twelve months
-        return ("past_n", "year", 1), i + 3
+        return PastNSpec("year", Const(1)), i + 3
     return None
 
 
@@ -400,7 +727,7 @@ def _read_quarter_rel(t: Tokens, i: int, weekday: bool) -> Found:
     words, n = t.words, len(t.words)
     k = i + (1 if words[i] == "the" else 0)
     if k + 1 < n and words[k] in c.DIRECTIONS and words[k + 1] == "quarter":
-        return ("quarter_rel", c.DIRECTIONS[words[k]]), k + 2
+        return QuarterRelSpec(c.DIRECTIONS[words[k]]), k + 2
     return None
 
 
@@ -409,7 +736,7 @@ def _read_days_ago(t: Tokens, i: int, weekday: bool) -> Found:
     counted = _counted(t, i)
     if counted is not None and counted[0][0] == "day" and t.words[counted[1]:counted[1] + 1] == [
             "ago"]:
-        return ("days_ago", counted[0][1]), counted[1] + 1
+        return DaysAgoSpec(counted[0][1]), counted[1] + 1
     return None
 
 
@@ -417,7 +744,7 @@ def _read_relative_phrase(t: Tokens, i: int, weekday: bool) -> Found:
     """A phrase of `conventions.RELATIVE_DATES`: "yesterday", "last week", "in the coming
     months"."""
     found = match_phrase(_RELATIVE, t.words, i)
-    return (("relative", found[1]), found[0]) if found is not None else None
+    return (RelativeSpec(found[1]), found[0]) if found is not None else None
 
 
 _E = Example
@@ -523,7 +850,7 @@ def _numeric(t: Tokens, i: int) -> tuple[Spec, int] | None:
     if (i + 4 < len(words) and words[i + 1] == "/" and words[i + 2] in _DAY
             and words[i + 3] == "/" and words[i + 4] == "#4"
             and all(glued[i + k] for k in range(1, 5))):
-        return ("numeric", _slot(t, i), _slot(t, i + 2), _slot(t, i + 4)), _time(t, i + 5)
+        return NumericSpec(_slot(t, i), _slot(t, i + 2), _slot(t, i + 4)), _time(t, i + 5)
     return None
 
 
@@ -535,22 +862,24 @@ def _count_word(t: Tokens, i: int) -> int | None:
     return None
 
 
-def _counted(t: Tokens, i: int) -> tuple[tuple[str, int], int] | None:
-    """A count and its unit ("eight months", "3 days"): ((unit, count or -slot-1), end)."""
+def _counted(t: Tokens, i: int) -> tuple[tuple[str, Number], int] | None:
+    """A count and its unit ("eight months", "3 days"): ((unit, count), end)."""
     words = t.words
     if i + 1 >= len(words):
         return None
-    count: int | None = _count_word(t, i)
+    word_count = _count_word(t, i)
+    count: Number | None = Const(word_count) if word_count is not None else None
     if count is None and words[i] in _DAY:
-        count = -t.slots[i] - 1  # a number of the phrase, read when resolved
+        count = _slot(t, i)  # a number of the phrase, read when resolved
     unit = c.DATE_UNITS.get(words[i + 1])
     if count is None or unit is None:
         return None
     return (unit, count), i + 2
 
 
-_JOINERS = {"-": "interval", "/": "interval", "to": "interval", "until": "interval", "till": "interval",
-            "through": "interval", "and": "all", "or": "one"}
+_JOINERS: dict[str, Join] = {
+    "-": "interval", "/": "interval", "to": "interval", "until": "interval", "till": "interval",
+    "through": "interval", "and": "all", "or": "one"}
 
 
 def _bare_day(t: Tokens, i: int) -> int | None:
@@ -569,30 +898,31 @@ def _joined(t: Tokens, i: int, joiners: tuple[str, ...], between: bool = False,
     bare = _bare_day(t, i)
     if bare is not None and words[bare] in joiners:
         second = _point(t, bare + 1)
-        if second is not None and second[0][0] == "day":
-            _, year, month, _day = second[0]
-            first_day = ("day", year, month, _slot(t, i))
-            return (_JOINERS[words[bare]], first_day, second[0]), second[1]
+        if second is not None and type(second[0]) is DaySpec:
+            first_day = DaySpec(second[0].year, second[0].month, _slot(t, i))
+            return JoinedSpec(_JOINERS[words[bare]], first_day, second[0]), second[1]
     first = _point(t, i)
     if first is None:
         return None
     spec, j = first
     if j < n and words[j] in joiners:
         k = j + 1
-        if spec[0] == "year" and words[j] == "-" and k < n and words[k] == "#2" and t.glued[k]:
-            return ("interval", spec, ("year", ("short", t.slots[k], spec[1][1]))), k + 1
+        if (words[j] == "-" and k < n and words[k] == "#2" and t.glued[k]
+                and type(spec) is YearSpec and type(spec.year) is Slot):
+            return JoinedSpec("interval", spec, YearSpec(Short(t.slots[k], spec.year.k))), k + 1
         second = _point(t, k)
         if second is not None and _compatible(spec, second[0]) and (between or not (
-                words[j] in ("and", "or") and spec[0] in ("day", "weekday", "weekday_day"))):
-            return (_JOINERS[words[j]], spec, second[0]), second[1]
+                words[j] in ("and", "or")
+                and type(spec) in (DaySpec, WeekdaySpec, WeekdayDaySpec))):
+            return JoinedSpec(_JOINERS[words[j]], spec, second[0]), second[1]
     return spec, j
 
 
 def _compatible(first: Spec, second: Spec) -> bool:
     """Whether two dates can be joined ('March to May 2024', not 'Tuesday to 2024')."""
-    kinds = {first[0], second[0]}
-    if "relative" in kinds or "weekday" in kinds:
-        return first[0] == second[0] == "weekday"
+    kinds = (type(first), type(second))
+    if RelativeSpec in kinds or WeekdaySpec in kinds:
+        return kinds == (WeekdaySpec, WeekdaySpec)
     return True
 
 
@@ -604,8 +934,8 @@ def date_at(t: Tokens, i: int) -> tuple[Spec, int] | None:
         return None
     if words[i] == "between":
         found = _joined(t, i + 1, ("and",), between=True)
-        if found is not None and found[0][0] == "all":
-            return ("interval", found[0][1], found[0][2]), found[1]
+        if found is not None and type(found[0]) is JoinedSpec and found[0].join == "all":
+            return JoinedSpec("interval", found[0].first, found[0].second), found[1]
         return None
     opener = match_phrase(_OPENERS, words, i)
     if opener is not None:
@@ -614,24 +944,23 @@ def date_at(t: Tokens, i: int) -> tuple[Spec, int] | None:
         if inner is None:
             return None
         spec, j = inner
-        if kind == "from" and spec[0] == "interval":
-            return spec, j
-        if spec[0] in ("interval", "all", "one"):
-            return None
+        if type(spec) is JoinedSpec:
+            return (spec, j) if kind == "from" and spec.join == "interval" else None
         if kind == "on":
             return spec, j
-        return ("open", kind, spec), j
+        return OpenSpec(kind, spec), j
     if words[i:i + 3] == [".", ".", "/"]:  # EDTF "../2024-10": open start
         found = _point(t, i + 3)
-        return (("open", "until", found[0]), found[1]) if found else None
+        return (OpenSpec("until", found[0]), found[1]) if found else None
     found = _joined(t, i, ("-", "to", "and", "or", "through", "/"))
     if found is None:
         return None
-    if found[0][0] != "interval" and words[found[1]:found[1] + 3] == ["/", ".", "."]:
-        return ("open", "from", found[0]), found[1] + 3
+    if not (type(found[0]) is JoinedSpec and found[0].join == "interval") and words[
+            found[1]:found[1] + 3] == ["/", ".", "."]:
+        return OpenSpec("from", found[0]), found[1] + 3
     spec, j = found
     if j < n and words[j] in ("onwards", "onward"):
-        return ("open", "from", spec), j + 1
+        return OpenSpec("from", spec), j + 1
     return spec, j
 
 
@@ -675,10 +1004,10 @@ class _Context(NamedTuple):
     tense: str | None = None  # "past", "future", or None where nothing says which
 
 
-def _number(part: _Part, ctx: _Context) -> int:
-    """A day, month or year: a constant, or a number of the phrase (the date grammar takes only
-    plain numbers of one to four digits, so `int` reads it exactly)."""
-    return part[1] if part[0] == "const" else int(ctx.numbers[part[1]])
+def _number(part: Number, numbers: list[str]) -> int:
+    """A day, month, year or count: a constant, or a number of the phrase (the date grammar
+    takes only plain numbers of one to four digits, so `int` reads it exactly)."""
+    return part.n if type(part) is Const else int(numbers[part.k])
 
 
 def _needs(ctx: _Context, what: str) -> dt.date:
@@ -687,22 +1016,22 @@ def _needs(ctx: _Context, what: str) -> dt.date:
     return ctx.reference
 
 
-def _year(part: _Part, ctx: _Context) -> int:
-    if part[0] == "ref":
-        return _needs(ctx, "a year relative to the report").year + part[1]
-    if part[0] == "short":
-        base, short = int(ctx.numbers[part[2]]), int(ctx.numbers[part[1]])
+def _year(part: Year, ctx: _Context) -> int:
+    if type(part) is Ref:
+        return _needs(ctx, "a year relative to the report").year + part.offset
+    if type(part) is Short:
+        base, short = int(ctx.numbers[part.base]), int(ctx.numbers[part.k])
         year = base - base % 100 + short
         if year <= base:
             raise ValueError("the two-digit end year is not after the first year")
         return year
-    year = _number(part, ctx)
+    year = _number(part, ctx.numbers)
     if not 1 <= year <= 9999:
         raise ValueError(f"there is no year {year:04d} in the calendar used here")
     return year
 
 
-def _rolled(make: Callable[[int], _Span], year_part: _Part | None, ctx: _Context, what: str,
+def _rolled(make: Callable[[int], _Span], year_part: Year | None, ctx: _Context, what: str,
             ) -> _Span:
     """`make(year)` for the written year. With none: the span that holds the reference day;
     else, as the tense says, the latest one before the reference (past: a report of 5 January
@@ -781,32 +1110,34 @@ def _ambiguous(what: str, before: _Span, after: _Span) -> str:
 
 
 def _resolve(spec: Spec, ctx: _Context) -> FuzzyDate:
-    kind = spec[0]
-    if kind == "tensed":  # the phrase's own verb says which way: it outranks the caller's,
-        # unless it says only that the phrase cannot tell ("was due to"), and the caller can
-        keep = spec[1] == EITHER and ctx.tense in TENSES
-        return _resolve(spec[2], ctx if keep else ctx._replace(tense=spec[1]))
-    if kind == "relative":
-        return _relative(spec[1], _needs(ctx, f"'{spec[1]}'"))
-    if kind == "open":
-        return _open(spec[1], _span(spec[2], ctx))
+    if type(spec) is TensedSpec:  # the phrase's own verb says which way: it outranks the
+        # caller's, unless it says only that the phrase cannot tell ("was due to"), and the
+        # caller can
+        keep = spec.tense == EITHER and ctx.tense in TENSES
+        return _resolve(spec.date, ctx if keep else ctx._replace(tense=spec.tense))
+    if type(spec) is RelativeSpec:
+        return _relative(spec.phrase, _needs(ctx, f"'{spec.phrase}'"))
+    if type(spec) is OpenSpec:
+        return _open(spec.kind, _span(spec.date, ctx))
     return FuzzyDate(*_closed(spec, ctx))
 
 
 def _closed(spec: Spec, ctx: _Context) -> _Span:
     """A spec of any kind but a relative phrase or an opener, which may leave an end open:
-    resolved by the function `RESOLVERS` gives its kind."""
-    resolver = RESOLVERS.get(spec[0])
+    resolved by the function `RESOLVERS` gives its class."""
+    resolver = RESOLVERS.get(type(spec))
     if resolver is None:  # pragma: no cover - every reader's kind has a resolver
-        raise ValueError(f"unknown date form {spec[0]}")
+        raise ValueError(f"unknown date form {type(spec).__name__}")
     return resolver(spec, ctx)
 
 
-def _r_day(spec: Spec, ctx: _Context) -> _Span:
-    _, year, month, day = spec
+def _r_day(spec: DaySpec, ctx: _Context) -> _Span:
+    return _day(spec.year, _number(spec.month, ctx.numbers), _number(spec.day, ctx.numbers), ctx)
 
+
+def _day(year: Year | None, m: int, d: int, ctx: _Context) -> _Span:
+    """Day `d` of month `m`, in the year written or, with none, the year `_rolled` gives."""
     def make_day(y: int) -> _Span:
-        m, d = _number(month, ctx), _number(day, ctx)
         try:
             when = dt.date(y, m, d)
         except ValueError:
@@ -815,64 +1146,61 @@ def _r_day(spec: Spec, ctx: _Context) -> _Span:
     return _rolled(make_day, year, ctx, "a day and month")
 
 
-def _r_month(spec: Spec, ctx: _Context) -> _Span:
-    _, year, month = spec
-    m = _number(month, ctx)
+def _r_month(spec: MonthSpec, ctx: _Context) -> _Span:
+    m = _number(spec.month, ctx.numbers)
     if not 1 <= m <= 12:
         raise ValueError(f"there is no month {m}")
-    return _rolled(lambda y: _month_span(y, m), year, ctx, "a month")
+    return _rolled(lambda y: _month_span(y, m), spec.year, ctx, "a month")
 
 
-def _r_iso_month(spec: Spec, ctx: _Context) -> _Span:
+def _r_iso_month(spec: IsoMonthSpec, ctx: _Context) -> _Span:
     """"2024-10", or the two-digit end year of "1965-73"."""
-    _, year, month = spec
-    m = _number(month, ctx)
-    if 1 <= m <= 12:
-        return _closed(("month", year, month), ctx)
-    return _join("interval", ("year", year), ("year", ("short", month[1], year[1])), ctx)
+    if 1 <= _number(spec.month, ctx.numbers) <= 12:
+        return _r_month(MonthSpec(spec.year, spec.month), ctx)
+    return _join("interval", YearSpec(spec.year), YearSpec(Short(spec.month.k, spec.year.k)),
+                 ctx)
 
 
-def _r_year(spec: Spec, ctx: _Context) -> _Span:
-    y = _year(spec[1], ctx)
+def _r_year(spec: YearSpec, ctx: _Context) -> _Span:
+    y = _year(spec.year, ctx)
     return _Span(f"{y:04d}", dt.date(y, 1, 1), dt.date(y, 12, 31), "year")
 
 
-def _r_approx_year(spec: Spec, ctx: _Context) -> _Span:
-    y = _year(spec[1], ctx)
+def _r_approx_year(spec: ApproxYearSpec, ctx: _Context) -> _Span:
+    y = _year(spec.year, ctx)
     return _Span(f"{y:04d}~", dt.date(y, 1, 1), dt.date(y, 12, 31), "year")
 
 
-def _r_decade(spec: Spec, ctx: _Context) -> _Span:
-    y = _year(spec[1], ctx)
+def _r_decade(spec: DecadeSpec, ctx: _Context) -> _Span:
+    y = _year(spec.year, ctx)
     if y % 10:
         raise ValueError("a decade is written with its first year ('the 1960s')")
     return _Span(f"{y // 10:03d}X", dt.date(y, 1, 1), dt.date(y + 9, 12, 31), "decade")
 
 
-def _r_month_part_rel(spec: Spec, ctx: _Context) -> _Span:  # "early last month"
-    _, which, part = spec
-    reference = _needs(ctx, f"'{which} month'")
-    month_index = reference.year * 12 + reference.month - 1 + c.DIRECTIONS[which]
-    return _closed(("month_part", ("const", month_index // 12), month_index % 12 + 1, part),
-                   ctx)
+def _r_month_part_rel(spec: MonthPartRelSpec, ctx: _Context) -> _Span:  # "early last month"
+    reference = _needs(ctx, f"'{spec.which} month'")
+    month_index = reference.year * 12 + reference.month - 1 + c.DIRECTIONS[spec.which]
+    return _r_month_part(MonthPartSpec(Const(month_index // 12), month_index % 12 + 1,
+                                       spec.part), ctx)
 
 
-def _r_decade_part(spec: Spec, ctx: _Context) -> _Span:
-    y = _year(spec[1], ctx)
+def _r_decade_part(spec: DecadePartSpec, ctx: _Context) -> _Span:
+    y = _year(spec.year, ctx)
     if y % 10:
         raise ValueError("a decade is written with its first year ('the 1960s')")
-    first, last = c.DECADE_PARTS[spec[2]]
+    first, last = c.DECADE_PARTS[spec.part]
     return _Span(f"{y + first:04d}/{y + last:04d}", dt.date(y + first, 1, 1),
                  dt.date(y + last, 12, 31), "decade")
 
 
-def _r_season(spec: Spec, ctx: _Context) -> _Span:
-    _, year, code = spec
-    return _rolled(lambda y: _season(y, code), year, ctx, "a season")
+def _r_season(spec: SeasonSpec, ctx: _Context) -> _Span:
+    code = spec.season
+    return _rolled(lambda y: _season(y, code), spec.year, ctx, "a season")
 
 
-def _r_season_rel(spec: Spec, ctx: _Context) -> _Span:
-    _, which, code = spec
+def _r_season_rel(spec: SeasonRelSpec, ctx: _Context) -> _Span:
+    which, code = spec.which, spec.season
     reference = _needs(ctx, f"'{which}' and a season")
     before, holding, after = _around(lambda y: _season(y, code), reference)
     if which == "last":
@@ -882,39 +1210,36 @@ def _r_season_rel(spec: Spec, ctx: _Context) -> _Span:
     return holding or _by_tense(before, after, ctx, f"'this {code}'")
 
 
-def _r_quarter(spec: Spec, ctx: _Context) -> _Span:
-    kind = spec[0]
-    _, year, quarter = spec
-    q = quarter if kind == "quarter" else _number(quarter, ctx)
+def _r_quarter(spec: QuarterSpec, ctx: _Context) -> _Span:
+    q = _number(spec.quarter, ctx.numbers)
     if not 1 <= q <= 4:
         raise ValueError(f"there is no quarter {q}")
     return _rolled(lambda y: _Span(f"{y:04d}-{32 + q}", dt.date(y, 3 * q - 2, 1),
                                    dt.date(y, 3 * q, _last_day(y, 3 * q)), "quarter"),
-                   year, ctx, "a quarter")
+                   spec.year, ctx, "a quarter")
 
 
-def _r_month_part(spec: Spec, ctx: _Context) -> _Span:
-    _, year, month, part = spec
-    start_day, end_day = c.MONTH_PARTS[part]
+def _r_month_part(spec: MonthPartSpec, ctx: _Context) -> _Span:
+    month = spec.month
+    start_day, end_day = c.MONTH_PARTS[spec.part]
 
     def make_part(y: int) -> _Span:
         end = _last_day(y, month) if end_day is None else end_day
         return _days(dt.date(y, month, start_day), dt.date(y, month, end), "month")
-    return _rolled(make_part, year, ctx, "a part of a month")
+    return _rolled(make_part, spec.year, ctx, "a part of a month")
 
 
-def _r_year_part(spec: Spec, ctx: _Context) -> _Span:
-    _, year, part = spec
-    y = _year(year, ctx)
-    first, last = c.YEAR_PARTS[part]
+def _r_year_part(spec: YearPartSpec, ctx: _Context) -> _Span:
+    y = _year(spec.year, ctx)
+    first, last = c.YEAR_PARTS[spec.part]
     if first == last:
         return _month_span(y, first)
     return _Span(f"{y:04d}-{first:02d}/{y:04d}-{last:02d}", dt.date(y, first, 1),
                  dt.date(y, last, _last_day(y, last)), "year")
 
 
-def _r_month_rel(spec: Spec, ctx: _Context) -> _Span:
-    _, which, month = spec
+def _r_month_rel(spec: MonthRelSpec, ctx: _Context) -> _Span:
+    which, month = spec.which, spec.month
     reference = _needs(ctx, f"'{which}' and a month")
     if which == "this":
         return _month_span(reference.year, month)
@@ -925,8 +1250,8 @@ def _r_month_rel(spec: Spec, ctx: _Context) -> _Span:
     return _month_span(y, month)
 
 
-def _r_weekday(spec: Spec, ctx: _Context) -> _Span:
-    _, weekday, shift = spec
+def _r_weekday(spec: WeekdaySpec, ctx: _Context) -> _Span:
+    weekday, shift = spec.weekday, spec.shift
     reference = _needs(ctx, "a weekday")
     back = (reference.weekday() - weekday) % 7
     if shift == -1 and back == 0:
@@ -939,47 +1264,45 @@ def _r_weekday(spec: Spec, ctx: _Context) -> _Span:
     return _Span(_iso(day), day, day, "day")
 
 
-def _r_weekday_day(spec: Spec, ctx: _Context) -> _Span:
-    _, weekday, day_spec = spec
-    span = _closed(day_spec, ctx)
+def _r_weekday_day(spec: WeekdayDaySpec, ctx: _Context) -> _Span:
+    weekday = spec.weekday
+    span = _r_day(spec.day, ctx)
     if span.start.weekday() != weekday:
         raise ValueError(f"{_iso(span.start)} is a {calendar.day_name[span.start.weekday()]}, "
                          f"not a {calendar.day_name[weekday]}")
     return span
 
 
-def _r_interval(spec: Spec, ctx: _Context) -> _Span:
-    kind = spec[0]
-    return _join(kind, spec[1], spec[2], ctx)
+def _r_joined(spec: JoinedSpec, ctx: _Context) -> _Span:
+    return _join(spec.join, spec.first, spec.second, ctx)
 
 
-def _r_event_relative(spec: Spec, ctx: _Context) -> _Span:
-    raise ValueError(f"relative to another event ('{spec[1]}'): its date is that event's, "
+def _r_event_relative(spec: EventRelativeSpec, ctx: _Context) -> _Span:
+    raise ValueError(f"relative to another event ('{spec.phrase}'): its date is that event's, "
                      "moved; find the event's date and work it out")
 
 
-def _r_quarter_rel(spec: Spec, ctx: _Context) -> _Span:
+def _r_quarter_rel(spec: QuarterRelSpec, ctx: _Context) -> _Span:
     reference = _needs(ctx, "a quarter relative to the report")
-    index = reference.year * 4 + (reference.month - 1) // 3 + spec[1]
+    index = reference.year * 4 + (reference.month - 1) // 3 + spec.offset
     y, q = divmod(index, 4)
-    return _closed(("quarter", ("const", y), q + 1), ctx)
+    return _r_quarter(QuarterSpec(Const(y), Const(q + 1)), ctx)
 
 
-def _r_numeric(spec: Spec, ctx: _Context) -> _Span:
-    _, first, second, year = spec
-    a, b = _number(first, ctx), _number(second, ctx)
+def _r_numeric(spec: NumericSpec, ctx: _Context) -> _Span:
+    a, b = _number(spec.first, ctx.numbers), _number(spec.second, ctx.numbers)
     if a > 12 >= b or a == b:
         day, month = a, b
     elif b > 12 >= a:
         day, month = b, a
     else:
         raise ValueError(f"ambiguous: {a}/{b} may be day then month or month then day")
-    return _closed(("day", year, ("const", month), ("const", day)), ctx)
+    return _day(spec.year, month, day, ctx)
 
 
-def _r_day_of_month(spec: Spec, ctx: _Context) -> _Span:
+def _r_day_of_month(spec: DayOfMonthSpec, ctx: _Context) -> _Span:
     reference = _needs(ctx, "a day of the month")
-    d = _number(spec[1], ctx)
+    d = _number(spec.day, ctx.numbers)
     index = reference.year * 12 + reference.month - 1
 
     def in_month(k: int) -> _Span:
@@ -995,53 +1318,52 @@ def _r_day_of_month(spec: Spec, ctx: _Context) -> _Span:
     return _by_tense(before, after, ctx, "a day of the month with no month")
 
 
-def _r_past_n(spec: Spec, ctx: _Context) -> _Span:
-    _, unit, count = spec
+def _r_past_n(spec: PastNSpec, ctx: _Context) -> _Span:
+    unit = spec.unit
     reference = _needs(ctx, f"'the past {unit}s'")
-    k = count if count >= 0 else int(ctx.numbers[-count - 1])
+    k = _number(spec.count, ctx.numbers)
     if not 1 <= k <= 1000:
         raise ValueError(f"{k} is not a count of {unit}s this reader takes")
     since = _back(reference, unit, k) + dt.timedelta(days=1)
     return _days(since, reference, unit if unit in ("week", "month", "year") else "interval")
 
 
-def _r_days_ago(spec: Spec, ctx: _Context) -> _Span:
+def _r_days_ago(spec: DaysAgoSpec, ctx: _Context) -> _Span:
     reference = _needs(ctx, "'days ago'")
-    k = spec[1] if spec[1] >= 0 else int(ctx.numbers[-spec[1] - 1])
+    k = _number(spec.count, ctx.numbers)
     if not 1 <= k <= 1000:
         raise ValueError(f"{k} is not a count of days this reader takes")
     day = reference - dt.timedelta(days=k)
     return _Span(_iso(day), day, day, "day")
 
 
-# The function that resolves each kind of spec the rules make.
-RESOLVERS: dict[str, Callable[[Spec, _Context], _Span]] = {
-    "day": _r_day,
-    "month": _r_month,
-    "iso_month": _r_iso_month,
-    "year": _r_year,
-    "approx_year": _r_approx_year,
-    "decade": _r_decade,
-    "month_part_rel": _r_month_part_rel,
-    "decade_part": _r_decade_part,
-    "season": _r_season,
-    "season_rel": _r_season_rel,
-    "quarter": _r_quarter,
-    "quarter_slot": _r_quarter,
-    "month_part": _r_month_part,
-    "year_part": _r_year_part,
-    "month_rel": _r_month_rel,
-    "weekday": _r_weekday,
-    "weekday_day": _r_weekday_day,
-    "interval": _r_interval,
-    "all": _r_interval,
-    "one": _r_interval,
-    "event_relative": _r_event_relative,
-    "quarter_rel": _r_quarter_rel,
-    "numeric": _r_numeric,
-    "day_of_month": _r_day_of_month,
-    "past_n": _r_past_n,
-    "days_ago": _r_days_ago,
+# The function that resolves each class of spec the rules make (each takes a spec of its key's
+# class: `Callable[...]`, as a dict cannot tie a value's type to its key's). TensedSpec,
+# RelativeSpec and OpenSpec, which may leave an end open, are read by `_resolve` itself.
+RESOLVERS: dict[type[Spec], Callable[..., _Span]] = {
+    DaySpec: _r_day,
+    MonthSpec: _r_month,
+    IsoMonthSpec: _r_iso_month,
+    YearSpec: _r_year,
+    ApproxYearSpec: _r_approx_year,
+    DecadeSpec: _r_decade,
+    MonthPartRelSpec: _r_month_part_rel,
+    DecadePartSpec: _r_decade_part,
+    SeasonSpec: _r_season,
+    SeasonRelSpec: _r_season_rel,
+    QuarterSpec: _r_quarter,
+    MonthPartSpec: _r_month_part,
+    YearPartSpec: _r_year_part,
+    MonthRelSpec: _r_month_rel,
+    WeekdaySpec: _r_weekday,
+    WeekdayDaySpec: _r_weekday_day,
+    JoinedSpec: _r_joined,
+    EventRelativeSpec: _r_event_relative,
+    QuarterRelSpec: _r_quarter_rel,
+    NumericSpec: _r_numeric,
+    DayOfMonthSpec: _r_day_of_month,
+    PastNSpec: _r_past_n,
+    DaysAgoSpec: _r_days_ago,
 }
 
 
@@ -1050,25 +1372,25 @@ def relative_to(spec: Spec, numbers: list[str], anchor: FuzzyDate) -> FuzzyDate:
     that event (`anchor`, a closed date): "two days later" is the anchor moved two days on,
     "the following Tuesday" the first Tuesday after it, "the next day" the day after it.
     ValueError where the anchor is open or the relation cannot be computed."""
-    if spec[0] != "event_relative" or anchor.start is None or anchor.end is None:
+    if not isinstance(spec, EventRelativeSpec) or anchor.start is None or anchor.end is None:
         raise ValueError("not a date relative to another event, or no closed date to anchor it")
-    how = spec[2]
-    if how[0] == "shift":  # "two days later": both ends moved
-        _, unit, count, sign = how
-        k = count if count >= 0 else int(numbers[-count - 1])
+    how = spec.how
+    if isinstance(how, Shift):  # "two days later": both ends moved
+        unit, sign = how.unit, how.sign
+        k = _number(how.count, numbers)
         if not 1 <= k <= 1000:
             raise ValueError(f"{k} is not a count this reader takes")
         if unit in ("day", "week"):
-            step = dt.timedelta(days=k * (7 if unit == "week" else 1)) * sign
-            start, end = anchor.start + step, anchor.end + step
+            moved = dt.timedelta(days=k * (7 if unit == "week" else 1)) * sign
+            start, end = anchor.start + moved, anchor.end + moved
         else:
             start = _back(anchor.start, unit, -k * sign)
             end = _back(anchor.end, unit, -k * sign)
         precision = "day" if anchor.precision == "day" and unit in ("day", "week") else (
             "interval")
         return FuzzyDate(*_days(start, end, precision))
-    if how[0] == "next":  # "the next day", "the following week", "the same month"
-        _, unit, step = how
+    if isinstance(how, Next):  # "the next day", "the following week", "the same month"
+        unit, step = how.unit, how.step
         if unit == "day":
             day = anchor.end + dt.timedelta(days=step) if step else anchor.start
             if step == 0 and anchor.start != anchor.end:
@@ -1085,12 +1407,13 @@ def relative_to(spec: Spec, numbers: list[str], anchor: FuzzyDate) -> FuzzyDate:
         year = anchor.end.year + step
         return FuzzyDate(*_Span(f"{year:04d}", dt.date(year, 1, 1), dt.date(year, 12, 31),
                                 "year"))
-    inner = how[1]  # "the following Tuesday": the first one after the event
-    if inner[0] == "weekday":
-        ahead = (inner[1] - anchor.end.weekday()) % 7 or 7
+    inner = how.date  # "the following Tuesday": the first one after the event
+    if isinstance(inner, WeekdaySpec):
+        ahead = (inner.weekday - anchor.end.weekday()) % 7 or 7
         day = anchor.end + dt.timedelta(days=ahead)
         return FuzzyDate(*_days(day, day, "day"))
-    raise ValueError(f"'{spec[1]}' with a {inner[0]} is not read against another event")
+    what = "month" if isinstance(inner, MonthSpec) else "day"
+    raise ValueError(f"'{spec.phrase}' with a {what} is not read against another event")
 
 
 def _back(day: dt.date, unit: str, k: int) -> dt.date:
@@ -1108,7 +1431,7 @@ def _back(day: dt.date, unit: str, k: int) -> dt.date:
 
 def _span(spec: Spec, ctx: _Context) -> _Span:
     """A date that must be closed: one end of two joined, or the date an opener opens."""
-    if spec[0] not in ("relative", "open"):
+    if type(spec) not in (RelativeSpec, OpenSpec):
         return _closed(spec, ctx)
     resolved = _resolve(spec, ctx)
     if resolved.start is None or resolved.end is None:
@@ -1179,36 +1502,44 @@ def _ends(span: _Span) -> tuple[str, str]:
     return left, right
 
 
-_YEARLESS = ("day", "month", "month_part", "season")
+_YEARLESS = (DaySpec, MonthSpec, MonthPartSpec, SeasonSpec)  # the classes of `_Yearless`
 
 
-def _join(kind: str, first_spec: Spec, second_spec: Spec, ctx: _Context) -> _Span:
+def _yearless(spec: Spec) -> _Yearless | None:
+    """`spec`, where it is a date that can take its year from another and has none."""
+    if type(spec) in _YEARLESS:
+        dated = cast(_Yearless, spec)
+        return dated if dated.year is None else None
+    return None
+
+
+def _join(kind: Join, first_spec: Spec, second_spec: Spec, ctx: _Context) -> _Span:
     """Two dates joined: an interval ("1965-1973"), or a set of all ("May and June") or one
     ("May or June"). A date without a year takes the other's: 'from March to May 2024'. Where
     neither has a year and nothing gives the tense, the whole span is placed as one date is
     (`_by_tense`): 'from June to August' in a report of September is the summer before."""
-    first_open = first_spec[0] in _YEARLESS and first_spec[1] is None
-    second_open = second_spec[0] in _YEARLESS and second_spec[1] is None
-    if first_open and second_open and ctx.tense is None and ctx.reference is not None:
+    first_open, second_open = _yearless(first_spec), _yearless(second_spec)
+    if (first_open is not None and second_open is not None and ctx.tense is None
+            and ctx.reference is not None):
         past = _join(kind, first_spec, second_spec, ctx._replace(tense="past"))
         if past.start <= ctx.reference <= past.end:
             return past
         future = _join(kind, first_spec, second_spec, ctx._replace(tense="future"))
         return _by_tense(past, future, ctx, "dates with no year")
-    if first_open and not second_open:
+    if first_open is not None and second_open is None:
         second = _span(second_spec, ctx)
         year = second.start.year
-        first = _span(_with_year(first_spec, ("const", year)), ctx)
+        first = _span(first_open.with_year(Const(year)), ctx)
         if first.start > second.start:
-            first = _span(_with_year(first_spec, ("const", year - 1)), ctx)
-    elif second_open:
+            first = _span(first_open.with_year(Const(year - 1)), ctx)
+    elif second_open is not None:
         first = _span(first_spec, ctx)
         year = first.start.year
-        second = _span(_with_year(second_spec, ("const", year)), ctx)
+        second = _span(second_open.with_year(Const(year)), ctx)
         if second.start < first.start:
             if second.start.month == first.start.month:
                 raise ValueError("the dates run backwards")  # "between Oct. 10 and Oct. 1"
-            second = _span(_with_year(second_spec, ("const", year + 1)), ctx)
+            second = _span(second_open.with_year(Const(year + 1)), ctx)
     else:
         first, second = _span(first_spec, ctx), _span(second_spec, ctx)
     if first.start > second.end or (kind != "interval" and first.start >= second.start):
@@ -1222,11 +1553,6 @@ def _join(kind: str, first_spec: Spec, second_spec: Spec, ctx: _Context) -> _Spa
     else:
         edtf_text = f"{_ends(first)[0]}/{_ends(second)[1]}"
     return _Span(edtf_text, first.start, second.end, "interval")
-
-
-def _with_year(spec: Spec, year: _Part) -> Spec:
-    kind, _, *parts = spec
-    return (kind, year, *parts)
 
 
 def _open(kind: str, span: _Span) -> FuzzyDate:
@@ -1293,7 +1619,7 @@ def _grammar(key: str) -> Spec:
         if clause is not None:
             spec, start, end = clause
             tense = tense_at(words[:n], start, end)
-            return ("tensed", tense, spec) if tense else spec
+            return TensedSpec(tense, spec) if tense else spec
         if found is not None:
             raise Refusal(f"cannot read {words[found[1]]!r} after the date")
         if any(w in c.DURATION_UNITS for w in words[:n]):
@@ -1369,8 +1695,8 @@ def _in_clause(t: Tokens, n: int, key: str) -> tuple[Spec, int, int] | None:
     while i < n:
         verb = words[i] in c.MONTHS_THAT_ARE_VERBS and key[t.starts[i]].islower()
         at = None if verb else date_at(t, i)
-        if at is not None and at[0][0] == "season" and at[0][1] is None and at[1] < n and \
-                words[at[1]].isalpha() and words[at[1]] not in _AFTER_A_SEASON:
+        if at is not None and type(at[0]) is SeasonSpec and at[0].year is None and \
+                at[1] < n and words[at[1]].isalpha() and words[at[1]] not in _AFTER_A_SEASON:
             at = None  # "the winter drills": a season naming a thing, not a date
         if at is not None and at[1] <= n:
             found.append((at[0], i, at[1]))
@@ -1416,29 +1742,27 @@ def resolve(spec: Spec, numbers: list[str], reference: dt.date | None,
             tense: str | None = None) -> FuzzyDate:
     """A spec applied to its numbers, reference and tense; ValueError for impossible dates and
     for ambiguous ones."""
-    kind = spec[0]
-    if kind == "day" and spec[1] is not None and spec[1][0] == "slot":  # the commonest form,
-        day = _written_day(spec, numbers)  # a day with its year: no rolling, no reference
-        return FuzzyDate(day.isoformat(), day, day, "day")
-    if kind == "month" and spec[1] is not None and spec[1][0] in ("slot", "const") and \
-            spec[2][0] == "const":
-        year = int(numbers[spec[1][1]]) if spec[1][0] == "slot" else spec[1][1]
-        if 1 <= year <= 9999 and 1 <= spec[2][1] <= 12:
-            return FuzzyDate(*_month_span(year, spec[2][1]))
-    if kind == "year" and spec[1][0] == "slot":
-        year = int(numbers[spec[1][1]])
+    if type(spec) is DaySpec and type(spec.year) is Slot:  # the commonest form, a day
+        day = _written_day(spec.year, spec.month, spec.day, numbers)  # with its year: no
+        return FuzzyDate(day.isoformat(), day, day, "day")  # rolling, no reference
+    if type(spec) is MonthSpec and type(spec.month) is Const and (
+            type(spec.year) is Slot or type(spec.year) is Const):
+        year, month = _number(spec.year, numbers), spec.month.n
+        if 1 <= year <= 9999 and 1 <= month <= 12:
+            return FuzzyDate(*_month_span(year, month))
+    if type(spec) is YearSpec and type(spec.year) is Slot:
+        year = int(numbers[spec.year.k])
         if not 1 <= year <= 9999:
             raise ValueError(f"there is no year {year:04d} in the calendar used here")
         return FuzzyDate(f"{year:04d}", dt.date(year, 1, 1), dt.date(year, 12, 31), "year")
     return _resolve(spec, _Context(numbers, reference, tense))
 
 
-def _written_day(spec: Spec, numbers: list[str]) -> dt.date:
-    """The day of a "day" spec whose year is written (as `_r_day` reads it, without rolling)."""
-    _, year_part, month_part, day_part = spec
-    y = int(numbers[year_part[1]])
-    m = month_part[1] if month_part[0] == "const" else int(numbers[month_part[1]])
-    d = day_part[1] if day_part[0] == "const" else int(numbers[day_part[1]])
+def _written_day(year: Slot, month: Number, day: Number, numbers: list[str]) -> dt.date:
+    """The day of a `DaySpec` whose year is written (as `_r_day` reads it, without rolling)."""
+    y = int(numbers[year.k])
+    m = month.n if type(month) is Const else int(numbers[month.k])
+    d = day.n if type(day) is Const else int(numbers[day.k])
     if not 1 <= y <= 9999:
         raise ValueError(f"there is no year {y:04d} in the calendar used here")
     try:

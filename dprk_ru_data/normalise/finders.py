@@ -148,18 +148,18 @@ class Anchor(NamedTuple):
 ANCHOR_TOKENS = 60  # how far back a date relative to another event looks for that event's date
 
 
-def _anchored(spec: d.Spec, numbers: list[str], anchor: Anchor | None, i: int, offset: int,
-              text: str) -> tuple[d.FuzzyDate | None, str]:
+def _anchored(spec: d.EventRelativeSpec, numbers: list[str], anchor: Anchor | None, i: int,
+              offset: int, text: str) -> tuple[d.FuzzyDate | None, str]:
     """A date relative to another event, read against the nearest earlier date (within
     `ANCHOR_TOKENS`), with a note saying so, or why it could not be."""
     if anchor is None or offset + i - anchor.token > ANCHOR_TOKENS:
-        return None, (f"relative to another event ('{spec[1]}'): no date of it found just "
+        return None, (f"relative to another event ('{spec.phrase}'): no date of it found just "
                       "before; find the event's date and work it out")
     try:
         value = d.relative_to(spec, numbers, anchor.value)
     except (ValueError, OverflowError) as error:
-        return None, f"relative to another event ('{spec[1]}'): {error}"
-    return value, (f"derived: '{spec[1]}' read against the date at {anchor.start}:{anchor.end} "
+        return None, f"relative to another event ('{spec.phrase}'): {error}"
+    return value, (f"derived: '{spec.phrase}' read against the date at {anchor.start}:{anchor.end} "
                    f"({text[anchor.start:anchor.end]!r}); check that it is that event's")
 
 
@@ -209,11 +209,11 @@ def _scan_dates(t: Tokens, numbers: list[str], references: tuple[dt.date | None,
             i += 1
             continue
         spec, end = at
-        if spec[0] == "year" and spec[1][0] == "slot" and not _bare_year(
-                t, numbers, spec[1][1], i, end):
+        if type(spec) is d.YearSpec and type(spec.year) is d.Slot and not _bare_year(
+                t, numbers, spec.year.k, i, end):
             i += 1
             continue
-        if spec[0] == "event_relative":
+        if type(spec) is d.EventRelativeSpec:
             derived, why = _anchored(spec, numbers, anchor, i, offset, text)
             found.append((i, end, derived, why))
             i = end
