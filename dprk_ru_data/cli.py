@@ -390,13 +390,25 @@ def export(output_format: str, out: Path, root: Path | None) -> None:
 @main.command()
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               default=Path("docs") / "codebook.md", show_default=True)
-def codebook(out: Path) -> None:
-    """Write the codebook (every table, field and vocabulary value) generated from the schemas."""
-    from .codebook import codebook_markdown
+@click.option("--conventions", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("docs") / "conventions.md", show_default=True,
+              help="The conventions document whose generated blocks (tables, date and figure "
+                   "forms) are rewritten; it is left alone where it does not exist.")
+def codebook(out: Path, conventions: Path) -> None:
+    """Write the codebook (every table, field and vocabulary value) generated from the schemas,
+    and the generated blocks of the conventions document."""
+    from .codebook import codebook_markdown, regenerate_conventions
 
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(codebook_markdown(), encoding="utf-8")
     click.echo(f"wrote {out}")
+    if conventions.is_file():
+        try:
+            text = regenerate_conventions(conventions.read_text(encoding="utf-8"))
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--conventions") from None
+        conventions.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {conventions}")
 
 
 @main.command()

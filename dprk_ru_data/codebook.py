@@ -109,3 +109,30 @@ def codebook_markdown() -> str:
               "are explained in [conventions.md](conventions.md).", "",
               conventions_markdown().rstrip("\n"), ""]
     return "\n".join(lines)
+
+
+# The blocks of docs/conventions.md made from the code, by their markers.
+CONVENTION_BLOCKS = ("generated", "rules")
+
+
+def conventions_blocks() -> dict[str, str]:
+    """The generated blocks of docs/conventions.md: the conventions' tables, and the date and
+    figure forms with their examples."""
+    from .normalise import dates, figures
+
+    return {"generated": conventions_markdown(),
+            "rules": dates.rules_markdown() + "\n" + figures.rules_markdown()}
+
+
+def regenerate_conventions(text: str) -> str:
+    """`text` (docs/conventions.md) with each generated block rewritten from the code; a block
+    whose markers are missing or unpaired is a ValueError naming it. Nothing else changes."""
+    import re
+
+    for name, body in conventions_blocks().items():
+        pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.S)
+        if len(pattern.findall(text)) != 1:
+            raise ValueError(f"docs/conventions.md needs one pair of markers "
+                             f"<!-- {name}:start --> ... <!-- {name}:end -->")
+        text = pattern.sub(lambda m: m.group(1) + body + m.group(2), text)
+    return text

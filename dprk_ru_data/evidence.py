@@ -189,7 +189,7 @@ def check_spans(evidence: pl.DataFrame, sources: pl.DataFrame, corpus: Path | No
                                     error.rule, str(error)))
             continue
         chars = rows["corpus_chars"][0]
-        if len(text) != chars:
+        if chars is not None and len(text) != chars:  # None: its own cell is already a problem
             problems.append(Problem(sources_file, lines.get(source_id), "corpus_chars",
                                     str(chars), "corpus_length",
                                     f"{corpus / str(name)} has {len(text)} characters, not "

@@ -43,7 +43,7 @@ def _rate_after(text: str, end: int) -> str | None:
     words = _WORD.findall((clause[:stop.start()] if stop else clause).lower())
     for k, word in enumerate(words):
         if word in c.RATE_WORDS:
-            return word
+            return str(word)
         if word in c.RATE_INTRODUCERS and k + 1 < len(words) and words[k + 1] in c.RATE_PERIODS:
             return f"{word} {words[k + 1]}"
     return None

@@ -104,6 +104,11 @@ INCIDENT_TYPE: Vocabulary = {
     "policy_change": "A change of law, constitution or official policy.",
     "weapons_display": "A public unveiling, launch or display of a weapon system.",
     "sanction": "A sanction or restrictive measure imposed by a state.",
+    "withdrawal": "A pull-back of forces from a front, a position or a country.",
+    "proposal": "An offer or proposal one party makes to another (of troops, aid, talks).",
+    "acceptance": "A party accepting an offer or a proposal.",
+    "non_acknowledgement": "A state declining to confirm or to deny a report about itself.",
+    "diplomatic_support": "Public political or diplomatic backing of one party by another.",
 }
 
 SHARE_AND_MONEY_MEASURE: Vocabulary = {

@@ -35,6 +35,39 @@ def test_each_example_reads_as_stated(name: str, example: dates.Example) -> None
     assert parse_date(example.text, reference, example.tense).edtf == example.edtf
 
 
+PART_EXAMPLES = [(part.name, e) for part in dates.PARTS for e in part.examples]
+
+
+def _reference(text: str | None) -> object:
+    if text is None:
+        return None
+    if "/" in text:  # a report dated only within a range
+        start, end = text.split("/")
+        return (dt.date.fromisoformat(start), dt.date.fromisoformat(end))
+    return dt.date.fromisoformat(text)
+
+
+@pytest.mark.parametrize("name, example", PART_EXAMPLES,
+                         ids=[f"{n}: {e.text}" for n, e in PART_EXAMPLES])
+def test_each_example_of_what_stands_around_a_form_reads_as_stated(
+        name: str, example: dates.Example) -> None:
+    reference = _reference(example.reference)
+    if example.edtf is None:
+        with pytest.raises(DateError):
+            parse_date(example.text, reference, example.tense)
+        return
+    read = parse_date(example.text, reference, example.tense)
+    days = f"{read.start or ''}..{read.end or ''}"
+    assert (read.edtf, read.precision, days) == (
+        example.edtf, example.precision or read.precision, example.days or days), name
+
+
+def test_every_part_has_examples_that_read() -> None:
+    assert len({part.name for part in dates.PARTS}) == len(dates.PARTS)
+    for part in dates.PARTS:
+        assert any(e.edtf is not None and e.precision and e.days for e in part.examples)
+
+
 def _rules_at(text: str) -> set[str]:
     """The rules that read a date from some token of `text`."""
     t = of_shape(shape(text)[0])
@@ -62,7 +95,8 @@ def test_the_conventions_document_lists_every_rule() -> None:
     from .conftest import ROOT
 
     doc = (ROOT / "docs" / "conventions.md").read_text(encoding="utf-8")
-    assert dates.rules_markdown() in doc, "regenerate docs/conventions.md (dates.rules_markdown)"
+    assert dates.rules_markdown() in doc, (
+        "run dprk-data codebook (it rewrites docs/conventions.md)")
 
 
 # --- dates relative to another event, in running text ------------------------------------------

@@ -18,7 +18,7 @@ def test_conventions_doc_is_generated_from_the_code() -> None:
     doc = (ROOT / "docs" / "conventions.md").read_text(encoding="utf-8")
     generated = re.search(r"<!-- generated:start -->\n(.*)<!-- generated:end -->", doc, re.S)
     assert generated, "docs/conventions.md lost its generated markers"
-    assert generated.group(1) == conventions_markdown(), "regenerate docs/conventions.md"
+    assert generated.group(1) == conventions_markdown(), "run dprk-data codebook"
 
 
 def test_parser_applies_the_documented_vague_quantities() -> None:
@@ -185,3 +185,14 @@ def test_documented_offsets_hash_to_their_recorded_values(corpus) -> None:
                 (s.start, s.end, s.sha256) for s in spans}, (path.name, line)
             checked += 1
     assert checked >= 1
+
+
+def test_every_generated_block_of_the_conventions_is_what_the_code_writes() -> None:
+    from dprk_ru_data.codebook import CONVENTION_BLOCKS, regenerate_conventions
+
+    doc = (ROOT / "docs" / "conventions.md").read_text(encoding="utf-8")
+    assert regenerate_conventions(doc) == doc, "run dprk-data codebook"
+    for name in CONVENTION_BLOCKS:  # a lost marker is named, not skipped
+        broken = doc.replace(f"<!-- {name}:end -->", "", 1)
+        with pytest.raises(ValueError, match=name):
+            regenerate_conventions(broken)

@@ -80,7 +80,7 @@ def test_the_finders_start_where_a_form_or_a_qualifier_can() -> None:
 def test_the_rule_table_in_the_docs_is_generated() -> None:
     doc = (Path(__file__).resolve().parent.parent / "docs" / "conventions.md").read_text("utf-8")
     assert figures.rules_markdown() in doc, (
-        "regenerate docs/conventions.md (figures.rules_markdown)")
+        "run dprk-data codebook (it rewrites docs/conventions.md)")
 
 
 def test_lead_ins_are_a_closed_list_in_the_conventions() -> None:

@@ -492,9 +492,11 @@ Found = tuple[Spec, int] | None
 
 class Example(NamedTuple):
     text: str
-    reference: str | None  # ISO day of the report
+    reference: str | None  # ISO day of the report, or "start/end" where it is known to a range
     tense: str | None
     edtf: str | None  # what it reads as; None: refused
+    precision: str | None = None  # and, where given, its precision
+    days: str | None = None  # and its first and last day, "start..end" (an open side empty)
 
 
 class Rule(NamedTuple):
@@ -810,6 +812,97 @@ RULES: tuple[Rule, ...] = (
         _E("last week", "2024-10-17", None, "2024-10-07/2024-10-13"),
         _E("in the coming months", "2024-10-17", None, "2024-10-17/.."))),
 )
+class Part(NamedTuple):
+    """What stands around the date forms (words before or after them, a second date, EDTF
+    written as such, a report dated only within a range), with examples of whole phrases: the
+    EDTF, the precision and the days (``start..end``, an open side empty) each reads as."""
+
+    name: str
+    examples: tuple[Example, ...]
+
+
+PARTS: tuple[Part, ...] = (
+    Part('one date as written', (
+        _E('2024-10-14', None, None, '2024-10-14', 'day', "2024-10-14..2024-10-14"),
+        _E('14 October 2024', None, None, '2024-10-14', 'day', "2024-10-14..2024-10-14"),
+        _E('October 14, 2024', None, None, '2024-10-14', 'day', "2024-10-14..2024-10-14"),
+        _E('Oct. 4', '2024-10-17', None, '2024-10-04', 'day', "2024-10-04..2024-10-04"),
+        _E('October 2024', None, None, '2024-10', 'month', "2024-10-01..2024-10-31"),
+        _E('1973', None, None, '1973', 'year', "1973-01-01..1973-12-31"),
+        _E('the 1970s', None, None, '197X', 'decade', "1970-01-01..1979-12-31"),
+        _E('mid-October', '2024-10-17', None, '2024-10-11/2024-10-20', 'month',
+            "2024-10-11..2024-10-20"),
+        _E('late June', '2024-10-17', None, '2024-06-21/2024-06-30', 'month',
+            "2024-06-21..2024-06-30"),
+        _E('the end of 2024', None, None, '2024-12', 'month', "2024-12-01..2024-12-31"),
+        _E('the end of the year', '2024-10-17', None, '2024-12', 'month', "2024-12-01..2024-12-31"),
+        _E('fourth quarter', '2024-10-17', None, '2024-36', 'quarter', "2024-10-01..2024-12-31"),
+        _E('summer of 2025', None, None, '2025-22', 'season', "2025-06-01..2025-08-31"),
+        _E('in June last year', '2024-10-17', None, '2023-06', 'month', "2023-06-01..2023-06-30"),
+        _E('2024-11-04T09:30Z', None, None, '2024-11-04', 'day', "2024-11-04..2024-11-04"),
+        _E('over the weekend', '2024-10-17', None, '2024-10-12/2024-10-13', 'week',
+            "2024-10-12..2024-10-13"),
+        _E('around 1965', None, None, '1965~', 'year', "1965-01-01..1965-12-31"),
+        _E('circa 1980', None, None, '1980~', 'year', "1980-01-01..1980-12-31"),
+        _E('on Tuesday', '2024-10-17', None, '2024-10-15', 'day', "2024-10-15..2024-10-15"),
+        _E('Thursday', '2024-10-17', None, '2024-10-17', 'day', "2024-10-17..2024-10-17"),
+        _E('last week', '2024-10-17', None, '2024-10-07/2024-10-13', 'week',
+            "2024-10-07..2024-10-13"),
+        _E('last month', '2024-10-17', None, '2024-09', 'month', "2024-09-01..2024-09-30"),
+        _E('earlier this month', '2024-10-17', None, '2024-10-01/2024-10-17', 'month',
+            "2024-10-01..2024-10-17"),
+        _E('this year', '2024-10-17', None, '2024', 'year', "2024-01-01..2024-12-31"),
+        _E('next year', '2024-10-17', None, '2025', 'year', "2025-01-01..2025-12-31"),
+        _E('in the coming months', '2024-10-17', None, '2024-10-17/..', 'open', "2024-10-17.."),
+    )),
+    Part('words around a date', (
+        _E('troops arrived in early June', '2024-10-17', None, '2024-06-01/2024-06-10', 'month',
+            "2024-06-01..2024-06-10"),
+        _E('it happened in May or June', '2024-10-17', None, '[2024-05,2024-06]', 'interval',
+            "2024-05-01..2024-06-30"),
+        _E('said on Thursday that', '2024-10-17', None, '2024-10-17', 'day',
+            "2024-10-17..2024-10-17"),
+        _E('during talks last September', '2024-10-17', None, '2024-09', 'month',
+            "2024-09-01..2024-09-30"),
+        _E('the troops left in December', '2024-10-17', None, '2023-12', 'month',
+            "2023-12-01..2023-12-31"),
+        _E('SEOUL, Nov 4 -', '2024-11-05', None, '2024-11-04', 'day', "2024-11-04..2024-11-04"),
+        _E('shells were sent between January and March', '2024-10-17', None, '2024-01/2024-03',
+            'interval',
+            "2024-01-01..2024-03-31"),
+        _E('he spoke on Monday', '2024-10-17', None, '2024-10-14', 'day', "2024-10-14..2024-10-14"),
+    )),
+    Part('words that open a date', (
+        _E('by year-end', '2024-10-17', None, '../2024-12', 'open', "..2024-12-31"),
+        _E('from 1965', None, None, '1965/..', 'open', "1965-01-01.."),
+        _E('until 1973', None, None, '../1973', 'open', "..1973-12-31"),
+        _E('before 2024', None, None, '../2023-12-31', 'open', "..2023-12-31"),
+        _E('after May 2024', None, None, '2024-06-01/..', 'open', "2024-06-01.."),
+        _E('since May 2024', None, None, '2024-05/..', 'open', "2024-05-01.."),
+    )),
+    Part('two dates', (
+        _E('1965–1973', None, None, '1965/1973', 'interval', "1965-01-01..1973-12-31"),
+        _E('1965-73', None, None, '1965/1973', 'interval', "1965-01-01..1973-12-31"),
+        _E('from 1965 to 1973', None, None, '1965/1973', 'interval', "1965-01-01..1973-12-31"),
+        _E('in May and June 2024', None, None, '{2024-05,2024-06}', 'interval',
+            "2024-05-01..2024-06-30"),
+        _E('between 14 and 16 October 2024', None, None, '2024-10-14/2024-10-16', 'interval',
+            "2024-10-14..2024-10-16"),
+    )),
+    Part('EDTF as written', (
+        _E('2024-10-15/2024-10-17', None, None, '2024-10-15/2024-10-17', 'interval',
+            "2024-10-15..2024-10-17"),
+        _E("2025-01-23~", None, None, "2025-01-23~", "day", "2025-01-23..2025-01-23"),
+        _E("2025~", None, None, "2025~", "year", "2025-01-01..2025-12-31"),
+        _E("23 January 2025~", None, None, None),
+        _E("2025-01-23 ~", None, None, None),
+    )),
+    Part('a report dated only within a range', (
+        _E('on Tuesday', '2024-10-15/2024-10-23', None, '2024-10-15/2024-10-22', 'interval',
+            "2024-10-15..2024-10-22"),
+    )),
+)
+
 _BY_START: dict[str, tuple[Rule, ...]] = {}
 for _rule in RULES:
     for _token in _rule.starts:
@@ -822,11 +915,13 @@ DATE_STARTS: frozenset[str] = (frozenset(_BY_START) | first_tokens(c.DATE_OPENER
 def rules_markdown() -> str:
     """The date forms as a Markdown table, with an example of each (docs/conventions.md)."""
     lines = ["## Date forms", "", "Each form is one rule of `dprk_ru_data.normalise.dates.RULES`, "
-             "with its examples; they are the tests.", "",
+             "and what stands around the forms an entry of `PARTS`, with their examples; they "
+             "are the tests.", "",
              "| form | example | report of | tense | reads as |", "| --- | --- | --- | --- | --- |"]
-    for rule in RULES:
-        for e in rule.examples[:2]:
-            lines.append(f"| {rule.name} | {e.text} | {e.reference or ''} | {e.tense or ''} | "
+    for name, examples in [(r.name, r.examples) for r in RULES] + [
+            (p.name, p.examples[:3]) for p in PARTS]:
+        for e in examples[:2] if len(examples) > 3 else examples:
+            lines.append(f"| {name} | {e.text} | {e.reference or ''} | {e.tense or ''} | "
                          f"{e.edtf if e.edtf is not None else 'refused'} |")
     return "\n".join(lines) + "\n"
 
@@ -1571,11 +1666,17 @@ def _open(kind: str, span: _Span) -> FuzzyDate:
 # --- EDTF written as such ("2024-10-14/2024-10-31", "2024-1X") -----------------------------------
 
 _EDTF_CHARS = re.compile(r"[0-9X~?%./\-{}\[\],u ]+")
+_EDTF_QUALIFIERS = frozenset({"~", "?", "%"})  # approximate, uncertain, both
 
 
 def _edtf(text: str) -> FuzzyDate:
-    """Any other EDTF string, read by the `edtf` package (its debug printing silenced)."""
+    """Any other EDTF string, read by the `edtf` package (its debug printing silenced); its
+    qualifiers ("~", "?", "%") are kept in the EDTF, and the days are its strict bounds."""
     import edtf
+
+    if re.search(r"\s[~?%]|[~?%]\s", text):
+        raise Refusal("an EDTF qualifier is written against the date it qualifies, with no space "
+                      "('2025-01-23~')")
 
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         try:
@@ -1589,7 +1690,13 @@ def _edtf(text: str) -> FuzzyDate:
     if start.year <= 1 or end.year >= 9999:
         return FuzzyDate(text, None if start.year <= 1 else start,
                          None if end.year >= 9999 else end, "open")
+    plain = text.strip("~?%")  # "2025~", "2025-01?": a qualified year, month or day
+    if plain != text and _PLAIN_EDTF.fullmatch(plain):
+        return FuzzyDate(text, start, end, _PLAIN_PRECISION[len(plain)])
     return FuzzyDate(text, start, end, "interval" if start != end else "day")
+
+
+_PLAIN_PRECISION = {4: "year", 7: "month", 10: "day"}
 
 
 # --- whole phrases ----------------------------------------------------------------------------
@@ -1603,6 +1710,10 @@ def _grammar(key: str) -> Spec:
         n -= 1
     if n == 0:
         raise Refusal("it is empty")
+    qualifier = next((w for w in words[:n] if w in _EDTF_QUALIFIERS), None)
+    if qualifier is not None:  # kept where the whole phrase is EDTF (`_edtf`), never dropped
+        raise Refusal(f"the EDTF qualifier {qualifier!r} is read only in a date written wholly "
+                      "as EDTF ('2025-01-23~'); in words, write 'about' or a range")
     i = 0
     while i < n and words[i] in ('"', "(", "'"):
         i += 1

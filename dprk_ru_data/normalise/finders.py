@@ -28,7 +28,7 @@ from . import dates as d
 from . import figures as f
 from . import tokens
 from .errors import Refusal
-from .tokens import MAX_PHRASE, Tokens, Window, first_tokens, windows
+from .tokens import MAX_PHRASE, Tokens, Window, windows
 
 
 class Mention(NamedTuple):
@@ -44,11 +44,7 @@ class Mention(NamedTuple):
 
 
 _DATE_STARTS = d.DATE_STARTS  # derived from the date rules (`dates.RULES`)
-_FIGURE_STARTS = (first_tokens(c.APPROXIMATIONS, c.INCREMENTS_BEFORE, c.VAGUE_QUANTITIES,
-                               c.VAGUE_MULTIPLIERS, c.SHARE_WORDS, c.CURRENCY_SYMBOLS)
-                  | set(f._UNITS) | set(f._TENS) | {"between", "a", "half", "~", "$", "€", "£",
-                                                    "₩", "₽", "¥", "₴", "us"}
-                  | set(f._NUMERAL))
+_FIGURE_STARTS = f.FIGURE_STARTS  # derived from the figure rules (`figures.RULES`)
 # Words after which a number is a reference, not a quantity ("Resolution 2397", "Article 4").
 _REFERENCE_WORDS = {"article", "articles", "resolution", "resolutions", "order", "no", "nos",
                     "number", "section", "paragraph", "chapter", "page", "clause", "item",
