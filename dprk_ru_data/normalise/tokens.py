@@ -25,7 +25,7 @@ from .errors import Refusal
 NUMBER = (r"\d{1,3}(?:,\d{3}(?!\d))+(?:\.\d+)?"
           r"|\d{1,3}(?:[ \u00a0\u202f]\d{3}(?![\d.,]| ?-?mm\b))+"  # "60 170-mm": 60, a calibre
           r"|\d+(?:\.\d+)?")
-_NUMBER = re.compile(f"({NUMBER})")
+_NUMBER = re.compile(f"(?=\\d)({NUMBER})")  # the look-ahead fails fast where no digit starts
 
 # Dashes, quotes and spaces written in several ways, mapped to one each (length-preserving).
 _TRANSLATE = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2010": "-",
