@@ -704,13 +704,15 @@ def extract(source: str, published: str | None, output_format: str, corpus: Path
 @click.option("--url", default=None, help="The address, where the text itself gives it.")
 @click.option("--kind", default=None, metavar="KIND",
               help="Kind of text (a value of the source_kind vocabulary).")
+@click.option("--language", default=None, metavar="CODE",
+              help="Language of the text, an ISO 639-1 code (en, ko, ru, uk).")
 @click.option("--note", default=None,
               help="How the outlet, author, title and date were inferred (metadata_note).")
 @click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="The corpus folder [default: $DPRK_CORPUS, else ../shared/sources].")
 def add_source(path: Path, published: str, outlet: str | None, title: str | None,
-               author: str | None, url: str | None, kind: str | None, note: str | None,
-               corpus: Path | None) -> None:
+               author: str | None, url: str | None, kind: str | None, language: str | None,
+               note: str | None, corpus: Path | None) -> None:
     """Add the text at PATH as a new source: check it, copy it into the corpus folder as
     NNN_<first 16 hex digits of its SHA-256>.txt, add it to the corpus MANIFEST.csv and to
     raw/sources.csv with the next id, and print the id. Run in a checkout."""
@@ -718,7 +720,7 @@ def add_source(path: Path, published: str, outlet: str | None, title: str | None
 
     try:
         added = add(path, published, outlet=outlet, title=title, author=author, url=url,
-                    kind=kind, note=note, root=".", corpus=corpus)
+                    kind=kind, note=note, language=language, root=".", corpus=corpus)
     except CurationError as error:
         _curation_failed(error)
     if added.line is None:

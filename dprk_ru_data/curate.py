@@ -218,7 +218,7 @@ def _manifest(corpus: Path) -> tuple[bytes, list[dict[str, str]]]:
 
 def add_source(path: str | Path, published: str, *, outlet: str | None = None,
                title: str | None = None, author: str | None = None, url: str | None = None,
-               kind: str | None = None, note: str | None = None,
+               kind: str | None = None, note: str | None = None, language: str | None = None,
                root: str | Path = ".", corpus: str | Path | None = None) -> AddedSource:
     """Add the text at `path` to the corpus folder and its row to ``raw/sources.csv``.
 
@@ -250,6 +250,12 @@ def add_source(path: str | Path, published: str, *, outlet: str | None = None,
     if kind is not None and kind not in VOCABULARIES["source_kind"]:
         raise CurationError("--kind", "kind", kind, "vocabulary",
                             f"is not one of {', '.join(VOCABULARIES['source_kind'])}")
+    if language is not None:
+        from .validate.codes import known_code
+
+        if not (len(language) == 2 and language.islower() and known_code("language", language)):
+            raise CurationError("--language", "language", language, "iso_code",
+                                "is not an ISO 639-1 code (two lower-case letters: en, ko, ru)")
     if outlet is not None:
         actors = {row.get("actor_id") for row in read_rows(root, "actors")[1]}
         if outlet not in actors:
@@ -291,7 +297,7 @@ def add_source(path: str | Path, published: str, *, outlet: str | None = None,
     row = {"source_id": source_id, "corpus_file": name, "corpus_sha256": digest,
            "corpus_chars": str(len(text)), "outlet_id": outlet or "", "author": author or "",
            "title": title or "", "published_text": published, "kind": kind or "",
-           "url": url or "", "metadata_note": note or ""}
+           "url": url or "", "language": language or "", "metadata_note": note or ""}
     line_number = _appended(root, "sources", row)
     return AddedSource(source_id, name, digest, len(text), line_number, copied)
 

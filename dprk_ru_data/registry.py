@@ -359,6 +359,8 @@ SOURCES = table(
     date("published", "Publication date"),
     enum("kind", "Kind of text.", "source_kind"),
     text("url", "Address of the original publication, where the text itself gives it."),
+    code("language", "Language of the text: an ISO 639-1 code (`en`, `ko`, `ru`, `uk`); empty "
+         "where it is not recorded.", r"^[a-z]{2}$", iso="language"),
     text("metadata_note", "How outlet, author, title and date were inferred from clues in the "
          "text, in the curator's words.", required=True),
 )

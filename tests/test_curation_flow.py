@@ -74,7 +74,7 @@ def test_a_new_article_goes_from_text_to_a_green_suite(
 
     # add-source: the next id, the text copied under its hash, the manifest and raw/ told
     added = _run(where, env, "add-source", str(report), "--published", "2026-12-02",
-                 "--outlet", "south-korea-government", "--kind", "news",
+                 "--outlet", "south-korea-government", "--kind", "news", "--language", "en",
                  "--note", "A report written for the curation test; it dates itself.")
     assert added.returncode == 0, added.stderr
     source = added.stdout.strip()
@@ -83,6 +83,8 @@ def test_a_new_article_goes_from_text_to_a_green_suite(
     assert (corpus / row["corpus_file"]).read_bytes() == report.read_bytes()
     assert row["corpus_file"].split("_")[1][:16] == row["corpus_sha256"][:16]
     assert any(m["file"] == row["corpus_file"] for m in _rows(corpus / "MANIFEST.csv"))
+    assert (row["language"], row["kind"], row["outlet_id"]) == (
+        "en", "news", "south-korea-government")
     again = _run(where, env, "add-source", str(report), "--published", "2026-12-02")
     assert again.returncode == 0 and again.stdout.strip() == source  # recognised by its hash
     assert sum(r["corpus_sha256"] == row["corpus_sha256"]
@@ -164,7 +166,9 @@ def test_add_source_checks_what_it_is_given_before_it_writes(project: Path,
     for kwargs, rule in (({"published": "sometime"}, "date"),
                          ({"published": "since 2024"}, "date"),
                          ({"published": "2026-12-02", "kind": "rumour"}, "vocabulary"),
-                         ({"published": "2026-12-02", "outlet": "no-such-outlet"}, "reference")):
+                         ({"published": "2026-12-02", "outlet": "no-such-outlet"}, "reference"),
+                         ({"published": "2026-12-02", "language": "english"}, "iso_code"),
+                         ({"published": "2026-12-02", "language": "xx"}, "iso_code")):
         published = str(kwargs.pop("published"))
         with pytest.raises(CurationError) as raised:
             add_source(text, published, root=project, corpus=corpus, **kwargs)

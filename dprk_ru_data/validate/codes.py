@@ -1,4 +1,5 @@
-"""ISO 3166 codes: that each code exists (checked with pycountry), not merely looks like one."""
+"""ISO 3166 and ISO 639 codes: that each code exists (checked with pycountry), not merely looks
+like one."""
 
 from __future__ import annotations
 
@@ -9,12 +10,17 @@ import polars as pl
 from ..errors import Problem
 from ..raw import LINE, Loaded
 
-STANDARDS = {"country": "ISO 3166-1/3166-3", "place": "ISO 3166-2 or 3166-1"}
+STANDARDS = {"country": "ISO 3166-1/3166-3", "place": "ISO 3166-2 or 3166-1",
+             "language": "ISO 639-1"}
 
 
 def known_code(kind: str, code: str) -> bool:
-    """True where `code` is a real code of its kind: ``country`` or ``place``."""
+    """True where `code` is a real code of its kind: ``country``, ``place`` or ``language``."""
     import pycountry
+
+    if kind == "language":
+        languages: Callable[..., object] = pycountry.languages.get
+        return languages(alpha_2=code) is not None
 
     countries: Callable[..., object] = pycountry.countries.get
     if kind == "country" and len(code) == 4:
