@@ -116,7 +116,7 @@ def generate(out: Path, n: int) -> dict[str, int]:
         "published_text": [f"2024-10-{14 + i % 15}" if i % 3 else "2024-10-14/2024-10-31"
                            for i in range(n_sources)],
         "kind": ["news", "analysis"] * (n_sources // 2),
-        "url": [None] * n_sources,
+        "url": [None] * n_sources, "language": ["en"] * n_sources,
         "metadata_note": ["Synthetic source written by benchmarks/generate.py."] * n_sources,
     })
 
