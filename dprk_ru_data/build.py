@@ -30,7 +30,7 @@ from .evidence import check_spans, corpus_dir, unchecked_note
 from .raw import LINE, RAW_DIR, Loaded, check_formulas, read_raw
 from .registry import STORED, TABLES
 from .views import build_views
-from .releases import (PYPROJECT, RELEASES_FILE, ReleaseError, project_version, release_date,
+from .versions import (PYPROJECT, RELEASES_FILE, ReleaseError, project_version, release_date,
                        release_doi)
 
 if TYPE_CHECKING:

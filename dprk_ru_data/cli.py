@@ -680,7 +680,8 @@ def extract(source: str, published: str | None, output_format: str, corpus: Path
     if as_evidence is None:
         write(rows, sys.stdout, output_format)
         return
-    from .curate import EVIDENCE_COLUMNS, checkout, csv_line, evidence_rows, next_id, read_rows
+    from .checkout import checkout, read_rows
+    from .curate import EVIDENCE_COLUMNS, csv_line, evidence_rows, next_id
     from .evidence import Span
 
     table, record_id = as_evidence

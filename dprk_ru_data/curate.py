@@ -11,8 +11,7 @@ Every file is written whole: into a temporary file beside it, then renamed over 
 leaves the previous file as it was. What a command is given is checked before anything is
 written; a problem is a `CurationError` naming the file, the column, the value and the rule.
 
-In a checkout (a folder holding ``raw/sources.csv``), `sources` reads the sources from ``raw/``,
-so `locate`, `extract` and `evidence` see a source as soon as it is added, before a build.
+What the commands read of the checkout is `checkout`.
 """
 
 from __future__ import annotations
@@ -24,95 +23,21 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .checkout import (MAX_RAW_BYTES, RAW_DIR, CurationError, checkout, read_rows,
+                       sources)
 from .digest import sha256_hex
 from .evidence import (CORPUS_NAME, MAX_TEXT_BYTES, CorpusError, Span, corpus_dir, find_spans,
                        read_text)
 from .paths import UnsafePath, read_file, read_inside
 
-RAW_DIR = "raw"
+__all__ = ["CurationError", "AddedSource", "add_source", "add_evidence", "check_text",
+           "csv_line", "evidence_rows", "next_id", "EVIDENCE_COLUMNS"]
+
 MANIFEST = "MANIFEST.csv"
 MANIFEST_COLUMNS = ("file", "sha256", "chars")
-MAX_RAW_BYTES = 2 * 2 ** 30
 HASH_DIGITS = 16  # hex digits of the SHA-256 in a corpus file name
 _NUMBERED = re.compile(r"^(\d+)_")
 _ID = {"sources": ("source_id", "src-", 3), "evidence": ("evidence_id", "ev-", 4)}
-
-
-class CurationError(ValueError):
-    """A curation command that cannot be carried out; nothing was written."""
-
-    def __init__(self, file: str, column: str | None, value: str | None, rule: str,
-                 message: str, data: bool = False):
-        where = f"{file}: {column}: " if column else f"{file}: "
-        shown = f" ({value!r})" if value is not None and value not in message else ""
-        super().__init__(f"{where}{message}{shown} [{rule}]")
-        self.file, self.column, self.value, self.rule = file, column, value, rule
-        self.data = data  # a fault of the project's own files (exit 1), not of what was given
-
-
-# --- the checkout -------------------------------------------------------------------------------
-
-def checkout(root: str | Path | None = None) -> Path | None:
-    """The checkout whose ``raw/`` the curation commands read: `root` (default: the current
-    folder) where it holds ``raw/sources.csv`` as a plain file, else None."""
-    folder = Path(root) if root is not None else Path.cwd()
-    try:
-        os.close(_open(folder, f"{RAW_DIR}/sources.csv"))
-    except (UnsafePath, OSError):
-        return None
-    return folder
-
-
-def project(root: str | Path | None = None) -> Path:
-    """The folder the corpus lies beside by default: the checkout, else the current folder."""
-    return checkout(root) or Path(".")
-
-
-def _open(folder: Path, relative: str) -> int:
-    from .paths import open_inside
-
-    return open_inside(folder, relative)
-
-
-def read_rows(root: Path, name: str) -> tuple[list[str], list[dict[str, str]]]:
-    """The header and rows of ``raw/<name>.csv`` as strings (empty cells as ''), read inside
-    `root` through the path policy."""
-    file = f"{RAW_DIR}/{name}.csv"
-    try:
-        data = read_inside(root, file, MAX_RAW_BYTES)
-    except UnsafePath as refused:
-        raise CurationError(file, None, None, refused.rule, refused.why, data=True) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise CurationError(file, None, None, "encoding",
-                            f"is not UTF-8 (byte offset {error.start})", data=True) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    rows = [{k: (v or "").strip() for k, v in row.items() if k is not None} for row in reader]
-    return list(reader.fieldnames or []), rows
-
-
-@dataclass(frozen=True)
-class SourceText:
-    """A source as the curation commands need it: its text's file and its publication date."""
-
-    source_id: str
-    corpus_file: str
-    published_text: str | None
-
-
-def sources(root: str | Path | None = None) -> dict[str, SourceText]:
-    """The sources by id: from ``raw/sources.csv`` in a checkout (`checkout`), else from the
-    built package at `root` (default: the shipped data)."""
-    folder = checkout(root)
-    if folder is not None:
-        return {row["source_id"]: SourceText(row["source_id"], row["corpus_file"],
-                                             row.get("published_text") or None)
-                for row in read_rows(folder, "sources")[1] if row.get("source_id")}
-    from .loaders import load
-
-    frame = load("sources", root=root).select("source_id", "corpus_file", "published_text")
-    return {s: SourceText(s, f, p) for s, f, p in frame.iter_rows()}
 
 
 # --- writing whole files ------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from typing import Any
 
 import polars as pl
 
-from .releases import BUMPS, ReleaseError, bump_between, bump_satisfies
+from .versions import BUMPS, ReleaseError, bump_between, bump_satisfies
 
 DESCRIPTOR = "datapackage.json"
 # Descriptor properties that change with every release and say nothing about the data.

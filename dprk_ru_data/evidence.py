@@ -130,7 +130,7 @@ def locate(source: str, phrase: str, corpus: str | Path | None = None,
 
     Raises `DataError` where there is no such text in the corpus folder.
     """
-    from .curate import project, sources
+    from .checkout import project, sources
 
     folder = corpus_dir(corpus, project=project(root))
     files = {s.source_id: s.corpus_file for s in sources(root).values()}
@@ -258,7 +258,7 @@ def record_evidence(record_id: str, corpus: str | Path | None = None,
     evidence = load("evidence").filter(
         (pl.col("record_table").cast(pl.String) == name) & (pl.col("record_id") == record_id))
     files = dict(load("sources").select("source_id", "corpus_file").iter_rows())
-    from .curate import project
+    from .checkout import project
 
     folder = corpus_dir(corpus, project=project(root))
     texts: dict[str, str | None] = {}
@@ -303,7 +303,7 @@ def _record_tables(root: str | Path | None
     written, before a build), else from the built package at `root`."""
     import polars as pl
 
-    from .curate import checkout, read_rows
+    from .checkout import checkout, read_rows
     from .loaders import load, package
     from .registry import TABLES, VIEW_RECORDS
 
@@ -342,7 +342,7 @@ def record_disagreements(record_id: str, root: str | Path | None = None
     ``note``, and ``own_note``, what this record's row of the group says."""
     import polars as pl
 
-    from .curate import checkout
+    from .checkout import checkout
     from .loaders import tables
 
     if checkout(root) is None and "disagreements" not in tables(root):

@@ -88,7 +88,7 @@ class NoSuchSource(LookupError):
 
 
 def _source_text(source: str, corpus: Path, root: Path | None) -> tuple[str, FuzzyDate | None]:
-    from .curate import sources
+    from .checkout import sources
     from .evidence import CorpusError, read_text
 
     known = sources(root)
@@ -135,7 +135,7 @@ def iter_extract(source: str, published: str | None = None, corpus: Path | None 
             raise DataError([Problem(str(path), None, "", "", "encoding",
                                      f"cannot read it as UTF-8 text ({error})")]) from None
     else:
-        from .curate import project
+        from .checkout import project
 
         text, reference = _source_text(source, corpus_dir(corpus, project=project(root)), root)
     if published is not None:
