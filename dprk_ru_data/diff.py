@@ -1,7 +1,8 @@
 """What changed between two builds, table by table, and the version bump those changes require.
 
-Rows are matched by primary key; a changed row names the fields whose values differ. Values are
-compared as the build writes them (text), so a change of type does not hide a change of value.
+Rows are matched by primary key; a changed row names the fields whose values differ, each with
+its old and new value. Values are compared as the build writes them (text), so a change of type
+does not hide a change of value.
 
 The bump follows the Data Package version recipe, as this project applies it:
 
@@ -37,6 +38,8 @@ class TableDiff:
     rows_added: list[str] = field(default_factory=list)
     rows_removed: list[str] = field(default_factory=list)
     rows_changed: dict[str, list[str]] = field(default_factory=dict)
+    # For each changed row, each changed field's old and new value as built (None: empty).
+    values_changed: dict[str, dict[str, list[str | None]]] = field(default_factory=dict)
     fields_added: list[str] = field(default_factory=list)
     fields_removed: list[str] = field(default_factory=list)
     fields_reordered: bool = False
@@ -162,6 +165,21 @@ def _compare_rows(old_rows: pl.DataFrame, new_rows: pl.DataFrame, key: list[str]
                                              differs.items()]).list.drop_nulls().alias("fields"))
                .sort(key))
     diff.rows_changed = dict(zip(key_text(changed), changed["fields"].to_list()))
+    rows = both.join(changed.select(key), on=key, how="semi").sort(key)
+    for name, row in zip(key_text(rows), rows.iter_rows(named=True)):
+        diff.values_changed[name] = {c: [_text(row[f"{c}__old"]), _text(row[c])]
+                                     for c in diff.rows_changed[name]}
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _shown(value: str | None, width: int = 60) -> str:
+    """A value as a report line shows it: quoted, cut at `width` characters, or 'empty'."""
+    if value is None:
+        return "empty"
+    return repr(value if len(value) <= width else value[:width - 1] + "…")
 
 
 def diff_packages(old: str | Path, new: str | Path) -> PackageDiff:
@@ -252,6 +270,9 @@ def report(diff: PackageDiff, limit: int = 50) -> str:
         lines += _listing("removed", t.rows_removed, limit)
         for key, fields in list(t.rows_changed.items())[:limit]:
             lines.append(f"  changed {key}: {', '.join(fields)}")
+            values = t.values_changed.get(key, {})
+            lines += [f"    {name}: {_shown(values[name][0])} -> {_shown(values[name][1])}"
+                      for name in fields if name in values]
         if len(t.rows_changed) > limit:
             lines.append(f"  ... {len(t.rows_changed) - limit} more changed rows")
         lines += _listing("fields added", t.fields_added, limit)

@@ -164,6 +164,10 @@ def test_diff_reports_exactly_the_edited_row_and_field(project: Path) -> None:
     assert list(changed) == ["troop_estimates"]
     table = changed["troop_estimates"]
     assert table.rows_changed == {edited_id: ["note"]}
+    before = dprk_ru_data.load("troop_estimates").filter(
+        dprk_ru_data.load("troop_estimates")["estimate_id"] == edited_id)["note"][0]
+    assert table.values_changed == {edited_id: {"note": [
+        before, "A corrected note, written for this test."]}}
     assert table.rows_added == table.rows_removed == []
     assert changes.required_bump == "patch"
     assert not changes.bump_ok  # the version was not bumped
@@ -179,6 +183,10 @@ def test_diff_reports_exactly_the_edited_row_and_field(project: Path) -> None:
                               catch_exceptions=False)
     assert text.exit_code == 1
     assert f"changed {edited_id}: note" in text.stdout
+    assert "note: " in text.stdout and "-> 'A corrected note, written for this test.'" in (
+        text.stdout)
+    assert as_json["tables"][0]["values_changed"][edited_id]["note"][1] == (
+        "A corrected note, written for this test.")
     assert "required bump: patch" in text.stdout
 
 
