@@ -8,16 +8,20 @@ what a curation command cannot do.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .paths import UnsafePath, read_inside
+from .errors import Problem
+from .paths import UnsafePath, open_inside
+from .raw import LINE, RAW_DIR, read_raw
 
-RAW_DIR = "raw"
-MAX_RAW_BYTES = 2 * 2 ** 30
+if TYPE_CHECKING:
+    import polars as pl
+
+__all__ = ["RAW_DIR", "CurationError", "SourceText", "checkout", "project", "read_frame",
+           "read_rows", "sources"]
 
 
 class CurationError(ValueError):
@@ -39,7 +43,7 @@ def checkout(root: str | Path | None = None) -> Path | None:
     folder) where it holds ``raw/sources.csv`` as a plain file, else None."""
     folder = Path(root) if root is not None else Path.cwd()
     try:
-        os.close(_open(folder, f"{RAW_DIR}/sources.csv"))
+        os.close(open_inside(folder, f"{RAW_DIR}/sources.csv"))
     except (UnsafePath, OSError):
         return None
     return folder
@@ -50,28 +54,26 @@ def project(root: str | Path | None = None) -> Path:
     return checkout(root) or Path(".")
 
 
-def _open(folder: Path, relative: str) -> int:
-    from .paths import open_inside
+def read_frame(root: Path, name: str) -> pl.DataFrame:
+    """``raw/<name>.csv`` as the build reads it (`raw.read_raw`: strings, stripped, empty as
+    null, each row's line in ``raw.LINE``); `CurationError` with the first fault found."""
+    from .registry import TABLES
 
-    return open_inside(folder, relative)
+    problems: list[Problem] = []
+    loaded = read_raw(root, TABLES[name], problems)
+    if problems or loaded is None:
+        first = problems[0]
+        raise CurationError(f"{first.file}:{first.line}" if first.line else first.file,
+                            first.column, first.value, first.rule, first.message, data=True)
+    return loaded.frame
 
 
 def read_rows(root: Path, name: str) -> tuple[list[str], list[dict[str, str]]]:
-    """The header and rows of ``raw/<name>.csv`` as strings (empty cells as ''), read inside
-    `root` through the path policy."""
-    file = f"{RAW_DIR}/{name}.csv"
-    try:
-        data = read_inside(root, file, MAX_RAW_BYTES)
-    except UnsafePath as refused:
-        raise CurationError(file, None, None, refused.rule, refused.why, data=True) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise CurationError(file, None, None, "encoding",
-                            f"is not UTF-8 (byte offset {error.start})", data=True) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    rows = [{k: (v or "").strip() for k, v in row.items() if k is not None} for row in reader]
-    return list(reader.fieldnames or []), rows
+    """The header and rows of ``raw/<name>.csv`` as strings (empty cells as ''), read as the
+    build reads it (`read_frame`)."""
+    frame = read_frame(root, name).drop(LINE)
+    return frame.columns, [{k: v or "" for k, v in row.items()}
+                           for row in frame.iter_rows(named=True)]
 
 
 @dataclass(frozen=True)

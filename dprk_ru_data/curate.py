@@ -23,12 +23,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .checkout import (MAX_RAW_BYTES, RAW_DIR, CurationError, checkout, read_rows,
-                       sources)
+from .checkout import RAW_DIR, CurationError, checkout, read_rows, sources
 from .digest import sha256_hex
 from .evidence import (CORPUS_NAME, MAX_TEXT_BYTES, CorpusError, Span, corpus_dir, find_spans,
                        read_text)
 from .paths import UnsafePath, read_file, read_inside
+from .raw import MAX_RAW_BYTES
 
 __all__ = ["CurationError", "AddedSource", "add_source", "add_evidence", "check_text",
            "csv_line", "evidence_rows", "next_id", "EVIDENCE_COLUMNS"]
@@ -247,10 +247,9 @@ def _source_text(root: Path, source_id: str, corpus: str | Path | None) -> str:
 
 
 def _record(root: Path, table: str, record_id: str, field: str | None) -> None:
-    from .registry import TABLES, VIEW_RECORDS
+    from .registry import RECORD_TABLES, TABLES
 
-    holders = [name for name, t in TABLES.items()
-               if t.needs_evidence and name != "evidence" and name not in VIEW_RECORDS]
+    holders = [t.name for t in RECORD_TABLES]
     if table not in holders:
         raise CurationError("TABLE", "record_table", table, "vocabulary",
                             f"is not a table of records; one of {', '.join(holders)}")

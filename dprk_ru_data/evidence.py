@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .digest import sha256_hex
@@ -245,6 +245,8 @@ def record_evidence(record_id: str, corpus: str | Path | None = None,
     """
     import polars as pl
 
+    from .checkout import project
+
     names, load = _record_tables(root)
     for name in names:
         frame = load(name)
@@ -258,8 +260,6 @@ def record_evidence(record_id: str, corpus: str | Path | None = None,
     evidence = load("evidence").filter(
         (pl.col("record_table").cast(pl.String) == name) & (pl.col("record_id") == record_id))
     files = dict(load("sources").select("source_id", "corpus_file").iter_rows())
-    from .checkout import project
-
     folder = corpus_dir(corpus, project=project(root))
     texts: dict[str, str | None] = {}
     reasons: dict[str, str] = {}
@@ -300,32 +300,29 @@ def record_evidence(record_id: str, corpus: str | Path | None = None,
 def _record_tables(root: str | Path | None
                    ) -> tuple[list[str], Callable[[str], pl.DataFrame]]:
     """The tables that hold records, and how to read one: from ``raw/`` in a checkout (as
-    written, before a build), else from the built package at `root`."""
+    written, before a build: strings, the offsets as integers), else from the built package at
+    `root`."""
     import polars as pl
 
-    from .checkout import checkout, read_rows
+    from .checkout import checkout, read_frame
     from .loaders import load, package
-    from .registry import TABLES, VIEW_RECORDS
+    from .raw import LINE
+    from .registry import RECORD_TABLES
 
-    def holds_records(name: str) -> bool:
-        return (name in TABLES and TABLES[name].needs_evidence and name != "evidence"
-                and name not in VIEW_RECORDS)
-
+    records = [t.name for t in RECORD_TABLES]
     folder = checkout(root)
     if folder is None:
-        names = [r["name"] for r in package(root)["resources"] if holds_records(r["name"])]
-        return names, lambda name: load(name, root=root)
+        present = {r["name"] for r in package(root)["resources"]}
+        return [name for name in records if name in present], lambda name: load(name, root=root)
 
     def read(name: str) -> pl.DataFrame:
-        header, rows = read_rows(folder, name)
-        frame = pl.DataFrame({c: [row.get(c) or None for row in rows] for c in header},
-                             schema={c: pl.String for c in header})
+        frame = read_frame(folder, name).drop(LINE)
         if name == "evidence":
             frame = frame.with_columns(pl.col("span_start", "span_end").cast(pl.Int64,
                                                                              strict=False))
         return frame
 
-    return [name for name in TABLES if holds_records(name) and not TABLES[name].view], read
+    return records, read
 
 
 def _stated(table: str) -> list[str]:

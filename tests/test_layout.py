@@ -39,20 +39,6 @@ def _stage_of(path_parts: tuple[str, ...]) -> str:
     return path_parts[0] if path_parts[0] in ("normalise", "validate", "site") else path_parts[-1]
 
 
-def _load_time_imports(path: Path, package: Path = PACKAGE) -> set[str]:
-    """The stages whose modules `path` imports when loaded (not under TYPE_CHECKING)."""
-    parts = path.relative_to(package).with_suffix("").parts
-    found = set()
-    for node in ast.parse(path.read_text(encoding="utf-8")).body:
-        if not isinstance(node, ast.ImportFrom) or not node.level:
-            continue
-        base = list(parts[:-1])[: len(parts) - node.level] if node.level > 1 else list(parts[:-1])
-        target = [*base, *(node.module.split(".") if node.module else [])]
-        names = [target] if node.module else [[*target, alias.name] for alias in node.names]
-        found |= {_stage_of(tuple(name)) for name in names if name}
-    return found
-
-
 def _imports(path: Path, package: Path = PACKAGE, load_time: bool = True) -> set[str]:
     """The stages whose modules `path` imports: when loaded, or (`load_time` false) anywhere,
     inside functions too (not under TYPE_CHECKING)."""
@@ -137,7 +123,7 @@ def test_every_module_belongs_to_a_stage() -> None:
 def test_no_module_imports_a_later_stage_when_loaded() -> None:
     for path in sorted(PACKAGE.rglob("*.py")):
         stage = _stage_of(path.relative_to(PACKAGE).with_suffix("").parts)
-        later = {name for name in _load_time_imports(path) - ORCHESTRATES.get(stage, set())
+        later = {name for name in _imports(path) - ORCHESTRATES.get(stage, set())
                  if STAGE[name] > STAGE[stage]}
         assert not later, f"{path.relative_to(ROOT)} ({stage}) imports later stages: {later}"
 
@@ -145,12 +131,12 @@ def test_no_module_imports_a_later_stage_when_loaded() -> None:
 def test_the_layering_check_sees_an_import_that_runs_back_up(tmp_path: Path) -> None:
     module = PACKAGE / "validate" / "links.py"
     text = module.read_text(encoding="utf-8")
-    assert not {"build", "loaders"} & _load_time_imports(module)
+    assert not {"build", "loaders"} & _imports(module)
     copy = tmp_path / "dprk_ru_data" / "validate" / "links.py"
     copy.parent.mkdir(parents=True)
     copy.write_text("from ..build import build\nfrom .. import loaders\n" + text,
                     encoding="utf-8")
-    assert {"build", "loaders"} <= _load_time_imports(copy, tmp_path / "dprk_ru_data")
+    assert {"build", "loaders"} <= _imports(copy, tmp_path / "dprk_ru_data")
 
 
 @pytest.mark.slow
