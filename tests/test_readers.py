@@ -50,10 +50,17 @@ def _number(cell: str) -> float | None:
 
 
 def test_the_dev_sets_are_as_large_as_promised() -> None:
+    """At least 600 phrases of each kind, refusals among them, and the dates' future and past
+    tense in equal measure (rows noted 'future-tense' and 'past-tense', within a tenth)."""
     readings = [r for r in FIGURE_ROWS if r["qualifier"] != "REFUSE"]
-    assert len(readings) >= 400 and len(FIGURE_ROWS) - len(readings) >= 40
+    assert len(FIGURE_ROWS) >= 600 and len(readings) >= 400
+    assert len(FIGURE_ROWS) - len(readings) >= 40
     readings = [r for r in DATE_ROWS if r["precision"] != "REFUSE"]
-    assert len(readings) >= 400 and len(DATE_ROWS) - len(readings) >= 40
+    assert len(DATE_ROWS) >= 600 and len(readings) >= 400
+    assert len(DATE_ROWS) - len(readings) >= 40
+    future = sum(r["note"].startswith("future-tense") for r in DATE_ROWS)
+    past = sum(r["note"].startswith("past-tense") for r in DATE_ROWS)
+    assert min(future, past) >= 100 and abs(future - past) <= max(future, past) / 10
 
 
 _NOT_A_COUNT = {"multiplier": "ratio", "duration": "duration"}
