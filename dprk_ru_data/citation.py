@@ -1,4 +1,4 @@
-"""How to cite a release: one citation, read from the descriptor, in four formats.
+"""How to cite a release: one citation, read from the descriptor, in several formats.
 
 The version, release date (the descriptor's ``created``), licence and content hash all come from
 ``datapackage.json``, so the citation always names exactly the tables it describes. ``CITATION.cff``
@@ -11,7 +11,9 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
-FORMATS = ("text", "bibtex", "cff", "json", "zenodo")
+FORMATS = ("text", "apa", "bibtex", "cff", "json", "zenodo")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
 DOI_PREFIX = "https://doi.org/"
 CFF_MESSAGE = ("If you use this dataset, please cite the version you used as below, "
                "with its content hash.")
@@ -61,9 +63,29 @@ def text(citation: Citation) -> str:
             + (f" https://doi.org/{citation.doi}" if citation.doi else "") + "\n")
 
 
+def apa(citation: Citation) -> str:
+    """An APA (7th edition) reference to the data set, with the release's year, month and day;
+    the content hash stands where APA puts a retrieval note, the DOI where one is recorded."""
+    if citation.released:
+        year, month, day = (int(part) for part in citation.released.split("-"))
+        when = f"{year}, {MONTHS[month - 1]} {day}"
+    else:
+        when = "n.d."
+    authors = ", ".join(citation.authors[:-1]) + (", & " if len(citation.authors) > 1 else "") \
+        + citation.authors[-1]
+    unreleased = ", unreleased" if not citation.released else ""
+    tail = f"https://doi.org/{citation.doi}" if citation.doi else f"{citation.name}."
+    return (f"{authors}. ({when}). {citation.title} (Version {citation.version}{unreleased}) "
+            f"[Data set]. {tail} Content hash: {citation.content_hash}.\n")
+
+
 _BIBTEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%",
                    "$": r"\$", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}",
                    "^": r"\textasciicircum{}"}
+
+
+_BIBTEX_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                  "dec")
 
 
 def _bibtex_escape(value: str) -> str:
@@ -78,7 +100,9 @@ def bibtex(citation: Citation) -> str:
         ("author", " and ".join("{" + _bibtex_escape(a) + "}" for a in citation.authors)),
     ]
     if citation.released:
-        fields += [("year", citation.released[:4]), ("date", citation.released)]
+        month = _BIBTEX_MONTHS[int(citation.released[5:7]) - 1]
+        fields += [("year", citation.released[:4]), ("month", month),
+                   ("date", citation.released)]
     if citation.doi:
         fields.append(("doi", _bibtex_escape(citation.doi)))
     fields += [
@@ -89,7 +113,9 @@ def bibtex(citation: Citation) -> str:
             f"Licence: {citation.licence}. Content hash: {citation.content_hash}")),
     ]
     key = f"{citation.name}-{citation.version}"
-    body = "".join(f"  {name} = {{{value}}},\n" for name, value in fields)
+    # A month is BibTeX's own three-letter macro, written bare, so that styles print its name.
+    body = "".join(f"  {name} = {value if name == 'month' else '{' + value + '}'},\n"
+                   for name, value in fields)
     return f"@misc{{{key},\n{body}}}\n"
 
 
@@ -167,7 +193,7 @@ def zenodo(citation: Citation) -> str:
 
 
 RENDERERS: dict[str, Callable[[Citation], str]] = {
-    "text": text, "bibtex": bibtex, "cff": cff, "json": csl_json, "zenodo": zenodo}
+    "text": text, "apa": apa, "bibtex": bibtex, "cff": cff, "json": csl_json, "zenodo": zenodo}
 
 
 def render(package: dict[str, Any], output_format: str = "text") -> str:

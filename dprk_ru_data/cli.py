@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 data errors (every problem is listed, located), 2 usage
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import warnings
@@ -44,6 +45,37 @@ _CORPUS = click.option("--corpus", type=click.Path(file_okay=False, path_type=Pa
 _ROOT = click.option("--root", type=click.Path(file_okay=False, exists=True, path_type=Path),
                      default=None,
                      help="A directory holding datapackage.json [default: the shipped data].")
+
+
+def _release_root(root: Path | None, version: str, hint: str = "--version") -> Path:
+    """The folder holding the stored release `version` (of `root`, else the shipped data): an
+    unknown version is a usage error, a stored release that fails its hashes a data error."""
+    from .loaders import package_root
+    from .stored import StoredReleaseError, UnknownRelease
+
+    try:
+        return package_root(root, version)
+    except UnknownRelease as error:
+        raise click.BadParameter(str(error), param_hint=hint) from None
+    except StoredReleaseError as error:
+        click.echo(f"error: {error}", err=True)
+        raise SystemExit(EXIT_DATA_ERROR) from None
+
+
+def _reads_package(command: Callable[..., T]) -> Callable[..., T]:
+    """The options `--root DIR` and `--version X.Y.Z` of a command that reads a package: the
+    command is given `root`, the folder to read (with --version, the stored release)."""
+    @functools.wraps(command)
+    def run(*args: Any, root: Path | None, version: str | None, **kwargs: Any) -> T:
+        if version is not None:
+            root = _release_root(root, version)
+        return command(*args, root=root, **kwargs)
+
+    with_version = click.option(
+        "--version", "version", default=None, metavar="X.Y.Z",
+        help="Read the stored release of this version (see `dprk-data releases`) "
+             "[default: the current build].")(run)
+    return _ROOT(with_version)
 
 
 def _print_notes(notes: list[str]) -> None:
@@ -224,7 +256,7 @@ def _emit(rows: list[dict[str, Any]], output_format: str) -> None:
 
 
 @main.command()
-@_ROOT
+@_reads_package
 @_ROWS_FORMAT
 def tables(root: Path | None, output_format: str) -> None:
     """List the tables and views with their row counts and titles."""
@@ -251,7 +283,7 @@ _AS_OF = click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD", ca
 
 @main.command()
 @click.argument("table", required=False)
-@_ROOT
+@_reads_package
 @_AS_OF
 @_ROWS_FORMAT
 def info(table: str | None, root: Path | None, as_of: str | None, output_format: str) -> None:
@@ -261,6 +293,7 @@ def info(table: str | None, root: Path | None, as_of: str | None, output_format:
     With --as-of, print each table's row count on that day beside its full count.
     """
     from .loaders import data_root, package, summary, window_widths
+    from .stored import origin
 
     descriptor = package(root)
     resources = {r["name"]: r for r in descriptor["resources"]}
@@ -290,7 +323,7 @@ def info(table: str | None, root: Path | None, as_of: str | None, output_format:
              "released": descriptor.get("created", "unreleased")[:10],
              "content_hash": descriptor["contentHash"],
              "licence": descriptor["licenses"][0]["name"],
-             "data": str(root or data_root()),
+             "data": (origin(root) if root and origin(root) else None) or str(root or data_root()),
              "resources": [{"name": n, "bytes": r["bytes"], "hash": r["hash"]}
                            for n, r in resources.items()],
              "windows": window_widths(root)}
@@ -301,7 +334,7 @@ def info(table: str | None, root: Path | None, as_of: str | None, output_format:
         _emit(about["resources"], output_format)
         return
     click.echo(f"{about['name']} {about['version']}: {about['title']}")
-    click.echo(f"data read from: {root or data_root()}")
+    click.echo(f"data read from: {origin(root) if root and origin(root) else root or data_root()}")
     click.echo(f"released: {about['released']}")
     click.echo(f"content hash: {about['content_hash']}")
     click.echo(f"licence: {about['licence']}")
@@ -321,7 +354,7 @@ def info(table: str | None, root: Path | None, as_of: str | None, output_format:
 @click.option("--columns", default=None, metavar="A,B,...",
               help="Print only these columns, side by side [default: every column, one row "
                    "after another, as column: value lines].")
-@_ROOT
+@_reads_package
 @_AS_OF
 @_ROWS_FORMAT
 def show(table: str, limit: int, conditions: tuple[str, ...], columns: str | None,
@@ -375,7 +408,7 @@ def show(table: str, limit: int, conditions: tuple[str, ...], columns: str | Non
                                   "keys and indexes, plus a Datasette metadata.json.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("export"),
               show_default=True, help="The folder to write into.")
-@_ROOT
+@_reads_package
 def export(output_format: str, out: Path, root: Path | None) -> None:
     """Export the tables as Parquet files or as a SQLite database for Datasette."""
     from .export import to_parquet, to_sqlite
@@ -415,7 +448,7 @@ def codebook(out: Path, conventions: Path) -> None:
 @click.argument("chart", type=click.Choice(["troop-estimates", "events", "all"]))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The file to write: .svg or .png [default: docs/<chart>.svg].")
-@_ROOT
+@_reads_package
 def plot(chart: str, out: Path | None, root: Path | None) -> None:
     """Draw a chart: troop-estimates (one panel per measure, over the claim windows), events
     (incidents and transfers over their event windows), or all of them.
@@ -438,28 +471,44 @@ def plot(chart: str, out: Path | None, root: Path | None) -> None:
 
 @main.command()
 @click.option("--format", "output_format",
-              type=click.Choice(["text", "bibtex", "cff", "json", "zenodo"]),
+              type=click.Choice(["text", "apa", "bibtex", "cff", "json", "zenodo"]),
               default="text", show_default=True,
-              help="text: a reference; bibtex: a @misc entry; cff: CITATION.cff; json: CSL-JSON; "
-                   "zenodo: .zenodo.json.")
-@_ROOT
+              help="text: a reference; apa: an APA reference; bibtex: a @misc entry; cff: "
+                   "CITATION.cff; json: CSL-JSON; zenodo: .zenodo.json.")
+@_reads_package
 def cite(output_format: str, root: Path | None) -> None:
-    """Print how to cite this release: title, authors, version, date, licence, content hash."""
+    """Print how to cite this release (or, with --version, an earlier one): title, authors,
+    version, release date, licence, content hash, and the DOI where one is recorded."""
     from .citation import render
     from .loaders import package
 
     click.echo(render(package(root), output_format), nl=False)
 
 
+def _build_or_release(ctx: click.Context, param: click.Parameter, value: str) -> Path:
+    """A folder or descriptor path, or a release's version (``0.1.0``) standing for its stored
+    build, as a path to read."""
+    import re
+
+    if re.fullmatch(r"\d+\.\d+\.\d+", value):
+        return _release_root(None, value, str(param.name).upper())
+    path = Path(value)
+    if not path.exists():
+        raise click.BadParameter(f"{value!r} is neither a release's version (X.Y.Z) nor an "
+                                 "existing folder or datapackage.json", param_hint=param.name)
+    return path
+
+
 @main.command()
-@click.argument("old", type=click.Path(exists=True, path_type=Path))
-@click.argument("new", type=click.Path(exists=True, path_type=Path))
+@click.argument("old", callback=_build_or_release)
+@click.argument("new", callback=_build_or_release)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="How to print the changes: a report, or JSON for tools.")
 @click.option("--check", is_flag=True,
               help="Exit 1 unless NEW's version is bumped over OLD's as much as the changes need.")
 def diff(old: Path, new: Path, output_format: str, check: bool) -> None:
-    """Compare two builds OLD and NEW (directories holding datapackage.json, or its path).
+    """Compare two builds OLD and NEW: each a release's version (`dprk-data diff 0.1.0 0.2.0`),
+    a directory holding datapackage.json, or its path.
 
     Per table: rows added, removed and changed (by primary key, naming the changed fields),
     schema changes, and the version bump the changes require.
@@ -469,13 +518,20 @@ def diff(old: Path, new: Path, output_format: str, check: bool) -> None:
     try:
         changes = diff_packages(old, new)
     except (FileNotFoundError, KeyError, ValueError) as error:
-        raise click.ClickException(f"cannot compare {old} and {new}: {error}") from error
+        raise click.ClickException(f"cannot compare {_shown(old)} and {_shown(new)}: {error}"
+                                   ) from error
     if output_format == "json":
         click.echo(json.dumps(changes.as_dict(), indent=2, ensure_ascii=False))
     else:
         click.echo(report(changes), nl=False)
     if check and not changes.bump_ok:
         raise SystemExit(EXIT_DATA_ERROR)
+
+
+def _shown(folder: Path) -> str:
+    from .stored import origin
+
+    return origin(folder) or str(folder)
 
 
 def _release_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -494,24 +550,45 @@ def _release_date(ctx: click.Context, param: click.Parameter, value: str | None)
 @click.option("--date", "date", default=None, metavar="YYYY-MM-DD", callback=_release_date,
               help="The release date [default: today, UTC].")
 @click.option("--previous", type=click.Path(exists=True, path_type=Path), default=None,
-              help="The previous release's build [default: found in the git history].")
-def release(directory: Path, date: str | None, previous: Path | None) -> None:
-    """Release the version in DIRECTORY/pyproject.toml: check its bump, record it in RELEASES.json
-    and CHANGELOG.md, and rebuild so that datapackage.json carries the release date.
+              help="The previous release's build [default: its stored copy, else found in the "
+                   "git history].")
+@click.option("--no-dist", "no_dist", is_flag=True,
+              help="Do not make the sdist and wheel (which need the release extra).")
+def release(directory: Path, date: str | None, previous: Path | None, no_dist: bool) -> None:
+    """Release the version in DIRECTORY/pyproject.toml: check its bump against the previous
+    release, record it in RELEASES.json, move the changelog's Unreleased notes under it, rebuild
+    so that datapackage.json carries the release date, store the release's build in
+    releases/VERSION.zip (so that it loads by its number), and make the sdist and wheel in
+    dist/, checked with twine. Uploading them stays a person's step.
     """
     import datetime as dt
 
-    from .releases import ReleaseError
+    from .releases import DIST, ReleaseError
     from .releases import release as run_release
 
     day = date or dt.datetime.now(dt.timezone.utc).date().isoformat()
     try:
-        entry = run_release(directory, day, previous)
+        entry = run_release(directory, day, previous, dist=not no_dist)
     except DataError as error:
         _fail_on_data_errors(error, "text")
     except ReleaseError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"released {entry.version} on {entry.date}: {entry.content_hash}")
+    if not no_dist:
+        click.echo(f"the sdist and wheel are in {directory / DIST}; upload them with "
+                   f"`twine upload {directory / DIST}/*{entry.version}*`")
+
+
+@main.command()
+@_ROOT
+@_ROWS_FORMAT
+def releases(root: Path | None, output_format: str) -> None:
+    """List the released versions: date, content hash, DOI, and whether each is stored with
+    this installation (so that `--version` reads it)."""
+    from .loaders import data_root
+    from .stored import describe
+
+    _emit(describe(root or data_root()), output_format)
 
 
 @main.command()
@@ -525,7 +602,7 @@ def release(directory: Path, date: str | None, previous: Path | None) -> None:
 @click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder of the corpus texts whose passages the evidence pages show. Without "
                    "it, no text is served (not even one found by default).")
-@_ROOT
+@_reads_package
 def serve(host: str, port: int, export_to: Path | None, corpus: Path | None,
           root: Path | None) -> None:
     """Browse the data in a web browser (Datasette): the claims and events views first, every
@@ -534,8 +611,12 @@ def serve(host: str, port: int, export_to: Path | None, corpus: Path | None,
     """
     import importlib.util
 
-    from .site import build_site, serve_site
+    from .loaders import package
+    from .site import build_site, serve_site, unsupported
 
+    refusal = unsupported(package(root))  # an older release's model: said before anything starts
+    if refusal:
+        raise click.BadParameter(refusal, param_hint="--version")
     if export_to is None and importlib.util.find_spec("datasette") is None:
         click.echo("error: serving the site needs Datasette, from the web extra: pip install "
                    "'dprk-ru-data[web]' (or, in a checkout, pip install '.[web]')", err=True)

@@ -175,11 +175,31 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def _shown(value: str | None, width: int = 60) -> str:
-    """A value as a report line shows it: quoted, cut at `width` characters, or 'empty'."""
+def _shown(value: str | None, width: int = 60, start: int = 0) -> str:
+    """A value as a report line shows it: quoted, cut to `width` characters from `start` (with
+    '…' where it is cut), or 'empty'."""
     if value is None:
         return "empty"
-    return repr(value if len(value) <= width else value[:width - 1] + "…")
+    if len(value) <= width:
+        return repr(value)
+    start = max(0, min(start, len(value) - width + 1))
+    shown = ("…" if start else "") + value[start:start + width - 1]
+    return repr(shown + ("…" if start + width - 1 < len(value) else ""))
+
+
+def _change(old: str | None, new: str | None, width: int = 60) -> str:
+    """``old -> new``, each cut to `width` around where they first differ, so that two long
+    texts that share a beginning show the words that changed.
+
+    >>> _change("a" * 80 + "x", "a" * 80 + "y", 20)
+    "'…aaaaaaaaaaaaaaaaax' -> '…aaaaaaaaaaaaaaaaay'"
+    """
+    first = 0
+    if old is not None and new is not None:
+        while first < min(len(old), len(new)) and old[first] == new[first]:
+            first += 1
+    start = max(0, first - width // 3)
+    return f"{_shown(old, width, start)} -> {_shown(new, width, start)}"
 
 
 def diff_packages(old: str | Path, new: str | Path) -> PackageDiff:
@@ -271,8 +291,8 @@ def report(diff: PackageDiff, limit: int = 50) -> str:
         for key, fields in list(t.rows_changed.items())[:limit]:
             lines.append(f"  changed {key}: {', '.join(fields)}")
             values = t.values_changed.get(key, {})
-            lines += [f"    {name}: {_shown(values[name][0])} -> {_shown(values[name][1])}"
-                      for name in fields if name in values]
+            lines += [f"    {name}: {_change(*values[name])}" for name in fields
+                      if name in values]
         if len(t.rows_changed) > limit:
             lines.append(f"  ... {len(t.rows_changed) - limit} more changed rows")
         lines += _listing("fields added", t.fields_added, limit)
@@ -297,25 +317,35 @@ def report(diff: PackageDiff, limit: int = 50) -> str:
     return "\n".join(lines) + "\n"
 
 
-def changelog_section(diff: PackageDiff, version: str, date: str, content_hash: str) -> str:
-    """The CHANGELOG.md section of a release, summarising `diff` against the previous release."""
-    lines = [f"## {version} ({date})", "",
-             f"Content hash `{content_hash}`. Changes since {diff.old_version} require a "
-             f"{diff.required_bump} bump.", ""]
-    lines += [f"- Table `{name}` added." for name in diff.tables_added]
-    lines += [f"- Table `{name}` removed." for name in diff.tables_removed]
+def _ids(keys: list[str], limit: int = 12) -> str:
+    shown = ", ".join(keys[:limit])
+    return shown + (f" and {len(keys) - limit} more" if len(keys) > limit else "")
+
+
+def changelog_section(diff: PackageDiff) -> dict[str, list[str]]:
+    """The data changes of `diff` as Keep a Changelog entries: for ``Added``, ``Changed`` and
+    ``Removed``, one line per table and kind of change, naming the record ids."""
+    added = [f"Table `{name}`." for name in diff.tables_added]
+    removed = [f"Table `{name}`." for name in diff.tables_removed]
+    changed: list[str] = []
     for t in diff.tables:
-        if not t.changed:
-            continue
-        parts = [f"{len(t.rows_added)} rows added" if t.rows_added else "",
-                 f"{len(t.rows_removed)} removed ({', '.join(t.rows_removed[:10])})"
-                 if t.rows_removed else "",
-                 f"{len(t.rows_changed)} corrected ("
-                 + "; ".join(f"{k}: {', '.join(v)}" for k, v in list(t.rows_changed.items())[:10])
-                 + ")" if t.rows_changed else ""]
-        schema = [f"fields added: {', '.join(t.fields_added)}" if t.fields_added else "",
-                  f"fields removed: {', '.join(t.fields_removed)}" if t.fields_removed else "",
-                  f"types changed: {', '.join(t.types_changed)}" if t.types_changed else ""]
-        summary = "; ".join(p for p in parts + schema if p) or "metadata only"
-        lines.append(f"- `{t.name}`: {summary}.")
-    return "\n".join(lines) + "\n"
+        if t.fields_added:
+            added.append(f"`{t.name}`: fields {', '.join(f'`{f}`' for f in t.fields_added)}.")
+        for column, values in t.vocabulary_added.items():
+            added.append(f"`{t.name}.{column}`: values {', '.join(values)}.")
+        if t.rows_added:
+            added.append(f"`{t.name}`: {len(t.rows_added)} rows ({_ids(t.rows_added)}).")
+        if t.fields_removed:
+            removed.append(f"`{t.name}`: fields "
+                           f"{', '.join(f'`{f}`' for f in t.fields_removed)}.")
+        for column, values in t.vocabulary_removed.items():
+            removed.append(f"`{t.name}.{column}`: values {', '.join(values)}.")
+        if t.rows_removed:
+            removed.append(f"`{t.name}`: {len(t.rows_removed)} rows ({_ids(t.rows_removed)}).")
+        if t.types_changed:
+            changed.append(f"`{t.name}`: the type of {', '.join(t.types_changed)}.")
+        if t.rows_changed:
+            fields = sorted({f for names in t.rows_changed.values() for f in names})
+            changed.append(f"`{t.name}`: {len(t.rows_changed)} rows corrected "
+                           f"({_ids(list(t.rows_changed))}) in {', '.join(fields)}.")
+    return {"Added": added, "Changed": changed, "Removed": removed}

@@ -43,6 +43,19 @@ def data_root() -> Path:
         "no built data found: run `dprk-data build` in the repository, or reinstall the package")
 
 
+def package_root(root: str | Path | None = None, version: str | None = None) -> Path:
+    """The folder a reader reads: `root` (else the shipped data, `data_root`), or with `version`
+    the stored release of that version recorded in that folder's ``RELEASES.json`` (see
+    `stored.open_release`: checked against its recorded hashes, else `stored.StoredReleaseError`).
+    """
+    base = Path(root) if root else data_root()
+    if version is None:
+        return base
+    from .stored import open_release
+
+    return open_release(base, version)
+
+
 # Bounds on what a read takes from a package folder (a folder the tools may not have written).
 MAX_DESCRIPTOR_BYTES = 64 * 2 ** 20
 MAX_TABLE_BYTES = 4 * 2 ** 30
@@ -80,20 +93,24 @@ def _parse_descriptor(root: Path, inode: int, mtime_ns: int, size: int) -> dict[
     return descriptor
 
 
-def package(root: str | Path | None = None) -> dict[str, Any]:
-    """The Data Package descriptor (``datapackage.json``) as a dict."""
-    copy: dict[str, Any] = json.loads(json.dumps(_read_descriptor(Path(root) if root
-                                                                  else data_root())))
+def package(root: str | Path | None = None, *, version: str | None = None) -> dict[str, Any]:
+    """The Data Package descriptor (``datapackage.json``) as a dict; with `version`, that of the
+    stored release of that version.
+
+    >>> package(version="0.1.0")["created"]
+    '2026-11-24T00:00:00Z'
+    """
+    copy: dict[str, Any] = json.loads(json.dumps(_read_descriptor(package_root(root, version))))
     return copy
 
 
-def tables(root: str | Path | None = None) -> list[str]:
-    """The names of the tables, in the order of the descriptor.
+def tables(root: str | Path | None = None, *, version: str | None = None) -> list[str]:
+    """The names of the tables, in the order of the descriptor (of release `version`, if given).
 
     >>> "troop_estimates" in tables()
     True
     """
-    return [resource["name"] for resource in package(root)["resources"]]
+    return [resource["name"] for resource in package(root, version=version)["resources"]]
 
 
 class IntegrityError(ValueError):
@@ -143,8 +160,8 @@ def _polars_schema(resource: dict[str, Any]
 
 
 def load(name: str, backend: Backend = "polars", *, root: str | Path | None = None,
-         verify: bool = True, as_of: "str | dt.date | None" = None
-         ) -> "polars.DataFrame | pandas.DataFrame":
+         verify: bool = True, as_of: "str | dt.date | None" = None,
+         version: str | None = None) -> "polars.DataFrame | pandas.DataFrame":
     """One table as a typed DataFrame: dates as dates, numbers as nullable integers or floats,
     vocabularies as ``polars.Enum`` (polars) or ordered categoricals (pandas).
 
@@ -159,12 +176,19 @@ def load(name: str, backend: Backend = "polars", *, root: str | Path | None = No
     publication date on or before `as_of`), and of `evidence` the rows in such sources; of a view
     (`claims`, `events`), the rows of such records.
 
+    With ``version`` (``"0.1.0"``) the table comes from that release, as it was released: every
+    release is stored with the package and checked against the hashes recorded in
+    ``RELEASES.json`` before it is read (`stored.StoredReleaseError` if it differs). The tables
+    and columns of a release are its own: an older release may lack a newer table.
+
     >>> load("troop_estimates").schema["figure_best"]
     Int64
+    >>> load("troop_estimates", version="0.1.0").height > 0
+    True
     """
     if backend not in ("polars", "pandas"):
         raise ValueError(f"backend must be 'polars' or 'pandas', not {backend!r}")
-    base = Path(root) if root else data_root()
+    base = package_root(root, version)
     resource = _resource(name, base)
     source = io.BytesIO(read_verified(base, resource) if verify else read_resource(base, resource))
     column = resource["schema"]["primaryKey"][0]
@@ -238,14 +262,15 @@ def _read_pandas(source: "Path | io.BytesIO", resource: dict[str, Any]) -> "pand
     return frame
 
 
-def summary(root: str | Path | None = None, as_of: "str | dt.date | None" = None
-            ) -> list[dict[str, Any]]:
+def summary(root: str | Path | None = None, as_of: "str | dt.date | None" = None, *,
+            version: str | None = None) -> list[dict[str, Any]]:
     """One dict per table: its ``name``, ``title`` and ``rows``; with `as_of`, also
-    ``rows_as_of``, the rows known on that day (see `load`).
+    ``rows_as_of``, the rows known on that day (see `load`); with `version`, of that release.
 
     >>> summary()[0]["name"]
     'sources'
     """
+    root = package_root(root, version)
     out = []
     for resource in package(root)["resources"]:
         row: dict[str, Any] = {"name": resource["name"], "title": resource["title"],
@@ -258,20 +283,22 @@ def summary(root: str | Path | None = None, as_of: "str | dt.date | None" = None
 
 def query(name: str, where: dict[str, str] | None = None, columns: list[str] | None = None,
           limit: int | None = None, *, root: str | Path | None = None,
-          as_of: "str | dt.date | None" = None) -> "polars.DataFrame":
+          as_of: "str | dt.date | None" = None, version: str | None = None
+          ) -> "polars.DataFrame":
     """Rows of table `name` (a polars DataFrame): those whose columns equal the values in `where`
     (compared as written in the CSV), with only `columns`, at most `limit` rows.
 
     Raises `KeyError` for an unknown table, and `ValueError` naming the valid ones for an unknown
     column or for a value that is not in the column's vocabulary (or, without one, not in the
-    column at all): a misspelt value is refused rather than quietly matching no row.
+    column at all): a misspelt value is refused rather than quietly matching no row. With
+    `version`, the rows of that release (see `load`).
 
     >>> query("incidents", where={"type": "strike"}, columns=["incident_id", "type"]).width
     2
     """
     import polars as pl
 
-    frame = load(name, root=root, as_of=as_of)
+    frame = load(name, root=root, as_of=as_of, version=version)
     asked = [*(where or {}), *(columns or [])]
     unknown = [column for column in asked if column not in frame.columns]
     if unknown:
@@ -295,7 +322,8 @@ def query(name: str, where: dict[str, str] | None = None, columns: list[str] | N
 WIDTHS = (("day", 1), ("week", 7), ("month", 31), ("year", 366))
 
 
-def window_widths(root: str | Path | None = None) -> list[dict[str, Any]]:
+def window_widths(root: str | Path | None = None, *, version: str | None = None
+                  ) -> list[dict[str, Any]]:
     """How precise the windows are: per table of claims and per window (``claim``, ``event``),
     how many records have a window of at most a day, a week, a month (31 days), a year (366
     days), a wider one, or an open one (no start or no end).
@@ -305,6 +333,7 @@ def window_widths(root: str | Path | None = None) -> list[dict[str, Any]]:
     """
     import polars as pl
 
+    root = package_root(root, version)
     out = []
     for name in tables(root):
         frame = load(name, root=root)

@@ -1,4 +1,5 @@
-"""The release workflow: record a version as released, rebuild, and write its changelog section.
+"""The release workflow: record a version as released, rebuild, store the release's build, write
+its changelog section, and make the sdist and wheel a maintainer uploads.
 
 It stands above the build and `diff`, which it runs; the versions and release records it writes
 are `versions`, which the build reads. The names of `versions` that callers use are here too.
@@ -20,24 +21,105 @@ __all__ = ["BUMPS", "PYPROJECT", "RELEASES_FILE", "Release", "ReleaseError", "bu
 
 CHANGELOG = "CHANGELOG.md"
 CHANGELOG_HEAD = "# Changelog\n"
-UNRELEASED = "Unreleased\n"  # heading of the CHANGELOG section for changes not yet released
+UNRELEASED = "[Unreleased]"  # heading of the CHANGELOG section for changes not yet released
+KINDS = ("Added", "Changed", "Deprecated", "Removed", "Fixed", "Security")  # Keep a Changelog
+DIST = "dist"
+DIST_TIMEOUT = 900  # seconds for building the sdist and wheel, and for twine
 
 
-def release(root: Path | str, date: str, previous: Path | str | None = None) -> Release:
-    """Record the version in `root/pyproject.toml` as released on `date` and rebuild.
+def previous_build(root: Path, release: Release, into: Path) -> Path | None:
+    """A folder holding the build of `release`: its stored copy where it is stored, else from the
+    git history (`released_build_from_git`); None where neither is to be had."""
+    from .stored import open_release, stored_versions
 
-    The build is compared with the previous release's (`previous`, a directory or descriptor, else
-    found in the git history) and the version must be bumped at least as much as the changes
-    require. Appends the release to ``RELEASES.json`` and its summary to ``CHANGELOG.md``; the
-    rebuild then carries `date` as ``created``. Raises `ReleaseError` when a rule is broken.
+    if release.version in stored_versions(root):
+        return open_release(root, release.version)
+    return released_build_from_git(root, release, into)
+
+
+def _sections(text: str) -> tuple[str, list[str]]:
+    """The text before the first ``## `` heading, and each section from its heading on."""
+    head, *sections = text.split("\n## ")
+    return head, ["## " + section for section in sections]
+
+
+def changelog_with(text: str, version: str, date: str, summary: str,
+                   generated: dict[str, list[str]]) -> str:
+    """`text` (a CHANGELOG.md in the Keep a Changelog form) with the release of `version` on
+    `date`: the notes under ``## [Unreleased]`` move under ``## [version] - date`` after
+    `summary`, and a new, empty Unreleased section stays on top. Where nothing was written under
+    Unreleased, the section lists the `generated` entries (kind -> lines) instead."""
+    head, sections = _sections(text if text.strip() else CHANGELOG_HEAD)
+    notes = ""
+    if sections and sections[0].startswith(f"## {UNRELEASED}"):
+        notes = sections.pop(0).partition("\n")[2].strip()
+    if not notes:
+        notes = "\n\n".join(f"### {kind}\n\n" + "\n".join(f"- {line}" for line in lines)
+                             for kind in KINDS if (lines := generated.get(kind)))
+    section = f"## [{version}] - {date}\n\n{summary}\n" + (f"\n{notes}\n" if notes else "")
+    return "\n\n".join([head.rstrip(), f"## {UNRELEASED}\n", section.rstrip() + "\n",
+                         *(s.rstrip() + "\n" for s in sections)]).rstrip() + "\n"
+
+
+def check_dist_tools() -> None:
+    """Raise `ReleaseError` unless the tools that make and check the sdist and wheel (build,
+    hatchling, twine: the ``release`` extra) are installed."""
+    import importlib.util
+
+    missing = [name for name in ("build", "hatchling", "twine")
+               if importlib.util.find_spec(name) is None]
+    if missing:
+        raise ReleaseError(f"making the sdist and wheel needs {', '.join(missing)}: pip install "
+                           "'dprk-ru-data[release]' (or pass --no-dist)")
+
+
+def make_dist(root: Path, out: Path) -> list[Path]:
+    """Build the sdist and the wheel of the project in `root` into `out` (the wheel from the
+    sdist, with the installed build backend) and check both with ``twine check --strict``;
+    return their paths. Uploading them stays a person's step (``twine upload``)."""
+    import subprocess
+    import sys
+
+    check_dist_tools()
+    out.mkdir(parents=True, exist_ok=True)
+    before = set(out.iterdir())
+    done = subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out),
+                           str(root)], capture_output=True, text=True, timeout=DIST_TIMEOUT,
+                          check=False)
+    if done.returncode:
+        raise ReleaseError(f"building the sdist and wheel failed:\n{done.stderr[-2000:]}")
+    made = sorted(path for path in out.iterdir() if path not in before
+                  and path.name.endswith((".whl", ".tar.gz")))
+    done = subprocess.run([sys.executable, "-m", "twine", "check", "--strict",
+                           *map(str, made)], capture_output=True, text=True,
+                          timeout=DIST_TIMEOUT, check=False)
+    if done.returncode:
+        raise ReleaseError(f"twine check refused the sdist or wheel:\n{done.stdout[-2000:]}")
+    return made
+
+
+def release(root: Path | str, date: str, previous: Path | str | None = None,
+            dist: bool = True) -> Release:
+    """Record the version in `root/pyproject.toml` as released on `date`, rebuild, store the
+    release's build, and (with `dist`) make its sdist and wheel in `root/dist`.
+
+    The build is compared with the previous release's (`previous`, a directory or descriptor,
+    else its stored copy, else found in the git history) and the version must be bumped at least
+    as much as the changes require. Appends the release (with the hashes of its tables and of
+    its stored copy, ``releases/<version>.zip``) to ``RELEASES.json``, and moves the notes under
+    ``## [Unreleased]`` in ``CHANGELOG.md`` under the version; the rebuild carries `date` as
+    ``created``. Raises `ReleaseError`, having written nothing, when a rule is broken.
     """
     from .build import build
     from .diff import changelog_section, diff_packages
     from .evidence import corpus_dir
     from .loaders import load
     from .registry import TABLES
+    from .stored import store
 
     root = Path(root)
+    if dist:
+        check_dist_tools()
     version = project_version(root)
     releases = read_releases(root)
     if any(r.version == version for r in releases):
@@ -55,31 +137,36 @@ def release(root: Path | str, date: str, previous: Path | str | None = None) -> 
             if (root / name).is_file():
                 shutil.copy2(root / name, trial / name)
         descriptor = build(trial, corpus_dir(None, root))
+        hash_ = str(descriptor["contentHash"])
         if releases and previous is None:
-            previous = released_build_from_git(root, releases[-1], Path(scratch) / "previous")
+            previous = previous_build(root, releases[-1], Path(scratch) / "previous")
             if previous is None:
-                raise ReleaseError("cannot find the previous release's build: this is not a git "
-                                   "checkout with history; give it with --previous")
+                raise ReleaseError("cannot find the previous release's build: it is not stored "
+                                   "and this is not a git checkout with history; give it with "
+                                   "--previous")
         if previous is not None:
             diff = diff_packages(previous, trial)
             if not diff.bump_ok:
                 raise ReleaseError(f"the changes since {diff.old_version} require a "
                                    f"{diff.required_bump} bump; {version} is a "
                                    f"{diff.declared_bump} bump")
-            section = changelog_section(diff, version, date, str(descriptor["contentHash"]))
+            summary = (f"Content hash `{hash_}`. The data changes since {diff.old_version} "
+                       f"require a {diff.required_bump} bump; `dprk-data diff "
+                       f"{diff.old_version} {version}` lists every changed value.")
+            generated = changelog_section(diff)
         else:
             counts = ", ".join(f"{name} {load(name, root=trial).height}" for name in TABLES)
-            section = (f"## {version} ({date})\n\nContent hash `{descriptor['contentHash']}`. "
-                       f"First release: {counts} rows.\n")
-    entry = Release(version, date, str(descriptor["contentHash"]), toolchain())
+            summary = f"Content hash `{hash_}`. First release: {counts} rows."
+            generated = {}
+    entry = Release(version, date, hash_, toolchain())
     write_releases(root, [*releases, entry])
     changelog = root / CHANGELOG
     text = changelog.read_text(encoding="utf-8") if changelog.is_file() else CHANGELOG_HEAD
-    head, _, rest = text.partition("\n## ")
-    if rest.startswith(UNRELEASED):  # the notes written while the version was unreleased
-        notes, _, rest = rest[len(UNRELEASED):].partition("\n## ")
-        section = f"{section.rstrip()}\n\n{notes.strip()}\n"
-    text = f"{head.rstrip()}\n\n{section}" + (f"\n## {rest}" if rest else "")
-    changelog.write_text(text, encoding="utf-8")
+    changelog.write_text(changelog_with(text, version, date, summary, generated),
+                         encoding="utf-8")
     build(root)
+    entry = Release(version, date, hash_, entry.toolchain, archive=store(root, root, version))
+    write_releases(root, [*releases, entry])
+    if dist:
+        make_dist(root, root / DIST)
     return entry

@@ -114,12 +114,16 @@ class Release:
     content_hash: str
     toolchain: dict[str, str] = field(default_factory=dict)
     doi: str | None = None  # recorded once the release is deposited (e.g. on Zenodo)
+    archive: str | None = None  # SHA-256 of the stored release (`stored`), where it is stored
 
     def __post_init__(self) -> None:
         parse_version(self.version)
         check_date(self.date, f"release {self.version}: ")
         if not re.fullmatch(r"sha256:[0-9a-f]{64}", self.content_hash):
             raise ReleaseError(f"release {self.version}: {self.content_hash!r} is not a "
+                               "sha256:<64 hex digits> hash")
+        if self.archive is not None and not re.fullmatch(r"sha256:[0-9a-f]{64}", self.archive):
+            raise ReleaseError(f"release {self.version}: archive {self.archive!r} is not a "
                                "sha256:<64 hex digits> hash")
 
 
@@ -146,8 +150,8 @@ def read_releases(root: Path) -> list[Release]:
 
 
 def write_releases(root: Path, releases: list[Release]) -> None:
-    records = [{k: v for k, v in asdict(release).items() if k != "doi" or v}
-               for release in releases]  # a DOI only where one is recorded
+    records = [{k: v for k, v in asdict(release).items() if k not in ("doi", "archive") or v}
+               for release in releases]  # a DOI and an archive only where recorded
     text = json.dumps(records, indent=2) + "\n"
     (root / RELEASES_FILE).write_text(text, encoding="utf-8")
 

@@ -31,7 +31,7 @@ def corpus() -> Path:
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A scratch copy of the project's inputs and committed outputs."""
-    for name in ("raw", "build"):
+    for name in ("raw", "build", "releases"):
         shutil.copytree(ROOT / name, tmp_path / name)
     for name in ("pyproject.toml", *OUTPUT_FILES, "RELEASES.json", "CHANGELOG.md"):
         shutil.copy2(ROOT / name, tmp_path / name)

@@ -161,7 +161,9 @@ def _add_search(connection: sqlite3.Connection, descriptor: dict[str, Any]) -> N
     from ..export import quote
 
     for resource in descriptor["resources"]:
-        columns = search_columns(resource["name"])
+        present = {field["name"] for field in resource["schema"]["fields"]}
+        # An older release (`--version`) may lack a column the registry now has.
+        columns = [c for c in search_columns(resource["name"]) if c in present]
         if not columns:
             continue
         name, index = resource["name"], f"{resource['name']}_fts"
@@ -203,16 +205,52 @@ def _reorder(database: Path, descriptor: dict[str, Any]) -> None:
         connection.close()
 
 
+class UnsupportedModel(ValueError):
+    """A package (an older release) whose tables lack what the site's pages are made from."""
+
+
+def missing_for_site(descriptor: dict[str, Any]) -> list[str]:
+    """What the site needs of the current model (every table and field of the registry) that the
+    package of `descriptor` lacks, as ``table`` or ``table.field``; empty where it can be shown."""
+    from ..registry import TABLES
+
+    have = {r["name"]: {f["name"] for f in r["schema"]["fields"]}
+            for r in descriptor["resources"]}
+    missing = []
+    for name, table in TABLES.items():
+        if name not in have:
+            missing.append(name)
+            continue
+        missing += [f"{name}.{f.name}" for f in table.fields if f.name not in have[name]]
+    return missing
+
+
+def unsupported(descriptor: dict[str, Any]) -> str | None:
+    """Why the site cannot show the package of `descriptor` (see `missing_for_site`), or None."""
+    missing = missing_for_site(descriptor)
+    if not missing:
+        return None
+    shown = ", ".join(missing[:8]) + (f" and {len(missing) - 8} more" if len(missing) > 8
+                                      else "")
+    return (f"the site is made for the tables of version {descriptor_version()}, and version "
+            f"{descriptor['version']} lacks {shown}; browse that release with `dprk-data export "
+            f"--format sqlite --version {descriptor['version']}` and Datasette instead")
+
+
 def build_site(out: str | Path, root: str | Path | None = None,
                corpus: str | Path | None = None) -> Path:
     """Write the site into `out` (database, metadata.json, plugins/, templates/); return `out`.
 
     `corpus`, where given, is recorded for the evidence plugin (on this machine only); the texts
-    themselves are never written into `out`.
+    themselves are never written into `out`. A package made on an older model than the site's
+    (an earlier release) is refused with `UnsupportedModel`, before anything is written.
     """
     out = Path(out)
-    database, _ = to_sqlite(out, root)
     descriptor = package(root)
+    refusal = unsupported(descriptor)
+    if refusal:
+        raise UnsupportedModel(refusal)
+    database, _ = to_sqlite(out, root)
     _reorder(database, descriptor)
     metadata = site_metadata(descriptor)
     metadata["plugins"] = {"dprk-evidence": {"corpus": str(corpus) if corpus else None,
@@ -229,6 +267,13 @@ def build_site(out: str | Path, root: str | Path | None = None,
     (fragments / "about.html").write_text(about_html(descriptor, root), encoding="utf-8")
     (fragments / "timeline.html").write_text(timeline_html(root), encoding="utf-8")
     return out
+
+
+def descriptor_version() -> str:
+    """The version of the installed package, whose model the site shows."""
+    from .. import __version__
+
+    return str(__version__)
 
 
 def about_html(descriptor: dict[str, Any], root: str | Path | None = None) -> str:

@@ -1,0 +1,225 @@
+"""Stored releases: each released version's descriptor and tables, kept so that it loads by number.
+
+A release is stored as one zip file, ``releases/<version>.zip`` beside ``RELEASES.json`` (in a
+checkout at the repository root; in the wheel under ``dprk_ru_data/_data``). It holds the
+release's ``datapackage.json`` and the files of its resources at the paths the descriptor gives,
+and nothing else. Its members are written in a fixed order with fixed times and modes, so the same
+build gives the same archive bytes.
+
+``RELEASES.json`` records, for each stored release, the SHA-256 of its archive (``archive``) as well
+as the content hash of its tables (``content_hash``). Opening a stored release checks both, and
+each table's bytes against the hash its descriptor gives, before anything is used: a stored release
+that was edited, truncated or replaced is refused (`StoredReleaseError`), never read.
+
+An opened release is unpacked once per process, into a private temporary folder that is removed
+when the process ends; `open_release` returns that folder, which every reader takes as ``root``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import io
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from .datapackage import content_hash
+from .digest import prefixed
+from .paths import UnsafePath, parts, read_inside
+from .versions import Release, ReleaseError, parse_version, read_releases
+
+RELEASES_DIR = "releases"
+DESCRIPTOR = "datapackage.json"
+MAX_ARCHIVE_BYTES = 256 * 2 ** 20  # a release is well under a megabyte today
+MAX_MEMBER_BYTES = 1 * 2 ** 30  # what one table may unpack to
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold: no clock in the bytes
+
+
+class StoredReleaseError(ReleaseError):
+    """A stored release's bytes are not those RELEASES.json records."""
+
+
+class UnknownRelease(StoredReleaseError):
+    """A version that is not a release, or a release not stored with this installation."""
+
+
+def archive_path(version: str) -> str:
+    """Where the release of `version` is stored, relative to the folder of RELEASES.json.
+
+    >>> archive_path("0.1.0")
+    'releases/0.1.0.zip'
+    """
+    parse_version(version)  # only a MAJOR.MINOR.PATCH version names a file
+    return f"{RELEASES_DIR}/{version}.zip"
+
+
+def archive_bytes(package_root: Path) -> bytes:
+    """The stored form of the package in `package_root`: its descriptor and its resources' files,
+    each checked against the hash the descriptor gives (`StoredReleaseError` if one differs)."""
+    descriptor_bytes = read_inside(package_root, DESCRIPTOR, MAX_MEMBER_BYTES)
+    descriptor = json.loads(descriptor_bytes)
+    members = [(DESCRIPTOR, descriptor_bytes)]
+    for resource in sorted(descriptor["resources"], key=lambda r: str(r["path"])):
+        data = read_inside(package_root, resource["path"], MAX_MEMBER_BYTES)
+        if prefixed(data) != resource["hash"]:
+            raise StoredReleaseError(f"{package_root / resource['path']} does not match the hash "
+                                     f"its {DESCRIPTOR} gives: it cannot be stored")
+        members.append((str(resource["path"]), data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members:
+            info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data, compresslevel=9)
+    return buffer.getvalue()
+
+
+def store(root: Path, package_root: Path, version: str) -> str:
+    """Write the stored form of the package in `package_root` as the release `version` under
+    `root`, and return its archive hash (``sha256:<hex>``) for RELEASES.json."""
+    data = archive_bytes(package_root)
+    target = where_stored(root, version)
+    target.parent.mkdir(exist_ok=True)
+    temporary = target.with_name(f".{target.name}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, target)
+    return prefixed(data)
+
+
+def _recorded(root: Path, version: str) -> Release:
+    try:
+        parse_version(version)
+    except ReleaseError as error:
+        raise UnknownRelease(str(error)) from None
+    releases = read_releases(root)
+    for release in releases:
+        if release.version == version:
+            return release
+    known = ", ".join(r.version for r in releases) or "none"
+    raise UnknownRelease(f"version {version!r} is not a release (the releases are: {known}; "
+                         "without a version, the current build is read)")
+
+
+def read_archive(root: Path, version: str) -> dict[str, bytes]:
+    """The members of the stored release `version` under `root`, by name, once the archive's hash,
+    each table's hash and the content hash are found to be those RELEASES.json records."""
+    release, data = _verified(root, version)
+    return _parsed(data, where_stored(root, version), release)
+
+
+def _verified(root: Path, version: str) -> tuple[Release, bytes]:
+    """The release record of `version` and the bytes of its archive, which have its hash."""
+    release = _recorded(root, version)
+    where = where_stored(root, version)
+    if release.archive is None:
+        raise UnknownRelease(f"release {version} is recorded in RELEASES.json but not stored "
+                             "with this installation (RELEASES.json gives no archive hash)")
+    try:
+        data = read_inside(root, archive_path(version), MAX_ARCHIVE_BYTES)
+    except FileNotFoundError:
+        raise UnknownRelease(f"release {version} is not stored: {where} is missing") from None
+    except UnsafePath as error:
+        raise StoredReleaseError(f"release {version}: {error}") from None
+    found = prefixed(data)
+    if found != release.archive:  # checked before the zip is parsed: only our own bytes are
+        raise StoredReleaseError(f"{where} is not the stored release {version}: RELEASES.json "
+                                 f"records {release.archive}, the file has {found}; reinstall "
+                                 "dprk-ru-data or restore the file")
+    return release, data
+
+
+def _parsed(data: bytes, where: Path, release: Release) -> dict[str, bytes]:
+    try:
+        return _members(data, where, release)
+    except (KeyError, TypeError, ValueError, RecursionError, zipfile.BadZipFile,
+            UnsafePath) as error:
+        raise StoredReleaseError(f"{where} is not a stored release ({error})") from None
+
+
+def _members(data: bytes, where: Path, release: Release) -> dict[str, bytes]:
+    members: dict[str, bytes] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            if info.file_size > MAX_MEMBER_BYTES:
+                raise StoredReleaseError(f"{where}: {info.filename} unpacks to more than "
+                                         f"{MAX_MEMBER_BYTES} bytes")
+            members[info.filename] = archive.read(info)
+    descriptor = json.loads(members.get(DESCRIPTOR, b"null"))
+    if not isinstance(descriptor, dict) or descriptor.get("version") != release.version:
+        raise StoredReleaseError(f"{where}: its {DESCRIPTOR} is not that of version "
+                                 f"{release.version}")
+    expected = {DESCRIPTOR, *(str(r["path"]) for r in descriptor["resources"])}
+    if set(members) != expected:
+        raise StoredReleaseError(f"{where} holds {sorted(set(members) ^ expected)} against "
+                                 f"what its {DESCRIPTOR} lists")
+    for resource in descriptor["resources"]:
+        parts(resource["path"])  # a plain relative path, or UnsafePath
+        if prefixed(members[resource["path"]]) != resource["hash"]:
+            raise StoredReleaseError(f"{where}: {resource['path']} does not match its hash")
+    if content_hash(descriptor["resources"]) != release.content_hash:
+        raise StoredReleaseError(f"{where}: its tables' content hash is not the "
+                                 f"{release.content_hash} RELEASES.json records")
+    return members
+
+
+_OPENED: dict[tuple[str, str, str], Path] = {}
+_SCRATCH: list[Path] = []
+
+
+def _scratch() -> Path:
+    if not _SCRATCH:
+        folder = Path(tempfile.mkdtemp(prefix="dprk-ru-data-releases-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        _SCRATCH.append(folder)
+    return _SCRATCH[0]
+
+
+def open_release(root: Path, version: str) -> Path:
+    """A package folder holding the stored release `version` of `root` (see `read_archive`).
+
+    The archive is read and its hash checked at every call; it is unpacked once per process and
+    archive, into a private folder removed at exit. Readers take the folder as ``root``.
+    """
+    release, data = _verified(root, version)
+    key = (str(root.resolve()), version, prefixed(data))
+    opened = _OPENED.get(key)
+    if opened is not None and (opened / DESCRIPTOR).is_file():
+        return opened
+    members = _parsed(data, where_stored(root, version), release)
+    folder = Path(tempfile.mkdtemp(prefix=f"{version}-", dir=_scratch()))
+    for name, member in members.items():
+        target = folder.joinpath(*parts(name))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(member)
+    _OPENED[key] = folder
+    _ORIGINS[folder] = f"release {version}, stored in {where_stored(root, version)}"
+    return folder
+
+
+_ORIGINS: dict[Path, str] = {}
+
+
+def where_stored(root: Path, version: str) -> Path:
+    """The archive file of the release `version` of `root`."""
+    return root.joinpath(*parts(archive_path(version)))
+
+
+def origin(folder: Path) -> str | None:
+    """What `folder` holds, where it is a stored release opened by `open_release`, else None."""
+    return _ORIGINS.get(folder)
+
+
+def stored_versions(root: Path) -> list[str]:
+    """The recorded releases of `root` that are stored with it, oldest first."""
+    return [r.version for r in read_releases(root) if r.archive is not None]
+
+
+def describe(root: Path) -> list[dict[str, Any]]:
+    """One dict per recorded release: version, date, content hash, DOI, and whether it is stored."""
+    return [{"version": r.version, "date": r.date, "content_hash": r.content_hash,
+             "doi": r.doi, "stored": r.archive is not None} for r in read_releases(root)]

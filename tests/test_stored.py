@@ -1,0 +1,258 @@
+"""Stored releases: every release loads by its number, checked against RELEASES.json, and a
+stored release that was tampered with is refused."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import dprk_ru_data
+from dprk_ru_data.cli import main
+from dprk_ru_data.diff import diff_packages
+from dprk_ru_data.digest import prefixed
+from dprk_ru_data.stored import (StoredReleaseError, UnknownRelease, archive_bytes, archive_path,
+                                 open_release, read_archive, stored_versions)
+from dprk_ru_data.versions import read_releases, write_releases
+
+from .conftest import ROOT
+
+RELEASES = read_releases(ROOT)
+FIRST, LAST = RELEASES[0].version, RELEASES[-1].version
+
+
+def test_every_recorded_release_is_stored_and_is_what_was_released() -> None:
+    assert stored_versions(ROOT) == [r.version for r in RELEASES]
+    for release in RELEASES:
+        descriptor = dprk_ru_data.package(version=release.version)
+        assert descriptor["version"] == release.version
+        assert descriptor["contentHash"] == release.content_hash
+        assert descriptor["created"] == f"{release.date}T00:00:00Z"
+        stored = ROOT / archive_path(release.version)
+        assert prefixed(stored.read_bytes()) == release.archive
+        # A release is small: well under a megabyte each.
+        assert stored.stat().st_size < 1_000_000
+
+
+def test_storing_is_deterministic_and_round_trips(tmp_path: Path) -> None:
+    folder = open_release(ROOT, LAST)
+    data = archive_bytes(folder)
+    assert data == archive_bytes(folder) == (ROOT / archive_path(LAST)).read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+        assert names[0] == "datapackage.json" and names[1:] == sorted(names[1:])
+        assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+@pytest.mark.parametrize("backend", ["polars", "pandas"])
+def test_each_release_loads_with_its_own_tables_and_types(backend: str) -> None:
+    for release in RELEASES:
+        names = dprk_ru_data.tables(version=release.version)
+        descriptor = dprk_ru_data.package(version=release.version)
+        for resource in descriptor["resources"]:
+            frame = dprk_ru_data.load(resource["name"], backend, version=release.version)
+            columns = [f["name"] for f in resource["schema"]["fields"]]
+            assert list(frame.columns) == columns, (release.version, resource["name"])
+        assert names == [r["name"] for r in descriptor["resources"]]
+
+
+def test_a_release_is_its_own_data_not_the_current_build() -> None:
+    old = dprk_ru_data.package(version=FIRST)
+    current = dprk_ru_data.package()
+    assert old["contentHash"] != current["contentHash"]
+    changed = diff_packages(open_release(ROOT, FIRST), ROOT)
+    assert changed.old_version == FIRST and changed.required_bump != "none"
+
+
+def test_an_unknown_version_is_refused_naming_the_releases() -> None:
+    for version in ("9.9.9", "latest", "../0.1.0"):
+        with pytest.raises(UnknownRelease, match="is not a"):
+            dprk_ru_data.load("sources", version=version)
+    result = CliRunner().invoke(main, ["show", "sources", "--version", "9.9.9"])
+    assert result.exit_code == 2
+    assert all(r.version in result.stderr for r in RELEASES)
+
+
+def stored_copy(tmp_path: Path) -> Path:
+    """A folder with RELEASES.json and the stored releases, as the wheel holds them."""
+    shutil.copy2(ROOT / "RELEASES.json", tmp_path / "RELEASES.json")
+    shutil.copytree(ROOT / "releases", tmp_path / "releases")
+    return tmp_path
+
+
+def rewrite(archive: Path, change: dict[str, bytes | None]) -> None:
+    """Rewrite the zip `archive` with members replaced (None: removed) or added."""
+    with zipfile.ZipFile(archive) as old:
+        members = {name: old.read(name) for name in old.namelist()}
+    for name, data in change.items():
+        if data is None:
+            members.pop(name)
+        else:
+            members[name] = data
+    with zipfile.ZipFile(archive, "w") as new:
+        for name, data in members.items():
+            new.writestr(name, data)
+
+
+def record_archive(root: Path, version: str) -> None:
+    """Make RELEASES.json vouch for the archive as it now is (an attacker who edits both)."""
+    releases = read_releases(root)
+    data = (root / archive_path(version)).read_bytes()
+    write_releases(root, [r if r.version != version else
+                          type(r)(**{**r.__dict__, "archive": prefixed(data)}) for r in releases])
+
+
+def table_member(root: Path, version: str) -> tuple[str, bytes, dict]:
+    with zipfile.ZipFile(root / archive_path(version)) as archive:
+        descriptor = json.loads(archive.read("datapackage.json"))
+        resource = next(r for r in descriptor["resources"] if r["name"] == "troop_estimates")
+        return resource["path"], archive.read(resource["path"]), descriptor
+
+
+def tampered_row(data: bytes) -> bytes:
+    lines = data.split(b"\n")
+    lines[1] = lines[1].replace(b",", b",9", 1)  # one figure of one row, edited
+    return b"\n".join(lines)
+
+
+def test_a_tampered_stored_release_is_refused_on_load(tmp_path: Path) -> None:
+    root = stored_copy(tmp_path)
+    path, data, descriptor = table_member(root, FIRST)
+    assert dprk_ru_data.load("troop_estimates", root=root, version=FIRST).height > 0
+
+    # 1. One row of a table edited in the archive: its bytes are not the recorded archive.
+    rewrite(root / archive_path(FIRST), {path: tampered_row(data)})
+    with pytest.raises(StoredReleaseError, match="is not the stored release"):
+        dprk_ru_data.load("troop_estimates", root=root, version=FIRST)
+    # 2. ... and RELEASES.json made to vouch for that archive: the table fails its own hash.
+    record_archive(root, FIRST)
+    with pytest.raises(StoredReleaseError, match="does not match its hash"):
+        read_archive(root, FIRST)
+    # 3. ... and the descriptor's hash of the table edited to match: the content hash differs.
+    for resource in descriptor["resources"]:
+        if resource["path"] == path:
+            resource["hash"] = prefixed(tampered_row(data))
+    rewrite(root / archive_path(FIRST), {"datapackage.json": json.dumps(descriptor).encode()})
+    record_archive(root, FIRST)
+    with pytest.raises(StoredReleaseError, match="content hash"):
+        dprk_ru_data.load("troop_estimates", root=root, version=FIRST)
+
+
+@pytest.mark.parametrize("change", ["extra member", "missing member", "not a zip", "link",
+                                    "missing file", "other version"])
+def test_a_stored_release_holds_exactly_its_files(tmp_path: Path, change: str) -> None:
+    root = stored_copy(tmp_path)
+    archive = root / archive_path(FIRST)
+    path, _, _ = table_member(root, FIRST)
+    if change == "extra member":
+        rewrite(archive, {"../outside.csv": b"a\n"})
+    elif change == "missing member":
+        rewrite(archive, {path: None})
+    elif change == "not a zip":
+        archive.write_bytes(b"PK\x03\x04 not really a zip")
+    elif change == "link":
+        target = tmp_path / "elsewhere.zip"
+        archive.rename(target)
+        archive.symlink_to(target)
+    elif change == "missing file":
+        archive.unlink()
+    else:  # the archive of another release, put in its place and vouched for
+        shutil.copy2(root / archive_path(LAST), archive)
+    if change not in ("link", "missing file"):
+        record_archive(root, FIRST)
+    with pytest.raises(StoredReleaseError):
+        read_archive(root, FIRST)
+    if change == "link":
+        assert os.path.islink(archive)
+
+
+def test_the_cli_reports_a_tampered_release_in_one_line(tmp_path: Path) -> None:
+    root = stored_copy(tmp_path)
+    path, data, _ = table_member(root, FIRST)
+    rewrite(root / archive_path(FIRST), {path: tampered_row(data)})
+    result = CliRunner().invoke(main, ["cite", "--root", str(root), "--version", FIRST])
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and "is not the stored release" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_cli_commands_read_the_release_they_are_given(tmp_path: Path) -> None:
+    runner = CliRunner()
+    release = RELEASES[0]
+
+    info = json.loads(runner.invoke(main, ["info", "--version", FIRST, "--format", "json"],
+                                    catch_exceptions=False).stdout)
+    assert (info["version"], info["content_hash"]) == (FIRST, release.content_hash)
+    assert info["released"] == release.date and archive_path(FIRST) in info["data"]
+
+    frame = dprk_ru_data.load("troop_estimates", version=FIRST)
+    shown = runner.invoke(main, ["show", "troop_estimates", "--version", FIRST, "--format",
+                                 "json", "--limit", str(frame.height + 5)], catch_exceptions=False)
+    assert [row["estimate_id"] for row in json.loads(shown.stdout)] == frame["estimate_id"].to_list()
+
+    listed = runner.invoke(main, ["tables", "--version", FIRST, "--format", "json"],
+                           catch_exceptions=False)
+    assert [row["name"] for row in json.loads(listed.stdout)] == dprk_ru_data.tables(version=FIRST)
+
+    exported = runner.invoke(main, ["export", "--format", "parquet", "--out",
+                                    str(tmp_path / "pq"), "--version", FIRST],
+                             catch_exceptions=False)
+    assert exported.exit_code == 0, exported.output
+    import polars as pl
+
+    parquet = pl.read_parquet(tmp_path / "pq" / "troop_estimates.parquet")
+    assert parquet.equals(frame)
+
+    cited = runner.invoke(main, ["cite", "--format", "json", "--version", FIRST],
+                          catch_exceptions=False)
+    item = json.loads(cited.stdout)[0]
+    assert item["version"] == FIRST
+    assert item["issued"]["date-parts"] == [[int(p) for p in release.date.split("-")]]
+
+
+def test_serve_shows_a_release_of_the_current_model_and_refuses_an_older_one(
+        tmp_path: Path) -> None:
+    """The site's pages are made for the current tables; a release on an older model is refused
+    before anything is written, and pointed to the SQLite export, which any release gives."""
+    pytest.importorskip("datasette")
+    import sqlite3
+
+    from dprk_ru_data.site import missing_for_site
+
+    for release in RELEASES:
+        site = tmp_path / release.version
+        result = CliRunner().invoke(main, ["serve", "--export", str(site), "--version",
+                                           release.version], catch_exceptions=False)
+        if missing_for_site(dprk_ru_data.package(version=release.version)):
+            assert result.exit_code == 2 and f"export --format sqlite --version " \
+                f"{release.version}" in result.stderr
+            assert not site.exists()
+            exported = CliRunner().invoke(main, ["export", "--format", "sqlite", "--out",
+                                                 str(site), "--version", release.version])
+            assert exported.exit_code == 0, exported.output
+        else:
+            assert result.exit_code == 0, result.output
+        database = next(site.glob("*.sqlite"))
+        with sqlite3.connect(database) as connection:
+            rows = connection.execute("select count(*) from troop_estimates").fetchone()[0]
+        assert rows == dprk_ru_data.load("troop_estimates", version=release.version).height
+
+
+def test_diff_takes_versions_and_folders_alike() -> None:
+    runner = CliRunner()
+    by_version = runner.invoke(main, ["diff", FIRST, LAST, "--format", "json"],
+                               catch_exceptions=False)
+    assert by_version.exit_code == 0, by_version.output
+    by_folder = diff_packages(open_release(ROOT, FIRST), open_release(ROOT, LAST)).as_dict()
+    assert json.loads(by_version.stdout) == json.loads(json.dumps(by_folder))
+    assert (by_folder["old_version"], by_folder["new_version"]) == (FIRST, LAST)
+    text = runner.invoke(main, ["diff", FIRST, LAST], catch_exceptions=False).stdout
+    assert text.startswith(f"dprk-ru-data {FIRST} -> {LAST}") and " -> " in text.splitlines()[-1]
+    missing = runner.invoke(main, ["diff", "9.9.9", LAST])
+    assert missing.exit_code == 2 and "OLD" in missing.stderr
