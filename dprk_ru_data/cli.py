@@ -236,6 +236,13 @@ _ROWS_FORMAT = click.option("--format", "output_format", default="table", show_d
                             help="table: aligned text; csv or json: for tools.")
 
 
+def _cell(value: object, width: int = 72) -> str:
+    """A value as a table cell: at most `width` characters, with '…' where it is cut (a content
+    hash, 71 characters, is never cut)."""
+    text = "" if value is None else str(value)
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
 def _emit(rows: list[dict[str, Any]], output_format: str) -> None:
     """Print `rows` (dicts with the same keys) as an aligned table, CSV or JSON."""
     if output_format == "json":
@@ -249,7 +256,7 @@ def _emit(rows: list[dict[str, Any]], output_format: str) -> None:
         writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in rows)
         click.echo(buffer.getvalue(), nl=False)
         return
-    cells = [[("" if row[c] is None else str(row[c]))[:70] for c in columns] for row in rows]
+    cells = [[_cell(row[c]) for c in columns] for row in rows]
     widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
     for line in [columns, *cells]:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())

@@ -192,7 +192,7 @@ def _change(old: str | None, new: str | None, width: int = 60) -> str:
     texts that share a beginning show the words that changed.
 
     >>> _change("a" * 80 + "x", "a" * 80 + "y", 20)
-    "'…aaaaaaaaaaaaaaaaax' -> '…aaaaaaaaaaaaaaaaay'"
+    "'…aaaaaaaaaaaaaaaaaax' -> '…aaaaaaaaaaaaaaaaaay'"
     """
     first = 0
     if old is not None and new is not None:
@@ -291,8 +291,8 @@ def report(diff: PackageDiff, limit: int = 50) -> str:
         for key, fields in list(t.rows_changed.items())[:limit]:
             lines.append(f"  changed {key}: {', '.join(fields)}")
             values = t.values_changed.get(key, {})
-            lines += [f"    {name}: {_change(*values[name])}" for name in fields
-                      if name in values]
+            lines += [f"    {name}: {_change(values[name][0], values[name][1])}"
+                      for name in fields if name in values]
         if len(t.rows_changed) > limit:
             lines.append(f"  ... {len(t.rows_changed) - limit} more changed rows")
         lines += _listing("fields added", t.fields_added, limit)
@@ -317,6 +317,10 @@ def report(diff: PackageDiff, limit: int = 50) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _rows(count: int) -> str:
+    return f"{count} row" + ("" if count == 1 else "s")
+
+
 def _ids(keys: list[str], limit: int = 12) -> str:
     shown = ", ".join(keys[:limit])
     return shown + (f" and {len(keys) - limit} more" if len(keys) > limit else "")
@@ -334,18 +338,19 @@ def changelog_section(diff: PackageDiff) -> dict[str, list[str]]:
         for column, values in t.vocabulary_added.items():
             added.append(f"`{t.name}.{column}`: values {', '.join(values)}.")
         if t.rows_added:
-            added.append(f"`{t.name}`: {len(t.rows_added)} rows ({_ids(t.rows_added)}).")
+            added.append(f"`{t.name}`: {_rows(len(t.rows_added))} ({_ids(t.rows_added)}).")
         if t.fields_removed:
             removed.append(f"`{t.name}`: fields "
                            f"{', '.join(f'`{f}`' for f in t.fields_removed)}.")
         for column, values in t.vocabulary_removed.items():
             removed.append(f"`{t.name}.{column}`: values {', '.join(values)}.")
         if t.rows_removed:
-            removed.append(f"`{t.name}`: {len(t.rows_removed)} rows ({_ids(t.rows_removed)}).")
+            removed.append(f"`{t.name}`: {_rows(len(t.rows_removed))} "
+                           f"({_ids(t.rows_removed)}).")
         if t.types_changed:
             changed.append(f"`{t.name}`: the type of {', '.join(t.types_changed)}.")
         if t.rows_changed:
             fields = sorted({f for names in t.rows_changed.values() for f in names})
-            changed.append(f"`{t.name}`: {len(t.rows_changed)} rows corrected "
+            changed.append(f"`{t.name}`: {_rows(len(t.rows_changed))} corrected "
                            f"({_ids(list(t.rows_changed))}) in {', '.join(fields)}.")
     return {"Added": added, "Changed": changed, "Removed": removed}

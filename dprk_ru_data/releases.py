@@ -7,13 +7,14 @@ are `versions`, which the build reads. The names of `versions` that callers use 
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from pathlib import Path
 
 from .versions import (BUMPS, PYPROJECT, RELEASES_FILE, Release, ReleaseError, bump_between,
                        check_date, parse_version, project_version, read_releases,
-                       released_build_from_git, toolchain, write_releases)
+                       released_build_from_git, source_commit, toolchain, write_releases)
 
 __all__ = ["BUMPS", "PYPROJECT", "RELEASES_FILE", "Release", "ReleaseError", "bump_between",
            "check_date", "parse_version", "project_version", "read_releases",
@@ -47,18 +48,31 @@ def changelog_with(text: str, version: str, date: str, summary: str,
                    generated: dict[str, list[str]]) -> str:
     """`text` (a CHANGELOG.md in the Keep a Changelog form) with the release of `version` on
     `date`: the notes under ``## [Unreleased]`` move under ``## [version] - date`` after
-    `summary`, and a new, empty Unreleased section stays on top. Where nothing was written under
-    Unreleased, the section lists the `generated` entries (kind -> lines) instead."""
+    `summary`, and a new, empty Unreleased section stays on top.
+
+    The `generated` entries (kind -> lines, each naming its table first, as `diff` writes them)
+    join the notes' subsections of their kind, but only for tables the notes never name: what a
+    curator wrote of a table stands, and no changed table goes unmentioned.
+    """
     head, sections = _sections(text if text.strip() else CHANGELOG_HEAD)
     notes = ""
     if sections and sections[0].startswith(f"## {UNRELEASED}"):
         notes = sections.pop(0).partition("\n")[2].strip()
-    if not notes:
-        notes = "\n\n".join(f"### {kind}\n\n" + "\n".join(f"- {line}" for line in lines)
-                             for kind in KINDS if (lines := generated.get(kind)))
-    section = f"## [{version}] - {date}\n\n{summary}\n" + (f"\n{notes}\n" if notes else "")
-    return "\n\n".join([head.rstrip(), f"## {UNRELEASED}\n", section.rstrip() + "\n",
-                         *(s.rstrip() + "\n" for s in sections)]).rstrip() + "\n"
+    preface, *blocks = re.split(r"^### ", notes, flags=re.M)
+    kinds = {block.partition("\n")[0].strip(): block.partition("\n")[2].strip()
+             for block in blocks}
+    for kind in KINDS:
+        lines = [f"- {line}" for line in generated.get(kind, [])
+                 if (table := re.search(r"`([a-z_]+)", line)) is None
+                 or f"`{table.group(1)}" not in notes]
+        if lines:
+            kinds[kind] = "\n".join(filter(None, [kinds.get(kind, ""), *lines]))
+    ordered = [kind for kind in KINDS if kind in kinds] + [k for k in kinds if k not in KINDS]
+    body = "\n\n".join(filter(None, [preface.strip(), *(f"### {kind}\n\n{kinds[kind]}"
+                                                        for kind in ordered)]))
+    section = f"## [{version}] - {date}\n\n{summary}\n" + (f"\n{body}\n" if body else "")
+    parts = [head, f"## {UNRELEASED}", section, *sections]
+    return "\n".join(part.rstrip() + "\n" for part in parts)
 
 
 def check_dist_tools() -> None:
@@ -158,14 +172,15 @@ def release(root: Path | str, date: str, previous: Path | str | None = None,
             counts = ", ".join(f"{name} {load(name, root=trial).height}" for name in TABLES)
             summary = f"Content hash `{hash_}`. First release: {counts} rows."
             generated = {}
-    entry = Release(version, date, hash_, toolchain())
+    entry = Release(version, date, hash_, toolchain(), commit=source_commit(root))
     write_releases(root, [*releases, entry])
     changelog = root / CHANGELOG
     text = changelog.read_text(encoding="utf-8") if changelog.is_file() else CHANGELOG_HEAD
     changelog.write_text(changelog_with(text, version, date, summary, generated),
                          encoding="utf-8")
     build(root)
-    entry = Release(version, date, hash_, entry.toolchain, archive=store(root, root, version))
+    entry = Release(version, date, hash_, entry.toolchain, archive=store(root, root, version),
+                    commit=entry.commit)
     write_releases(root, [*releases, entry])
     if dist:
         make_dist(root, root / DIST)

@@ -115,6 +115,7 @@ class Release:
     toolchain: dict[str, str] = field(default_factory=dict)
     doi: str | None = None  # recorded once the release is deposited (e.g. on Zenodo)
     archive: str | None = None  # SHA-256 of the stored release (`stored`), where it is stored
+    commit: str | None = None  # the git commit whose raw/ and code the release was built from
 
     def __post_init__(self) -> None:
         parse_version(self.version)
@@ -122,6 +123,9 @@ class Release:
         if not re.fullmatch(r"sha256:[0-9a-f]{64}", self.content_hash):
             raise ReleaseError(f"release {self.version}: {self.content_hash!r} is not a "
                                "sha256:<64 hex digits> hash")
+        if self.commit is not None and not re.fullmatch(r"[0-9a-f]{40}", self.commit):
+            raise ReleaseError(f"release {self.version}: commit {self.commit!r} is not a git "
+                               "commit id (40 hex digits)")
         if self.archive is not None and not re.fullmatch(r"sha256:[0-9a-f]{64}", self.archive):
             raise ReleaseError(f"release {self.version}: archive {self.archive!r} is not a "
                                "sha256:<64 hex digits> hash")
@@ -150,8 +154,9 @@ def read_releases(root: Path) -> list[Release]:
 
 
 def write_releases(root: Path, releases: list[Release]) -> None:
-    records = [{k: v for k, v in asdict(release).items() if k not in ("doi", "archive") or v}
-               for release in releases]  # a DOI and an archive only where recorded
+    optional = ("doi", "archive", "commit")
+    records = [{k: v for k, v in asdict(release).items() if k not in optional or v}
+               for release in releases]  # a DOI, an archive and a commit only where recorded
     text = json.dumps(records, indent=2) + "\n"
     (root / RELEASES_FILE).write_text(text, encoding="utf-8")
 
@@ -179,6 +184,25 @@ def toolchain() -> dict[str, str]:
     tools = {"python": ".".join(str(part) for part in sys.version_info[:3])}
     tools.update({name: version(name) for name in TOOLCHAIN})
     return tools
+
+
+def source_commit(root: Path) -> str | None:
+    """The commit checked out in `root`, where its build's inputs (raw/, pyproject.toml and the
+    package's code) are as committed there; else None (not a git checkout, or edited inputs)."""
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
+                              check=False, timeout=60)
+
+    try:
+        head = git("rev-parse", "--verify", "HEAD")
+        edited = git("status", "--porcelain", "--", "raw", PYPROJECT, "dprk_ru_data")
+    except (FileNotFoundError, subprocess.TimeoutExpired):
+        return None
+    if head.returncode or edited.returncode or edited.stdout.strip():
+        return None
+    if git("rev-parse", "--show-toplevel").stdout.strip() != str(root.resolve()):
+        return None  # a folder inside another project's checkout
+    return head.stdout.strip()
 
 
 def released_build_from_git(root: Path, release: Release, into: Path) -> Path | None:

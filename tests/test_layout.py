@@ -23,7 +23,7 @@ STAGES: list[tuple[str, ...]] = [
     ("evidence", "checkout"),
     ("views",),
     ("build", "outputs"),
-    ("datapackage", "citation", "versions"),
+    ("datapackage", "citation", "versions", "stored"),
     ("releases", "diff"),
     ("loaders", "export", "extract", "curate", "codebook", "plot", "readme", "site", "cli",
      "__init__", "__main__"),

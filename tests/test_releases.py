@@ -27,7 +27,7 @@ from dprk_ru_data.releases import (
     bump_between,
     read_releases,
     release,
-    released_build_from_git,
+    previous_build,
 )
 
 from .conftest import ROOT, fresh_inputs, snapshot
@@ -290,7 +290,7 @@ def test_committed_build_is_released_or_bumped_enough(tmp_path: Path) -> None:
         problem = unchanged_build_version_problem(VERSION, releases, committed_descriptor())
         assert problem is None, problem
         return
-    previous = released_build_from_git(ROOT, last, tmp_path / "previous")
+    previous = previous_build(ROOT, last, tmp_path / "previous")
     if previous is None:
         pytest.skip("not a git checkout with history: cannot fetch the last release's build")
     changes = diff_packages(previous, ROOT)
@@ -298,14 +298,25 @@ def test_committed_build_is_released_or_bumped_enough(tmp_path: Path) -> None:
                              f"{changes.required_bump} bump, but the version is {VERSION}")
 
 
+HEADING = re.compile(r"^## \[(\S+)\] - (\d{4}-\d{2}-\d{2})$", re.M)
+
+
 def test_releases_and_changelog_agree() -> None:
+    """CHANGELOG.md is in the Keep a Changelog form: an Unreleased section, then one section per
+    release, newest first, each naming its content hash, with only the six kinds of change, and
+    written for users: no internal work-item numbers."""
     releases = read_releases(ROOT)
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
-    sections = re.findall(r"^## (\S+) \((\d{4}-\d{2}-\d{2})\)$", changelog, re.M)
-    assert sections == [(r.version, r.date) for r in reversed(releases)]
+    assert re.findall(r"^## .*$", changelog, re.M)[0] == "## [Unreleased]"
+    assert HEADING.findall(changelog) == [(r.version, r.date) for r in reversed(releases)]
+    sections = dict(zip([m.group(1) for m in HEADING.finditer(changelog)],
+                        HEADING.split(changelog)[3::3]))
     for r in releases:
-        assert r.content_hash in changelog
+        assert r.content_hash in sections[r.version], r.version
         assert {"python", "polars"} <= set(r.toolchain)
+    kinds = set(re.findall(r"^### (.*)$", changelog, re.M))
+    assert kinds <= {"Added", "Changed", "Deprecated", "Removed", "Fixed", "Security"}, kinds
+    assert not re.search(r"\bissues? \d+|#\d+\b", changelog, re.I)
 
 
 def git(root: Path, *args: str) -> None:
@@ -322,12 +333,16 @@ def set_version(root: Path, version: str) -> None:
 
 def record_build_as_released(project: Path) -> str:
     """Make the copy stand for a project whose current build is its last release, whatever the
-    checkout's own version: record that build as the release of VERSION. Returns the version the
-    last release had before."""
+    checkout's own version: record that build as the release of VERSION, stored as a release is.
+    Returns the version the last release had before."""
+    from dprk_ru_data.stored import store
+
     releases = json.loads((project / "RELEASES.json").read_text(encoding="utf-8"))
     built = json.loads((project / "datapackage.json").read_text(encoding="utf-8"))["contentHash"]
     released = releases[-1]["version"]
-    releases[-1].update(version=VERSION, content_hash=built)
+    releases[-1].update(version=VERSION, content_hash=built,
+                        archive=store(project, project, VERSION))
+    releases[-1].pop("commit", None)
     (project / "RELEASES.json").write_text(json.dumps(releases, indent=2) + "\n", encoding="utf-8")
     return released
 
@@ -338,17 +353,17 @@ def test_release_checks_the_bump_and_records_the_release(project: Path) -> None:
     released = record_build_as_released(project)  # its CHANGELOG section keeps this heading
     changelog_path = project / "CHANGELOG.md"
     head, _, rest = changelog_path.read_text(encoding="utf-8").partition("\n## ")
-    if rest.startswith("Unreleased"):
+    if rest.startswith("[Unreleased]"):
         rest = rest.partition("\n## ")[2]
-    changelog_path.write_text(f"{head.rstrip()}\n\n## Unreleased\n\nA note written before the "
-                              f"release.\n\n## {rest}", encoding="utf-8")
+    changelog_path.write_text(f"{head.rstrip()}\n\n## [Unreleased]\n\n### Fixed\n\n- A note "
+                              f"written before the release.\n\n## {rest}", encoding="utf-8")
     git(project, "init", "-q")
     git(project, "add", "-A")
     git(project, "commit", "-q", "-m", "the committed release")
     edit_cell(project, "incidents", 0, "note", "Reworded by the release test.")
     set_version(project, VERSION)
     with pytest.raises(ReleaseError, match="already released"):
-        release(project, "2030-01-01")
+        release(project, "2030-01-01", dist=False)
 
     # Removing a row calls for a minor bump; a patch bump is refused and nothing is recorded.
     path = project / "raw" / "historical_deployments.csv"
@@ -363,34 +378,48 @@ def test_release_checks_the_bump_and_records_the_release(project: Path) -> None:
     set_version(project, f"{major}.{minor}.{patch + 1}")
     before = (project / "RELEASES.json").read_bytes(), snapshot(project)
     with pytest.raises(ReleaseError, match="require a minor bump"):
-        release(project, "2030-01-01")
+        release(project, "2030-01-01", dist=False)
     # A refused release writes nothing: not RELEASES.json, nor the build it tried.
     assert ((project / "RELEASES.json").read_bytes(), snapshot(project)) == before
 
     new_version = f"{major}.{minor + 1}.0"
     set_version(project, new_version)
-    entry = release(project, "2030-01-01")
+    entry = release(project, "2030-01-01", dist=False)
     assert entry.version == new_version and entry.date == "2030-01-01"
     descriptor = json.loads((project / "datapackage.json").read_text(encoding="utf-8"))
     assert descriptor["created"] == "2030-01-01T00:00:00Z"
     assert descriptor["contentHash"] == entry.content_hash
     assert read_releases(project)[-1] == entry
     changelog = (project / "CHANGELOG.md").read_text(encoding="utf-8")
-    assert changelog.index(f"## {new_version} (2030-01-01)") < changelog.index(f"## {released} (")
+    headings = re.findall(r"^## .*$", changelog, re.M)
+    # A new, empty Unreleased section on top; then the release, then the earlier ones.
+    assert headings[:2] == ["## [Unreleased]", f"## [{new_version}] - 2030-01-01"]
+    assert headings[2].startswith(f"## [{released}] - ")
     # notes written under "Unreleased" become part of the release they were written for
-    assert "## Unreleased" not in changelog
-    assert (changelog.index(f"## {new_version} (") < changelog.index("A note written before")
-            < changelog.index(f"## {released} ("))
-    assert dropped in changelog and "in-001: note" in changelog
+    assert (changelog.index(headings[1]) < changelog.index("A note written before")
+            < changelog.index(headings[2]))
+    assert not changelog.split(headings[1])[0].split("## [Unreleased]")[1].strip()
+    section = changelog.split(headings[1])[1].split(headings[2])[0]
+    assert entry.content_hash in section
+    # The notes name no table, so the section lists the data changes diff found, by kind.
+    assert re.search(rf"^### Removed\n\n- `historical_deployments`: 1 row \({dropped}\)\.$",
+                     section, re.M), section
+    # The release's build is stored, vouched for by RELEASES.json, and loads by its number.
+    assert entry.archive is not None and (project / "releases" / f"{new_version}.zip").is_file()
+    for name in ("historical_deployments", "incidents"):
+        assert dprk_ru_data.load(name, root=project, version=new_version).equals(
+            dprk_ru_data.load(name, root=project))
+    assert dropped not in dprk_ru_data.load("historical_deployments", root=project,
+                                            version=new_version)["deployment_id"].to_list()
 
 
 def test_first_release_records_the_row_counts(project: Path) -> None:
     (project / "RELEASES.json").unlink()
     (project / "CHANGELOG.md").unlink()
-    entry = release(project, "2030-01-02")
+    entry = release(project, "2030-01-02", dist=False)
     assert [r.version for r in read_releases(project)] == [VERSION]
     changelog = (project / "CHANGELOG.md").read_text(encoding="utf-8")
-    assert f"## {VERSION} (2030-01-02)" in changelog and entry.content_hash in changelog
+    assert f"## [{VERSION}] - 2030-01-02" in changelog and entry.content_hash in changelog
     incidents = dprk_ru_data.load("incidents", root=project).height
     assert f"incidents {incidents}," in changelog
 
@@ -405,8 +434,8 @@ def test_cli_release_refuses_a_released_version_and_writes_nothing(project: Path
     last = read_releases(project)[-1].version
     set_version(project, last)
     before = release_state(project)
-    result = CliRunner().invoke(main, ["release", str(project), "--date", "2030-01-01"],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(main, ["release", str(project), "--date", "2030-01-01",
+                                       "--no-dist"], catch_exceptions=False)
     assert result.exit_code == 1, result.output
     assert f"version {last} is already released" in result.stderr
     assert "released " not in result.stdout
@@ -422,7 +451,7 @@ def test_cli_release_refuses_a_bad_date_and_writes_nothing(project: Path, date: 
     # A version newer than every release, so that only the date is wrong.
     set_version(project, bumped(read_releases(project)[-1].version, "major"))
     before = release_state(project)
-    result = CliRunner().invoke(main, ["release", str(project), "--date", date],
+    result = CliRunner().invoke(main, ["release", str(project), "--date", date, "--no-dist"],
                                 catch_exceptions=False)
     assert result.exit_code == 2, result.output  # a usage error
     assert f"{date!r} is not a YYYY-MM-DD date" in result.stderr
@@ -437,7 +466,12 @@ def test_cli_release_records_a_patch_release_of_corrections(project: Path,
     shutil.copy2(project / "datapackage.json", previous / "datapackage.json")
     record_build_as_released(project)
     releases_before = read_releases(project)
-    changelog_before = (project / "CHANGELOG.md").read_text(encoding="utf-8")
+    # A maintainer who wrote no notes: the Unreleased section is empty.
+    changelog_path = project / "CHANGELOG.md"
+    head, _, rest = changelog_path.read_text(encoding="utf-8").partition("\n## [Unreleased]\n")
+    changelog_path.write_text(f"{head}\n## [Unreleased]\n\n## {rest.partition(chr(10) + '## ')[2]}",
+                              encoding="utf-8")
+    changelog_before = changelog_path.read_text(encoding="utf-8")
     edit_cell(project, "incidents", 0, "note", "Reworded by the CLI release test.")
     new_version = bumped(VERSION, "patch")
     set_version(project, new_version)
@@ -450,7 +484,8 @@ def test_cli_release_records_a_patch_release_of_corrections(project: Path,
     assert (verdict["required_bump"], verdict["declared_bump"]) == ("patch", "patch")
 
     result = CliRunner().invoke(main, ["release", str(project), "--date", "2030-01-01",
-                                       "--previous", str(previous)], catch_exceptions=False)
+                                       "--previous", str(previous), "--no-dist"],
+                                catch_exceptions=False)
     assert result.exit_code == 0, result.output
     descriptor = json.loads((project / "datapackage.json").read_text(encoding="utf-8"))
     assert result.stdout == (f"released {new_version} on 2030-01-01: "
@@ -463,11 +498,14 @@ def test_cli_release_records_a_patch_release_of_corrections(project: Path,
         new_version, "2030-01-01", descriptor["contentHash"])
     changelog = (project / "CHANGELOG.md").read_text(encoding="utf-8")
     # The new section comes first, ahead of every earlier release's, which are kept as they were.
-    assert re.findall(r"^## .*$", changelog, re.M)[0] == f"## {new_version} (2030-01-01)"
-    earlier = re.search(r"^## \S+ \(\d{4}-\d{2}-\d{2}\)$", changelog_before, re.M)
+    assert re.findall(r"^## .*$", changelog, re.M)[:2] == ["## [Unreleased]",
+                                                          f"## [{new_version}] - 2030-01-01"]
+    earlier = HEADING.search(changelog_before)
     assert earlier and changelog.endswith(changelog_before[earlier.start():])
     section = changelog[:len(changelog) - len(changelog_before) + earlier.start()]
-    assert "in-001: note" in section and descriptor["contentHash"] in section
+    # The notes say nothing of `incidents`, so the section names its corrected row and field.
+    assert re.search(r"^- `incidents`: 1 row corrected \(in-001\) in note\.$", section, re.M)
+    assert descriptor["contentHash"] in section
 
 
 def test_a_recorded_doi_reaches_every_citation_and_zenodo(project: Path) -> None:

@@ -7,6 +7,9 @@ import io
 import json
 import os
 import shutil
+import subprocess
+import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -19,7 +22,7 @@ from dprk_ru_data.diff import diff_packages
 from dprk_ru_data.digest import prefixed
 from dprk_ru_data.stored import (StoredReleaseError, UnknownRelease, archive_bytes, archive_path,
                                  open_release, read_archive, stored_versions)
-from dprk_ru_data.versions import read_releases, write_releases
+from dprk_ru_data.versions import Release, parse_version, read_releases, write_releases
 
 from .conftest import ROOT
 
@@ -256,3 +259,43 @@ def test_diff_takes_versions_and_folders_alike() -> None:
     assert text.startswith(f"dprk-ru-data {FIRST} -> {LAST}") and " -> " in text.splitlines()[-1]
     missing = runner.invoke(main, ["diff", "9.9.9", LAST])
     assert missing.exit_code == 2 and "OLD" in missing.stderr
+
+
+def rebuilt_from_history(release: Release, into: Path, corpus: Path) -> Path:
+    """The build of `release` made again by its own commit: that commit's raw/, pyproject.toml
+    and package code, built by that code, with the release records up to `release`."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", str(release.commit), "raw",
+                              "pyproject.toml", "dprk_ru_data"], capture_output=True, check=True)
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tree:
+        tree.extractall(into, filter="data")
+    # In the form its code reads: the fields a release record had then (no archive, no commit).
+    records = [{"version": r.version, "date": r.date, "content_hash": r.content_hash,
+                "toolchain": r.toolchain} for r in RELEASES
+               if parse_version(r.version) <= parse_version(release.version)]
+    (into / "RELEASES.json").write_text(json.dumps(records, indent=2) + "\n", encoding="utf-8")
+    environment = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(into),
+                   "DPRK_CORPUS": str(corpus), "HOME": str(into)}
+    subprocess.run([sys.executable, "-m", "dprk_ru_data", "build", "."], cwd=into,
+                   env=environment, capture_output=True, check=True, timeout=600)
+    return into
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("release", RELEASES, ids=[r.version for r in RELEASES])
+def test_each_stored_release_is_what_its_commit_builds(release: Release, tmp_path: Path,
+                                                       corpus: Path) -> None:
+    """Rebuilt from the git history by the code of its own commit, each release gives the very
+    bytes that are stored (descriptor and tables), and so the tables `load(version=)` gives."""
+    if release.commit is None:
+        pytest.skip(f"release {release.version} records no commit")
+    probe = subprocess.run(["git", "-C", str(ROOT), "cat-file", "-e", f"{release.commit}^{{tree}}"],
+                           capture_output=True, check=False)
+    if probe.returncode:
+        pytest.skip(f"commit {release.commit} is not in this checkout's history (a shallow clone "
+                    "or an sdist)")
+    rebuilt = rebuilt_from_history(release, tmp_path / "rebuilt", corpus)
+    stored = read_archive(ROOT, release.version)
+    assert {name: (rebuilt / name).read_bytes() for name in stored} == stored
+    for name in dprk_ru_data.tables(version=release.version):
+        assert dprk_ru_data.load(name, version=release.version).equals(
+            dprk_ru_data.load(name, root=rebuilt)), name

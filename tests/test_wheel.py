@@ -1,4 +1,4 @@
-"""The installed artefacts. `python -m build` makes an sdist (with raw/, so a user can rebuild) and,
+"""The installed artefacts. `releases.make_dist` (`python -m build`, then `twine check`) makes an sdist (with raw/, so a user can rebuild) and,
 from it, a wheel (with the built tables). The wheel, installed in a fresh virtual environment and
 used outside the repository, loads every table offline; the sdist, unpacked and installed, rebuilds
 the same bytes."""
@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 
 from dprk_ru_data.registry import STORED, TABLES
+from dprk_ru_data.releases import make_dist, read_releases, released_build_from_git
+from dprk_ru_data.stored import archive_path
 
 from .conftest import OUTPUT_FILES, ROOT, snapshot
 
@@ -42,8 +44,8 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if os.environ.get("DPRK_SKIP_WHEEL_TEST"):
         pytest.skip("DPRK_SKIP_WHEEL_TEST is set")
     out = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out),
-                    str(ROOT)], check=True, capture_output=True)
+    made = make_dist(ROOT, out)  # as `dprk-data release` makes them: twine check --strict passes
+    assert sorted(path.name.rsplit(".", 1)[-1] for path in made) == ["gz", "whl"]
     return out
 
 
@@ -72,11 +74,14 @@ def installed(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_sdist_holds_the_inputs_and_the_wheel_the_outputs(dist: Path) -> None:
     with tarfile.open(next(dist.glob("dprk_ru_data-*.tar.gz"))) as sdist:
         names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
-    expected = {f"raw/{name}.csv" for name in STORED} | {"pyproject.toml", "RELEASES.json"}
+    stored = {archive_path(r.version) for r in read_releases(ROOT)}
+    expected = ({f"raw/{name}.csv" for name in STORED} | {"pyproject.toml", "RELEASES.json"}
+                | stored)
     assert expected <= names, expected - names
     with zipfile.ZipFile(next(dist.glob("dprk_ru_data-*.whl"))) as wheel:
         members = set(wheel.namelist())
     shipped = {f"dprk_ru_data/_data/build/{name}.csv" for name in TABLES}
+    shipped |= {f"dprk_ru_data/_data/{path}" for path in stored | {"RELEASES.json"}}
     assert shipped | {"dprk_ru_data/_data/datapackage.json"} <= members
     assert not any(name.startswith("raw/") for name in members)
 
@@ -127,3 +132,48 @@ def test_the_wheel_needs_only_polars_and_click_to_load(dist: Path) -> None:
              if re.search(r"extra == ['\"]build['\"]", r)}
     assert {"pandera", "pycountry", "filelock"} <= build
 
+
+
+RELEASE_SCRIPT = """
+import hashlib, json, sys, dprk_ru_data
+version = sys.argv[1]
+print(json.dumps({name: hashlib.sha256(dprk_ru_data.load(name, version=version).write_csv()
+                                       .encode()).hexdigest()
+                  for name in dprk_ru_data.tables(version=version)}))
+"""
+
+
+def test_the_wheel_loads_the_first_release_as_its_commit_built_it(installed: Path,
+                                                                  tmp_path: Path) -> None:
+    """From a fresh install of the wheel, outside the repository: every table of the first
+    release equals the one its commit in the git history holds; `diff` compares two releases by
+    number, and `cite --version` names the first release's year, month and content hash."""
+    import hashlib
+
+    import dprk_ru_data
+
+    releases = read_releases(ROOT)
+    first = releases[0]
+    history = released_build_from_git(ROOT, first, tmp_path / "history")
+    if history is None:
+        pytest.skip("not a git checkout with history: the first release cannot be rebuilt")
+    expected = {name: hashlib.sha256(dprk_ru_data.load(name, root=history).write_csv()
+                                     .encode()).hexdigest()
+                for name in dprk_ru_data.tables(root=history)}
+    outside = {"PATH": os.environ.get("PATH", "")}
+    loaded = subprocess.run([str(installed), "-c", RELEASE_SCRIPT, first.version], cwd=tmp_path,
+                            capture_output=True, text=True, check=True, env=outside)
+    assert json.loads(loaded.stdout) == expected
+
+    cli = str(installed.parent / "dprk-data")
+    diff = subprocess.run([cli, "diff", first.version, releases[-1].version], cwd=tmp_path,
+                          capture_output=True, text=True, env=outside, check=False)
+    assert diff.returncode == 0, diff.stderr
+    assert diff.stdout.startswith(f"dprk-ru-data {first.version} -> {releases[-1].version}")
+    cite = subprocess.run([cli, "cite", "--format", "bibtex", "--version", first.version],
+                          cwd=tmp_path, capture_output=True, text=True, env=outside, check=True)
+    year, month, _ = first.date.split("-")
+    months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    assert f"year = {{{year}}}" in cite.stdout
+    assert f"month = {months[int(month) - 1]}," in cite.stdout
+    assert first.content_hash in cite.stdout and f"version = {{{first.version}}}" in cite.stdout
