@@ -7,6 +7,7 @@ at the repository root is this module's ``cff`` rendering, written by the build.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -196,12 +197,17 @@ RENDERERS: dict[str, Callable[[Citation], str]] = {
     "text": text, "apa": apa, "bibtex": bibtex, "cff": cff, "json": csl_json, "zenodo": zenodo}
 
 
-def render(package: dict[str, Any], output_format: str = "text") -> str:
-    """The citation of the package described by `package` in `output_format` (one of FORMATS).
+def render(package: dict[str, Any], output_format: str = "text", doi: str | None = None) -> str:
+    """The citation of the package described by `package` in `output_format` (one of FORMATS);
+    `doi`, where given, is the release's DOI recorded after it was built (a stored release's
+    descriptor predates its deposit), used where the descriptor names none.
 
     >>> "@misc{dprk-ru-data-" in render(__import__("dprk_ru_data").package(), "bibtex")
     True
     """
     if output_format not in RENDERERS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {output_format!r}")
-    return RENDERERS[output_format](Citation.from_descriptor(package))
+    citation = Citation.from_descriptor(package)
+    if doi and not citation.doi:
+        citation = dataclasses.replace(citation, doi=doi)
+    return RENDERERS[output_format](citation)

@@ -488,8 +488,10 @@ def cite(output_format: str, root: Path | None) -> None:
     version, release date, licence, content hash, and the DOI where one is recorded."""
     from .citation import render
     from .loaders import package
+    from .stored import record_of
 
-    click.echo(render(package(root), output_format), nl=False)
+    release = record_of(root) if root else None  # with --version: its DOI, if since recorded
+    click.echo(render(package(root), output_format, release.doi if release else None), nl=False)
 
 
 def _build_or_release(ctx: click.Context, param: click.Parameter, value: str) -> Path:

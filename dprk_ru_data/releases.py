@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+import textwrap
 from pathlib import Path
 
 from .versions import (BUMPS, PYPROJECT, RELEASES_FILE, Release, ReleaseError, bump_between,
@@ -70,6 +71,7 @@ def changelog_with(text: str, version: str, date: str, summary: str,
     ordered = [kind for kind in KINDS if kind in kinds] + [k for k in kinds if k not in KINDS]
     body = "\n\n".join(filter(None, [preface.strip(), *(f"### {kind}\n\n{kinds[kind]}"
                                                         for kind in ordered)]))
+    summary = textwrap.fill(summary, 100, break_long_words=False, break_on_hyphens=False)
     section = f"## [{version}] - {date}\n\n{summary}\n" + (f"\n{body}\n" if body else "")
     parts = [head, f"## {UNRELEASED}", section, *sections]
     return "\n".join(part.rstrip() + "\n" for part in parts)

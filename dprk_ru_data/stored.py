@@ -198,10 +198,18 @@ def open_release(root: Path, version: str) -> Path:
         target.write_bytes(member)
     _OPENED[key] = folder
     _ORIGINS[folder] = f"release {version}, stored in {where_stored(root, version)}"
+    _RECORDS[folder] = release
     return folder
 
 
 _ORIGINS: dict[Path, str] = {}
+_RECORDS: dict[Path, Release] = {}
+
+
+def record_of(folder: Path) -> Release | None:
+    """The release record of `folder`, where it is a stored release opened by `open_release`:
+    what RELEASES.json says of it now (a DOI recorded after the release, say)."""
+    return _RECORDS.get(folder)
 
 
 def where_stored(root: Path, version: str) -> Path:

@@ -299,3 +299,19 @@ def test_each_stored_release_is_what_its_commit_builds(release: Release, tmp_pat
     for name in dprk_ru_data.tables(version=release.version):
         assert dprk_ru_data.load(name, version=release.version).equals(
             dprk_ru_data.load(name, root=rebuilt)), name
+
+
+def test_a_doi_recorded_after_a_release_reaches_its_citation(tmp_path: Path) -> None:
+    """A DOI is known only once a release is deposited, after it was stored: recorded in
+    RELEASES.json, it reaches every citation of that stored release."""
+    root = stored_copy(tmp_path)
+    write_releases(root, [type(r)(**{**r.__dict__, "doi": "10.5281/zenodo.7654321"})
+                          if r.version == FIRST else r for r in read_releases(root)])
+    for output_format, shown in (("bibtex", "doi = {10.5281/zenodo.7654321}"),
+                                 ("apa", "https://doi.org/10.5281/zenodo.7654321"),
+                                 ("json", '"DOI": "10.5281/zenodo.7654321"')):
+        result = CliRunner().invoke(main, ["cite", "--root", str(root), "--version", FIRST,
+                                           "--format", output_format], catch_exceptions=False)
+        assert shown in result.stdout, output_format
+    later = CliRunner().invoke(main, ["cite", "--root", str(root), "--version", LAST])
+    assert "doi" not in later.stdout.lower()
