@@ -30,8 +30,8 @@ from .evidence import check_spans, corpus_dir, unchecked_note
 from .raw import LINE, RAW_DIR, Loaded, check_formulas, read_raw
 from .registry import STORED, TABLES
 from .views import build_views
-from .versions import (PYPROJECT, RELEASES_FILE, ReleaseError, project_version, release_date,
-                       release_doi)
+from .versions import (PYPROJECT, RELEASES_FILE, ReleaseError, project_version, read_releases,
+                       release_date, release_doi)
 
 if TYPE_CHECKING:
     from .readme import ReadmeError
@@ -186,6 +186,11 @@ def _build(root: Path, corpus: Path | None, notes: list[str] | None) -> dict[str
     outputs[ZENODO] = citation.render(descriptor, "zenodo").encode("utf-8")
     derived = _derived_docs(root, readme, outputs, notes)
     write_all(root, {**outputs, **derived}, OUTPUTS + tuple(derived))
+    if released and notes is not None:
+        recorded = [r.content_hash for r in read_releases(root) if r.version == version]
+        if recorded and recorded[0] != descriptor["contentHash"]:
+            notes.append(f"version {version} is released with other data: set the next version "
+                         f"in {PYPROJECT} (`dprk-data diff {version} .` says which bump)")
     return descriptor
 
 

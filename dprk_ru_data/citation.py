@@ -38,6 +38,9 @@ class Citation:
     @classmethod
     def from_descriptor(cls, package: dict[str, Any]) -> "Citation":
         created = package.get("created")
+        if created is not None and not _is_day(str(created)[:10]):
+            raise ValueError(f"datapackage.json: created {created!r} does not begin with a "
+                             "YYYY-MM-DD date")
         return cls(
             name=package["name"],
             title=package["title"],
@@ -52,6 +55,15 @@ class Citation:
             doi=str(package["id"]).removeprefix(DOI_PREFIX)
             if str(package.get("id", "")).startswith(DOI_PREFIX) else None,
         )
+
+
+def _is_day(text: str) -> bool:
+    import datetime as dt
+
+    try:
+        return len(text) == 10 and dt.date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
 
 
 def text(citation: Citation) -> str:
@@ -72,8 +84,8 @@ def apa(citation: Citation) -> str:
         when = f"{year}, {MONTHS[month - 1]} {day}"
     else:
         when = "n.d."
-    authors = ", ".join(citation.authors[:-1]) + (", & " if len(citation.authors) > 1 else "") \
-        + citation.authors[-1]
+    names = list(citation.authors) or [citation.name]  # APA: no author, the work's name leads
+    authors = ", ".join(names[:-1]) + (", & " if len(names) > 1 else "") + names[-1]
     unreleased = ", unreleased" if not citation.released else ""
     tail = f"https://doi.org/{citation.doi}" if citation.doi else f"{citation.name}."
     return (f"{authors}. ({when}). {citation.title} (Version {citation.version}{unreleased}) "

@@ -471,9 +471,20 @@ def plot(chart: str, out: Path | None, root: Path | None) -> None:
     if out is not None and len(names) > 1:
         raise click.BadParameter("--out names one file; draw one chart at a time with it",
                                  param_hint="--out")
+    from polars.exceptions import ColumnNotFoundError
+
+    from .loaders import package
+
+    descriptor = package(root)
     for name in names:
         draw, default = CHARTS[name]
-        click.echo(f"wrote {draw(out or Path(default), root)}")
+        try:
+            click.echo(f"wrote {draw(out or Path(default), root)}")
+        except (KeyError, ColumnNotFoundError) as error:  # an older release (--version) lacks
+            raise click.BadParameter(                      # a table or column the chart reads
+                f"the {name} chart is drawn from the current tables, and version "
+                f"{descriptor['version']} lacks one: {error.args[0]}", param_hint="--version"
+            ) from None
 
 
 @main.command()
@@ -491,7 +502,12 @@ def cite(output_format: str, root: Path | None) -> None:
     from .stored import record_of
 
     release = record_of(root) if root else None  # with --version: its DOI, if since recorded
-    click.echo(render(package(root), output_format, release.doi if release else None), nl=False)
+    try:
+        cited = render(package(root), output_format, release.doi if release else None)
+    except (KeyError, TypeError, ValueError, IndexError) as error:  # a descriptor not ours
+        click.echo(f"error: cannot cite {root or 'the package'}: {error}", err=True)
+        raise SystemExit(EXIT_DATA_ERROR) from None
+    click.echo(cited, nl=False)
 
 
 def _build_or_release(ctx: click.Context, param: click.Parameter, value: str) -> Path:
@@ -500,6 +516,9 @@ def _build_or_release(ctx: click.Context, param: click.Parameter, value: str) ->
     import re
 
     if re.fullmatch(r"\d+\.\d+\.\d+", value):
+        if Path(value).exists():
+            raise click.BadParameter(f"{value!r} is both a release's version and a folder here: "
+                                     f"write ./{value} for the folder", param_hint=param.name)
         return _release_root(None, value, str(param.name).upper())
     path = Path(value)
     if not path.exists():

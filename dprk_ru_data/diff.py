@@ -183,8 +183,10 @@ def _shown(value: str | None, width: int = 60, start: int = 0) -> str:
     if len(value) <= width:
         return repr(value)
     start = max(0, min(start, len(value) - width + 1))
-    shown = ("…" if start else "") + value[start:start + width - 1]
-    return repr(shown + ("…" if start + width - 1 < len(value) else ""))
+    room = width - 1 - (1 if start else 0)  # at most `width` characters, the marks included
+    end = len(value) if start + room + 1 >= len(value) else start + room
+    shown = ("…" if start else "") + value[start:end]
+    return repr(shown + ("…" if end < len(value) else ""))
 
 
 def _change(old: str | None, new: str | None, width: int = 60) -> str:

@@ -41,8 +41,8 @@ def previous_build(root: Path, release: Release, into: Path) -> Path | None:
 
 def _sections(text: str) -> tuple[str, list[str]]:
     """The text before the first ``## `` heading, and each section from its heading on."""
-    head, *sections = text.split("\n## ")
-    return head, ["## " + section for section in sections]
+    head, *sections = ("\n" + text).split("\n## ")
+    return head.lstrip("\n") or CHANGELOG_HEAD, ["## " + section for section in sections]
 
 
 def changelog_with(text: str, version: str, date: str, summary: str,
@@ -60,12 +60,15 @@ def changelog_with(text: str, version: str, date: str, summary: str,
     if sections and sections[0].startswith(f"## {UNRELEASED}"):
         notes = sections.pop(0).partition("\n")[2].strip()
     preface, *blocks = re.split(r"^### ", notes, flags=re.M)
-    kinds = {block.partition("\n")[0].strip(): block.partition("\n")[2].strip()
-             for block in blocks}
+    kinds: dict[str, str] = {}
+    for block in blocks:  # a kind written twice keeps both of its blocks, in order
+        kind, _, lines = block.partition("\n")
+        kinds[kind.strip()] = "\n".join(filter(None, [kinds.get(kind.strip(), ""),
+                                                      lines.strip()]))
     for kind in KINDS:
         lines = [f"- {line}" for line in generated.get(kind, [])
                  if (table := re.search(r"`([a-z_]+)", line)) is None
-                 or f"`{table.group(1)}" not in notes]
+                 or not re.search(rf"`{table.group(1)}[`.]", notes)]
         if lines:
             kinds[kind] = "\n".join(filter(None, [kinds.get(kind, ""), *lines]))
     ordered = [kind for kind in KINDS if kind in kinds] + [k for k in kinds if k not in KINDS]
@@ -89,7 +92,7 @@ def check_dist_tools() -> None:
                            "'dprk-ru-data[release]' (or pass --no-dist)")
 
 
-def make_dist(root: Path, out: Path) -> list[Path]:
+def make_dist(root: Path, out: Path, version: str | None = None) -> list[Path]:
     """Build the sdist and the wheel of the project in `root` into `out` (the wheel from the
     sdist, with the installed build backend) and check both with ``twine check --strict``;
     return their paths. Uploading them stays a person's step (``twine upload``)."""
@@ -98,6 +101,8 @@ def make_dist(root: Path, out: Path) -> list[Path]:
 
     check_dist_tools()
     out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob(f"dprk_ru_data-{version or project_version(root)}[-.]*"):
+        stale.unlink()  # made before for this version: made again, and checked again
     before = set(out.iterdir())
     done = subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out),
                            str(root)], capture_output=True, text=True, timeout=DIST_TIMEOUT,
@@ -106,11 +111,15 @@ def make_dist(root: Path, out: Path) -> list[Path]:
         raise ReleaseError(f"building the sdist and wheel failed:\n{done.stderr[-2000:]}")
     made = sorted(path for path in out.iterdir() if path not in before
                   and path.name.endswith((".whl", ".tar.gz")))
+    if len(made) != 2:
+        raise ReleaseError(f"building made {[path.name for path in made]}, not an sdist and a "
+                           "wheel")
     done = subprocess.run([sys.executable, "-m", "twine", "check", "--strict",
                            *map(str, made)], capture_output=True, text=True,
                           timeout=DIST_TIMEOUT, check=False)
     if done.returncode:
-        raise ReleaseError(f"twine check refused the sdist or wheel:\n{done.stdout[-2000:]}")
+        raise ReleaseError("twine check refused the sdist or wheel:\n"
+                           f"{(done.stdout + done.stderr)[-2000:]}")
     return made
 
 
@@ -124,7 +133,9 @@ def release(root: Path | str, date: str, previous: Path | str | None = None,
     as much as the changes require. Appends the release (with the hashes of its tables and of
     its stored copy, ``releases/<version>.zip``) to ``RELEASES.json``, and moves the notes under
     ``## [Unreleased]`` in ``CHANGELOG.md`` under the version; the rebuild carries `date` as
-    ``created``. Raises `ReleaseError`, having written nothing, when a rule is broken.
+    ``created``. Raises `ReleaseError`, having written nothing, when a rule is broken (a version
+    not bumped enough, a date, a data error). Making the sdist and wheel comes last: where that
+    fails the release stays recorded, and the error says how to make them again.
     """
     from .build import build
     from .diff import changelog_section, diff_packages
@@ -185,5 +196,10 @@ def release(root: Path | str, date: str, previous: Path | str | None = None,
                     commit=entry.commit)
     write_releases(root, [*releases, entry])
     if dist:
-        make_dist(root, root / DIST)
+        try:
+            make_dist(root, root / DIST, version)
+        except ReleaseError as error:
+            raise ReleaseError(f"{version} is released and stored, but {error}\nmake them again "
+                               f"with: python -m build --no-isolation && twine check dist/*"
+                               ) from None
     return entry

@@ -24,6 +24,7 @@ import os
 import shutil
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +35,11 @@ from .versions import Release, ReleaseError, parse_version, read_releases
 
 RELEASES_DIR = "releases"
 DESCRIPTOR = "datapackage.json"
-MAX_ARCHIVE_BYTES = 256 * 2 ** 20  # a release is well under a megabyte today
+MAX_ARCHIVE_BYTES = 16 * 2 ** 20  # a release is well under a megabyte today
 MAX_MEMBER_BYTES = 1 * 2 ** 30  # what one table may unpack to
+MAX_UNPACKED_BYTES = 2 * 2 ** 30  # what a whole release may unpack to
+MAX_DESCRIPTOR_BYTES = 64 * 2 ** 20  # as the loaders allow
+MAX_MEMBERS = 256  # a release holds a descriptor and a file per table
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold: no clock in the bytes
 
 
@@ -96,7 +100,10 @@ def _recorded(root: Path, version: str) -> Release:
         parse_version(version)
     except ReleaseError as error:
         raise UnknownRelease(str(error)) from None
-    releases = read_releases(root)
+    try:
+        releases = read_releases(root)
+    except ReleaseError as error:  # a malformed, linked or oversized RELEASES.json
+        raise StoredReleaseError(str(error)) from None
     for release in releases:
         if release.version == version:
             return release
@@ -124,6 +131,9 @@ def _verified(root: Path, version: str) -> tuple[Release, bytes]:
     except FileNotFoundError:
         raise UnknownRelease(f"release {version} is not stored: {where} is missing") from None
     except UnsafePath as error:
+        if error.rule == "missing_file":
+            raise UnknownRelease(f"release {version} is not stored: {where} is missing"
+                                 ) from None
         raise StoredReleaseError(f"release {version}: {error}") from None
     found = prefixed(data)
     if found != release.archive:  # checked before the zip is parsed: only our own bytes are
@@ -136,31 +146,59 @@ def _verified(root: Path, version: str) -> tuple[Release, bytes]:
 def _parsed(data: bytes, where: Path, release: Release) -> dict[str, bytes]:
     try:
         return _members(data, where, release)
-    except (KeyError, TypeError, ValueError, RecursionError, zipfile.BadZipFile,
-            UnsafePath) as error:
+    except (KeyError, TypeError, ValueError, RecursionError, zipfile.BadZipFile, UnsafePath,
+            zlib.error, EOFError, RuntimeError, NotImplementedError, LookupError) as error:
         raise StoredReleaseError(f"{where} is not a stored release ({error})") from None
 
 
+def _entries(data: bytes) -> int:
+    """The number of members the zip's end record declares, read before the zip is opened (whose
+    index would be built for every member)."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 22 - 65535))
+    if end < 0 or len(data) < end + 22:
+        raise ValueError("no end of central directory")
+    return int.from_bytes(data[end + 10:end + 12], "little")
+
+
 def _members(data: bytes, where: Path, release: Release) -> dict[str, bytes]:
-    members: dict[str, bytes] = {}
+    """The members of the archive `data`, checked in an order that bounds the work: the number
+    of members, how each is stored, the descriptor alone, the names against the descriptor's
+    list, the sizes they declare, and only then the tables, each against its hash."""
+    if not 1 <= _entries(data) <= MAX_MEMBERS:
+        raise StoredReleaseError(f"{where}: not 1 to {MAX_MEMBERS} members")
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for info in archive.infolist():
-            if info.file_size > MAX_MEMBER_BYTES:
-                raise StoredReleaseError(f"{where}: {info.filename} unpacks to more than "
-                                         f"{MAX_MEMBER_BYTES} bytes")
-            members[info.filename] = archive.read(info)
-    descriptor = json.loads(members.get(DESCRIPTOR, b"null"))
-    if not isinstance(descriptor, dict) or descriptor.get("version") != release.version:
-        raise StoredReleaseError(f"{where}: its {DESCRIPTOR} is not that of version "
-                                 f"{release.version}")
-    expected = {DESCRIPTOR, *(str(r["path"]) for r in descriptor["resources"])}
-    if set(members) != expected:
-        raise StoredReleaseError(f"{where} holds {sorted(set(members) ^ expected)} against "
-                                 f"what its {DESCRIPTOR} lists")
-    for resource in descriptor["resources"]:
-        parts(resource["path"])  # a plain relative path, or UnsafePath
-        if prefixed(members[resource["path"]]) != resource["hash"]:
-            raise StoredReleaseError(f"{where}: {resource['path']} does not match its hash")
+        infos = archive.infolist()
+        for info in infos:
+            if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED,
+                                                                  zipfile.ZIP_DEFLATED):
+                raise StoredReleaseError(f"{where}: {info.filename} is encrypted or compressed "
+                                         "in a way a stored release never is")
+        by_name = {info.filename: info for info in infos}
+        if len(by_name) != len(infos) or DESCRIPTOR not in by_name \
+                or by_name[DESCRIPTOR].file_size > MAX_DESCRIPTOR_BYTES:
+            raise StoredReleaseError(f"{where}: no single {DESCRIPTOR} of at most "
+                                     f"{MAX_DESCRIPTOR_BYTES} bytes")
+        descriptor = json.loads(archive.read(DESCRIPTOR))
+        if not isinstance(descriptor, dict) or descriptor.get("version") != release.version \
+                or descriptor.get("contentHash") != release.content_hash:
+            raise StoredReleaseError(f"{where}: its {DESCRIPTOR} is not that of version "
+                                     f"{release.version} with {release.content_hash}")
+        paths = [str(r["path"]) for r in descriptor["resources"]]
+        for path in paths:
+            parts(path)  # a plain relative path, or UnsafePath
+            if any(other.startswith(path + "/") for other in paths):
+                raise StoredReleaseError(f"{where}: {path} is both a file and a folder")
+        if set(by_name) != {DESCRIPTOR, *paths} or len(set(paths)) != len(paths):
+            raise StoredReleaseError(f"{where} holds {sorted(set(by_name) ^ {DESCRIPTOR, *paths})} "
+                                     f"against what its {DESCRIPTOR} lists")
+        sizes = [by_name[path].file_size for path in paths]
+        if max(sizes, default=0) > MAX_MEMBER_BYTES or sum(sizes) > MAX_UNPACKED_BYTES:
+            raise StoredReleaseError(f"{where}: its tables unpack to more than a release may")
+        members = {DESCRIPTOR: archive.read(DESCRIPTOR)}
+        for resource in descriptor["resources"]:
+            members[resource["path"]] = archive.read(by_name[resource["path"]])
+            if prefixed(members[resource["path"]]) != resource["hash"]:
+                raise StoredReleaseError(f"{where}: {resource['path']} does not match its hash")
     if content_hash(descriptor["resources"]) != release.content_hash:
         raise StoredReleaseError(f"{where}: its tables' content hash is not the "
                                  f"{release.content_hash} RELEASES.json records")
@@ -182,23 +220,41 @@ def _scratch() -> Path:
 def open_release(root: Path, version: str) -> Path:
     """A package folder holding the stored release `version` of `root` (see `read_archive`).
 
-    The archive is read and its hash checked at every call; it is unpacked once per process and
-    archive, into a private folder removed at exit. Readers take the folder as ``root``.
+    The archive is read and checked at every call, and the folder it was unpacked into before
+    (once per process, a private folder removed at exit) is used again only while every file
+    there is still the archive's; readers take the folder as ``root``.
     """
     release, data = _verified(root, version)
+    where = where_stored(root, version)
+    members = _parsed(data, where, release)
     key = (str(root.resolve()), version, prefixed(data))
     opened = _OPENED.get(key)
-    if opened is not None and (opened / DESCRIPTOR).is_file():
-        return opened
-    members = _parsed(data, where_stored(root, version), release)
+    if opened is None or not _holds(opened, members):
+        opened = _unpack(members, version, where)
+        _OPENED[key] = opened
+    _ORIGINS[opened] = f"release {version}, stored in {where}"
+    _RECORDS[opened] = release  # what RELEASES.json says now (a DOI recorded since, say)
+    return opened
+
+
+def _holds(folder: Path, members: dict[str, bytes]) -> bool:
+    try:
+        return all(read_inside(folder, name, len(data) + 1) == data
+                   for name, data in members.items())
+    except OSError:
+        return False
+
+
+def _unpack(members: dict[str, bytes], version: str, where: Path) -> Path:
     folder = Path(tempfile.mkdtemp(prefix=f"{version}-", dir=_scratch()))
-    for name, member in members.items():
-        target = folder.joinpath(*parts(name))
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(member)
-    _OPENED[key] = folder
-    _ORIGINS[folder] = f"release {version}, stored in {where_stored(root, version)}"
-    _RECORDS[folder] = release
+    try:
+        for name, member in members.items():
+            target = folder.joinpath(*parts(name))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(member)
+    except OSError as error:
+        raise StoredReleaseError(f"{where}: cannot unpack it ({error.strerror or error})"
+                                 ) from None
     return folder
 
 

@@ -545,3 +545,75 @@ def test_zenodo_metadata_is_the_citations() -> None:
     assert zenodo["title"].startswith(cff["title"])
     assert [c["name"] for c in zenodo["creators"]] == [a["name"] for a in cff["authors"]]
     assert zenodo["license"]["id"] == cff["license"].lower()
+
+
+def test_changelog_with_moves_the_notes_and_adds_what_they_do_not_name() -> None:
+    from dprk_ru_data.releases import changelog_with
+
+    text = ("# Changelog\n\nIntro.\n\n## [Unreleased]\n\n### Fixed\n\n- One.\n\n### Added\n\n"
+            "- About `evidence_id` only.\n\n### Fixed\n\n- Two.\n\n## [0.1.0] - 2026-01-01\n\n"
+            "Old.\n")
+    generated = {"Added": ["`evidence`: 2 rows (ev-1, ev-2).", "`actors`: 1 row (a-1)."],
+                 "Removed": ["`incidents`: 1 row (in-9)."]}
+    out = changelog_with(text, "0.2.0", "2026-02-01", "Summary.", generated)
+    assert re.findall(r"^## .*$", out, re.M) == ["## [Unreleased]", "## [0.2.0] - 2026-02-01",
+                                                 "## [0.1.0] - 2026-01-01"]
+    section = out.split("## [0.2.0] - 2026-02-01\n")[1].split("## [0.1.0]")[0]
+    # Kinds in the Keep a Changelog order, a kind written twice kept whole, in order.
+    assert re.findall(r"^### (.*)$", section, re.M) == ["Added", "Removed", "Fixed"]
+    assert section.index("- One.") < section.index("- Two.")
+    # `evidence_id` is not the table `evidence`: its generated entry is added, as are the rest.
+    assert "- `evidence`: 2 rows (ev-1, ev-2)." in section and "(a-1)" in section
+    assert "### Removed\n\n- `incidents`: 1 row (in-9).\n" in section
+    assert out.endswith("## [0.1.0] - 2026-01-01\n\nOld.\n")
+    # A note that names a table keeps the generated entry of that table out.
+    named = changelog_with(text.replace("`evidence_id`", "`evidence`"), "0.2.0", "2026-02-01",
+                           "Summary.", generated)
+    assert "ev-1" not in named and "(a-1)" in named
+    # A changelog that starts at its Unreleased heading, and an empty one.
+    bare = changelog_with("## [Unreleased]\n\n### Fixed\n\n- Three.\n", "1.0.0", "2026-03-01",
+                          "S.", {})
+    assert bare.count("## [Unreleased]") == 1 and "- Three." in bare.split("## [1.0.0]")[1]
+    assert "## [1.0.0] - 2026-03-01\n\nS.\n" in changelog_with("", "1.0.0", "2026-03-01", "S.",
+                                                                {})
+
+
+@pytest.mark.parametrize(("created", "apa", "month"), [
+    ("2026-11-24T00:00:00Z", "(2026, November 24)", "nov"),
+    ("2027-01-05T00:00:00Z", "(2027, January 5)", "jan"),
+])
+def test_citations_carry_the_release_year_and_month(created: str, apa: str, month: str) -> None:
+    from dprk_ru_data.citation import render
+
+    descriptor = {**committed_descriptor(), "created": created}
+    assert apa in render(descriptor, "apa")
+    assert f"  month = {month},\n" in render(descriptor, "bibtex")
+    year, number, day = (int(part) for part in created[:10].split("-"))
+    assert json.loads(render(descriptor, "json"))[0]["issued"] == {
+        "date-parts": [[year, number, day]]}
+    assert f'date-released: "{created[:10]}"' in render(descriptor, "cff")
+    anonymous = {**descriptor, "contributors": []}
+    assert render(anonymous, "apa").startswith(f"{descriptor['name']}. {apa}.")
+
+
+@pytest.mark.parametrize("created", ["2026-00-10", "2026-13-01", "2026-1-5", "soon"])
+def test_a_descriptor_with_a_broken_date_is_refused_by_cite(created: str,
+                                                            tmp_path: Path) -> None:
+    descriptor = {**committed_descriptor(), "created": created}
+    (tmp_path / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    result = CliRunner().invoke(main, ["cite", "--root", str(tmp_path), "--format", "bibtex"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "does not begin with a YYYY-MM-DD date" in result.stderr
+
+
+def test_a_build_that_differs_from_its_released_version_says_to_bump_it(project: Path) -> None:
+    last = read_releases(project)[-1]
+    set_version(project, last.version)
+    edit_cell(project, "incidents", 0, "note", "Edited after the release.")
+    notes: list[str] = []
+    build(project, notes=notes)
+    assert any(f"version {last.version} is released with other data" in n for n in notes), notes
+    set_version(project, bumped(last.version, "minor"))
+    notes.clear()
+    build(project, notes=notes)
+    assert not any("released with other data" in n for n in notes)
