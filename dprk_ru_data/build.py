@@ -14,7 +14,6 @@ import io
 import os
 import stat
 import tempfile
-import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,8 +29,8 @@ from .evidence import check_spans, corpus_dir, unchecked_note
 from .raw import LINE, RAW_DIR, Loaded, check_formulas, read_raw
 from .registry import STORED, TABLES
 from .views import build_views
-from .versions import (PYPROJECT, RELEASES_FILE, ReleaseError, project_version, read_releases,
-                       release_date, release_doi)
+from .versions import (PYPROJECT, RELEASES_FILE, Release, ReleaseError, project_version,
+                       release_of)
 
 if TYPE_CHECKING:
     from .readme import ReadmeError
@@ -130,8 +129,9 @@ def serialise(frame: pl.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-def _version(root: Path) -> tuple[str, str | None]:
-    """The version and its release date, with a located problem where either file is broken."""
+def _version(root: Path) -> tuple[str, Release | None]:
+    """The version and its release record (None while it is unreleased), with a located problem
+    where either file is broken."""
     try:
         version = project_version(root)
     except UnsafePath as error:
@@ -140,7 +140,7 @@ def _version(root: Path) -> tuple[str, str | None]:
         raise DataError([Problem(PYPROJECT, None, "version", None, "version",
                                  f"cannot read [project] version: {error}")]) from error
     try:
-        return version, release_date(root, version)
+        return version, release_of(root, version)
     except ReleaseError as error:
         raise DataError([Problem(RELEASES_FILE, None, None, None, "releases", str(error))]
                         ) from error
@@ -178,19 +178,18 @@ def _build(root: Path, corpus: Path | None, notes: list[str] | None) -> dict[str
     version, released = _version(root)
     sources = datapackage.coverage(tables["sources"])
     files = {name: serialise(tables.pop(name)) for name in list(tables)}
-    descriptor = datapackage.descriptor(files, version, sources, released,
-                                        release_doi(root, version))
+    descriptor = datapackage.descriptor(files, version, sources,
+                                        released.date if released else None,
+                                        released.doi if released else None)
     outputs = {f"{BUILD_DIR}/{name}.csv": data for name, data in files.items()}
     outputs[DESCRIPTOR] = datapackage.dumps(descriptor)
     outputs[CITATION] = citation.render(descriptor, "cff").encode("utf-8")
     outputs[ZENODO] = citation.render(descriptor, "zenodo").encode("utf-8")
     derived = _derived_docs(root, readme, outputs, notes)
     write_all(root, {**outputs, **derived}, OUTPUTS + tuple(derived))
-    if released and notes is not None:
-        recorded = [r.content_hash for r in read_releases(root) if r.version == version]
-        if recorded and recorded[0] != descriptor["contentHash"]:
-            notes.append(f"version {version} is released with other data: set the next version "
-                         f"in {PYPROJECT} (`dprk-data diff {version} .` says which bump)")
+    if released and notes is not None and released.content_hash != descriptor["contentHash"]:
+        notes.append(f"version {version} is released with other data: set the next version "
+                     f"in {PYPROJECT} (`dprk-data diff {version} .` says which bump)")
     return descriptor
 
 

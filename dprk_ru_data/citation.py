@@ -97,10 +97,6 @@ _BIBTEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&"
                    "^": r"\textasciicircum{}"}
 
 
-_BIBTEX_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
-                  "dec")
-
-
 def _bibtex_escape(value: str) -> str:
     return "".join(_BIBTEX_SPECIAL.get(char, char) for char in value)
 
@@ -113,7 +109,7 @@ def bibtex(citation: Citation) -> str:
         ("author", " and ".join("{" + _bibtex_escape(a) + "}" for a in citation.authors)),
     ]
     if citation.released:
-        month = _BIBTEX_MONTHS[int(citation.released[5:7]) - 1]
+        month = MONTHS[int(citation.released[5:7]) - 1][:3].lower()  # BibTeX's macro: nov
         fields += [("year", citation.released[:4]), ("month", month),
                    ("date", citation.released)]
     if citation.doi:

@@ -300,7 +300,6 @@ def info(table: str | None, root: Path | None, as_of: str | None, output_format:
     With --as-of, print each table's row count on that day beside its full count.
     """
     from .loaders import data_root, package, summary, window_widths
-    from .stored import origin
 
     descriptor = package(root)
     resources = {r["name"]: r for r in descriptor["resources"]}
@@ -330,7 +329,7 @@ def info(table: str | None, root: Path | None, as_of: str | None, output_format:
              "released": descriptor.get("created", "unreleased")[:10],
              "content_hash": descriptor["contentHash"],
              "licence": descriptor["licenses"][0]["name"],
-             "data": (origin(root) if root and origin(root) else None) or str(root or data_root()),
+             "data": _where(root or data_root()),
              "resources": [{"name": n, "bytes": r["bytes"], "hash": r["hash"]}
                            for n, r in resources.items()],
              "windows": window_widths(root)}
@@ -341,7 +340,7 @@ def info(table: str | None, root: Path | None, as_of: str | None, output_format:
         _emit(about["resources"], output_format)
         return
     click.echo(f"{about['name']} {about['version']}: {about['title']}")
-    click.echo(f"data read from: {origin(root) if root and origin(root) else root or data_root()}")
+    click.echo(f"data read from: {about['data']}")
     click.echo(f"released: {about['released']}")
     click.echo(f"content hash: {about['content_hash']}")
     click.echo(f"licence: {about['licence']}")
@@ -513,9 +512,9 @@ def cite(output_format: str, root: Path | None) -> None:
 def _build_or_release(ctx: click.Context, param: click.Parameter, value: str) -> Path:
     """A folder or descriptor path, or a release's version (``0.1.0``) standing for its stored
     build, as a path to read."""
-    import re
+    from .versions import is_version
 
-    if re.fullmatch(r"\d+\.\d+\.\d+", value):
+    if is_version(value):
         if Path(value).exists():
             raise click.BadParameter(f"{value!r} is both a release's version and a folder here: "
                                      f"write ./{value} for the folder", param_hint=param.name)
@@ -546,7 +545,7 @@ def diff(old: Path, new: Path, output_format: str, check: bool) -> None:
     try:
         changes = diff_packages(old, new)
     except (FileNotFoundError, KeyError, ValueError) as error:
-        raise click.ClickException(f"cannot compare {_shown(old)} and {_shown(new)}: {error}"
+        raise click.ClickException(f"cannot compare {_where(old)} and {_where(new)}: {error}"
                                    ) from error
     if output_format == "json":
         click.echo(json.dumps(changes.as_dict(), indent=2, ensure_ascii=False))
@@ -556,7 +555,8 @@ def diff(old: Path, new: Path, output_format: str, check: bool) -> None:
         raise SystemExit(EXIT_DATA_ERROR)
 
 
-def _shown(folder: Path) -> str:
+def _where(folder: Path) -> str:
+    """The folder a command read, named as a stored release where it is one."""
     from .stored import origin
 
     return origin(folder) or str(folder)

@@ -7,6 +7,7 @@ are `versions`, which the build reads. The names of `versions` that callers use 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import tempfile
@@ -55,7 +56,7 @@ def changelog_with(text: str, version: str, date: str, summary: str,
     join the notes' subsections of their kind, but only for tables the notes never name: what a
     curator wrote of a table stands, and no changed table goes unmentioned.
     """
-    head, sections = _sections(text if text.strip() else CHANGELOG_HEAD)
+    head, sections = _sections(text)
     notes = ""
     if sections and sections[0].startswith(f"## {UNRELEASED}"):
         notes = sections.pop(0).partition("\n")[2].strip()
@@ -192,8 +193,7 @@ def release(root: Path | str, date: str, previous: Path | str | None = None,
     changelog.write_text(changelog_with(text, version, date, summary, generated),
                          encoding="utf-8")
     build(root)
-    entry = Release(version, date, hash_, entry.toolchain, archive=store(root, root, version),
-                    commit=entry.commit)
+    entry = dataclasses.replace(entry, archive=store(root, root, version))
     write_releases(root, [*releases, entry])
     if dist:
         try:

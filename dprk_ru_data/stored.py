@@ -128,8 +128,6 @@ def _verified(root: Path, version: str) -> tuple[Release, bytes]:
                              "with this installation (RELEASES.json gives no archive hash)")
     try:
         data = read_inside(root, archive_path(version), MAX_ARCHIVE_BYTES)
-    except FileNotFoundError:
-        raise UnknownRelease(f"release {version} is not stored: {where} is missing") from None
     except UnsafePath as error:
         if error.rule == "missing_file":
             raise UnknownRelease(f"release {version} is not stored: {where} is missing"
@@ -178,7 +176,8 @@ def _members(data: bytes, where: Path, release: Release) -> dict[str, bytes]:
                 or by_name[DESCRIPTOR].file_size > MAX_DESCRIPTOR_BYTES:
             raise StoredReleaseError(f"{where}: no single {DESCRIPTOR} of at most "
                                      f"{MAX_DESCRIPTOR_BYTES} bytes")
-        descriptor = json.loads(archive.read(DESCRIPTOR))
+        descriptor_bytes = archive.read(DESCRIPTOR)
+        descriptor = json.loads(descriptor_bytes)
         if not isinstance(descriptor, dict) or descriptor.get("version") != release.version \
                 or descriptor.get("contentHash") != release.content_hash:
             raise StoredReleaseError(f"{where}: its {DESCRIPTOR} is not that of version "
@@ -194,7 +193,7 @@ def _members(data: bytes, where: Path, release: Release) -> dict[str, bytes]:
         sizes = [by_name[path].file_size for path in paths]
         if max(sizes, default=0) > MAX_MEMBER_BYTES or sum(sizes) > MAX_UNPACKED_BYTES:
             raise StoredReleaseError(f"{where}: its tables unpack to more than a release may")
-        members = {DESCRIPTOR: archive.read(DESCRIPTOR)}
+        members = {DESCRIPTOR: descriptor_bytes}
         for resource in descriptor["resources"]:
             members[resource["path"]] = archive.read(by_name[resource["path"]])
             if prefixed(members[resource["path"]]) != resource["hash"]:
@@ -232,8 +231,7 @@ def open_release(root: Path, version: str) -> Path:
     if opened is None or not _holds(opened, members):
         opened = _unpack(members, version, where)
         _OPENED[key] = opened
-    _ORIGINS[opened] = f"release {version}, stored in {where}"
-    _RECORDS[opened] = release  # what RELEASES.json says now (a DOI recorded since, say)
+    _OPENED_FROM[opened] = (release, where)  # what RELEASES.json says now (a DOI since, say)
     return opened
 
 
@@ -258,14 +256,14 @@ def _unpack(members: dict[str, bytes], version: str, where: Path) -> Path:
     return folder
 
 
-_ORIGINS: dict[Path, str] = {}
-_RECORDS: dict[Path, Release] = {}
+_OPENED_FROM: dict[Path, tuple[Release, Path]] = {}  # unpacked folder -> its record and archive
 
 
 def record_of(folder: Path) -> Release | None:
     """The release record of `folder`, where it is a stored release opened by `open_release`:
     what RELEASES.json says of it now (a DOI recorded after the release, say)."""
-    return _RECORDS.get(folder)
+    opened = _OPENED_FROM.get(folder)
+    return opened[0] if opened else None
 
 
 def where_stored(root: Path, version: str) -> Path:
@@ -275,7 +273,8 @@ def where_stored(root: Path, version: str) -> Path:
 
 def origin(folder: Path) -> str | None:
     """What `folder` holds, where it is a stored release opened by `open_release`, else None."""
-    return _ORIGINS.get(folder)
+    opened = _OPENED_FROM.get(folder)
+    return f"release {opened[0].version}, stored in {opened[1]}" if opened else None
 
 
 def stored_versions(root: Path) -> list[str]:

@@ -18,10 +18,8 @@ import datetime as dt
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -54,6 +52,15 @@ def parse_version(version: str) -> tuple[int, int, int]:
         raise ReleaseError(f"{version!r} is not a MAJOR.MINOR.PATCH version")
     major, minor, patch = (int(part) for part in match.groups())
     return major, minor, patch
+
+
+def is_version(text: str) -> bool:
+    """Whether `text` is a ``MAJOR.MINOR.PATCH`` version.
+
+    >>> is_version("0.1.0"), is_version("./0.1.0")
+    (True, False)
+    """
+    return _VERSION.fullmatch(text) is not None
 
 
 def bump_between(old: str, new: str) -> str:
@@ -161,20 +168,9 @@ def write_releases(root: Path, releases: list[Release]) -> None:
     (root / RELEASES_FILE).write_text(text, encoding="utf-8")
 
 
-def release_date(root: Path, version: str) -> str | None:
-    """The recorded release date of `version`, or None while it is unreleased."""
-    for release in read_releases(root):
-        if release.version == version:
-            return release.date
-    return None
-
-
-def release_doi(root: Path, version: str) -> str | None:
-    """The DOI recorded for `version` in RELEASES.json, or None."""
-    for release in read_releases(root):
-        if release.version == version:
-            return release.doi
-    return None
+def release_of(root: Path, version: str) -> Release | None:
+    """The release record of `version` in `root/RELEASES.json`, or None while it is unreleased."""
+    return next((release for release in read_releases(root) if release.version == version), None)
 
 
 def toolchain() -> dict[str, str]:
@@ -189,20 +185,26 @@ def toolchain() -> dict[str, str]:
 def source_commit(root: Path) -> str | None:
     """The commit checked out in `root`, where its build's inputs (raw/, pyproject.toml and the
     package's code) are as committed there; else None (not a git checkout, or edited inputs)."""
-    def git(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
-                              check=False, timeout=60)
-
     try:
-        head = git("rev-parse", "--verify", "HEAD")
-        edited = git("status", "--porcelain", "--", "raw", PYPROJECT, "dprk_ru_data")
+        head = _git(root, "rev-parse", "--verify", "HEAD")
+        edited = _git(root, "status", "--porcelain", "--", "raw", PYPROJECT, "dprk_ru_data")
+        top = _git(root, "rev-parse", "--show-toplevel")
     except (FileNotFoundError, subprocess.TimeoutExpired):
         return None
     if head.returncode or edited.returncode or edited.stdout.strip():
         return None
-    if git("rev-parse", "--show-toplevel").stdout.strip() != str(root.resolve()):
+    if top.stdout.decode().strip() != str(root.resolve()):
         return None  # a folder inside another project's checkout
-    return head.stdout.strip()
+    return head.stdout.decode().strip()
+
+
+GIT_TIMEOUT = 120  # seconds for one git command
+
+
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """`git -C root ARGS`, its output as bytes, bounded in time; never raises for its exit code."""
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=False,
+                          timeout=GIT_TIMEOUT)
 
 
 def released_build_from_git(root: Path, release: Release, into: Path) -> Path | None:
@@ -213,18 +215,15 @@ def released_build_from_git(root: Path, release: Release, into: Path) -> Path | 
     git checkout with history (an sdist, a shallow clone); raises `ReleaseError` where it is one
     but no commit holds the release.
     """
-    def git(*args: str) -> subprocess.CompletedProcess[bytes]:
-        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=False)
-
     try:
-        probe = git("rev-parse", "--is-shallow-repository")
-    except FileNotFoundError:
+        probe = _git(root, "rev-parse", "--is-shallow-repository")
+    except (FileNotFoundError, subprocess.TimeoutExpired):
         return None
     if probe.returncode != 0 or probe.stdout.strip() != b"false":
         return None
-    commits = git("log", "--format=%H", "--", "datapackage.json").stdout.decode().split()
+    commits = _git(root, "log", "--format=%H", "--", "datapackage.json").stdout.decode().split()
     for commit in commits:
-        shown = git("show", f"{commit}:datapackage.json")
+        shown = _git(root, "show", f"{commit}:datapackage.json")
         if shown.returncode != 0:
             continue
         try:
@@ -239,7 +238,7 @@ def released_build_from_git(root: Path, release: Release, into: Path) -> Path | 
         for resource in descriptor["resources"]:
             target = into.joinpath(*parts(resource["path"]))  # never outside `into`
             target.parent.mkdir(parents=True, exist_ok=True)
-            data = git("show", f"{commit}:{resource['path']}").stdout
+            data = _git(root, "show", f"{commit}:{resource['path']}").stdout
             if prefixed(data) != resource["hash"]:
                 raise ReleaseError(f"commit {commit[:12]}: {resource['path']} does not match "
                                    "the hash its datapackage.json gives")

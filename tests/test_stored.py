@@ -55,7 +55,7 @@ def test_storing_is_deterministic_and_round_trips(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("backend", ["polars", "pandas"])
-def test_each_release_loads_with_its_own_tables_and_types(backend: str) -> None:
+def test_each_release_loads_with_its_own_tables_and_columns(backend: str) -> None:
     for release in RELEASES:
         names = dprk_ru_data.tables(version=release.version)
         descriptor = dprk_ru_data.package(version=release.version)

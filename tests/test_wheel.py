@@ -143,11 +143,13 @@ print(json.dumps({name: hashlib.sha256(dprk_ru_data.load(name, version=version).
 """
 
 
-def test_the_wheel_loads_the_first_release_as_its_commit_built_it(installed: Path,
-                                                                  tmp_path: Path) -> None:
+def test_the_wheel_loads_the_first_release_as_the_git_history_holds_it(
+        installed: Path, tmp_path: Path) -> None:
     """From a fresh install of the wheel, outside the repository: every table of the first
-    release equals the one its commit in the git history holds; `diff` compares two releases by
-    number, and `cite --version` names the first release's year, month and content hash."""
+    release equals the one its commit in the git history holds (that the commit's own code
+    builds those bytes: `test_stored.test_each_stored_release_is_what_its_commit_builds`);
+    `diff` compares two releases by number, and `cite --version` names the first release's
+    year, month and content hash."""
     import hashlib
 
     import dprk_ru_data

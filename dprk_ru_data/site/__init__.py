@@ -232,7 +232,7 @@ def unsupported(descriptor: dict[str, Any]) -> str | None:
         return None
     shown = ", ".join(missing[:8]) + (f" and {len(missing) - 8} more" if len(missing) > 8
                                       else "")
-    return (f"the site is made for the tables of version {descriptor_version()}, and version "
+    return (f"the site is made for the tables of version {installed_version()}, and version "
             f"{descriptor['version']} lacks {shown}; browse that release with `dprk-data export "
             f"--format sqlite --version {descriptor['version']}` and Datasette instead")
 
@@ -269,7 +269,7 @@ def build_site(out: str | Path, root: str | Path | None = None,
     return out
 
 
-def descriptor_version() -> str:
+def installed_version() -> str:
     """The version of the installed package, whose model the site shows."""
     from .. import __version__
 
