@@ -7,8 +7,6 @@ becomes a located `Problem` with a message that says what the value must be.
 from __future__ import annotations
 
 import difflib
-import hashlib
-import io
 from functools import lru_cache
 from typing import Any
 
@@ -99,41 +97,8 @@ def cast(loaded: Loaded, problems: list[Problem]) -> pl.DataFrame:
     return typed
 
 
-_SEEN: dict[tuple[str, str, str], list[Problem]] = {}
-_SEEN_MAX = 64
-
-
-def _fingerprint(frame: pl.DataFrame) -> str:
-    """A digest of a frame's columns, types and every value (with each row's line)."""
-    digest = hashlib.sha256(repr(frame.schema).encode("utf-8"))
-    if frame.height:
-        hashes = io.BytesIO()  # two 64-bit hashes per row, with different seeds, in one IPC
-        pl.DataFrame({"a": frame.hash_rows(seed=1), "b": frame.hash_rows(seed=2)}).write_ipc(
-            hashes)
-        digest.update(hashes.getvalue())
-    return digest.hexdigest()
-
-
 def validate(loaded: Loaded, typed: pl.DataFrame, problems: list[Problem]) -> None:
-    """The schema's column and row checks, each failure located and explained.
-
-    A table already validated in this process with the same file, schema and values (the same
-    lines included) gets the same problems without running the checks again: a pure function,
-    remembered for the last few tables (the tests build many copies that differ in one table).
-    """
-    key = (loaded.file, repr(loaded.table), _fingerprint(typed))
-    if key in _SEEN:
-        problems.extend(_SEEN[key])
-        return
-    found: list[Problem] = []
-    _validate(loaded, typed, found)
-    if len(_SEEN) >= _SEEN_MAX:
-        _SEEN.pop(next(iter(_SEEN)))
-    _SEEN[key] = found
-    problems.extend(found)
-
-
-def _validate(loaded: Loaded, typed: pl.DataFrame, problems: list[Problem]) -> None:
+    """The schema's column and row checks, each failure located and explained."""
     table = loaded.table
     try:
         schema(table).validate(typed.drop(LINE), lazy=True)
