@@ -22,10 +22,11 @@ The modules follow the pipeline, each stage importable and testable on its own:
 
 from typing import Any
 
+from ._names import TableName
 from .loaders import IntegrityError, load, package, query, summary, tables
 
-__all__ = ["IntegrityError", "__version__", "load", "package", "query", "summary", "tables",
-           "verify_evidence"]
+__all__ = ["IntegrityError", "TableName", "__version__", "load", "package", "query", "summary",
+           "tables", "verify_evidence"]
 # `dprk_ru_data.loaders.window_widths` and `dprk_ru_data.evidence.record_evidence` back
 # `dprk-data info` and `dprk-data evidence`.
 

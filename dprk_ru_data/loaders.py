@@ -9,10 +9,14 @@ from __future__ import annotations
 import io
 import json
 import os
+import threading
+import time
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from ._names import TableName
 from .digest import prefixed
 from .fieldtypes import DATE_PANDAS, TYPES, polars_type
 from .registry import VIEW_RECORDS
@@ -61,7 +65,9 @@ MAX_DESCRIPTOR_BYTES = 64 * 2 ** 20
 MAX_TABLE_BYTES = 4 * 2 ** 30
 
 
-def _read_descriptor(root: Path) -> dict[str, Any]:
+def _descriptor_file(root: Path) -> tuple[dict[str, Any], bytes]:
+    """The descriptor of `root`, parsed, and the bytes it was parsed from (see
+    `_parse_descriptor`). Shared: never to be changed by its callers."""
     from .outputs import recover_for_reading
 
     recover_for_reading(root)  # a build stopped while swapping: finish or undo it first
@@ -69,12 +75,20 @@ def _read_descriptor(root: Path) -> dict[str, Any]:
         stat = os.stat(root / DESCRIPTOR, follow_symlinks=False)
     except FileNotFoundError:
         raise FileNotFoundError(f"no {DESCRIPTOR} in {root}") from None
-    return _parse_descriptor(root, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    return _parse_descriptor(root, stat.st_dev, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+def _read_descriptor(root: Path) -> dict[str, Any]:
+    """The parsed descriptor of `root`, shared by every reader in this process: read, not
+    changed (`package` gives callers a copy of their own)."""
+    return _descriptor_file(root)[0]
 
 
 @lru_cache(maxsize=8)
-def _parse_descriptor(root: Path, inode: int, mtime_ns: int, size: int) -> dict[str, Any]:
-    """The parsed descriptor, read through the path policy, cached until the file changes."""
+def _parse_descriptor(root: Path, device: int, inode: int, mtime_ns: int, size: int
+                      ) -> tuple[dict[str, Any], bytes]:
+    """The parsed descriptor and its bytes, read through the path policy, cached until the file
+    changes."""
     from .paths import UnsafePath, read_inside
 
     data = read_inside(root, DESCRIPTOR, MAX_DESCRIPTOR_BYTES)
@@ -90,7 +104,7 @@ def _parse_descriptor(root: Path, inode: int, mtime_ns: int, size: int) -> dict[
         if not isinstance(resource, dict) or not isinstance(resource.get("path"), str):
             raise UnsafePath(root / DESCRIPTOR, "descriptor",
                              "a resource has no path (a string): the descriptor is malformed")
-    return descriptor
+    return descriptor, data
 
 
 def package(root: str | Path | None = None, *, version: str | None = None) -> dict[str, Any]:
@@ -100,7 +114,9 @@ def package(root: str | Path | None = None, *, version: str | None = None) -> di
     >>> package(version="0.1.0")["created"]
     '2026-11-24T00:00:00Z'
     """
-    copy: dict[str, Any] = json.loads(json.dumps(_read_descriptor(package_root(root, version))))
+    # A copy of the caller's own, which it may change: parsed again from the cached bytes, half
+    # the cost of a JSON round trip of the parsed dict and a third of `copy.deepcopy`.
+    copy: dict[str, Any] = json.loads(_descriptor_file(package_root(root, version))[1])
     return copy
 
 
@@ -110,7 +126,8 @@ def tables(root: str | Path | None = None, *, version: str | None = None) -> lis
     >>> "troop_estimates" in tables()
     True
     """
-    return [resource["name"] for resource in package(root, version=version)["resources"]]
+    return [resource["name"] for resource in _read_descriptor(package_root(root, version))
+            ["resources"]]
 
 
 class IntegrityError(ValueError):
@@ -125,18 +142,57 @@ def read_resource(base: Path, resource: dict[str, Any]) -> bytes:
     return read_inside(base, str(resource["path"]), MAX_TABLE_BYTES)
 
 
+# Table files whose bytes matched their recorded hash, by the file's device, inode, mtime, ctime
+# and size and that hash, the least recently used dropped first: a file read again unchanged is
+# not hashed again. Only files left alone for SETTLED_NS before they were hashed are remembered:
+# a file written again within one tick of the file system's clock keeps its times (as git's
+# "racily clean" entries), and a user can set an mtime back (os.utime), never a ctime.
+MAX_VERIFIED = 256
+SETTLED_NS = 2 * 10 ** 9
+_verified: OrderedDict[tuple[int, int, int, int, int, str], None] = OrderedDict()
+_verified_lock = threading.Lock()
+
+
+def _file_state(path: Path) -> tuple[int, int, int, int, int] | None:
+    try:
+        stat = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size
+
+
 def read_verified(base: Path, resource: dict[str, Any]) -> bytes:
-    """The bytes of `resource`'s file (see `read_resource`), checked against its ``bytes`` and
-    ``hash``."""
+    """The bytes of `resource`'s file (see `read_resource`: read through the path policy every
+    time), checked against its ``bytes`` and ``hash``; the SHA-256 is computed once per state of
+    the file in this process (see `MAX_VERIFIED`), its size checked on every read."""
     path = base / str(resource["path"])
-    data = read_resource(base, resource)
     expected = resource.get("hash")
+    before = _file_state(path)
+    data = read_resource(base, resource)
+    key = None
+    # The file's state before and after the read agree: the bytes read are of that state.
+    if (before is not None and isinstance(expected, str) and before[4] == len(data)
+            and _file_state(path) == before):
+        key = (*before, expected)
+    known = False
+    if key is not None:
+        with _verified_lock:
+            known = key in _verified
+            if known:
+                _verified.move_to_end(key)
+    if known and len(data) == resource.get("bytes"):
+        return data
     found = prefixed(data)
     if found != expected or len(data) != resource.get("bytes"):
         raise IntegrityError(
             f"{path} is damaged: datapackage.json records {resource.get('bytes')} bytes with "
             f"{expected}, the file has {len(data)} bytes with {found}; rebuild it with "
             "`dprk-data build` or reinstall dprk-ru-data")
+    if key is not None and max(key[2], key[3]) < time.time_ns() - SETTLED_NS:
+        with _verified_lock:
+            _verified[key] = None
+            while len(_verified) > MAX_VERIFIED:
+                _verified.popitem(last=False)
     return data
 
 
@@ -145,7 +201,7 @@ def _resource(name: str, root: Path) -> dict[str, Any]:
     for resource in resources:
         if resource["name"] == name:
             return resource
-    known = ", ".join(r["name"] for r in _read_descriptor(root)["resources"])
+    known = ", ".join(r["name"] for r in resources)
     raise KeyError(f"no table named {name!r}; the tables are: {known}")
 
 
@@ -159,7 +215,7 @@ def _polars_schema(resource: dict[str, Any]
     return read, final
 
 
-def load(name: str, backend: Backend = "polars", *, root: str | Path | None = None,
+def load(name: TableName, backend: Backend = "polars", *, root: str | Path | None = None,
          verify: bool = True, as_of: "str | dt.date | None" = None,
          version: str | None = None) -> "polars.DataFrame | pandas.DataFrame":
     """One table as a typed DataFrame: dates as dates, numbers as nullable integers or floats,
@@ -180,6 +236,10 @@ def load(name: str, backend: Backend = "polars", *, root: str | Path | None = No
     release is stored with the package and checked against the hashes recorded in
     ``RELEASES.json`` before it is read (`stored.StoredReleaseError` if it differs). The tables
     and columns of a release are its own: an older release may lack a newer table.
+
+    `name` is typed `TableName`, the current registry's names, so that a type checker refuses a
+    misspelt one; at run time any name is looked up in the folder's own descriptor, and one it
+    lacks raises `KeyError` naming its tables.
 
     >>> load("troop_estimates").schema["figure_best"]
     Int64
@@ -272,7 +332,7 @@ def summary(root: str | Path | None = None, as_of: "str | dt.date | None" = None
     """
     root = package_root(root, version)
     out = []
-    for resource in package(root)["resources"]:
+    for resource in _read_descriptor(root)["resources"]:
         row: dict[str, Any] = {"name": resource["name"], "title": resource["title"],
                                "rows": load(resource["name"], root=root).height}
         if as_of is not None:
@@ -281,7 +341,7 @@ def summary(root: str | Path | None = None, as_of: "str | dt.date | None" = None
     return out
 
 
-def query(name: str, where: dict[str, str] | None = None, columns: list[str] | None = None,
+def query(name: TableName, where: dict[str, str] | None = None, columns: list[str] | None = None,
           limit: int | None = None, *, root: str | Path | None = None,
           as_of: "str | dt.date | None" = None, version: str | None = None
           ) -> "polars.DataFrame":
@@ -335,7 +395,8 @@ def window_widths(root: str | Path | None = None, *, version: str | None = None
 
     root = package_root(root, version)
     out = []
-    for name in tables(root):
+    for resource in _read_descriptor(root)["resources"]:  # this folder's own tables
+        name = resource["name"]
         frame = load(name, root=root)
         if "claim_window_end" not in frame.columns or name in VIEW_RECORDS:
             continue

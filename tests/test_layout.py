@@ -15,7 +15,7 @@ from .conftest import ROOT
 # The stages in pipeline order; a module may import, when it is loaded, only from its own stage
 # or an earlier one. Imports inside functions (done when called) are not limited.
 STAGES: list[tuple[str, ...]] = [
-    ("errors", "digest", "fieldtypes", "vocab", "registry", "paths"),  # what every stage shares
+    ("_names", "errors", "digest", "fieldtypes", "vocab", "registry", "paths"),  # shared by all
     ("raw",),
     ("normalise",),
     ("derive", "windows"),
