@@ -12,13 +12,16 @@ import json
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 import click
 
 from .errors import DataError
 from .evidence import corpus_dir
 from .outputs import BuildStackMissing
+
+if TYPE_CHECKING:
+    from ._names import TableName
 
 EXIT_DATA_ERROR = 1
 T = TypeVar("T")
@@ -383,9 +386,10 @@ def show(table: str, limit: int, conditions: tuple[str, ...], columns: str | Non
             raise click.BadParameter(f"{condition!r} is not COLUMN=VALUE", param_hint="--where")
         where[column] = value
     chosen = [c.strip() for c in columns.split(",")] if columns else None
+    name = cast("TableName", table)  # one of this folder's tables (an older release's own)
     try:
-        frame = query(table, where, root=root, as_of=as_of)
-        shown = query(table, where, chosen, limit, root=root, as_of=as_of)
+        frame = query(name, where, root=root, as_of=as_of)
+        shown = query(name, where, chosen, limit, root=root, as_of=as_of)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--where or --columns") from error
     if output_format != "table":
@@ -433,10 +437,14 @@ def export(output_format: str, out: Path, root: Path | None) -> None:
               default=Path("docs") / "conventions.md", show_default=True,
               help="The conventions document whose generated blocks (tables, date and figure "
                    "forms) are rewritten; it is left alone where it does not exist.")
-def codebook(out: Path, conventions: Path) -> None:
+@click.option("--names", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("dprk_ru_data") / "_names.py", show_default=True,
+              help="The generated module of table names (TableName) to rewrite; it is left "
+                   "alone where it does not exist.")
+def codebook(out: Path, conventions: Path, names: Path) -> None:
     """Write the codebook (every table, field and vocabulary value) generated from the schemas,
-    and the generated blocks of the conventions document."""
-    from .codebook import codebook_markdown, regenerate_conventions
+    the generated blocks of the conventions document and the module of table names."""
+    from .codebook import codebook_markdown, names_module, regenerate_conventions
 
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(codebook_markdown(), encoding="utf-8")
@@ -448,6 +456,9 @@ def codebook(out: Path, conventions: Path) -> None:
             raise click.BadParameter(str(error), param_hint="--conventions") from None
         conventions.write_text(text, encoding="utf-8")
         click.echo(f"wrote {conventions}")
+    if names.is_file():
+        names.write_text(names_module(), encoding="utf-8")
+        click.echo(f"wrote {names}")
 
 
 @main.command()

@@ -13,10 +13,14 @@ import shutil
 import tempfile
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from .versions import (BUMPS, PYPROJECT, RELEASES_FILE, Release, ReleaseError, bump_between,
                        check_date, parse_version, project_version, read_releases,
                        released_build_from_git, source_commit, toolchain, write_releases)
+
+if TYPE_CHECKING:
+    from ._names import TableName
 
 __all__ = ["BUMPS", "PYPROJECT", "RELEASES_FILE", "Release", "ReleaseError", "bump_between",
            "check_date", "parse_version", "project_version", "read_releases",
@@ -183,7 +187,8 @@ def release(root: Path | str, date: str, previous: Path | str | None = None,
                        f"{diff.old_version} {version}` lists every changed value.")
             generated = changelog_section(diff)
         else:
-            counts = ", ".join(f"{name} {load(name, root=trial).height}" for name in TABLES)
+            counts = ", ".join(f"{name} {load(cast('TableName', name), root=trial).height}"
+                               for name in TABLES)  # the registry's names: TableName's
             summary = f"Content hash `{hash_}`. First release: {counts} rows."
             generated = {}
     entry = Release(version, date, hash_, toolchain(), commit=source_commit(root))

@@ -30,12 +30,15 @@ import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..export import DATABASE, to_sqlite
 from ..loaders import package
 from .record import markdown, site_fields
 from .timeline import timeline_html
+
+if TYPE_CHECKING:
+    from .._names import TableName
 
 HERE = Path(__file__).resolve().parent
 # Columns in the order people read a record: what, who, how many, claimed by, when, status.
@@ -292,8 +295,9 @@ def about_html(descriptor: dict[str, Any], root: str | Path | None = None) -> st
     first, last = sources["published_start"].min(), sources["published_end"].max()
     span = (f"published between {first.strftime('%d %B %Y')} and {last.strftime('%d %B %Y')}"
             if isinstance(first, dt.date) and isinstance(last, dt.date) else "of unknown dates")
+    rows = {name: load(cast("TableName", name), root=root).height for name in CLAIM_TABLES}
     counts = "".join(
-        f'<li><a href="/{DATABASE}/{name}">{load(name, root=root).height:,} '
+        f'<li><a href="/{DATABASE}/{name}">{rows[name]:,} '
         f"{html.escape(table.title.lower())}</a></li>" for name, table in CLAIM_TABLES.items())
     names = {r["name"] for r in descriptor["resources"]}
     groups = load("disagreements", root=root).select(pl.col("group_id").n_unique()).item() \
