@@ -10,10 +10,9 @@ during the swap itself is rolled back by the next build (see `recover`).
 
 from __future__ import annotations
 
-import io
+import hashlib
 import os
 import stat
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,10 +20,12 @@ import pandera.errors
 import polars as pl
 
 from . import citation, datapackage, validate
+from .digest import PREFIX as HASH_PREFIX
 from .derive import normalise_tables
 from .errors import DataError, Problem
-from .outputs import UntrustedStaging, locked, recover, write_all
+from .outputs import UntrustedStaging, locked, recover, staged
 from .paths import UnsafePath, read_inside
+from .linked import evidence_parts
 from .evidence import check_spans, corpus_dir, unchecked_note
 from .raw import LINE, RAW_DIR, Loaded, check_formulas, read_raw
 from .registry import STORED, TABLES
@@ -70,7 +71,8 @@ def compile_tables(root: Path | str = ".", corpus: Path | None = None,
     for name, table in loaded.items():
         typed[name] = validate.cast(table, problems)
         table.frame = table.frame.clear()  # the text is no longer needed: free it early
-    typed = normalise_tables(loaded, typed, problems)
+    parts = evidence_parts(typed.get("evidence"))  # each table's evidence, split once
+    typed = normalise_tables(loaded, typed, problems, parts)
     for name, table in loaded.items():
         validate.check_unique_keys(table, typed[name], problems)
         validate.validate(table, typed[name], problems)
@@ -79,10 +81,11 @@ def compile_tables(root: Path | str = ".", corpus: Path | None = None,
         validate.check_actor_names(loaded["actors"], typed["actors"], problems)
     if "disagreements" in typed:
         validate.check_disagreements(loaded["disagreements"], typed["disagreements"], problems)
-    validate.check_references(loaded, typed, problems)
+    validate.check_references(loaded, typed, problems, parts)
     validate.check_evidence_fields(typed, loaded, problems)
-    validate.check_field_evidence(typed, loaded, problems)
-    validate.check_dates_against_sources(typed, loaded, problems)
+    validate.check_field_evidence(typed, loaded, problems, parts)
+    validate.check_dates_against_sources(typed, loaded, problems, parts)
+    del parts
     if "evidence" in typed and "sources" in typed:
         folder = corpus_dir(corpus, root)
         check_spans(typed["evidence"], typed["sources"], folder,
@@ -122,11 +125,16 @@ def _checked_views(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     return views
 
 
-def serialise(frame: pl.DataFrame) -> bytes:
-    """A table as the build writes it: UTF-8 CSV, LF line ends, ISO dates, empty for null."""
-    buffer = io.BytesIO()
-    frame.write_csv(buffer, line_terminator="\n", date_format="%Y-%m-%d")
-    return buffer.getvalue()
+def write_table(frame: pl.DataFrame, path: Path) -> tuple[int, str]:
+    """Write a table as the build writes it (UTF-8 CSV, LF line ends, ISO dates, empty for null)
+    to `path`, a new file; return its size and its ``sha256:`` hash, read back from the file."""
+    try:
+        frame.write_csv(path, line_terminator="\n", date_format="%Y-%m-%d")
+    except pl.exceptions.PolarsError as error:  # an I/O fault as polars reports it
+        raise OSError(f"cannot write {path}: {error}") from error
+    with path.open("rb") as file:
+        digest = hashlib.file_digest(file, "sha256").hexdigest()
+    return path.stat().st_size, HASH_PREFIX + digest
 
 
 def _version(root: Path) -> tuple[str, Release | None]:
@@ -177,44 +185,45 @@ def _build(root: Path, corpus: Path | None, notes: list[str] | None) -> dict[str
     tables = compile_tables(root, corpus, notes)
     version, released = _version(root)
     sources = datapackage.coverage(tables["sources"])
-    files = {name: serialise(tables.pop(name)) for name in list(tables)}
-    descriptor = datapackage.descriptor(files, version, sources,
-                                        released.date if released else None,
-                                        released.doi if released else None)
-    outputs = {f"{BUILD_DIR}/{name}.csv": data for name, data in files.items()}
-    outputs[DESCRIPTOR] = datapackage.dumps(descriptor)
-    outputs[CITATION] = citation.render(descriptor, "cff").encode("utf-8")
-    outputs[ZENODO] = citation.render(descriptor, "zenodo").encode("utf-8")
-    derived = _derived_docs(root, readme, outputs, notes)
-    write_all(root, {**outputs, **derived}, OUTPUTS + tuple(derived))
+    charts = _chart_paths(root, notes)
+    derived = ((README,) if readme is not None else ()) + tuple(charts)
+    with staged(root, OUTPUTS + derived) as new:
+        (new / BUILD_DIR).mkdir()
+        # One table at a time, each written straight to its file and freed.
+        files = {name: write_table(tables.pop(name), new / BUILD_DIR / f"{name}.csv")
+                 for name in list(tables)}
+        descriptor = datapackage.descriptor(files, version, sources,
+                                            released.date if released else None,
+                                            released.doi if released else None)
+        (new / DESCRIPTOR).write_bytes(datapackage.dumps(descriptor))
+        (new / CITATION).write_bytes(citation.render(descriptor, "cff").encode("utf-8"))
+        (new / ZENODO).write_bytes(citation.render(descriptor, "zenodo").encode("utf-8"))
+        for relative, data in _derived_docs(new, readme, charts).items():
+            (new / relative).parent.mkdir(parents=True, exist_ok=True)
+            (new / relative).write_bytes(data)
     if released and notes is not None and released.content_hash != descriptor["contentHash"]:
         notes.append(f"version {version} is released with other data: set the next version "
                      f"in {PYPROJECT} (`dprk-data diff {version} .` says which bump)")
     return descriptor
 
 
-def _derived_docs(root: Path, readme: str | None, outputs: dict[str, bytes],
-                  notes: list[str] | None) -> dict[str, bytes]:
-    """The README (text `readme`) with its stated values, and the charts, drawn from `outputs`
-    (the package about to be written, put in a scratch folder to be read): path -> bytes. Only
-    what `root` holds is made: no README, no values; no docs/ folder, no charts."""
-    docs = _is_folder(root / DOCS)
-    if readme is None and not docs:
-        return {}
+def _derived_docs(package_root: Path, readme: str | None, charts: dict[str, str]
+                  ) -> dict[str, bytes]:
+    """The README (text `readme`, where there is one) with its stated values, and the `charts`
+    (path -> chart name), drawn from the package at `package_root` (the one about to be swapped
+    in): path -> bytes."""
     derived: dict[str, bytes] = {}
-    with tempfile.TemporaryDirectory(prefix="dprk-data-build-") as scratch:
-        for relative, data in outputs.items():
-            (Path(scratch) / relative).parent.mkdir(parents=True, exist_ok=True)
-            (Path(scratch) / relative).write_bytes(data)
-        if readme is not None:
-            from .readme import ReadmeError, render
+    if readme is not None:
+        from .readme import ReadmeError, render
 
-            try:
-                derived[README] = render(readme, scratch).encode("utf-8")
-            except ReadmeError as error:
-                raise _readme_problem(error) from None
-        if docs:
-            derived.update(_charts(scratch, notes))
+        try:
+            derived[README] = render(readme, package_root).encode("utf-8")
+        except ReadmeError as error:
+            raise _readme_problem(error) from None
+    if charts:
+        from .plot import render as draw
+
+        derived.update({path: draw(name, package_root) for path, name in charts.items()})
     return derived
 
 
@@ -252,9 +261,11 @@ def _is_folder(path: Path) -> bool:
         return False
 
 
-def _charts(package_root: str, notes: list[str] | None) -> dict[str, bytes]:
-    """Each chart of `plot.CHARTS` drawn from the package at `package_root`, by its path; none,
-    with a note, where matplotlib (the `plot` extra) is not installed."""
+def _chart_paths(root: Path, notes: list[str] | None) -> dict[str, str]:
+    """Where `root` has a docs/ folder, each chart of `plot.CHARTS` the build redraws there: its
+    path -> its name; none, with a note, where matplotlib (the `plot` extra) is not installed."""
+    if not _is_folder(root / DOCS):
+        return {}
     try:
         import matplotlib  # noqa: F401 - only whether it is there
     except ImportError as error:
@@ -262,9 +273,9 @@ def _charts(package_root: str, notes: list[str] | None) -> dict[str, bytes]:
             notes.append(f"the charts in {DOCS}/ were not redrawn: they need matplotlib, which "
                          f"is not installed ({error}); pip install '.[plot]' and build again")
         return {}
-    from .plot import CHARTS, render
+    from .plot import CHARTS
 
-    return {path: render(name, package_root) for name, (_, path) in CHARTS.items()}
+    return {path: name for name, (_, path) in CHARTS.items()}
 
 
 def check_package(root: Path, names: list[str] | None = None,
@@ -327,10 +338,11 @@ def check_package(root: Path, names: list[str] | None = None,
         if name == "disagreements":
             validate.check_disagreements(loaded[name], typed[name], problems)
     if not names and set(loaded) == set(TABLES):
-        validate.check_references(loaded, typed, problems)
+        parts = evidence_parts(typed["evidence"])
+        validate.check_references(loaded, typed, problems, parts)
         validate.check_evidence_fields(typed, loaded, problems)
-        validate.check_field_evidence(typed, loaded, problems)
-        validate.check_dates_against_sources(typed, loaded, problems)
+        validate.check_field_evidence(typed, loaded, problems, parts)
+        validate.check_dates_against_sources(typed, loaded, problems, parts)
         check_spans(typed["evidence"], typed["sources"], corpus,
                     (loaded["evidence"].file, loaded["sources"].file), problems)
     return sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or "", p.rule))

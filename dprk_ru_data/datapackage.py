@@ -120,17 +120,17 @@ def content_hash(resources: Iterable[dict[str, Any]]) -> str:
     return prefixed("".join(lines))
 
 
-def descriptor(files: dict[str, bytes], version: str, sources: str,
+def descriptor(files: dict[str, tuple[int, str]], version: str, sources: str,
                released: str | None = None, doi: str | None = None) -> dict[str, Any]:
-    """The package descriptor for the built tables, given each table's CSV bytes and the
-    `coverage` of the sources.
+    """The package descriptor for the built tables, given each table's CSV file by its size in
+    bytes and its hash (``sha256:<hex>``), and the `coverage` of the sources.
 
     `released` is the release date of `version` (``YYYY-MM-DD``), which becomes ``created``; an
     unreleased version has no ``created``, so that nothing in the descriptor comes from the clock.
     """
     resources = []
     for name, table in TABLES.items():
-        data = files[name]
+        size, digest = files[name]
         resources.append({
             "name": name,
             "path": f"build/{name}.csv",
@@ -140,8 +140,8 @@ def descriptor(files: dict[str, bytes], version: str, sources: str,
             "format": "csv",
             "mediatype": "text/csv",
             "encoding": "utf-8",
-            "bytes": len(data),
-            "hash": prefixed(data),
+            "bytes": size,
+            "hash": digest,
             "schema": table_schema(table),
         })
     package: dict[str, Any] = {

@@ -14,6 +14,7 @@ import polars as pl
 
 from . import vocab
 from .errors import Problem
+from .linked import Parts, evidence_parts
 from .normalise.dates import DateError, FuzzyDate, parse_date
 from .normalise.figures import FigureError, parse_figure
 from .raw import LINE
@@ -78,20 +79,27 @@ def _report(joined: pl.DataFrame, column: str, loaded: "Loaded", problems: list[
         problems.append(Problem(loaded.file, line, column, value, rule, error))
 
 
-def _reference_sources(frame: pl.DataFrame, key: str, prefix: str,
-                       mine: pl.DataFrame | None) -> pl.DataFrame:
+def _candidates(rows: pl.DataFrame) -> pl.DataFrame:
+    """Per record of evidence `rows`: how many sources (`__refs`), and the first (`__first`)."""
+    return rows.group_by("record_id").agg(
+        pl.col("source_id").n_unique().cast(pl.UInt32).alias("__refs"),
+        pl.col("source_id").first().alias("__first"))
+
+
+def _reference_sources(frame: pl.DataFrame, key: str, prefix: str, mine: pl.DataFrame | None,
+                       every: pl.DataFrame | None) -> pl.DataFrame:
     """Add `__ref` (the source whose publication date anchors the row's date) and `__refs`
-    (how many candidate sources there were), given the evidence rows of the table (`mine`)."""
-    if mine is None:
+    (how many candidate sources there were), given the evidence rows of the table (`mine`) and
+    their `_candidates` (`every`)."""
+    if mine is None or every is None:
         return frame.with_columns(pl.lit(None, pl.String).alias("__ref"),
                                   pl.lit(0, pl.UInt32).alias("__refs"))
     specific = mine.filter(pl.col("field") == f"{prefix}_text")
+    candidates = every
     if not specific.is_empty():  # marked sources replace the record's others
-        mine = pl.concat([specific, mine.join(specific.select("record_id"), on="record_id",
-                                              how="anti")])
-    candidates = mine.group_by("record_id").agg(
-        pl.col("source_id").n_unique().cast(pl.UInt32).alias("__refs"),
-        pl.col("source_id").first().alias("__first"))
+        candidates = pl.concat([_candidates(specific),
+                                every.join(specific.select("record_id"), on="record_id",
+                                           how="anti")])
     found = _lookup(frame.select(pl.col(key).alias("record_id")), candidates, ["record_id"])
     return frame.hstack(found.select(
         pl.when(pl.col("__refs") == 1).then(pl.col("__first")).otherwise(None).alias("__ref"),
@@ -156,31 +164,32 @@ def _publication_dates(sources: pl.DataFrame | None) -> dict[str, FuzzyDate]:
 
 
 def normalise_tables(loaded: dict[str, "Loaded"], typed: dict[str, pl.DataFrame],
-                     problems: list[Problem]) -> dict[str, pl.DataFrame]:
-    """Fill every derived column of every table; report phrases that cannot be read."""
+                     problems: list[Problem], parts: Parts | None = None
+                     ) -> dict[str, pl.DataFrame]:
+    """Fill every derived column of every table; report phrases that cannot be read. `parts`
+    is the evidence split by table (`linked.evidence_parts`), made here if not given: each
+    table's dates look only at their own."""
     out = dict(typed)
     order = sorted(typed, key=lambda name: name != "sources")  # sources first: they anchor dates
-    evidence = typed.get("evidence")
-    # The evidence of each table, split once (each table's dates look only at their own).
-    by_table: dict[str, pl.DataFrame] = {} if evidence is None else {
-        str(name): part.drop("record_table") for (name,), part in evidence.select(
-            "record_table", "record_id", "field", "source_id").partition_by(
-            "record_table", as_dict=True).items()}
+    if parts is None:
+        parts = evidence_parts(typed.get("evidence"))
     references: dict[str, FuzzyDate] = {}
     for name in order:
         table, frame = loaded[name].table, typed[name]
         for prefix in table.figures:
             kind = str(table.field(f"{prefix}_text").reads)
             frame = _figure_columns(frame, prefix, kind, loaded[name], problems)
+        mine = parts.get(name)
+        every = _candidates(mine) if table.dates and mine is not None else None
         for prefix in table.dates:
             if name == "sources":
                 frame = frame.with_columns(pl.lit(None, pl.String).alias("__ref"),
                                            pl.lit(0, pl.UInt32).alias("__refs"))
             else:
-                frame = _reference_sources(frame, table.key, prefix, by_table.get(name))
+                frame = _reference_sources(frame, table.key, prefix, mine, every)
             frame = _date_columns(frame, prefix, loaded[name], references, problems)
             frame = frame.drop("__ref", "__refs")
         out[name] = frame.select(LINE, *(c for c in table.columns if c in frame.columns))
         if name == "sources":
             references = _publication_dates(out[name])
-    return derive_windows(loaded, out, problems)
+    return derive_windows(loaded, out, problems, parts)

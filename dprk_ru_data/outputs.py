@@ -210,9 +210,20 @@ def recover_for_reading(root: Path) -> None:
 
 def write_all(root: Path, outputs: dict[str, bytes], names: tuple[str, ...]) -> None:
     """Write `outputs` (path relative to `root` -> bytes), whose top-level entries are `names`,
-    all or nothing. On any exception the previous outputs are restored before it propagates.
-    Call it holding the lock, after `recover`: the staging folder is made anew here, so it is
-    this process's own and holds no link planted by anyone else."""
+    all or nothing (see `staged`)."""
+    with staged(root, names) as new:
+        for relative, data in outputs.items():
+            (new / relative).parent.mkdir(parents=True, exist_ok=True)
+            (new / relative).write_bytes(data)
+
+
+@contextmanager
+def staged(root: Path, names: tuple[str, ...]) -> Iterator[Path]:
+    """A fresh, private folder to write the outputs into (paths relative to `root`), whose
+    top-level entries are `names`; when the block ends they are swapped in, all or nothing. On
+    any exception, in the block or in the swap, the previous outputs are restored before it
+    propagates. Call it holding the lock, after `recover`: the staging folder is made anew here,
+    so it is this process's own and holds no link planted by anyone else."""
     if not all(_output_name(name) for name in names):  # pragma: no cover - a fault of the code
         raise ValueError(f"{names}: not the outputs of this package")
     if not _real_folders(root, names):
@@ -222,9 +233,8 @@ def write_all(root: Path, outputs: dict[str, bytes], names: tuple[str, ...]) -> 
     staging.mkdir()  # fails where one is left: `recover` first
     try:
         new = staging / "new"
-        for relative, data in outputs.items():
-            (new / relative).parent.mkdir(parents=True, exist_ok=True)
-            (new / relative).write_bytes(data)
+        new.mkdir()
+        yield new
         (staging / "previous").mkdir()
         existed = [name for name in names if os.path.lexists(root / name)]
         journal = staging / JOURNAL

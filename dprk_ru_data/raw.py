@@ -280,6 +280,64 @@ def check_formulas(loaded: Loaded, problems: list[Problem]) -> None:
                 "a formula; reword it so that it starts with a letter or digit"))
 
 
+def _checked_frame(data: bytes, table: Table, file: str,
+                   problems: list[Problem]) -> pl.DataFrame | None:
+    """The file parsed as strings after every line's structure and characters are checked,
+    each fault located; None where it cannot be read."""
+    lines = _lines(data, file, problems)
+    if lines is None:
+        return None
+    names = _header(lines[0], table, file, problems)
+    if names is None:
+        return None
+    faults = _line_faults(lines, len(names))
+    if faults.height:
+        text = data.decode("utf-8").replace("\r\n", "\n")
+        _locate_syntax(text, len(names), faults, file, problems)
+        return None
+    _check_control_characters(lines, file, problems)
+    del lines  # free the lines before the table is parsed
+    try:
+        return pl.read_csv(data, infer_schema=False, empty_string_is_null=True,
+                           new_columns=names)
+    except pl.exceptions.PolarsError as error:  # pragma: no cover - the structure was checked
+        problems.append(Problem(file, None, None, None, "csv_syntax",
+                                f"cannot be read as CSV: {str(error).splitlines()[0]}"))
+        return None
+
+
+# A character other than printable ASCII: what the checked path looks at one by one.
+_NOT_PRINTABLE = r"[^\x20-\x7e]"
+
+
+def _plain_frame(data: bytes, table: Table) -> pl.DataFrame | None:
+    """The file parsed in one pass, where that alone shows it sound: no quote anywhere, a header
+    naming exactly the table's columns, one record per line with as many cells as the header
+    (every comma separates cells, so the file's commas count them), and only printable ASCII in
+    the cells. None otherwise, and `_checked_frame` then reads the file and locates its faults.
+    """
+    if b'"' in data:
+        return None
+    end = data.find(b"\n")
+    try:
+        first = data[:end if end >= 0 else len(data)].decode("ascii").removesuffix("\r")
+    except UnicodeDecodeError:
+        return None
+    names = [name.strip() for name in first.split(",")]
+    if sorted(names) != sorted(table.raw_columns):
+        return None
+    try:
+        frame = pl.read_csv(data, infer_schema=False, empty_string_is_null=True,
+                            new_columns=names)
+    except pl.exceptions.PolarsError:
+        return None
+    lines = data.count(b"\n") + (not data.endswith(b"\n"))
+    if frame.height != lines - 1 or data.count(b",") != (len(names) - 1) * lines:
+        return None
+    flagged = frame.select(pl.col(name).str.contains(_NOT_PRINTABLE).any() for name in names)
+    return None if any(flagged.row(0)) else frame
+
+
 def read_raw(root: Path, table: Table, problems: list[Problem]) -> Loaded | None:
     """Read `root/raw/<table>.csv` as strings, stripped, empty as null, with each row's line.
 
@@ -306,30 +364,15 @@ def read_raw(root: Path, table: Table, problems: list[Problem]) -> Loaded | None
         end -= 1
     if len(data) - end > 2 or (len(data) - end == 2 and data[end:] != b"\r\n"):
         data = data[:end]
-    if not data.strip():
+    if not data or data.isspace():
         problems.append(Problem(file, HEADER_LINE, None, None, "empty_file",
                                 "the file is empty; it needs at least the header line"))
         return None
-    lines = _lines(data, file, problems)
-    if lines is None:
-        return None
-    names = _header(lines[0], table, file, problems)
-    if names is None:
-        return None
-    faults = _line_faults(lines, len(names))
-    if faults.height:
-        text = data.decode("utf-8").replace("\r\n", "\n")
-        _locate_syntax(text, len(names), faults, file, problems)
-        return None
-    _check_control_characters(lines, file, problems)
-    del lines  # free the lines before the table is parsed
-    try:
-        frame = pl.read_csv(data, infer_schema=False, empty_string_is_null=True,
-                            new_columns=names)
-    except pl.exceptions.PolarsError as error:  # pragma: no cover - the structure was checked
-        problems.append(Problem(file, None, None, None, "csv_syntax",
-                                f"cannot be read as CSV: {str(error).splitlines()[0]}"))
-        return None
+    frame = _plain_frame(data, table)
+    if frame is None:
+        frame = _checked_frame(data, table, file, problems)
+        if frame is None:
+            return None
     # Strip spaces around values, only in the columns that have any (checking is cheaper).
     padded = frame.select(
         (pl.col(c).str.starts_with(" ") | pl.col(c).str.ends_with(" ")).any()

@@ -30,34 +30,50 @@ def _with_names(rows: pl.DataFrame, actors: pl.DataFrame, *id_columns: str,
     return rows
 
 
+WORD = 64  # sources per bit mask
+
+
 def _reported_by(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
     """Per record: the texts that report it and their outlets' names, each joined by ` | `,
-    and the outlet of the earliest of them (the claimant where the record names none)."""
+    and the outlet of the earliest of them (the claimant where the record names none).
+
+    The texts of a record are gathered as a set of bits (one per source, 64 to a word) in one
+    group-by over the evidence; the joined names are then made once per distinct set, which
+    records share, and looked up by it.
+    """
     outlets = _with_names(tables["sources"].rename({"outlet_id": "outlet_actor_id"}),
                           tables["actors"], "outlet_actor_id")
     outlet_of = dict(outlets.select("source_id", "outlet_name").iter_rows())
     # The texts with a known outlet, earliest first: a record's claimant by default is the outlet
-    # of the first of them that reports it (one group-by over the evidence, no sort of it).
+    # of the first of them that reports it.
     earliest = (tables["sources"].filter(pl.col("outlet_id").is_not_null())
                 .sort("published_start", "source_id", nulls_last=True)
                 .select("source_id", pl.col("outlet_id").alias("__outlet"))
                 .with_row_index("__order"))
     order = dict(earliest.select("source_id", "__order").iter_rows())
-    outlet_at = earliest.select("__order", "__outlet")
-    return (tables["evidence"]
-            .group_by(pl.col("record_table").cast(pl.String), "record_id")
-            .agg(pl.col("source_id").unique().sort().alias("__sources"),
-                 pl.col("source_id").replace_strict(order, default=None,
-                                                    return_dtype=pl.UInt32).min()
-                 .alias("__order"))
-            .join(outlet_at, on="__order", how="left")
-            .select("record_table", "record_id",
-                    pl.col("__sources").list.join(SEPARATOR).alias("source_ids"),
-                    pl.col("__sources").list.eval(
-                        pl.element().replace_strict(outlet_of, default=None,
-                                                    return_dtype=pl.String))
-                    .list.drop_nulls().list.unique(maintain_order=True)
-                    .list.join(SEPARATOR).alias("outlets"), "__outlet"))
+    ids = sorted(tables["sources"]["source_id"].to_list())
+    words = [f"__word{n}" for n in range(max(1, -(-len(ids) // WORD)))]
+    source = pl.col("source_id")
+    bits = [source.replace_strict({s: 1 << (i % WORD) if i // WORD == n else 0
+                                   for i, s in enumerate(ids)}, return_dtype=pl.UInt64)
+            .bitwise_or().alias(word) for n, word in enumerate(words)]
+    per_record = (tables["evidence"]
+                  .select(pl.col("record_table").cast(pl.String), "record_id", "source_id")
+                  .filter(pl.col("record_table").is_in(list(CLAIM_TABLES)))
+                  .group_by("record_table", "record_id")
+                  .agg(*bits, source.replace_strict(order, default=None, return_dtype=pl.UInt32)
+                       .min().alias("__order")))
+    named = []
+    for mask in per_record.select(words).unique().iter_rows():
+        texts = [ids[WORD * n + bit] for n, word in enumerate(mask) for bit in range(WORD)
+                 if word >> bit & 1]
+        names = dict.fromkeys(outlet_of[t] for t in texts if outlet_of.get(t) is not None)
+        named.append((*mask, SEPARATOR.join(texts), SEPARATOR.join(names)))
+    joined = pl.DataFrame(named, orient="row", schema={
+        **dict.fromkeys(words, pl.UInt64), "source_ids": pl.String, "outlets": pl.String})
+    return (per_record.join(joined, on=words, how="left")
+            .join(earliest.select("__order", "__outlet"), on="__order", how="left")
+            .select("record_table", "record_id", "source_ids", "outlets", "__outlet"))
 
 
 def _groups(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from .errors import Problem
+from .linked import Parts, evidence_parts
 from .raw import LINE
 from .registry import TABLES
 from .vocab import MODALITY_AFTER_CLAIM, MODALITY_BEFORE_CLAIM
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from .raw import Loaded
 
 Window = tuple[dt.date | None, dt.date | None]
+EMPTY = pl.DataFrame(schema={"record_id": pl.String, "source_id": pl.String})
 AFTER, BEFORE = "dated_after", "dated_before"
 
 
@@ -51,13 +53,13 @@ def _earliest(values: list[dt.date | None]) -> dt.date | None:
     return min(known) if known else None
 
 
-def _base_windows(name: str, frame: pl.DataFrame, evidence: pl.DataFrame | None,
+def _base_windows(name: str, frame: pl.DataFrame, mine: pl.DataFrame | None,
                   sources: pl.DataFrame | None) -> pl.DataFrame:
-    """`frame` with the claim window and the event window before its references are followed."""
+    """`frame` with the claim window and the event window before its references are followed,
+    given the evidence rows of its records (`mine`) and the sources."""
     table = TABLES[name]
-    if evidence is not None and sources is not None:
-        published = (evidence.filter(pl.col("record_table").cast(pl.String) == name)
-                     .select("record_id", "source_id")
+    if mine is not None and sources is not None:
+        published = (mine.select("record_id", "source_id")
                      .join(sources.select("source_id", "published_end"), on="source_id")
                      .group_by("record_id").agg(pl.col("published_end").min().alias("__pub")))
         frame = frame.join(published, left_on=table.key, right_on="record_id", how="left",
@@ -103,12 +105,17 @@ def open_plans(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def derive_windows(loaded: dict[str, Loaded], typed: dict[str, pl.DataFrame],
-                   problems: list[Problem]) -> dict[str, pl.DataFrame]:
-    """Fill the four window columns of every claim table; report what contradicts itself."""
+                   problems: list[Problem], parts: Parts | None = None
+                   ) -> dict[str, pl.DataFrame]:
+    """Fill the four window columns of every claim table; report what contradicts itself.
+    `parts` is the evidence split by table (`linked.evidence_parts`), made here if not given."""
     out = dict(typed)
     names = [name for name in claim_tables() if name in typed]
+    if parts is None:
+        parts = evidence_parts(typed.get("evidence"))
     for name in names:
-        out[name] = _base_windows(name, typed[name], typed.get("evidence"), typed.get("sources"))
+        mine = parts.get(name, EMPTY) if "evidence" in typed else None
+        out[name] = _base_windows(name, typed[name], mine, typed.get("sources"))
     if not names:  # no table of claims could be read: their problems are reported already
         return out
     rows = pl.concat([out[name].select(

@@ -16,7 +16,7 @@ from .conftest import ROOT
 # or an earlier one. Imports inside functions (done when called) are not limited.
 STAGES: list[tuple[str, ...]] = [
     ("_names", "errors", "digest", "fieldtypes", "vocab", "registry", "paths"),  # shared by all
-    ("raw",),
+    ("raw", "linked"),
     ("normalise",),
     ("derive", "windows"),
     ("validate",),

@@ -9,17 +9,21 @@ from __future__ import annotations
 import polars as pl
 
 from ..errors import Problem
+from ..linked import Parts, evidence_parts
 from ..raw import LINE, RAW_DIR, Loaded
 from ..registry import TABLES, TEXT, Table
 from ..vocab import MODALITY_BEFORE_CLAIM
 from ..windows import claim_tables
 
+EMPTY = pl.DataFrame(schema={"record_id": pl.String, "field": pl.String, "source_id": pl.String})
+
 
 def check_references(tables: dict[str, Loaded], typed: dict[str, pl.DataFrame],
-                      problems: list[Problem]) -> None:
+                     problems: list[Problem], parts: Parts | None = None) -> None:
     """Foreign keys resolve; every evidence row points at a record; every record has evidence.
 
-    Each is an anti-join, so the cost grows with the rows, not with rows times keys.
+    Each is an anti-join, so the cost grows with the rows, not with rows times keys. `parts` is
+    the evidence split by table (`linked.evidence_parts`), made here if not given.
     """
     # Duplicate keys are reported by check_unique_keys; an anti-join does not mind them.
     keys = {name: typed[name].select(pl.col(TABLES[name].key).alias("__key"))
@@ -38,32 +42,32 @@ def check_references(tables: dict[str, Loaded], typed: dict[str, pl.DataFrame],
                                         f"in {RAW_DIR}/{target}.csv"))
     if "evidence" not in typed:
         return
-    evidence = typed["evidence"]
-    evidence_file = tables["evidence"].file
-    records = pl.concat([frame.select(pl.lit(name).alias("record_table"),
-                                      pl.col("__key").alias("record_id"))
-                         for name, frame in keys.items()
-                         if name not in ("evidence", "disagreements")])
-    for linking in ("evidence", "disagreements"):  # the tables that point at any record
-        if linking not in typed:
-            continue
-        dangling = (typed[linking].filter(pl.col("record_table").is_in(list(keys)))
-                    .join(records, on=["record_table", "record_id"], how="anti").sort(LINE))
-        for line, record_table, record_id in dangling.select(
-                LINE, "record_table", "record_id").iter_rows():
-            problems.append(Problem(tables[linking].file, line, "record_id", record_id,
+    if parts is None:
+        parts = evidence_parts(typed["evidence"])
+    # A record is one of a table's own; evidence and disagreements point at records, not at
+    # each other's rows.
+    pointed = [name for name in keys if name not in ("evidence", "disagreements")]
+    linking = {"evidence": parts}
+    if "disagreements" in typed:
+        linking["disagreements"] = evidence_parts(typed["disagreements"])
+    for name, by_table in linking.items():
+        found = [part.select(LINE, pl.lit(target).alias("record_table"), "record_id")
+                 .filter(~pl.col("record_id").is_in(keys[target]["__key"].implode())
+                         if target in pointed else pl.lit(True))
+                 for target, part in by_table.items() if target in keys]
+        for line, record_table, record_id in (pl.concat(found).sort(LINE).iter_rows()
+                                              if found else ()):
+            problems.append(Problem(tables[name].file, line, "record_id", record_id,
                                     "foreign_key", f"{record_id!r} is not a record of "
                                     f"{RAW_DIR}/{record_table}.csv"))
-    supported = evidence.select("record_table", "record_id")
     for name, loaded in tables.items():
         if name == "evidence" or loaded.table.view or not loaded.table.needs_evidence:
             continue
         pk = loaded.table.key
+        supported = parts.get(name, EMPTY)["record_id"].implode()
         unsupported = (typed[name].select(LINE, pk).drop_nulls(pk)
-                       .with_columns(pl.lit(name).alias("record_table"))
-                       .join(supported, left_on=["record_table", pk],
-                             right_on=["record_table", "record_id"], how="anti").sort(LINE))
-        for line, record_id in unsupported.select(LINE, pk).iter_rows():
+                       .filter(~pl.col(pk).is_in(supported)).sort(LINE))
+        for line, record_id in unsupported.iter_rows():
             problems.append(Problem(loaded.file, line, pk, record_id, "needs_evidence",
                                     f"the record {record_id!r} has no row in "
                                     f"{RAW_DIR}/evidence.csv"))
@@ -89,19 +93,24 @@ def _links_for(mine: pl.DataFrame, column: str) -> pl.DataFrame:
     return pl.concat([marked, mine.join(marked.select("record_id"), on="record_id", how="anti")])
 
 
+def _latest(links: pl.DataFrame) -> pl.DataFrame:
+    """Per record of evidence `links`: the latest possible publication day of its texts."""
+    return links.group_by("record_id").agg(pl.col("published_end").max().alias("__last"))
+
+
 def check_dates_against_sources(typed: dict[str, pl.DataFrame], tables: dict[str, Loaded],
-                                problems: list[Problem]) -> None:
+                                problems: list[Problem], parts: Parts | None = None) -> None:
     """No claim is dated after the publication of the latest text that reports it.
 
     What is reported as planned, expected, possible or hypothetical (`modality`) may be dated
     later; every other date must start on or before the latest possible publication day of the
-    texts that report it.
+    texts that report it. `parts` is the evidence split by table (`linked.evidence_parts`).
     """
     if "evidence" not in typed or "sources" not in typed:
         return
+    if parts is None:
+        parts = evidence_parts(typed["evidence"])
     published = typed["sources"].select("source_id", "published_end").drop_nulls()
-    evidence = (typed["evidence"].select("record_table", "record_id", "field", "source_id")
-                .join(published, on="source_id"))
     for name, loaded in tables.items():
         table = loaded.table
         if name in ("sources", "evidence") or not table.dates:
@@ -110,14 +119,19 @@ def check_dates_against_sources(typed: dict[str, pl.DataFrame], tables: dict[str
         if "modality" in frame.columns:
             frame = frame.filter(pl.col("modality").cast(pl.String)
                                  .is_in(list(MODALITY_BEFORE_CLAIM)).fill_null(True))
-        mine = evidence.filter(pl.col("record_table") == name)
+        mine = (parts.get(name, EMPTY).select("record_id", "field", "source_id")
+                .join(published, on="source_id"))
+        every = _latest(mine)
         for prefix in table.dates:
             column, start = f"{prefix}_text", f"{prefix}_start"
-            links = _links_for(mine, column)
-            latest = links.group_by("record_id").agg(pl.col("published_end").max().alias("__last"))
+            marked = mine.filter(pl.col("field") == column)
+            latest = every if marked.is_empty() else pl.concat([
+                _latest(marked), every.join(marked.select("record_id"), on="record_id",
+                                            how="anti")])
             late = (frame.select(LINE, table.key, column, start).drop_nulls(start)
                     .join(latest, left_on=table.key, right_on="record_id")
                     .filter(pl.col(start) > pl.col("__last")).sort(LINE))
+            links = _links_for(mine, column) if late.height else mine
             for line, key, text, first, last in late.iter_rows():
                 sources = sorted(links.filter(pl.col("record_id") == key)["source_id"].to_list())
                 problems.append(Problem(
@@ -153,18 +167,19 @@ def stated_fields(table: Table) -> list[str]:
 
 
 def check_field_evidence(typed: dict[str, pl.DataFrame], tables: dict[str, Loaded],
-                         problems: list[Problem]) -> None:
+                         problems: list[Problem], parts: Parts | None = None) -> None:
     """Each figure, date, claimant and relayer that a claim states has an evidence row of its own
-    (`field` naming it), not only a span that supports the record as a whole or a sibling."""
+    (`field` naming it), not only a span that supports the record as a whole or a sibling.
+    `parts` is the evidence split by table (`linked.evidence_parts`)."""
     if "evidence" not in typed:
         return
-    marked = (typed["evidence"].select(pl.col("record_table").cast(pl.String), "record_id",
-                                       "field").drop_nulls())
+    if parts is None:
+        parts = evidence_parts(typed["evidence"])
     for name in claim_tables():
         if name not in typed:
             continue
         table, frame = TABLES[name], typed[name]
-        mine = marked.filter(pl.col("record_table") == name).select("record_id", "field")
+        mine = parts.get(name, EMPTY).select("record_id", "field").drop_nulls()
         for column in stated_fields(table):
             stated = (frame.select(LINE, table.key, column).drop_nulls(column)
                       .join(mine.filter(pl.col("field") == column), left_on=table.key,

@@ -1,0 +1,26 @@
+"""The evidence rows split by the table of the record each supports.
+
+Made once per build and handed to every step that looks at one table's evidence (the derived
+dates, the windows, the link checks), so that each scans its own part, not all the evidence.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from .raw import LINE
+
+Parts = dict[str, pl.DataFrame]
+COLUMNS = (LINE, "record_id", "field", "source_id")
+
+
+def evidence_parts(evidence: pl.DataFrame | None) -> Parts:
+    """The rows of `evidence` by their ``record_table`` (a row with none is in no part), each
+    part with the columns of `COLUMNS` it has, in the order of `evidence`."""
+    if evidence is None:
+        return {}
+    columns = [column for column in COLUMNS if column in evidence.columns]
+    split = (evidence.select(pl.col("record_table").cast(pl.String), *columns)
+             .drop_nulls("record_table")
+             .partition_by("record_table", as_dict=True, include_key=False, maintain_order=True))
+    return {str(name): part for (name,), part in split.items()}

@@ -1,0 +1,69 @@
+"""The raw reader's one-pass path agrees with the checked path: it accepts only files the checked
+path reads without a fault, and reads them to the same table."""
+
+from __future__ import annotations
+
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
+
+from dprk_ru_data.errors import Problem
+from dprk_ru_data.raw import _checked_frame, _plain_frame
+from dprk_ru_data.registry import STORED
+
+TABLE = STORED["disagreements"]
+# Characters that matter to the structure or to the character checks, and ordinary ones.
+CELL = st.text(alphabet=st.sampled_from(list('ab 1,"\t\r\u00e9\u200b=-')), max_size=6)
+
+
+@st.composite
+def raw_files(draw: st.DrawFn) -> bytes:
+    columns = list(TABLE.raw_columns)
+    if draw(st.booleans()):
+        columns = draw(st.permutations(columns))
+    width = len(columns)
+    rows = draw(st.lists(st.lists(CELL, min_size=width - 1, max_size=width + 1), max_size=6))
+    lines = [",".join(columns)]
+    for cells in rows:
+        quoted = draw(st.booleans())
+        lines.append(",".join('"' + c.replace('"', '""') + '"' if quoted else c for c in cells))
+    if draw(st.booleans()):
+        lines.insert(draw(st.integers(1, len(lines))), "")
+    end = draw(st.sampled_from(["\n", "\r\n"]))
+    return (end.join(lines) + draw(st.sampled_from(["", end]))).encode("utf-8")
+
+
+@settings(max_examples=400, deadline=None)
+@given(raw_files())
+def test_the_one_pass_path_accepts_only_what_the_checked_path_reads_the_same(data: bytes
+                                                                              ) -> None:
+    plain = _plain_frame(data, TABLE)
+    if plain is None:
+        return
+    problems: list[Problem] = []
+    checked = _checked_frame(data, TABLE, "raw/disagreements.csv", problems)
+    assert problems == []
+    assert checked is not None
+    assert_frame_equal(plain, checked)
+
+
+def test_the_one_pass_path_reads_a_plain_file_and_leaves_the_rest_to_the_checked_path(
+) -> None:
+    header = ",".join(TABLE.raw_columns)
+    row = ",".join("x" for _ in TABLE.raw_columns)
+    sound = f"{header}\n{row}\n{row}\n".encode()
+    frame = _plain_frame(sound, TABLE)
+    assert frame is not None and frame.height == 2
+    assert frame.columns == list(TABLE.raw_columns)
+    short = f"{header}\n{row}\n{row.rsplit(',', 1)[0]}\n".encode()  # a cell missing
+    blank = f"{header}\n{row}\n\n{row}\n".encode()
+    tabbed = row.replace("x", "x\tx", 1)
+    tab = f"{header}\n{tabbed}\n".encode()
+    quoted, accented = sound.replace(b"x", b'"x"', 1), sound.replace(b"x", "\u00e9".encode(), 1)
+    for other in (short, blank, tab, quoted, accented):
+        assert _plain_frame(other, TABLE) is None, other
+    for readable in (quoted, accented):  # sound, but for the checked path to vouch for
+        problems: list[Problem] = []
+        assert isinstance(_checked_frame(readable, TABLE, "raw/d.csv", problems), pl.DataFrame)
+        assert problems == []
