@@ -158,11 +158,15 @@ def check_spans(evidence: pl.DataFrame, sources: pl.DataFrame, corpus: Path | No
     import polars as pl
 
     evidence_file, sources_file = files
-    evidence = evidence.join(
-        sources.select("source_id", "corpus_file", "corpus_sha256", "corpus_chars"),
-        on="source_id", how="inner")
-    outside = evidence.filter((pl.col("span_end") > pl.col("corpus_chars"))
-                              | (pl.col("span_start") < 0))
+    # Only the columns read here, and a row of evidence only where its source is known.
+    evidence = evidence.select(LINE, "source_id", "span_start", "span_end", "span_sha256")
+    length = pl.col("source_id").replace_strict(
+        dict(sources.select("source_id", "corpus_chars").iter_rows()), default=None,
+        return_dtype=pl.Int64)
+    known = pl.col("source_id").is_in(sources["source_id"].implode())
+    outside = (evidence.with_columns(length.alias("corpus_chars"))
+               .filter(known & ((pl.col("span_end") > pl.col("corpus_chars"))
+                                | (pl.col("span_start") < 0))))
     for line, start, end, chars, source in outside.select(
             LINE, "span_start", "span_end", "corpus_chars", "source_id").iter_rows():
         problems.append(Problem(evidence_file, line, "span_end", str(end), "span_range",
@@ -170,7 +174,9 @@ def check_spans(evidence: pl.DataFrame, sources: pl.DataFrame, corpus: Path | No
                                 f"has {chars} characters"))
     if corpus is None or not corpus.is_dir():
         return
-    inside = evidence.join(outside.select(LINE), on=LINE, how="anti")
+    inside = (evidence.join(outside.select(LINE), on=LINE, how="anti")
+              .join(sources.select("source_id", "corpus_file", "corpus_sha256", "corpus_chars"),
+                    on="source_id", how="inner"))
     lines = dict(sources.select("source_id", LINE).iter_rows())
     for (source_id, name, digest), rows in inside.group_by(
             "source_id", "corpus_file", "corpus_sha256", maintain_order=True):

@@ -115,7 +115,10 @@ def check_dates_against_sources(typed: dict[str, pl.DataFrame], tables: dict[str
         table = loaded.table
         if name in ("sources", "evidence") or not table.dates:
             continue
-        frame = typed[name]
+        # Only the columns read here are filtered (not the whole table).
+        frame = typed[name].select(LINE, table.key, *(f"{prefix}{suffix}" for prefix in table.dates
+                                                      for suffix in (TEXT, "_start")),
+                                   *(["modality"] if "modality" in typed[name].columns else []))
         if "modality" in frame.columns:
             frame = frame.filter(pl.col("modality").cast(pl.String)
                                  .is_in(list(MODALITY_BEFORE_CLAIM)).fill_null(True))
