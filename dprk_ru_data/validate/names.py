@@ -36,6 +36,8 @@ def scripts(name: str) -> set[str]:
     >>> sorted(scripts("Russiа"))
     ['CYRILLIC', 'LATIN']
     """
+    if name.isascii():  # the one script of ASCII letters
+        return {"LATIN"} if any(char.isalpha() for char in name) else set()
     found = set()
     for char in unicodedata.normalize("NFKC", name):
         if unicodedata.category(char).startswith("L"):
