@@ -9,6 +9,8 @@ counts, whether it reports an event) is its `registry.Roles`.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import polars as pl
 
 from .registry import CLAIM_TABLES, CLAIMS, EVENTS, TABLES, WINDOWS, Roles
@@ -16,18 +18,24 @@ from .registry import CLAIM_TABLES, CLAIMS, EVENTS, TABLES, WINDOWS, Roles
 SEPARATOR = " | "
 
 
-def _with_names(rows: pl.DataFrame, actors: pl.DataFrame, *id_columns: str,
-                country: str | None = None) -> pl.DataFrame:
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
+
+
+def _with_names(rows: Frame, actors: pl.DataFrame, *id_columns: str,
+                country: str | None = None) -> Frame:
     """`rows` with the name of the actor in each of `id_columns` beside it (``subject_actor_id``
     -> ``subject_name``, ``actor_id`` -> ``actor_name``), and `country` holding the country of
-    the first."""
+    the first: each looked up in a map of the actors, so that no row is copied."""
+    looked_up = []
     for id_column in id_columns:
-        name_column = id_column.removesuffix("_id").removesuffix("_actor") + "_name"
-        wanted = [pl.col("actor_id").alias(id_column), pl.col("name").alias(name_column)]
+        wanted = [("name", id_column.removesuffix("_id").removesuffix("_actor") + "_name")]
         if country and id_column == id_columns[0]:
-            wanted.append(pl.col("country").alias(country))
-        rows = rows.join(actors.select(wanted), on=id_column, how="left", maintain_order="left")
-    return rows
+            wanted.append(("country", country))
+        for column, alias in wanted:
+            found = dict(actors.select("actor_id", column).iter_rows())
+            looked_up.append(pl.col(id_column).replace_strict(
+                found, default=None, return_dtype=actors.schema[column]).alias(alias))
+    return rows.with_columns(looked_up)
 
 
 WORD = 64  # sources per bit mask
@@ -115,10 +123,11 @@ def _shared(name: str, frame: pl.DataFrame, tables: dict[str, pl.DataFrame]) -> 
 
 def _finish(rows: pl.DataFrame, tables: dict[str, pl.DataFrame],
             per_record: pl.DataFrame) -> pl.DataFrame:
+    """The rows of a view with what is known per record, the claimant and the names."""
     on = ["record_table", "record_id"]
-    rows = (rows.join(per_record, on=on, how="left", maintain_order="left")
-            .with_columns(pl.when(pl.col("outlets") != "").then("outlets").alias("outlets")))
-    return _claimant(rows, tables["actors"])
+    joined = (rows.join(per_record, on=on, how="left", maintain_order="left")
+              .with_columns(pl.when(pl.col("outlets") != "").then("outlets").alias("outlets")))
+    return _claimant(joined, tables["actors"])
 
 
 def _per_record(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
