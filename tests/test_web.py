@@ -203,13 +203,20 @@ def _first_screen_rows(browser) -> list:
             if row.rect["y"] + row.rect["height"] <= inner]
 
 
-def _row_of(browser, key: str):
-    """The table row whose first cell is `key`."""
-    from selenium.webdriver.common.by import By
+# The text of an element as Selenium's `.text` gives it: trimmed of spaces and line breaks, a
+# no-break space made a space.
+_TEXT_OF = ("e => e.innerText.replace(/^[ \\t\\n\\r]+|[ \\t\\n\\r]+$/g, '')"
+            ".replace(/\\u00a0/g, ' ')")
 
-    return next(row for row in browser.find_elements(By.CSS_SELECTOR,
-                                                     "table.rows-and-columns tbody tr")
-                if row.find_element(By.TAG_NAME, "td").text == key)
+
+def _row_of(browser, key: str):
+    """The table row whose first cell is `key` (found in one round trip to the browser)."""
+    row = browser.execute_script(
+        f"const text = {_TEXT_OF}; return Array.from(document.querySelectorAll("
+        "'table.rows-and-columns tbody tr')).find(r => r.querySelector('td') "
+        "&& text(r.querySelector('td')) === arguments[0]) || null", key)
+    assert row is not None, f"no row whose first cell is {key!r}"
+    return row
 
 
 def _inside_window(browser, element) -> bool:
@@ -233,12 +240,10 @@ def _no_sideways_scroll(browser) -> bool:
 
 
 def _texts(browser, selector: str) -> list[str]:
-    """The drawn text of every element `selector` finds on the page, as `.text` gives it (trimmed
-    of spaces and line breaks, a no-break space made a space), in one round trip to the browser:
-    `.text` on each cell of a few table pages took minutes."""
+    """The drawn text of every element `selector` finds on the page, as `.text` gives it, in one
+    round trip to the browser: `.text` on each cell of a few table pages took minutes."""
     return browser.execute_script(
-        "return Array.from(document.querySelectorAll(arguments[0]), e => e.innerText"
-        ".replace(/^[ \\t\\n\\r]+|[ \\t\\n\\r]+$/g, '').replace(/\\u00a0/g, ' '))", selector)
+        f"return Array.from(document.querySelectorAll(arguments[0]), {_TEXT_OF})", selector)
 
 
 def _get(url: str, timeout: float = 30) -> tuple[int, str]:
@@ -911,10 +916,11 @@ def test_the_evidence_page_cites_each_passages_source(site, browser) -> None:
             source = sources[cited.find_element(By.TAG_NAME, "small").text]
             seen.add(source["source_id"])
             outlet = outlets.get(source["outlet_id"])
+            shown = cited.text  # one round trip, not one per part
             for part in (outlet, source["title"], source["published_text"]):
                 if part:
-                    assert part in cited.text.replace("\n", ""), (record, part)
-            assert source["published_text"] in cited.text.splitlines()  # on one line, whole
+                    assert part in shown.replace("\n", ""), (record, part)
+            assert source["published_text"] in shown.splitlines()  # on one line, whole
             where = row.find_element(By.CSS_SELECTOR, "td.evidence-where").text
             assert "characters" in where and "SHA-256" in where
             assert _inside_window(browser, cited) and _not_clipped(browser, cited)
