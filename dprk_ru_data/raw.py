@@ -306,24 +306,21 @@ def _checked_frame(data: bytes, table: Table, file: str,
         return None
 
 
-# A character other than printable ASCII: what the checked path looks at one by one.
-_NOT_PRINTABLE = r"[^\x20-\x7e]"
+# The bytes of a plain file: printable ASCII and the line feed (anything else, a carriage return
+# included, is for the checked path to look at one by one).
+_PLAIN_BYTES = bytes(range(0x20, 0x7F)) + b"\n"
 
 
 def _plain_frame(data: bytes, table: Table) -> pl.DataFrame | None:
     """The file parsed in one pass, where that alone shows it sound: no quote anywhere, a header
     naming exactly the table's columns, one record per line with as many cells as the header
-    (every comma separates cells, so the file's commas count them), and only printable ASCII in
-    the cells. None otherwise, and `_checked_frame` then reads the file and locates its faults.
+    (every comma separates cells, so the file's commas count them), and only printable ASCII and
+    line feeds in it. None otherwise, and `_checked_frame` then reads the file and locates its faults.
     """
-    if b'"' in data:
+    if b'"' in data or not data.isascii() or data.translate(None, _PLAIN_BYTES):
         return None
     end = data.find(b"\n")
-    try:
-        first = data[:end if end >= 0 else len(data)].decode("ascii").removesuffix("\r")
-    except UnicodeDecodeError:
-        return None
-    names = [name.strip() for name in first.split(",")]
+    names = [name.strip() for name in data[:end if end >= 0 else len(data)].decode().split(",")]
     if sorted(names) != sorted(table.raw_columns):
         return None
     try:
@@ -334,8 +331,7 @@ def _plain_frame(data: bytes, table: Table) -> pl.DataFrame | None:
     lines = data.count(b"\n") + (not data.endswith(b"\n"))
     if frame.height != lines - 1 or data.count(b",") != (len(names) - 1) * lines:
         return None
-    flagged = frame.select(pl.col(name).str.contains(_NOT_PRINTABLE).any() for name in names)
-    return None if any(flagged.row(0)) else frame
+    return frame
 
 
 def read_raw(root: Path, table: Table, problems: list[Problem]) -> Loaded | None:
@@ -373,10 +369,11 @@ def read_raw(root: Path, table: Table, problems: list[Problem]) -> Loaded | None
         frame = _checked_frame(data, table, file, problems)
         if frame is None:
             return None
-    # Strip spaces around values, only in the columns that have any (checking is cheaper).
+    # Strip spaces around values, only in the columns that have any (checking is cheaper; in a
+    # file without a space, none).
     padded = frame.select(
         (pl.col(c).str.starts_with(" ") | pl.col(c).str.ends_with(" ")).any()
-        for c in table.raw_columns).row(0)
+        for c in table.raw_columns).row(0) if b" " in data else [False] * frame.width
     frame = frame.select(
         [pl.when((stripped := pl.col(c).str.strip_chars(" ")) != "").then(stripped).alias(c)
          if pad else pl.col(c) for c, pad in zip(table.raw_columns, padded)]
