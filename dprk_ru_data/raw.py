@@ -295,7 +295,8 @@ def _checked_frame(data: bytes, table: Table, file: str,
         text = data.decode("utf-8").replace("\r\n", "\n")
         _locate_syntax(text, len(names), faults, file, problems)
         return None
-    _check_control_characters(lines, file, problems)
+    if not _plain_bytes(data):
+        _check_control_characters(lines, file, problems)  # only where there can be any
     del lines  # free the lines before the table is parsed
     try:
         return pl.read_csv(data, infer_schema=False, empty_string_is_null=True,
@@ -306,18 +307,25 @@ def _checked_frame(data: bytes, table: Table, file: str,
         return None
 
 
-# The bytes of a plain file: printable ASCII and the line feed (anything else, a carriage return
-# included, is for the checked path to look at one by one).
-_PLAIN_BYTES = bytes(range(0x20, 0x7F)) + b"\n"
+# The bytes of a plain file: printable ASCII and line ends.
+_PLAIN_BYTES = bytes(range(0x20, 0x7F)) + b"\n\r"
+
+
+def _plain_bytes(data: bytes) -> bool:
+    """Whether `data` holds only printable ASCII and line ends (LF, or CRLF: a carriage return
+    elsewhere is a control character), told without looking at each line."""
+    if not data.isascii() or data.translate(None, _PLAIN_BYTES):
+        return False
+    return b"\r" not in data or data.count(b"\r") == data.count(b"\r\n")
 
 
 def _plain_frame(data: bytes, table: Table) -> pl.DataFrame | None:
     """The file parsed in one pass, where that alone shows it sound: no quote anywhere, a header
     naming exactly the table's columns, one record per line with as many cells as the header
     (every comma separates cells, so the file's commas count them), and only printable ASCII and
-    line feeds in it. None otherwise, and `_checked_frame` then reads the file and locates its faults.
+    line ends in it. None otherwise, and `_checked_frame` then reads the file and locates its faults.
     """
-    if b'"' in data or not data.isascii() or data.translate(None, _PLAIN_BYTES):
+    if b'"' in data or not _plain_bytes(data):
         return None
     end = data.find(b"\n")
     names = [name.strip() for name in data[:end if end >= 0 else len(data)].decode().split(",")]

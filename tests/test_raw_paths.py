@@ -67,3 +67,16 @@ def test_the_one_pass_path_reads_a_plain_file_and_leaves_the_rest_to_the_checked
         problems: list[Problem] = []
         assert isinstance(_checked_frame(readable, TABLE, "raw/d.csv", problems), pl.DataFrame)
         assert problems == []
+
+
+def test_a_carriage_return_inside_a_cell_is_reported_by_either_path() -> None:
+    header = ",".join(TABLE.raw_columns)
+    row = ",".join("x" for _ in TABLE.raw_columns)
+    for quoted in (False, True):
+        cell = '"x\rx"' if quoted else "x\rx"
+        data = f"{header}\r\n{row}\r\n{cell}{row[1:]}\r\n".encode()
+        assert _plain_frame(data, TABLE) is None
+        problems: list[Problem] = []
+        _checked_frame(data, TABLE, "raw/d.csv", problems)
+        assert [p.rule for p in problems] == ["control_character"], problems
+        assert problems[0].line == 3
