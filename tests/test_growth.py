@@ -166,11 +166,11 @@ def test_a_readme_with_broken_markers_is_refused_and_nothing_is_written(project:
 
 def test_without_matplotlib_the_charts_are_kept_and_a_note_says_why(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from dprk_ru_data.build import _charts
+    from dprk_ru_data.build import _chart_paths
 
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # as on an install without [plot]
     notes: list[str] = []
-    assert _charts(str(ROOT), notes) == {}
+    assert _chart_paths(ROOT, notes) == {}
     assert len(notes) == 1 and "\n" not in notes[0]
     assert "not redrawn" in notes[0] and "matplotlib" in notes[0] and "[plot]" in notes[0]
 
