@@ -219,19 +219,32 @@ def _row_of(browser, key: str):
     return row
 
 
+# Drawn, with a size, and within the window's width (nothing off to the right).
+_INSIDE = ("e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 "
+           "&& r.left >= 0 && r.right <= document.documentElement.clientWidth + 0.5; }")
+# Nothing of the element is cut off: its content fits in the box it is drawn in.
+_UNCLIPPED = "e => e.scrollWidth <= e.clientWidth + 1 && e.scrollHeight <= e.clientHeight + 1"
+
+
 def _inside_window(browser, element) -> bool:
-    """Drawn, with a size, and within the window's width (nothing off to the right)."""
-    return browser.execute_script(
-        "const r = arguments[0].getBoundingClientRect();"
-        "return r.width > 0 && r.height > 0 && r.left >= 0 "
-        "&& r.right <= document.documentElement.clientWidth + 0.5", element)
+    return browser.execute_script(f"return ({_INSIDE})(arguments[0])", element)
 
 
 def _not_clipped(browser, element) -> bool:
-    """Nothing of the element is cut off: its content fits in the box it is drawn in."""
+    return browser.execute_script(f"return ({_UNCLIPPED})(arguments[0])", element)
+
+
+def _in_page(browser, body: str, *args):
+    """Run the script `body` in the page with `text`, `inside`, `unclipped` and `displayed`
+    (Selenium's own is_displayed atom) defined: one round trip for what asking element by element
+    and property by property takes dozens of."""
+    import pkgutil
+
+    displayed = pkgutil.get_data("selenium.webdriver.remote", "isDisplayed.js")
+    assert displayed is not None
     return browser.execute_script(
-        "const e = arguments[0]; return e.scrollWidth <= e.clientWidth + 1 "
-        "&& e.scrollHeight <= e.clientHeight + 1", element)
+        f"const text = {_TEXT_OF}, inside = {_INSIDE}, unclipped = {_UNCLIPPED}, "
+        f"displayed = e => ({displayed.decode('utf-8')}).apply(null, [e]);\n{body}", *args)
 
 
 def _no_sideways_scroll(browser) -> bool:
@@ -272,8 +285,8 @@ def test_the_claims_page_answers_who_claimed_how_many_in_one_screen(site, browse
     by_id = {r["claim_id"]: r for r in deployed.iter_rows(named=True)}
     assert shown <= set(by_id)
     for claim in shown:  # who claimed it and when, in the first screen's width
-        cells = {c.text for c in _row_of(browser, claim).find_elements("css selector", "td")
-                 if _inside_window(browser, c)}
+        cells = set(_in_page(browser, "return Array.from(arguments[0].querySelectorAll('td'))"
+                                      ".filter(inside).map(text)", _row_of(browser, claim)))
         assert by_id[claim]["claimant_name"] in cells, claim
     assert "`" not in browser.find_element("css selector", ".metadata-description").text
 
@@ -866,22 +879,29 @@ def _sample_of_records() -> list[str]:
 
 @pytest.mark.slow
 def test_every_highlighted_span_is_visible_whole(site, browser, tmp_path) -> None:
-    from selenium.webdriver.common.by import By
-
     if not corpus_path():
         pytest.skip("corpus texts not found: the passages cannot be shown (the notice is "
                     "tested without them)")
     checked = 0
     for record in _sample_of_records():
         browser.get(f"{site}/-/evidence/{record}")
-        rows = browser.find_elements(By.CSS_SELECTOR, "tr.evidence")
+        # Of each row: its marks, whether the first is drawn whole in the window, and whether the
+        # cell holding it (its outermost td, as XPath's ancestor::td finds first) cuts it off.
+        rows = _in_page(browser, """
+            return Array.from(document.querySelectorAll('tr.evidence'), row => {
+                const marks = row.querySelectorAll('mark');
+                let cell = null;
+                for (let e = marks.length ? marks[0].parentElement : null; e; e = e.parentElement)
+                    if (e.tagName === 'TD') cell = e;
+                return {text: text(row).slice(0, 80), marks: marks.length,
+                        shown: marks.length > 0 && displayed(marks[0]) && inside(marks[0]),
+                        whole: cell !== null && unclipped(cell)};
+            });""")
         assert rows, record
         for row in rows:
-            marks = row.find_elements(By.TAG_NAME, "mark")
-            assert len(marks) == 1, (record, row.text[:80])
-            cell = marks[0].find_element(By.XPATH, "./ancestor::td")
-            assert marks[0].is_displayed() and _inside_window(browser, marks[0]), record
-            assert _not_clipped(browser, cell), record
+            assert row["marks"] == 1, (record, row["text"])
+            assert row["shown"], record
+            assert row["whole"], record
             checked += 1
         assert _no_sideways_scroll(browser), record
     assert checked >= len(_sample_of_records())
@@ -904,26 +924,28 @@ def test_a_linked_passage_is_scrolled_into_view(site, browser) -> None:
 
 @pytest.mark.slow
 def test_the_evidence_page_cites_each_passages_source(site, browser) -> None:
-    from selenium.webdriver.common.by import By
-
     sources = {r["source_id"]: r for r in dprk_ru_data.load("sources").iter_rows(named=True)}
     outlets = dict(dprk_ru_data.load("actors").select("actor_id", "name").iter_rows())
     seen = set()
     for record in _sample_of_records():
         browser.get(f"{site}/-/evidence/{record}")
-        for row in browser.find_elements(By.CSS_SELECTOR, "tr.evidence"):
-            cited = row.find_element(By.CSS_SELECTOR, "td.evidence-cited")
-            source = sources[cited.find_element(By.TAG_NAME, "small").text]
+        rows = _in_page(browser, """
+            return Array.from(document.querySelectorAll('tr.evidence'), row => {
+                const cited = row.querySelector('td.evidence-cited');
+                return {source: text(cited.querySelector('small')), cited: text(cited),
+                        where: text(row.querySelector('td.evidence-where')),
+                        drawn: inside(cited) && unclipped(cited)};
+            });""")
+        for row in rows:
+            source = sources[row["source"]]
             seen.add(source["source_id"])
             outlet = outlets.get(source["outlet_id"])
-            shown = cited.text  # one round trip, not one per part
             for part in (outlet, source["title"], source["published_text"]):
                 if part:
-                    assert part in shown.replace("\n", ""), (record, part)
-            assert source["published_text"] in shown.splitlines()  # on one line, whole
-            where = row.find_element(By.CSS_SELECTOR, "td.evidence-where").text
-            assert "characters" in where and "SHA-256" in where
-            assert _inside_window(browser, cited) and _not_clipped(browser, cited)
+                    assert part in row["cited"].replace("\n", ""), (record, part)
+            assert source["published_text"] in row["cited"].splitlines()  # on one line, whole
+            assert "characters" in row["where"] and "SHA-256" in row["where"]
+            assert row["drawn"], record
     assert seen == set(sources)  # every text was cited somewhere
 
 
