@@ -46,8 +46,15 @@ def test_two_builds_are_byte_identical(project: Path, tmp_path_factory: pytest.T
     assert snapshot(project) == first
 
 
-def test_every_table_is_built_sorted_by_its_primary_key() -> None:
-    tables = compile_tables(ROOT)
+@pytest.fixture(scope="module")
+def committed_tables() -> dict[str, pl.DataFrame]:
+    """The committed raw tables compiled once for the tests that only read them."""
+    return compile_tables(ROOT)
+
+
+def test_every_table_is_built_sorted_by_its_primary_key(
+        committed_tables: dict[str, pl.DataFrame]) -> None:
+    tables = committed_tables
     assert set(tables) == set(TABLES)
     for name, frame in tables.items():
         key = frame[TABLES[name].key]
@@ -133,10 +140,11 @@ def test_relative_date_needs_a_marked_source_when_a_record_has_several(project: 
     assert "mark the one that says this date" in date.message
 
 
-def test_relative_dates_take_the_publication_date_of_their_source() -> None:
+def test_relative_dates_take_the_publication_date_of_their_source(
+        committed_tables: dict[str, pl.DataFrame]) -> None:
     import datetime as dt
 
-    tables = compile_tables(ROOT)
+    tables = committed_tables
     sources = {r["source_id"]: r for r in tables["sources"].to_dicts()}
     evidence = tables["evidence"].filter(pl.col("field") == "as_of_text")
     for estimate in tables["troop_estimates"].filter(pl.col("as_of_text").is_not_null()).to_dicts():
