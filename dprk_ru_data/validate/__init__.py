@@ -1,6 +1,7 @@
 """The validate stage: typed tables checked against the registry, each fault a located `Problem`.
 
-* `schema`: each column cast to its type, then the pandera schema made from the registry;
+* `schema`: each column cast to its type, then the pandera schema made from the registry (told in
+  one query where a table keeps it all, `passes`; pandera locates what fails);
 * `codes`: ISO 3166 codes exist;
 * `links`: unique keys, references, evidence for every record and its field, dates against the
   texts that report them;
@@ -15,8 +16,8 @@ from .codes import check_codes
 from .links import (check_dates_against_sources, check_disagreements, check_evidence_fields,
                     check_field_evidence, check_references, check_unique_keys)
 from .names import check_actor_names
-from .schema import cast, schema, validate
+from .schema import cast, passes, schema, validate
 
 __all__ = ["cast", "check_actor_names", "check_codes", "check_dates_against_sources", "check_disagreements", "check_evidence_fields",
-           "check_field_evidence", "check_references", "check_unique_keys", "schema",
+           "check_field_evidence", "check_references", "check_unique_keys", "passes", "schema",
            "validate"]

@@ -97,9 +97,45 @@ def cast(loaded: Loaded, problems: list[Problem]) -> pl.DataFrame:
     return typed
 
 
+def _conditions(field: Field) -> list[pl.Expr]:
+    """What `_checks` asks of each value of `field`, as expressions (null where the value is)."""
+    value = pl.col(field.name)
+    conditions = []
+    if field.vocabulary:
+        conditions.append(value.is_in(list(vocabulary(field.vocabulary))))
+    if field.pattern:  # as pandera matches: from the start
+        conditions.append(value.str.contains(field.pattern if field.pattern.startswith("^")
+                                             else f"^{field.pattern}"))
+    if field.min_length is not None:
+        conditions.append(value.str.len_chars() >= field.min_length)
+    if field.max_length is not None:
+        conditions.append(value.str.len_chars() <= field.max_length)
+    if field.minimum is not None:
+        conditions.append(value >= field.minimum)
+    if field.maximum is not None:
+        conditions.append(value <= field.maximum)
+    return conditions
+
+
+def passes(table: Table, frame: pl.DataFrame) -> bool:
+    """Whether `frame` keeps every check of `schema(table)`, told in one query: its columns and
+    their types, the values a required column must have, each column's checks and each row rule,
+    read as pandera reads them (a check on a missing value passes). Where it does, pandera has
+    nothing to report; where it may not, pandera's validation says what fails, and where."""
+    if frame.schema != pl.Schema({f.name: polars_type(f.type) for f in table.fields}):
+        return False
+    kept = [pl.col(f.name).is_not_null().all() for f in table.fields if f.required]
+    kept += [condition.fill_null(True).all() for f in table.fields for condition in _conditions(f)]
+    kept += [rule_expression(rule).fill_null(True).all() for rule in table.rules]
+    return not kept or all(frame.select(expression.alias(f"__{number}")
+                                        for number, expression in enumerate(kept)).row(0))
+
+
 def validate(loaded: Loaded, typed: pl.DataFrame, problems: list[Problem]) -> None:
     """The schema's column and row checks, each failure located and explained."""
     table = loaded.table
+    if passes(table, typed.drop(LINE)):  # as valid tables are: nothing for pandera to locate
+        return
     try:
         schema(table).validate(typed.drop(LINE), lazy=True)
     except pandera.errors.SchemaErrors as errors:
