@@ -61,7 +61,7 @@ def edited(draw: st.DrawFn) -> tuple[str, pl.DataFrame]:
     return name, frame
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(edited())
 def test_passes_says_what_pandera_says(case: tuple[str, pl.DataFrame]) -> None:
     name, frame = case
