@@ -75,7 +75,12 @@ def _descriptor_file(root: Path) -> tuple[dict[str, Any], bytes]:
         stat = os.stat(root / DESCRIPTOR, follow_symlinks=False)
     except FileNotFoundError:
         raise FileNotFoundError(f"no {DESCRIPTOR} in {root}") from None
-    return _parse_descriptor(root, stat.st_dev, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    state = (stat.st_dev, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size)
+    if max(stat.st_mtime_ns, stat.st_ctime_ns) >= time.time_ns() - SETTLED_NS:
+        # Changed a moment ago: a second change within the same clock tick would keep these
+        # times, so it is read afresh (as the tables' checks are, see `read_verified`).
+        return _parse_descriptor.__wrapped__(root, *state)
+    return _parse_descriptor(root, *state)
 
 
 def _read_descriptor(root: Path) -> dict[str, Any]:
@@ -85,10 +90,10 @@ def _read_descriptor(root: Path) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=8)
-def _parse_descriptor(root: Path, device: int, inode: int, mtime_ns: int, size: int
-                      ) -> tuple[dict[str, Any], bytes]:
+def _parse_descriptor(root: Path, device: int, inode: int, mtime_ns: int, ctime_ns: int,
+                      size: int) -> tuple[dict[str, Any], bytes]:
     """The parsed descriptor and its bytes, read through the path policy, cached until the file
-    changes."""
+    changes (its device, inode, times or size)."""
     from .paths import UnsafePath, read_inside
 
     data = read_inside(root, DESCRIPTOR, MAX_DESCRIPTOR_BYTES)

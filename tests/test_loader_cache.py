@@ -169,3 +169,30 @@ def test_the_package_dict_is_the_callers_own(root: Path) -> None:
     assert dprk_ru_data.package(root) == on_disk
     assert dprk_ru_data.tables(root)[0] == on_disk["resources"][0]["name"]
     assert dprk_ru_data.load(on_disk["resources"][1]["name"], root=root).width > 0
+
+
+def _edit_title(path: Path) -> None:
+    """Change one letter of the descriptor's title in place: the same size, the same inode."""
+    data = path.read_bytes()
+    at = data.index(b'"title": "') + len(b'"title": "')
+    with path.open("r+b") as file:
+        file.seek(at)
+        file.write(b"Y" if data[at:at + 1] != b"Y" else b"Z")
+
+
+@pytest.mark.parametrize("settled", [True, False])
+def test_a_descriptor_edited_in_place_with_its_mtime_set_back_is_read_again(
+        root: Path, monkeypatch: pytest.MonkeyPatch, settled: bool) -> None:
+    """The descriptor's cache is keyed by the change time too, and a file changed within
+    SETTLED_NS is read afresh; either catches an edit that keeps the size and the mtime."""
+    if settled:
+        monkeypatch.setattr(loaders, "SETTLED_NS", 0)
+    path = root / "datapackage.json"
+    title = dprk_ru_data.package(root)["title"]
+    before = path.stat()
+    time.sleep(0.05)  # past a tick of the file system's clock
+    _edit_title(path)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_mtime_ns == before.st_mtime_ns
+    assert path.stat().st_size == before.st_size
+    assert dprk_ru_data.package(root)["title"] != title
