@@ -10,7 +10,6 @@ during the swap itself is rolled back by the next build (see `recover`).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 from pathlib import Path
@@ -20,13 +19,13 @@ import pandera.errors
 import polars as pl
 
 from . import citation, datapackage, validate
-from .digest import PREFIX as HASH_PREFIX
 from .derive import normalise_tables
+from .digest import file_prefixed
 from .errors import DataError, Problem
-from .outputs import UntrustedStaging, locked, recover, staged
-from .paths import UnsafePath, read_inside
-from .linked import evidence_parts
+from .outputs import UntrustedStaging, locked, recover, staged, write_into
 from .evidence import check_spans, corpus_dir, unchecked_note
+from .linked import evidence_parts
+from .paths import UnsafePath, read_inside
 from .raw import LINE, RAW_DIR, Loaded, check_formulas, read_raw
 from .registry import STORED, TABLES
 from .views import build_views
@@ -140,9 +139,7 @@ def write_table(frame: pl.DataFrame, path: Path) -> tuple[int, str]:
         frame.write_csv(path, line_terminator="\n", date_format="%Y-%m-%d")
     except pl.exceptions.PolarsError as error:  # an I/O fault as polars reports it
         raise OSError(f"cannot write {path}: {error}") from error
-    with path.open("rb") as file:
-        digest = hashlib.file_digest(file, "sha256").hexdigest()
-    return path.stat().st_size, HASH_PREFIX + digest
+    return path.stat().st_size, file_prefixed(path)
 
 
 def _version(root: Path) -> tuple[str, Release | None]:
@@ -203,12 +200,10 @@ def _build(root: Path, corpus: Path | None, notes: list[str] | None) -> dict[str
         descriptor = datapackage.descriptor(files, version, sources,
                                             released.date if released else None,
                                             released.doi if released else None)
-        (new / DESCRIPTOR).write_bytes(datapackage.dumps(descriptor))
-        (new / CITATION).write_bytes(citation.render(descriptor, "cff").encode("utf-8"))
-        (new / ZENODO).write_bytes(citation.render(descriptor, "zenodo").encode("utf-8"))
-        for relative, data in _derived_docs(new, readme, charts).items():
-            (new / relative).parent.mkdir(parents=True, exist_ok=True)
-            (new / relative).write_bytes(data)
+        write_into(new, {DESCRIPTOR: datapackage.dumps(descriptor),
+                         CITATION: citation.render(descriptor, "cff").encode("utf-8"),
+                         ZENODO: citation.render(descriptor, "zenodo").encode("utf-8")})
+        write_into(new, _derived_docs(new, readme, charts))
     if released and notes is not None and released.content_hash != descriptor["contentHash"]:
         notes.append(f"version {version} is released with other data: set the next version "
                      f"in {PYPROJECT} (`dprk-data diff {version} .` says which bump)")

@@ -9,6 +9,7 @@ True
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 PREFIX = "sha256:"
 
@@ -21,3 +22,9 @@ def sha256_hex(data: bytes | str) -> str:
 def prefixed(data: bytes | str) -> str:
     """The SHA-256 of `data` written ``sha256:<hex>``, as the descriptor records file hashes."""
     return PREFIX + sha256_hex(data)
+
+
+def file_prefixed(path: Path) -> str:
+    """The SHA-256 of the file at `path` written ``sha256:<hex>``, read in chunks."""
+    with path.open("rb") as file:
+        return PREFIX + hashlib.file_digest(file, "sha256").hexdigest()

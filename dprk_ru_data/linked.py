@@ -12,6 +12,9 @@ from .raw import LINE
 
 Parts = dict[str, pl.DataFrame]
 COLUMNS = (LINE, "record_id", "field", "source_id")
+# The part of a table no evidence row points at.
+EMPTY = pl.DataFrame(schema={LINE: pl.Int64, "record_id": pl.String, "field": pl.String,
+                             "source_id": pl.String})
 
 
 def evidence_parts(evidence: pl.DataFrame | None) -> Parts:

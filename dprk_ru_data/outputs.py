@@ -212,9 +212,14 @@ def write_all(root: Path, outputs: dict[str, bytes], names: tuple[str, ...]) -> 
     """Write `outputs` (path relative to `root` -> bytes), whose top-level entries are `names`,
     all or nothing (see `staged`)."""
     with staged(root, names) as new:
-        for relative, data in outputs.items():
-            (new / relative).parent.mkdir(parents=True, exist_ok=True)
-            (new / relative).write_bytes(data)
+        write_into(new, outputs)
+
+
+def write_into(folder: Path, files: dict[str, bytes]) -> None:
+    """Write `files` (path relative to `folder` -> bytes) into `folder`, making their folders."""
+    for relative, data in files.items():
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        (folder / relative).write_bytes(data)
 
 
 @contextmanager

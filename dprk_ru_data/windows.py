@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from .errors import Problem
-from .linked import Parts, evidence_parts
+from .linked import EMPTY, Parts, evidence_parts
 from .raw import LINE
 from .registry import TABLES
 from .vocab import MODALITY_AFTER_CLAIM, MODALITY_BEFORE_CLAIM
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from .raw import Loaded
 
 Window = tuple[dt.date | None, dt.date | None]
-EMPTY = pl.DataFrame(schema={"record_id": pl.String, "source_id": pl.String})
 AFTER, BEFORE = "dated_after", "dated_before"
 
 

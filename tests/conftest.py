@@ -38,6 +38,15 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def built_package(target: Path) -> Path:
+    """A copy of the committed built package (build/, the descriptor, the citations) at
+    `target`."""
+    shutil.copytree(ROOT / "build", target / "build")
+    for name in OUTPUT_FILES:
+        shutil.copy2(ROOT / name, target / name)
+    return target
+
+
 def fresh_inputs(target: Path) -> Path:
     """Only what a build reads (raw/, pyproject.toml, RELEASES.json) copied into `target`."""
     target.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ import pytest
 import dprk_ru_data
 from dprk_ru_data import TableName, digest, loaders, paths
 
-from .conftest import OUTPUT_FILES, ROOT
+from .conftest import ROOT, built_package
 
 TABLE: TableName = "actors"
 
@@ -24,11 +24,7 @@ TABLE: TableName = "actors"
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
     """A copy of the built package, with an empty verification cache of its own."""
-    root = tmp_path / "pkg"
-    shutil.copytree(ROOT / "build", root / "build")
-    for name in OUTPUT_FILES:
-        shutil.copy2(ROOT / name, root / name)
-    return root
+    return built_package(tmp_path / "pkg")
 
 
 @pytest.fixture

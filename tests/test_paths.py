@@ -54,13 +54,9 @@ def outside(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def package_root(tmp_path: Path) -> Path:
-    from .conftest import ROOT, OUTPUT_FILES
+    from .conftest import built_package
 
-    root = tmp_path / "pkg"
-    shutil.copytree(ROOT / "build", root / "build")
-    for name in OUTPUT_FILES:
-        shutil.copy2(ROOT / name, root / name)
-    return root
+    return built_package(tmp_path / "pkg")
 
 
 def _leaks(output: str, secret_file: Path) -> list[str]:

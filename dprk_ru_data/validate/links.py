@@ -1,7 +1,8 @@
 """Links between rows: unique keys, references that resolve, evidence for every record and for
 the field it names, and dates no later than the texts that report them.
 
-Each check is an anti-join or a group-by, so the cost grows with the rows, not rows times keys.
+Each check is an anti-join, a set lookup or a group-by, so the cost grows with the rows, not rows
+times keys; the evidence is read a table's part at a time (`linked.evidence_parts`).
 """
 
 from __future__ import annotations
@@ -9,21 +10,20 @@ from __future__ import annotations
 import polars as pl
 
 from ..errors import Problem
-from ..linked import Parts, evidence_parts
+from ..linked import EMPTY, Parts, evidence_parts
 from ..raw import LINE, RAW_DIR, Loaded
 from ..registry import TABLES, TEXT, Table
 from ..vocab import MODALITY_BEFORE_CLAIM
 from ..windows import claim_tables
-
-EMPTY = pl.DataFrame(schema={"record_id": pl.String, "field": pl.String, "source_id": pl.String})
 
 
 def check_references(tables: dict[str, Loaded], typed: dict[str, pl.DataFrame],
                      problems: list[Problem], parts: Parts | None = None) -> None:
     """Foreign keys resolve; every evidence row points at a record; every record has evidence.
 
-    Each is an anti-join, so the cost grows with the rows, not with rows times keys. `parts` is
-    the evidence split by table (`linked.evidence_parts`), made here if not given.
+    Each is an anti-join or a set lookup, so the cost grows with the rows, not with rows times
+    keys. `parts` is the evidence split by table (`linked.evidence_parts`), made here if not
+    given.
     """
     # Duplicate keys are reported by check_unique_keys; an anti-join does not mind them.
     keys = {name: typed[name].select(pl.col(TABLES[name].key).alias("__key"))

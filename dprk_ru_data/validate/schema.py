@@ -20,18 +20,29 @@ from ..raw import LINE, Loaded
 from ..registry import Field, Rule, Table, vocabulary
 
 
-def _checks(field: Field) -> list[pa.Check]:
+def _checks(field: Field) -> list[tuple[pa.Check, pl.Expr]]:
+    """Each check of `field`'s column, as pandera runs it and as a polars expression that reads it
+    the same way (null where the value is missing), for `passes`: declared once, for both."""
+    value = pl.col(field.name)
     checks = []
     if field.vocabulary:
-        checks.append(pa.Check.isin(list(vocabulary(field.vocabulary))))
-    if field.pattern:
-        checks.append(pa.Check.str_matches(field.pattern))
+        allowed = list(vocabulary(field.vocabulary))
+        checks.append((pa.Check.isin(allowed), value.is_in(allowed)))
+    if field.pattern:  # pandera matches from the start
+        anchored = field.pattern if field.pattern.startswith("^") else f"^{field.pattern}"
+        checks.append((pa.Check.str_matches(field.pattern), value.str.contains(anchored)))
     if field.min_length is not None or field.max_length is not None:
-        checks.append(pa.Check.str_length(field.min_length, field.max_length))
+        length = value.str.len_chars()
+        within = pl.lit(True)
+        if field.min_length is not None:
+            within = within & (length >= field.min_length)
+        if field.max_length is not None:
+            within = within & (length <= field.max_length)
+        checks.append((pa.Check.str_length(field.min_length, field.max_length), within))
     if field.minimum is not None:
-        checks.append(pa.Check.ge(field.minimum))
+        checks.append((pa.Check.ge(field.minimum), value >= field.minimum))
     if field.maximum is not None:
-        checks.append(pa.Check.le(field.maximum))
+        checks.append((pa.Check.le(field.maximum), value <= field.maximum))
     return checks
 
 
@@ -63,7 +74,7 @@ def _row_check(rule: Rule) -> pa.Check:
 def schema(table: Table) -> pa.DataFrameSchema:
     """The pandera schema of `table`, made from its registry entry."""
     columns = {
-        field.name: pa.Column(polars_type(field.type), checks=_checks(field),
+        field.name: pa.Column(polars_type(field.type), checks=[check for check, _ in _checks(field)],
                               nullable=not field.required, description=field.description)
         for field in table.fields}
     return pa.DataFrameSchema(columns, checks=[_row_check(rule) for rule in table.rules],
@@ -97,26 +108,6 @@ def cast(loaded: Loaded, problems: list[Problem]) -> pl.DataFrame:
     return typed
 
 
-def _conditions(field: Field) -> list[pl.Expr]:
-    """What `_checks` asks of each value of `field`, as expressions (null where the value is)."""
-    value = pl.col(field.name)
-    conditions = []
-    if field.vocabulary:
-        conditions.append(value.is_in(list(vocabulary(field.vocabulary))))
-    if field.pattern:  # as pandera matches: from the start
-        conditions.append(value.str.contains(field.pattern if field.pattern.startswith("^")
-                                             else f"^{field.pattern}"))
-    if field.min_length is not None:
-        conditions.append(value.str.len_chars() >= field.min_length)
-    if field.max_length is not None:
-        conditions.append(value.str.len_chars() <= field.max_length)
-    if field.minimum is not None:
-        conditions.append(value >= field.minimum)
-    if field.maximum is not None:
-        conditions.append(value <= field.maximum)
-    return conditions
-
-
 def passes(table: Table, frame: pl.DataFrame) -> bool:
     """Whether `frame` keeps every check of `schema(table)`, told in one query: its columns and
     their types, the values a required column must have, each column's checks and each row rule,
@@ -125,7 +116,7 @@ def passes(table: Table, frame: pl.DataFrame) -> bool:
     if frame.schema != pl.Schema({f.name: polars_type(f.type) for f in table.fields}):
         return False
     kept = [pl.col(f.name).is_not_null().all() for f in table.fields if f.required]
-    kept += [condition.fill_null(True).all() for f in table.fields for condition in _conditions(f)]
+    kept += [read.fill_null(True).all() for f in table.fields for _, read in _checks(f)]
     kept += [rule_expression(rule).fill_null(True).all() for rule in table.rules]
     return not kept or all(frame.select(expression.alias(f"__{number}")
                                         for number, expression in enumerate(kept)).row(0))
