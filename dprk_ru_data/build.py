@@ -28,7 +28,7 @@ from .linked import evidence_parts
 from .paths import UnsafePath, read_inside
 from .raw import LINE, RAW_DIR, Loaded, check_formulas, read_raw
 from .registry import STORED, TABLES
-from .views import build_views
+from .views import VIEWS, in_order, per_record
 from .versions import (PYPROJECT, RELEASES_FILE, Release, ReleaseError, project_version,
                        release_of)
 
@@ -47,13 +47,21 @@ MAX_README_BYTES = 4 * 2 ** 20
 
 def compile_tables(root: Path | str = ".", corpus: Path | None = None,
                    notes: list[str] | None = None) -> dict[str, pl.DataFrame]:
-    """Read, type and validate every raw table; return them sorted by primary key.
+    """Read, type and validate every raw table; return them sorted by primary key, with the views.
 
     Evidence spans are checked against the texts in `corpus` (default: `evidence.corpus_dir`) where
     they are at hand; what could not be checked is added to `notes`. Raises `DataError` with every
     problem found. Writes nothing.
     """
-    root = Path(root)
+    tables = _checked_tables(Path(root), corpus, notes)
+    known = per_record(tables)
+    return {**tables, **{name: _checked_view(name, make(tables, known))
+                         for name, make in VIEWS.items()}}
+
+
+def _checked_tables(root: Path, corpus: Path | None, notes: list[str] | None
+                    ) -> dict[str, pl.DataFrame]:
+    """The stored tables of `compile_tables`, without the views."""
     if not (root / RAW_DIR).is_dir():
         raise DataError([Problem(RAW_DIR, None, None, None, "missing_raw",
                                  f"there is no {RAW_DIR}/ folder in {root.resolve()}: `dprk-data "
@@ -103,33 +111,21 @@ def compile_tables(root: Path | str = ".", corpus: Path | None = None,
             or p.rule.endswith("_window_start_le_end")
             and (p.file, p.line, p.rule.removesuffix("_start_le_end")) in windows)])
     # One table at a time, so that a table and its sorted copy are never all in memory at once.
-    tables = {name: _sorted(typed.pop(name).drop(LINE), TABLES[name].key) for name in STORED}
-    return {**tables, **_checked_views(tables)}
+    return {name: in_order(typed.pop(name).drop(LINE), TABLES[name].key) for name in STORED}
 
 
-def _sorted(frame: pl.DataFrame, key: str) -> pl.DataFrame:
-    """`frame` sorted by its (unique) `key`: as it is where it is in order already, as curated
-    tables usually are."""
-    return frame if frame[key].is_sorted() else frame.sort(key)
-
-
-def _checked_views(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
-    """The views built from `tables`, each checked against its schema like a table."""
-    views = build_views(tables)
-    problems: list[Problem] = []
-    for name, frame in views.items():
-        if validate.passes(TABLES[name], frame):
-            continue
-        try:
-            validate.schema(TABLES[name]).validate(frame, lazy=True)
-        except pandera.errors.SchemaErrors as errors:  # a fault of the views' code, not the data
-            problems += [Problem(f"build/{name}.csv", None, case["column"],
+def _checked_view(name: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """The view `frame`, checked against its schema like a table."""
+    if validate.passes(TABLES[name], frame):
+        return frame
+    try:
+        validate.schema(TABLES[name]).validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as errors:  # a fault of the views' code, not the data
+        raise DataError([Problem(f"build/{name}.csv", None, case["column"],
                                  str(case["failure_case"]), "view", f"the view breaks "
                                  f"{case['check']}") for case in
-                         errors.failure_cases.head(20).iter_rows(named=True)]
-    if problems:
-        raise DataError(problems)
-    return views
+                         errors.failure_cases.head(20).iter_rows(named=True)]) from None
+    return frame  # pragma: no cover - pandera finds what `passes` refused
 
 
 def write_table(frame: pl.DataFrame, path: Path) -> tuple[int, str]:
@@ -187,16 +183,29 @@ def build(root: Path | str = ".", corpus: Path | None = None,
 
 def _build(root: Path, corpus: Path | None, notes: list[str] | None) -> dict[str, Any]:
     readme = _readme(root)  # its markers are checked first: a broken README fails at once
-    tables = compile_tables(root, corpus, notes)
+    tables = _checked_tables(root, corpus, notes)
     version, released = _version(root)
     sources = datapackage.coverage(tables["sources"])
     charts = _chart_paths(root, notes)
     derived = ((README,) if readme is not None else ()) + tuple(charts)
     with staged(root, OUTPUTS + derived) as new:
         (new / BUILD_DIR).mkdir()
-        # One table at a time, each written straight to its file and freed.
-        files = {name: write_table(tables.pop(name), new / BUILD_DIR / f"{name}.csv")
-                 for name in list(tables)}
+        files = {}
+
+        def write(name: str, frame: pl.DataFrame) -> None:  # straight to its file, then freed
+            files[name] = write_table(frame, new / BUILD_DIR / f"{name}.csv")
+
+        # What the views take from the evidence and the disagreements is gathered first; those
+        # two are then written and freed, so that the largest table is not held while the views
+        # are made. Each view is written and freed in turn, then the other tables.
+        known = per_record(tables)
+        for name in ("evidence", "disagreements"):
+            write(name, tables.pop(name))
+        for name, make in VIEWS.items():
+            write(name, _checked_view(name, make(tables, known)))
+        del known
+        for name in list(tables):
+            write(name, tables.pop(name))
         descriptor = datapackage.descriptor(files, version, sources,
                                             released.date if released else None,
                                             released.doi if released else None)

@@ -65,21 +65,21 @@ def _reported_by(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
     bits = [source.replace_strict({s: 1 << (i % WORD) if i // WORD == n else 0
                                    for i, s in enumerate(ids)}, return_dtype=pl.UInt64)
             .bitwise_or().alias(word) for n, word in enumerate(words)]
-    per_record = (tables["evidence"]
-                  .select(pl.col("record_table").cast(pl.String), "record_id", "source_id")
-                  .filter(pl.col("record_table").is_in(list(CLAIM_TABLES)))
-                  .group_by("record_table", "record_id")
-                  .agg(*bits, source.replace_strict(order, default=None, return_dtype=pl.UInt32)
-                       .min().alias("__order")))
+    masks = (tables["evidence"]
+             .select(pl.col("record_table").cast(pl.String), "record_id", "source_id")
+             .filter(pl.col("record_table").is_in(list(CLAIM_TABLES)))
+             .group_by("record_table", "record_id")
+             .agg(*bits, source.replace_strict(order, default=None, return_dtype=pl.UInt32)
+                  .min().alias("__order")))
     named = []
-    for mask in per_record.select(words).unique().iter_rows():
+    for mask in masks.select(words).unique().iter_rows():
         texts = [ids[WORD * n + bit] for n, word in enumerate(mask) for bit in range(WORD)
                  if word >> bit & 1]
         names = dict.fromkeys(outlet_of[t] for t in texts if outlet_of.get(t) is not None)
         named.append((*mask, SEPARATOR.join(texts), SEPARATOR.join(names)))
     joined = pl.DataFrame(named, orient="row", schema={
         **dict.fromkeys(words, pl.UInt64), "source_ids": pl.String, "outlets": pl.String})
-    return (per_record.join(joined, on=words, how="left")
+    return (masks.join(joined, on=words, how="left")
             .join(earliest.select("__order", "__outlet"), on="__order", how="left")
             .select("record_table", "record_id", "source_ids", "outlets", "__outlet"))
 
@@ -122,21 +122,38 @@ def _shared(name: str, frame: pl.DataFrame, tables: dict[str, pl.DataFrame]) -> 
 
 
 def _finish(rows: pl.DataFrame, tables: dict[str, pl.DataFrame],
-            per_record: pl.DataFrame) -> pl.DataFrame:
-    """The rows of a view with what is known per record, the claimant and the names."""
+            known: pl.DataFrame) -> pl.DataFrame:
+    """The rows of a view with what is `known` per record (`per_record`), the claimant and the
+    names."""
     on = ["record_table", "record_id"]
-    joined = (rows.join(per_record, on=on, how="left", maintain_order="left")
+    joined = (rows.join(known, on=on, how="left", maintain_order="left")
               .with_columns(pl.when(pl.col("outlets") != "").then("outlets").alias("outlets")))
     return _claimant(joined, tables["actors"])
 
 
-def _per_record(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """What both views take per record from the evidence and the disagreements, made once."""
+def in_order(frame: pl.DataFrame, key: str) -> pl.DataFrame:
+    """`frame` sorted by its (unique) `key`: as it is where it is in order already, as curated
+    tables and views usually are; otherwise a column at a time, each old column freed as its
+    sorted copy is made (where `frame` is not held elsewhere), so that the sorted table is not
+    made beside a whole second copy."""
+    if frame[key].is_sorted():
+        return frame
+    order = frame[key].arg_sort()
+    columns = []
+    for name in frame.columns:
+        columns.append(frame.get_column(name).gather(order))
+        frame = frame.drop(name)
+    return pl.DataFrame(columns)
+
+
+def per_record(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """What both views take per record from the evidence and the disagreements, made once:
+    after it, the views need neither."""
     on = ["record_table", "record_id"]
     return _reported_by(tables).join(_groups(tables), on=on, how="left")
 
 
-def claims(tables: dict[str, pl.DataFrame], per_record: pl.DataFrame | None = None
+def claims(tables: dict[str, pl.DataFrame], known: pl.DataFrame | None = None
            ) -> pl.DataFrame:
     """One row per figure stated by a record of any table of claims."""
     parts = []
@@ -171,11 +188,11 @@ def claims(tables: dict[str, pl.DataFrame], per_record: pl.DataFrame | None = No
                 .filter(pl.col("figure_text").is_not_null()))
     rows = _with_names(pl.concat(parts), tables["actors"], "subject_actor_id",
                        "relayed_by_actor_id")
-    per_record = _per_record(tables) if per_record is None else per_record
-    return _finish(rows, tables, per_record).select(CLAIMS.columns).sort("claim_id")
+    known = per_record(tables) if known is None else known
+    return in_order(_finish(rows, tables, known).select(CLAIMS.columns), "claim_id")
 
 
-def events(tables: dict[str, pl.DataFrame], per_record: pl.DataFrame | None = None
+def events(tables: dict[str, pl.DataFrame], known: pl.DataFrame | None = None
            ) -> pl.DataFrame:
     """Every record of something happening: incidents, arms transfers and deployments."""
     parts = []
@@ -200,11 +217,9 @@ def events(tables: dict[str, pl.DataFrame], per_record: pl.DataFrame | None = No
             pl.col(f"{table.event_date}_text").alias("date_text")),
             _shared(name, frame, tables)], how="horizontal"))
     rows = _with_names(pl.concat(parts), tables["actors"], "actor_id", "target_actor_id")
-    per_record = _per_record(tables) if per_record is None else per_record
-    return _finish(rows, tables, per_record).select(EVENTS.columns).sort("event_id")
+    known = per_record(tables) if known is None else known
+    return in_order(_finish(rows, tables, known).select(EVENTS.columns), "event_id")
 
 
-def build_views(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
-    """Both views, from the validated tables."""
-    per_record = _per_record(tables)
-    return {"claims": claims(tables, per_record), "events": events(tables, per_record)}
+# Each view by its name, made from the validated tables and what `per_record` took from them.
+VIEWS = {"claims": claims, "events": events}
