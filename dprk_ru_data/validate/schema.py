@@ -94,8 +94,13 @@ def cast(loaded: Loaded, problems: list[Problem]) -> pl.DataFrame:
         else:
             exprs.append(pl.col(field.name).cast(polars_type(field.type), strict=False))
     typed = loaded.frame.select(pl.col(LINE), *exprs)
-    for field in present:
-        if field.type == "string":
+    converted = [f for f in present if f.type != "string"]
+    # Which columns have a cell that did not convert, told in one pass; only those are searched.
+    failed = typed.select(
+        (pl.col(f.name).is_null() & loaded.frame[f.name].is_not_null()).any()
+        for f in converted).row(0) if converted and typed.height else [False] * len(converted)
+    for field, any_failed in zip(converted, failed):
+        if not any_failed:
             continue
         bad = loaded.frame.filter(pl.col(field.name).is_not_null() & typed[field.name].is_null())
         for line, value in bad.select(LINE, field.name).iter_rows():
