@@ -27,3 +27,12 @@ def evidence_parts(evidence: pl.DataFrame | None) -> Parts:
              .drop_nulls("record_table")
              .partition_by("record_table", as_dict=True, include_key=False, maintain_order=True))
     return {str(name): part for (name,), part in split.items()}
+
+
+def published_end(sources: pl.DataFrame) -> pl.Expr:
+    """The latest possible publication day of each evidence row's source (``published_end``;
+    null where the source or its day is unknown), looked up in a map of the sources rather than
+    joined, so that no evidence row is copied."""
+    days = dict(sources.drop_nulls("source_id").select("source_id", "published_end").iter_rows())
+    return (pl.col("source_id").replace_strict(days, default=None, return_dtype=pl.Date)
+            .alias("published_end"))

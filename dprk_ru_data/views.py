@@ -62,15 +62,19 @@ def _reported_by(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
     ids = sorted(tables["sources"]["source_id"].to_list())
     words = [f"__word{n}" for n in range(max(1, -(-len(ids) // WORD)))]
     source = pl.col("source_id")
+    # Each row's bit in each word and its source's place in `earliest`, made over the rows
+    # before the group-by (not per group inside it), and the whole planned as one lazy query.
     bits = [source.replace_strict({s: 1 << (i % WORD) if i // WORD == n else 0
                                    for i, s in enumerate(ids)}, return_dtype=pl.UInt64)
-            .bitwise_or().alias(word) for n, word in enumerate(words)]
-    masks = (tables["evidence"]
-             .select(pl.col("record_table").cast(pl.String), "record_id", "source_id")
+            .alias(word) for n, word in enumerate(words)]
+    masks = (tables["evidence"].lazy()
              .filter(pl.col("record_table").is_in(list(CLAIM_TABLES)))
+             .select(pl.col("record_table").cast(pl.String), "record_id", *bits,
+                     source.replace_strict(order, default=None, return_dtype=pl.UInt32)
+                     .alias("__order"))
              .group_by("record_table", "record_id")
-             .agg(*bits, source.replace_strict(order, default=None, return_dtype=pl.UInt32)
-                  .min().alias("__order")))
+             .agg(*(pl.col(word).bitwise_or() for word in words), pl.col("__order").min())
+             .collect())
     named = []
     for mask in masks.select(words).unique().iter_rows():
         texts = [ids[WORD * n + bit] for n, word in enumerate(mask) for bit in range(WORD)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from .errors import Problem
-from .linked import EMPTY, Parts, evidence_parts
+from .linked import EMPTY, Parts, evidence_parts, published_end
 from .raw import LINE
 from .registry import TABLES
 from .vocab import MODALITY_AFTER_CLAIM, MODALITY_BEFORE_CLAIM
@@ -58,9 +58,9 @@ def _base_windows(name: str, frame: pl.DataFrame, mine: pl.DataFrame | None,
     given the evidence rows of its records (`mine`) and the sources."""
     table = TABLES[name]
     if mine is not None and sources is not None:
-        published = (mine.select("record_id", "source_id")
-                     .join(sources.select("source_id", "published_end"), on="source_id")
-                     .group_by("record_id").agg(pl.col("published_end").min().alias("__pub")))
+        published = (mine.lazy().select("record_id", published_end(sources))
+                     .group_by("record_id").agg(pl.col("published_end").min().alias("__pub"))
+                     .collect())
         frame = frame.join(published, left_on=table.key, right_on="record_id", how="left",
                            maintain_order="left")
     else:

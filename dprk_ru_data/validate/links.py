@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from ..errors import Problem
-from ..linked import EMPTY, Parts, evidence_parts
+from ..linked import EMPTY, Parts, evidence_parts, published_end
 from ..raw import LINE, RAW_DIR, Loaded
 from ..registry import TABLES, TEXT, Table
 from ..vocab import MODALITY_BEFORE_CLAIM
@@ -119,7 +119,7 @@ def check_dates_against_sources(typed: dict[str, pl.DataFrame], tables: dict[str
         return
     if parts is None:
         parts = evidence_parts(typed["evidence"])
-    published = typed["sources"].select("source_id", "published_end").drop_nulls()
+    published = published_end(typed["sources"])
     for name, loaded in tables.items():
         table = loaded.table
         if name in ("sources", "evidence") or not table.dates:
@@ -131,8 +131,8 @@ def check_dates_against_sources(typed: dict[str, pl.DataFrame], tables: dict[str
         if "modality" in frame.columns:
             frame = frame.filter(pl.col("modality").cast(pl.String)
                                  .is_in(list(MODALITY_BEFORE_CLAIM)).fill_null(True))
-        mine = (parts.get(name, EMPTY).select("record_id", "field", "source_id")
-                .join(published, on="source_id"))
+        mine = (parts.get(name, EMPTY).select("record_id", "field", "source_id", published)
+                .drop_nulls("published_end"))
         every = _latest(mine)
         for prefix in table.dates:
             column, start = f"{prefix}_text", f"{prefix}_start"
