@@ -55,8 +55,12 @@ def compile_tables(root: Path | str = ".", corpus: Path | None = None,
     """
     tables = _checked_tables(Path(root), corpus, notes)
     known = per_record(tables)
-    return {**tables, **{name: _checked_view(name, make(tables, known))
-                         for name, make in VIEWS.items()}}
+    views = {name: make(tables, known) for name, make in VIEWS.items()}
+    problems = [problem for name, frame in views.items()
+                for problem in _view_problems(name, frame)]
+    if problems:
+        raise DataError(problems)
+    return {**tables, **views}
 
 
 def _checked_tables(root: Path, corpus: Path | None, notes: list[str] | None
@@ -89,6 +93,7 @@ def _checked_tables(root: Path, corpus: Path | None, notes: list[str] | None
     if "disagreements" in typed:
         validate.check_disagreements(loaded["disagreements"], typed["disagreements"], problems)
     validate.check_references(loaded, typed, problems, parts)
+    validate.check_view_keys(loaded, typed, problems)
     validate.check_evidence_fields(typed, loaded, problems)
     validate.check_field_evidence(typed, loaded, problems, parts)
     validate.check_dates_against_sources(typed, loaded, problems, parts)
@@ -114,18 +119,18 @@ def _checked_tables(root: Path, corpus: Path | None, notes: list[str] | None
     return {name: in_order(typed.pop(name).drop(LINE), TABLES[name].key) for name in STORED}
 
 
-def _checked_view(name: str, frame: pl.DataFrame) -> pl.DataFrame:
-    """The view `frame`, checked against its schema like a table."""
+def _view_problems(name: str, frame: pl.DataFrame) -> list[Problem]:
+    """What the view `frame` breaks of its schema, checked like a table (a fault of the views'
+    code, not of the data)."""
     if validate.passes(TABLES[name], frame):
-        return frame
+        return []
     try:
         validate.schema(TABLES[name]).validate(frame, lazy=True)
-    except pandera.errors.SchemaErrors as errors:  # a fault of the views' code, not the data
-        raise DataError([Problem(f"build/{name}.csv", None, case["column"],
-                                 str(case["failure_case"]), "view", f"the view breaks "
-                                 f"{case['check']}") for case in
-                         errors.failure_cases.head(20).iter_rows(named=True)]) from None
-    return frame  # pragma: no cover - pandera finds what `passes` refused
+    except pandera.errors.SchemaErrors as errors:
+        return [Problem(f"build/{name}.csv", None, case["column"], str(case["failure_case"]),
+                        "view", f"the view breaks {case['check']}")
+                for case in errors.failure_cases.head(20).iter_rows(named=True)]
+    return []
 
 
 def write_table(frame: pl.DataFrame, path: Path) -> tuple[int, str]:
@@ -201,8 +206,15 @@ def _build(root: Path, corpus: Path | None, notes: list[str] | None) -> dict[str
         known = per_record(tables)
         for name in ("evidence", "disagreements"):
             write(name, tables.pop(name))
+        problems: list[Problem] = []
         for name, make in VIEWS.items():
-            write(name, _checked_view(name, make(tables, known)))
+            view = make(tables, known)
+            problems += _view_problems(name, view)
+            if not problems:
+                write(name, view)
+            del view
+        if problems:  # every view is checked before the build fails
+            raise DataError(problems)
         del known
         for name in list(tables):
             write(name, tables.pop(name))
@@ -352,6 +364,7 @@ def check_package(root: Path, names: list[str] | None = None,
     if not names and set(loaded) == set(TABLES):
         parts = evidence_parts(typed["evidence"])
         validate.check_references(loaded, typed, problems, parts)
+        validate.check_view_keys(loaded, typed, problems)
         validate.check_evidence_fields(typed, loaded, problems)
         validate.check_field_evidence(typed, loaded, problems, parts)
         validate.check_dates_against_sources(typed, loaded, problems, parts)

@@ -29,10 +29,14 @@ def evidence_parts(evidence: pl.DataFrame | None) -> Parts:
     return {str(name): part for (name,), part in split.items()}
 
 
-def published_end(sources: pl.DataFrame) -> pl.Expr:
+def published_end(sources: pl.DataFrame, latest: bool) -> pl.Expr:
     """The latest possible publication day of each evidence row's source (``published_end``;
     null where the source or its day is unknown), looked up in a map of the sources rather than
-    joined, so that no evidence row is copied."""
-    days = dict(sources.drop_nulls("source_id").select("source_id", "published_end").iter_rows())
+    joined, so that no evidence row is copied. Where an id is given to several sources (which the
+    key check reports), its `latest` day or its earliest stands for them, as the joined rows'
+    maximum or minimum would."""
+    day = pl.col("published_end")
+    days = dict(sources.drop_nulls("source_id").group_by("source_id")
+                .agg(day.max() if latest else day.min()).iter_rows())
     return (pl.col("source_id").replace_strict(days, default=None, return_dtype=pl.Date)
             .alias("published_end"))

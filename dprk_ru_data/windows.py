@@ -58,7 +58,7 @@ def _base_windows(name: str, frame: pl.DataFrame, mine: pl.DataFrame | None,
     given the evidence rows of its records (`mine`) and the sources."""
     table = TABLES[name]
     if mine is not None and sources is not None:
-        published = (mine.lazy().select("record_id", published_end(sources))
+        published = (mine.lazy().select("record_id", published_end(sources, latest=False))
                      .group_by("record_id").agg(pl.col("published_end").min().alias("__pub"))
                      .collect())
         frame = frame.join(published, left_on=table.key, right_on="record_id", how="left",

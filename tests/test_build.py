@@ -206,3 +206,23 @@ def test_check_build_accepts_the_committed_package_and_locates_faults(project: P
     assert [(p["file"], p["line"], p["column"], p["rule"]) for p in problems] == [
         ("build/incidents.csv", 4, "type", "isin"),
         ("datapackage.json", None, "contentHash", "content_hash")]
+
+
+def test_a_fault_of_the_views_code_names_every_view_it_breaks_and_writes_nothing(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dprk_ru_data.views as views
+
+    def broken(make):  # a view whose rows lose their record_table, which the schema requires
+        return lambda tables, known=None: make(tables, known).with_columns(
+            pl.lit(None, pl.String).alias("record_table"))
+
+    for name, make in list(views.VIEWS.items()):
+        monkeypatch.setitem(views.VIEWS, name, broken(make))
+    before = snapshot(project)
+    for run in (lambda: compile_tables(project), lambda: build(project)):
+        with pytest.raises(DataError) as raised:
+            run()
+        found = {(p.file, p.column, p.rule) for p in raised.value.problems}
+        assert found == {(f"build/{name}.csv", "record_table", "view") for name in views.VIEWS}
+    assert snapshot(project) == before
+    assert not (project / ".build-staging").exists()

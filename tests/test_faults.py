@@ -149,6 +149,14 @@ def duplicate_key(root: Path) -> Expect:
                   "of line 6", duplicate[0])
 
 
+def key_shared_across_a_view(root: Path) -> Expect:
+    """An incident given the id of an arms transfer: both are rows of the events view."""
+    transfer = lines_of(root, "arms_transfers")[1].split(",", 1)[0]
+    line = edit_cell(root, "incidents", 0, "incident_id", transfer)
+    return Expect("raw/incidents.csv", line, "incident_id", "shared_view_key",
+                  "the events view would key", transfer)
+
+
 def dated_after_publication(root: Path) -> Expect:
     line = edit_cell(root, "incidents", 0, "date_text", "2024-12-25")
     return Expect("raw/incidents.csv", line, "date_text", "dated_after_publication",
@@ -266,6 +274,7 @@ FAULTS: dict[str, Callable[[Path], Expect]] = {
     "required value missing": cell("incidents", 1, "description", "", "not_nullable",
                                    "a value is required"),
     "duplicate primary key": duplicate_key,
+    "key shared by two tables of a view": key_shared_across_a_view,
     "dangling foreign key": cell("troop_estimates", 1, "subject_actor_id", "nobody",
                                  "foreign_key", "is not a actor_id in raw/actors.csv"),
     "dangling evidence link": cell("evidence", 2, "record_id", "src-999", "foreign_key",

@@ -42,3 +42,25 @@ def test_every_repeated_key_is_reported_at_each_line_after_its_first(keys: list[
     firsts = {(p.line, p.value): p.message for p in problems}
     for line, key, at in expected:
         assert f"line {at}" in firsts[(line, key)]
+
+
+def _records(key: str, ids: list[str], figures: list[str | None]) -> pl.DataFrame:
+    return pl.DataFrame({LINE: range(2, len(ids) + 2), key: ids, "figure_text": figures},
+                        schema={LINE: pl.Int64, key: pl.String, "figure_text": pl.String})
+
+
+def test_a_key_two_tables_share_is_refused_where_a_view_would_list_both() -> None:
+    from dprk_ru_data.validate import check_view_keys
+
+    troops = _records("estimate_id", ["x-1", "x-2"], ["500", "600"])
+    # x-1 has a figure in both tables: two rows of the claims view keyed 'x-1.figure'. x-2 has
+    # none as an incident, and troop estimates are not events: nothing is shared.
+    incidents = _records("incident_id", ["x-1", "x-2", "x-3"], ["3", None, "4"])
+    typed = {"troop_estimates": troops, "incidents": incidents}
+    loaded = {name: Loaded(STORED[name], f"raw/{name}.csv", frame) for name, frame in typed.items()}
+    problems: list[Problem] = []
+    check_view_keys(loaded, typed, problems)
+    assert [(p.file, p.line, p.column, p.value, p.rule) for p in problems] == [
+        ("raw/incidents.csv", 2, "incident_id", "x-1", "shared_view_key")]
+    assert "'x-1.figure'" in problems[0].message and "line 2 of raw/troop_estimates.csv" in (
+        problems[0].message)

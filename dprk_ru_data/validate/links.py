@@ -12,7 +12,7 @@ import polars as pl
 from ..errors import Problem
 from ..linked import EMPTY, Parts, evidence_parts, published_end
 from ..raw import LINE, RAW_DIR, Loaded
-from ..registry import TABLES, TEXT, Table
+from ..registry import CLAIM_TABLES, TABLES, TEXT, Table
 from ..vocab import MODALITY_BEFORE_CLAIM
 from ..windows import claim_tables
 
@@ -87,6 +87,49 @@ def check_unique_keys(loaded: Loaded, typed: pl.DataFrame, problems: list[Proble
                                 "unique"))
 
 
+def check_view_keys(tables: dict[str, Loaded], typed: dict[str, pl.DataFrame],
+                    problems: list[Problem]) -> None:
+    """The keys the views give records of different tables differ.
+
+    The `events` view lists the events of several tables by their own keys, and the `claims`
+    view each figure as ``<key>.<figure>``: a key two such tables share would key two rows of a
+    view alike. Each record after the first (in the order of the tables, then of the lines) that
+    would share a row's key is reported, naming the first.
+    """
+    rows = []
+    for name, table in CLAIM_TABLES.items():
+        if name not in typed:
+            continue
+        key = pl.col(table.key)
+        frame = typed[name]
+        own = [pl.lit(name).alias("__table"), pl.col(LINE), key.alias("__value")]
+        if table.roles is not None and table.roles.event:
+            rows.append(frame.select(pl.lit("events").alias("__view"), key.alias("__id"), *own))
+        for prefix in table.figures:
+            rows.append(frame.filter(pl.col(f"{prefix}{TEXT}").is_not_null()).select(
+                pl.lit("claims").alias("__view"), (key + f".{prefix}").alias("__id"), *own))
+    if not rows:
+        return
+    order = {name: number for number, name in enumerate(CLAIM_TABLES)}
+    keyed = (pl.concat(rows).drop_nulls("__id")
+             .with_columns(pl.col("__table").replace_strict(order, return_dtype=pl.UInt32)
+                           .alias("__order")))
+    shared = keyed.filter(pl.col("__id").is_duplicated())
+    if shared.is_empty():
+        return
+    ranked = shared.sort("__order", LINE).with_columns(
+        pl.col("__table").first().over("__view", "__id").alias("__first_table"),
+        pl.col(LINE).first().over("__view", "__id").alias("__first_line"),
+        pl.int_range(pl.len()).over("__view", "__id").alias("__rank"))
+    for view, row_id, name, line, value, _, first_table, first_line, _ in (
+            ranked.filter(pl.col("__rank") > 0).iter_rows()):
+        problems.append(Problem(tables[name].file, line, TABLES[name].key, value,
+                                "shared_view_key", f"the {view} view would key a row of this "
+                                f"record {row_id!r}, as it keys the row of line {first_line} of "
+                                f"{RAW_DIR}/{first_table}.csv; records of the tables it lists "
+                                "together need keys of their own"))
+
+
 def _increasing(column: pl.Series) -> bool:
     """Whether each value of `column` is greater than the one before it, so that none repeats:
     one comparison per row, where a table is in key order (a built one always, a curated one
@@ -119,7 +162,7 @@ def check_dates_against_sources(typed: dict[str, pl.DataFrame], tables: dict[str
         return
     if parts is None:
         parts = evidence_parts(typed["evidence"])
-    published = published_end(typed["sources"])
+    published = published_end(typed["sources"], latest=True)
     for name, loaded in tables.items():
         table = loaded.table
         if name in ("sources", "evidence") or not table.dates:
