@@ -136,10 +136,10 @@ def _finish(rows: pl.DataFrame, tables: dict[str, pl.DataFrame],
 
 
 def in_order(frame: pl.DataFrame, key: str) -> pl.DataFrame:
-    """`frame` sorted by its (unique) `key`: as it is where it is in order already, as curated
-    tables and views usually are; otherwise a column at a time, each old column freed as its
-    sorted copy is made (where `frame` is not held elsewhere), so that the sorted table is not
-    made beside a whole second copy."""
+    """`frame` sorted by its (unique) `key`: as it is where it is in order already (curated
+    tables often are); otherwise a column at a time, each old column freed as its sorted copy is
+    made (where `frame` is not held elsewhere), so that the sorted table is not made beside a
+    whole second copy."""
     if frame[key].is_sorted():
         return frame
     order = frame[key].arg_sort()
