@@ -6,11 +6,14 @@ dates, the windows, the link checks), so that each scans its own part, not all t
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import polars as pl
 
 from .raw import LINE
 
 Parts = dict[str, pl.DataFrame]
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)  # a step that reads either, eagerly or not
 COLUMNS = (LINE, "record_id", "field", "source_id")
 # The part of a table no evidence row points at.
 EMPTY = pl.DataFrame(schema={LINE: pl.Int64, "record_id": pl.String, "field": pl.String,
@@ -23,9 +26,11 @@ def evidence_parts(evidence: pl.DataFrame | None) -> Parts:
     if evidence is None:
         return {}
     columns = [column for column in COLUMNS if column in evidence.columns]
-    split = (evidence.select(pl.col("record_table").cast(pl.String), *columns)
-             .drop_nulls("record_table")
-             .partition_by("record_table", as_dict=True, include_key=False, maintain_order=True))
+    rows = evidence.select(pl.col("record_table").cast(pl.String), *columns)
+    if rows["record_table"].null_count():  # filtered only where it must be: filtering copies
+        rows = rows.drop_nulls("record_table")
+    split = rows.partition_by("record_table", as_dict=True, include_key=False,
+                              maintain_order=True)
     return {str(name): part for (name,), part in split.items()}
 
 

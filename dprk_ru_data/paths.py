@@ -19,6 +19,7 @@ import errno
 import os
 import stat
 from pathlib import Path, PurePosixPath
+from typing import Generator
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
@@ -126,12 +127,47 @@ def read_file(path: str | Path, limit: int) -> bytes:
     return read_inside(path.parent, path.name, limit)
 
 
+def read_in_pieces(folder: str | Path, relative: str | PurePosixPath, limit: int,
+                   piece: int) -> Generator[bytes, None, None]:
+    """The bytes of the regular file `relative` inside `folder` (see `open_inside`), in pieces of
+    at least `piece` bytes that each end with a line feed (the last one where the file ends), so
+    that a large file is never held whole; at most `limit` bytes in all, refused as `read_inside`
+    refuses (rule ``file_size``) before it is read or when it grows past the limit. The file is
+    closed when the pieces end or the iterator is closed."""
+    fd = open_inside(folder, relative)
+    shown = str(Path(folder, *parts(relative)))
+    try:
+        _check_size(os.fstat(fd).st_size, shown, limit)
+        held, total = b"", 0
+        while True:
+            chunk = os.read(fd, min(piece, limit + 1 - total))
+            total += len(chunk)
+            if total > limit:
+                raise UnsafePath(shown, "file_size", f"grew past the limit of {limit:,} bytes "
+                                                     "while it was read; it is not used")
+            if not chunk:
+                break
+            held += chunk
+            end = held.rfind(b"\n") + 1
+            if end and len(held) >= piece:
+                yield held[:end]
+                held = held[end:]
+        if held or not total:
+            yield held
+    finally:
+        os.close(fd)
+
+
+def _check_size(size: int, shown: str, limit: int) -> None:
+    if size > limit:
+        raise UnsafePath(shown, "file_size", f"is {size:,} bytes, over the limit of "
+                                             f"{limit:,} for this kind of file; it is not read")
+
+
 def _read_bounded(fd: int, shown: str, limit: int) -> bytes:
     try:
         size = os.fstat(fd).st_size
-        if size > limit:
-            raise UnsafePath(shown, "file_size", f"is {size:,} bytes, over the limit of "
-                                                 f"{limit:,} for this kind of file; it is not read")
+        _check_size(size, shown, limit)
         # One read of the size fstat gives (a single allocation for a large table), then on to
         # the end, never past the limit: the file may have grown meanwhile.
         chunks = [os.read(fd, min(size, limit) + 1)]

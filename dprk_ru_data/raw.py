@@ -18,13 +18,16 @@ import difflib
 import io
 import re
 import unicodedata
+from contextlib import closing
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
+from typing import Iterator
 
 import polars as pl
 
 from .errors import Problem
-from .paths import UnsafePath, read_inside
+from .paths import UnsafePath, read_in_pieces, read_inside
 from .registry import Table
 
 RAW_DIR = "raw"
@@ -51,6 +54,9 @@ MAX_LISTED = 20
 # The largest raw table read: far above any curated table (a million synthetic estimates with
 # their evidence fit), and a bound on what one file can make the build hold in memory.
 MAX_RAW_BYTES = 2 * 2 ** 30
+# A raw file larger than this is read and parsed this much at a time (where it is plain), so that
+# its bytes are never all held beside its table.
+PIECE_BYTES = 64 * 2 ** 20
 
 
 @dataclass
@@ -342,46 +348,105 @@ def _plain_frame(data: bytes, table: Table) -> pl.DataFrame | None:
     return frame
 
 
-def read_raw(root: Path, table: Table, problems: list[Problem]) -> Loaded | None:
-    """Read `root/raw/<table>.csv` as strings, stripped, empty as null, with each row's line.
-
-    Appends every fault found to `problems`; returns None where the table cannot be read at all.
-    """
-    file = f"{RAW_DIR}/{table.name}.csv"
-    try:  # a link, a FIFO, a device or an oversized file is refused before it is read
-        data = read_inside(root, file, MAX_RAW_BYTES)
-    except UnsafePath as refused:
-        message = (f"the table {table.name!r} has no file" if refused.rule == "missing_file"
-                   else refused.why)
-        problems.append(Problem(file, None, None, None, refused.rule, message))
+def _streamed(pieces: Iterator[bytes], table: Table) -> tuple[pl.DataFrame, bool] | None:
+    """What `_plain_frame` gives for the whole file, made from its `pieces` (each ending after a
+    line feed) a piece at a time, so that the bytes of a large file are never all held beside
+    its table; with whether the file holds a space. None where any piece is not plain, and the
+    caller then reads the file whole (the checked path locates its faults)."""
+    frames: list[pl.DataFrame] = []
+    names: list[str] = []
+    lines = commas = 0
+    spaced, last = False, b""
+    for piece in pieces:
+        if not frames and piece.startswith(codecs.BOM_UTF8):
+            piece = piece[len(codecs.BOM_UTF8):]
+        if b'"' in piece or not _plain_bytes(piece):
+            return None
+        if not frames:
+            end = piece.find(b"\n")
+            names = [name.strip() for name in piece[:end if end >= 0 else len(piece)].decode()
+                     .split(",")]
+            if sorted(names) != sorted(table.raw_columns):
+                return None
+        try:
+            frames.append(pl.read_csv(piece, has_header=not frames, new_columns=names,
+                                      infer_schema=False, empty_string_is_null=True))
+        except pl.exceptions.PolarsError:
+            return None
+        lines += piece.count(b"\n")
+        commas += piece.count(b",")
+        spaced = spaced or b" " in piece
+        last = piece
+    lines += not last.endswith(b"\n")
+    frame = pl.concat(frames) if frames else None
+    if (frame is None or frame.height != lines - 1 or commas != (len(names) - 1) * lines):
         return None
-    except OSError as error:
+    return frame, spaced
+
+
+def _refused(file: str, table: Table, error: OSError, problems: list[Problem]) -> None:
+    """Report why `file` was not read: refused by the path policy, or unreadable."""
+    if isinstance(error, UnsafePath):
+        message = (f"the table {table.name!r} has no file" if error.rule == "missing_file"
+                   else error.why)
+        problems.append(Problem(file, None, None, None, error.rule, message))
+    else:
         problems.append(Problem(file, None, None, None, "unreadable_file",
                                 f"cannot be read: {error.strerror or error}"))
+
+
+def read_raw(root: Path, table: Table, problems: list[Problem],
+             piece: int = PIECE_BYTES) -> Loaded | None:
+    """Read `root/raw/<table>.csv` as strings, stripped, empty as null, with each row's line.
+
+    A file larger than `piece` bytes is read and parsed that much at a time where it is plain
+    (`_streamed`); any other is read whole. Appends every fault found to `problems`; returns None
+    where the table cannot be read at all.
+    """
+    file = f"{RAW_DIR}/{table.name}.csv"
+    streamed, data = None, b""
+    try:  # a link, a FIFO, a device or an oversized file is refused before it is read
+        with closing(read_in_pieces(root, file, MAX_RAW_BYTES, piece)) as pieces:
+            data = next(pieces)
+            second = next(pieces, None)
+            if second is not None:  # a large file: no piece is held once it is parsed
+                every = chain([data, second], pieces)
+                data = second = b""
+                streamed = _streamed(every, table)
+                if streamed is None:  # read whole, for the checks that locate its faults
+                    data = read_inside(root, file, MAX_RAW_BYTES)
+    except OSError as error:  # refused by the path policy (UnsafePath), or unreadable
+        _refused(file, table, error, problems)
         return None
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
-    # A final newline, present, absent or repeated, is harmless. One is left as it is (polars reads
-    # it); only a repeated one is cut, as cutting copies the file.
-    end = len(data)
-    while end and data[end - 1] in b"\r\n":
-        end -= 1
-    if len(data) - end > 2 or (len(data) - end == 2 and data[end:] != b"\r\n"):
-        data = data[:end]
-    if not data or data.isspace():
-        problems.append(Problem(file, HEADER_LINE, None, None, "empty_file",
-                                "the file is empty; it needs at least the header line"))
-        return None
-    frame = _plain_frame(data, table)
-    if frame is None:
-        frame = _checked_frame(data, table, file, problems)
-        if frame is None:
+    if streamed is not None:
+        frame, spaced = streamed
+    else:
+        if data.startswith(codecs.BOM_UTF8):
+            data = data[len(codecs.BOM_UTF8):]
+        # A final newline, present, absent or repeated, is harmless. One is left as it is (polars
+        # reads it); only a repeated one is cut, as cutting copies the file.
+        end = len(data)
+        while end and data[end - 1] in b"\r\n":
+            end -= 1
+        if len(data) - end > 2 or (len(data) - end == 2 and data[end:] != b"\r\n"):
+            data = data[:end]
+        if not data or data.isspace():
+            problems.append(Problem(file, HEADER_LINE, None, None, "empty_file",
+                                    "the file is empty; it needs at least the header line"))
             return None
+        read = _plain_frame(data, table)
+        if read is None:
+            read = _checked_frame(data, table, file, problems)
+            if read is None:
+                return None
+        frame = read
+        spaced = b" " in data
+        del data
     # Strip spaces around values, only in the columns that have any (checking is cheaper; in a
     # file without a space, none).
     padded = frame.select(
         (pl.col(c).str.starts_with(" ") | pl.col(c).str.ends_with(" ")).any()
-        for c in table.raw_columns).row(0) if b" " in data else [False] * frame.width
+        for c in table.raw_columns).row(0) if spaced else [False] * frame.width
     frame = frame.select(
         [pl.when((stripped := pl.col(c).str.strip_chars(" ")) != "").then(stripped).alias(c)
          if pad else pl.col(c) for c, pad in zip(table.raw_columns, padded)]

@@ -9,16 +9,12 @@ counts, whether it reports an event) is its `registry.Roles`.
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 import polars as pl
 
+from .linked import Frame
 from .registry import CLAIM_TABLES, CLAIMS, EVENTS, TABLES, WINDOWS, Roles
 
 SEPARATOR = " | "
-
-
-Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 
 def _with_names(rows: Frame, actors: pl.DataFrame, *id_columns: str,
@@ -130,7 +126,10 @@ def _finish(rows: pl.DataFrame, tables: dict[str, pl.DataFrame],
     """The rows of a view with what is `known` per record (`per_record`), the claimant and the
     names."""
     on = ["record_table", "record_id"]
-    joined = (rows.join(known, on=on, how="left", maintain_order="left")
+    # Only the keys take part in the join (`known` has one row per record), so the rows are not
+    # copied; what it finds is set beside them.
+    found = rows.select(on).join(known, on=on, how="left", maintain_order="left").drop(on)
+    joined = (rows.hstack(found)
               .with_columns(pl.when(pl.col("outlets") != "").then("outlets").alias("outlets")))
     return _claimant(joined, tables["actors"])
 

@@ -3,7 +3,10 @@ path reads without a fault, and reads them to the same table."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
@@ -80,3 +83,70 @@ def test_a_carriage_return_inside_a_cell_is_reported_by_either_path() -> None:
         _checked_frame(data, TABLE, "raw/d.csv", problems)
         assert [p.rule for p in problems] == ["control_character"], problems
         assert problems[0].line == 3
+
+
+@st.composite
+def mostly_plain_files(draw: st.DrawFn) -> bytes:
+    """Files of whole rows of plain cells (what a large curated table is), some with one fault
+    of the kinds the one-pass path must leave to the checked path."""
+    columns = list(TABLE.raw_columns)
+    plain = st.text(alphabet=st.sampled_from(list("ab 1-=")), max_size=4)
+    rows = draw(st.lists(st.lists(plain, min_size=len(columns), max_size=len(columns)),
+                         max_size=12))
+    lines = [",".join(columns)] + [",".join(cells) for cells in rows]
+    fault = draw(st.sampled_from(["none", "none", "short", "long", "blank", "quote", "tab",
+                                  "accent", "cr"]))
+    if fault != "none" and len(lines) > 1:
+        at = draw(st.integers(1, len(lines) - 1))
+        lines[at] = {"short": lines[at].rsplit(",", 1)[0], "long": lines[at] + ",x",
+                     "blank": "", "quote": '"' + lines[at], "tab": lines[at] + "\t",
+                     "accent": lines[at] + "\u00e9", "cr": lines[at] + "\r"}[fault]
+    end = draw(st.sampled_from(["\n", "\r\n"]))
+    return (end.join(lines) + draw(st.sampled_from(["", end, end * 2]))).encode("utf-8")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(raw_files(), mostly_plain_files()), st.integers(1, 40), st.booleans())
+def test_a_file_read_in_pieces_reads_as_the_file_read_whole(data: bytes, piece: int,
+                                                             bom: bool) -> None:
+    import codecs
+    import tempfile
+
+    from dprk_ru_data.raw import read_raw
+
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "raw").mkdir()
+        (Path(folder) / "raw" / f"{TABLE.name}.csv").write_bytes(
+            (codecs.BOM_UTF8 if bom else b"") + data)
+
+        def read(size: int) -> tuple[pl.DataFrame | None, list[Problem]]:
+            problems: list[Problem] = []
+            loaded = read_raw(Path(folder), TABLE, problems, piece=size)
+            return (None if loaded is None else loaded.frame), sorted(problems, key=repr)
+
+        (pieces, pieces_problems), (whole, whole_problems) = read(piece), read(2 ** 30)
+    assert pieces_problems == whole_problems
+    assert (pieces is None) == (whole is None)
+    if pieces is not None and whole is not None:
+        assert_frame_equal(pieces, whole)
+
+
+def test_a_large_plain_file_is_never_read_whole(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import dprk_ru_data.raw as raw
+
+    header = ",".join(TABLE.raw_columns)
+    rows = [",".join(f"r{n}c{c}" for c in range(len(TABLE.raw_columns))) for n in range(50)]
+    (tmp_path / "raw").mkdir()
+    path = tmp_path / "raw" / f"{TABLE.name}.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    whole: list[str] = []
+    monkeypatch.setattr(raw, "read_inside", lambda *a: whole.append("read") or b"")
+    problems: list[Problem] = []
+    loaded = raw.read_raw(tmp_path, TABLE, problems, piece=64)
+    assert problems == [] and whole == []  # parsed a piece at a time, never read whole
+    assert loaded is not None and loaded.frame.height == len(rows)
+    assert loaded.frame[TABLE.raw_columns[0]].to_list() == [f"r{n}c0" for n in range(50)]
+    path.write_text("\n".join([header, '"q"' + rows[0][2:], *rows[1:]]) + "\n", encoding="utf-8")
+    raw.read_raw(tmp_path, TABLE, [], piece=64)
+    assert whole == ["read"]  # a quote: read whole, for the checked path

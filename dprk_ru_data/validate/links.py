@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from ..errors import Problem
-from ..linked import EMPTY, Parts, evidence_parts, published_end
+from ..linked import EMPTY, Frame, Parts, evidence_parts, published_end
 from ..raw import LINE, RAW_DIR, Loaded
 from ..registry import CLAIM_TABLES, TABLES, TEXT, Table
 from ..vocab import MODALITY_BEFORE_CLAIM
@@ -145,7 +145,7 @@ def _links_for(mine: pl.DataFrame, column: str) -> pl.DataFrame:
     return pl.concat([marked, mine.join(marked.select("record_id"), on="record_id", how="anti")])
 
 
-def _latest(links: pl.DataFrame) -> pl.DataFrame:
+def _latest(links: Frame) -> Frame:
     """Per record of evidence `links`: the latest possible publication day of its texts."""
     return links.group_by("record_id").agg(pl.col("published_end").max().alias("__last"))
 
@@ -174,19 +174,23 @@ def check_dates_against_sources(typed: dict[str, pl.DataFrame], tables: dict[str
         if "modality" in frame.columns:
             frame = frame.filter(pl.col("modality").cast(pl.String)
                                  .is_in(list(MODALITY_BEFORE_CLAIM)).fill_null(True))
-        mine = (parts.get(name, EMPTY).select("record_id", "field", "source_id", published)
+        # A lazy query, read where it is needed: the evidence rows are not copied.
+        mine = (parts.get(name, EMPTY).lazy()
+                .select("record_id", "field", "source_id", published)
                 .drop_nulls("published_end"))
-        every = _latest(mine)
+        every = _latest(mine).collect()
         for prefix in table.dates:
             column, start = f"{prefix}_text", f"{prefix}_start"
-            marked = mine.filter(pl.col("field") == column)
+            marked = mine.filter(pl.col("field") == column).collect()
             latest = every if marked.is_empty() else pl.concat([
                 _latest(marked), every.join(marked.select("record_id"), on="record_id",
                                             how="anti")])
             late = (frame.select(LINE, table.key, column, start).drop_nulls(start)
                     .join(latest, left_on=table.key, right_on="record_id")
                     .filter(pl.col(start) > pl.col("__last")).sort(LINE))
-            links = _links_for(mine, column) if late.height else mine
+            if late.is_empty():
+                continue
+            links = _links_for(mine.collect(), column)  # only where a date is late
             for line, key, text, first, last in late.iter_rows():
                 sources = sorted(links.filter(pl.col("record_id") == key)["source_id"].to_list())
                 problems.append(Problem(
@@ -203,9 +207,17 @@ def check_evidence_fields(typed: dict[str, pl.DataFrame], tables: dict[str, Load
     fields = pl.DataFrame(
         [(name, column) for name, table in TABLES.items() for column in table.columns],
         schema={"record_table": pl.String, "field": pl.String}, orient="row")
-    unknown = (typed["evidence"].select(LINE, pl.col("record_table").cast(pl.String), "field")
-               .drop_nulls().filter(pl.col("record_table").is_in(list(TABLES)))
-               .join(fields, on=["record_table", "field"], how="anti").sort(LINE))
+    marked = (typed["evidence"].lazy()
+              .select(LINE, pl.col("record_table").cast(pl.String), "field").drop_nulls()
+              .filter(pl.col("record_table").is_in(list(TABLES))))
+    # The pairs of table and field the evidence names are few: they are checked first, and the
+    # rows are searched only for a pair that is not a field of its table.
+    wrong = (marked.select("record_table", "field").unique()
+             .join(fields.lazy(), on=["record_table", "field"], how="anti").collect())
+    if wrong.is_empty():
+        return
+    unknown = (marked.join(wrong.lazy(), on=["record_table", "field"], how="semi")
+               .sort(LINE).collect())
     for line, record_table, field in unknown.iter_rows():
         problems.append(Problem(tables["evidence"].file, line, "field", field, "evidence_field",
                                 f"{field!r} is not a field of {record_table}; leave it empty or "
@@ -234,11 +246,11 @@ def check_field_evidence(typed: dict[str, pl.DataFrame], tables: dict[str, Loade
         if name not in typed:
             continue
         table, frame = TABLES[name], typed[name]
-        mine = parts.get(name, EMPTY).select("record_id", "field").drop_nulls()
-        for column in stated_fields(table):
-            stated = (frame.select(LINE, table.key, column).drop_nulls(column)
+        mine = parts.get(name, EMPTY).lazy().select("record_id", "field")
+        for column in stated_fields(table):  # each a lazy query: no copy of the evidence made
+            stated = (frame.lazy().select(LINE, table.key, column).drop_nulls(column)
                       .join(mine.filter(pl.col("field") == column), left_on=table.key,
-                            right_on="record_id", how="anti").sort(LINE))
+                            right_on="record_id", how="anti").sort(LINE).collect())
             for line, key, value in stated.iter_rows():
                 problems.append(Problem(
                     tables[name].file, line, column, str(value), "needs_field_evidence",
