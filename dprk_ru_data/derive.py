@@ -14,7 +14,7 @@ import polars as pl
 
 from . import vocab
 from .errors import Problem
-from .linked import Parts, evidence_parts
+from .linked import Parts, evidence_parts, lookup
 from .normalise.dates import DateError, FuzzyDate, parse_date
 from .normalise.figures import FigureError, parse_figure
 from .raw import LINE
@@ -57,19 +57,9 @@ def _figure_columns(frame: pl.DataFrame, prefix: str, kind: str, loaded: "Loaded
     schema = {column: pl.String, **{name: types[part] for name, part in zip(names, parts)},
               "__error": pl.String}
     mapping = pl.DataFrame(rows, schema=schema)
-    derived = _lookup(frame, mapping, [column])
+    derived = lookup(frame, mapping, [column], nulls_equal=True)
     _report(frame.hstack(derived.select("__error")), column, loaded, problems, "figure")
     return frame.hstack(derived.drop("__error"))
-
-
-def _lookup(frame: pl.DataFrame, mapping: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    """The columns `mapping` gives each row of `frame` (matched on `keys`), in `frame`'s order.
-
-    Only the key columns take part in the join, so the table's other columns are not copied.
-    """
-    joined = frame.select(keys).join(mapping, on=keys, how="left", nulls_equal=True,
-                                     maintain_order="left")
-    return joined.drop(keys)
 
 
 def _report(joined: pl.DataFrame, column: str, loaded: "Loaded", problems: list[Problem],
@@ -100,7 +90,8 @@ def _reference_sources(frame: pl.DataFrame, key: str, prefix: str, mine: pl.Data
         candidates = pl.concat([_candidates(specific),
                                 every.join(specific.select("record_id"), on="record_id",
                                            how="anti")])
-    found = _lookup(frame.select(pl.col(key).alias("record_id")), candidates, ["record_id"])
+    found = lookup(frame.select(pl.col(key).alias("record_id")), candidates, ["record_id"],
+                   nulls_equal=True)
     return frame.hstack(found.select(
         pl.when(pl.col("__refs") == 1).then(pl.col("__first")).otherwise(None).alias("__ref"),
         pl.col("__refs").fill_null(0)))
@@ -146,7 +137,7 @@ def _date_columns(frame: pl.DataFrame, prefix: str, loaded: "Loaded",
     schema = {column: pl.String, "__ref": pl.String, "__refs": pl.UInt32, "__tense": pl.String,
               **dict(zip(names, (pl.String, pl.Date, pl.Date, pl.String))), "__error": pl.String}
     mapping = pl.DataFrame(rows, schema=schema)
-    derived = _lookup(frame, mapping, [column, "__ref", "__refs", "__tense"])
+    derived = lookup(frame, mapping, [column, "__ref", "__refs", "__tense"], nulls_equal=True)
     _report(frame.hstack(derived.select("__error")), column, loaded, problems, "date")
     return frame.drop("__tense").hstack(derived.drop("__error"))
 

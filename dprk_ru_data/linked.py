@@ -34,6 +34,15 @@ def evidence_parts(evidence: pl.DataFrame | None) -> Parts:
     return {str(name): part for (name,), part in split.items()}
 
 
+def lookup(frame: pl.DataFrame, found: pl.DataFrame, on: list[str], nulls_equal: bool = False
+           ) -> pl.DataFrame:
+    """The other columns of `found` (one row per value of `on`) for each row of `frame`, in
+    `frame`'s order. Only the key columns take part in the join, so `frame`'s other columns are
+    not copied: set the result beside `frame` (`hstack`)."""
+    return (frame.select(on).join(found, on=on, how="left", nulls_equal=nulls_equal,
+                                  maintain_order="left").drop(on))
+
+
 def published_end(sources: pl.DataFrame, latest: bool) -> pl.Expr:
     """The latest possible publication day of each evidence row's source (``published_end``;
     null where the source or its day is unknown), looked up in a map of the sources rather than

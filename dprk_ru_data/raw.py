@@ -331,35 +331,21 @@ def _plain_frame(data: bytes, table: Table) -> pl.DataFrame | None:
     (every comma separates cells, so the file's commas count them), and only printable ASCII and
     line ends in it. None otherwise, and `_checked_frame` then reads the file and locates its faults.
     """
-    if b'"' in data or not _plain_bytes(data):
-        return None
-    end = data.find(b"\n")
-    names = [name.strip() for name in data[:end if end >= 0 else len(data)].decode().split(",")]
-    if sorted(names) != sorted(table.raw_columns):
-        return None
-    try:
-        frame = pl.read_csv(data, infer_schema=False, empty_string_is_null=True,
-                            new_columns=names)
-    except pl.exceptions.PolarsError:
-        return None
-    lines = data.count(b"\n") + (not data.endswith(b"\n"))
-    if frame.height != lines - 1 or data.count(b",") != (len(names) - 1) * lines:
-        return None
-    return frame
+    read = _streamed(iter([data]), table)
+    return None if read is None else read[0]
 
 
 def _streamed(pieces: Iterator[bytes], table: Table) -> tuple[pl.DataFrame, bool] | None:
-    """What `_plain_frame` gives for the whole file, made from its `pieces` (each ending after a
-    line feed) a piece at a time, so that the bytes of a large file are never all held beside
-    its table; with whether the file holds a space. None where any piece is not plain, and the
-    caller then reads the file whole (the checked path locates its faults)."""
+    """The file of `pieces` (each ending after a line feed, its byte order mark cut) parsed a
+    piece at a time, so that the bytes of a large file are never all held beside its table,
+    where that alone shows it sound (see `_plain_frame`); with whether the file holds a space.
+    None where any piece is not plain, and the caller then reads the file whole (the checked
+    path locates its faults)."""
     frames: list[pl.DataFrame] = []
     names: list[str] = []
     lines = commas = 0
     spaced, last = False, b""
     for piece in pieces:
-        if not frames and piece.startswith(codecs.BOM_UTF8):
-            piece = piece[len(codecs.BOM_UTF8):]
         if b'"' in piece or not _plain_bytes(piece):
             return None
         if not frames:
@@ -410,6 +396,8 @@ def read_raw(root: Path, table: Table, problems: list[Problem],
             data = next(pieces)
             second = next(pieces, None)
             if second is not None:  # a large file: no piece is held once it is parsed
+                if data.startswith(codecs.BOM_UTF8):
+                    data = data[len(codecs.BOM_UTF8):]
                 every = chain([data, second], pieces)
                 data = second = b""
                 streamed = _streamed(every, table)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from .linked import Frame
+from .linked import Frame, lookup
 from .registry import CLAIM_TABLES, CLAIMS, EVENTS, TABLES, WINDOWS, Roles
 
 SEPARATOR = " | "
@@ -126,10 +126,7 @@ def _finish(rows: pl.DataFrame, tables: dict[str, pl.DataFrame],
     """The rows of a view with what is `known` per record (`per_record`), the claimant and the
     names."""
     on = ["record_table", "record_id"]
-    # Only the keys take part in the join (`known` has one row per record), so the rows are not
-    # copied; what it finds is set beside them.
-    found = rows.select(on).join(known, on=on, how="left", maintain_order="left").drop(on)
-    joined = (rows.hstack(found)
+    joined = (rows.hstack(lookup(rows, known, on))
               .with_columns(pl.when(pl.col("outlets") != "").then("outlets").alias("outlets")))
     return _claimant(joined, tables["actors"])
 

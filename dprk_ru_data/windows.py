@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from .errors import Problem
-from .linked import EMPTY, Parts, evidence_parts, published_end
+from .linked import EMPTY, Parts, evidence_parts, lookup, published_end
 from .raw import LINE
 from .registry import TABLES
 from .vocab import MODALITY_AFTER_CLAIM, MODALITY_BEFORE_CLAIM
@@ -52,13 +52,6 @@ def _earliest(values: list[dt.date | None]) -> dt.date | None:
     return min(known) if known else None
 
 
-def _looked_up(keys: pl.Series, found: pl.DataFrame, on: str, column: str) -> pl.Series:
-    """`column` of `found` (one row per `on`) for each of `keys`, in their order: only the keys
-    take part in the join, so the table they come from is not copied."""
-    return (keys.alias(on).to_frame().join(found.select(on, column), on=on, how="left",
-                                           maintain_order="left")[column])
-
-
 def _base_windows(name: str, frame: pl.DataFrame, mine: pl.DataFrame | None,
                   sources: pl.DataFrame | None) -> pl.DataFrame:
     """`frame` with the claim window and the event window before its references are followed,
@@ -68,8 +61,8 @@ def _base_windows(name: str, frame: pl.DataFrame, mine: pl.DataFrame | None,
         published = (mine.lazy().select("record_id", published_end(sources, latest=False))
                      .group_by("record_id").agg(pl.col("published_end").min().alias("__pub"))
                      .collect())
-        frame = frame.with_columns(_looked_up(frame[table.key], published, "record_id",
-                                              "__pub"))
+        frame = frame.hstack(lookup(frame.select(pl.col(table.key).alias("record_id")),
+                                    published, ["record_id"]))
     else:
         frame = frame.with_columns(pl.lit(None, pl.Date).alias("__pub"))
     own = table.event_date
@@ -251,9 +244,8 @@ def _claimed_before(loaded: dict[str, Loaded], out: dict[str, pl.DataFrame], nam
                                     "dated_against", f"{other!r} is not the id of exactly one "
                                     f"record of {', '.join(claim_tables())}"))
         before_claim = pl.col("modality").cast(pl.String).is_in(list(MODALITY_BEFORE_CLAIM))
-        before = _looked_up(frame[CLAIMED_BEFORE], ends.unique(CLAIMED_BEFORE, keep="first"),
-                            CLAIMED_BEFORE, "__before")
-        out[name] = (frame.with_columns(before)
+        before = lookup(frame, ends.unique(CLAIMED_BEFORE, keep="first"), [CLAIMED_BEFORE])
+        out[name] = (frame.hstack(before)
                      .with_columns(pl.min_horizontal("claim_window_end", "__before")
                                    .alias("claim_window_end"))
                      .with_columns(pl.when(before_claim.fill_null(False))
