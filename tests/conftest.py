@@ -77,8 +77,29 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 
 # Hypothesis runs derandomised (the same examples every run) and without per-example deadlines,
-# which are timing assertions on noisy machines.
+# which are timing assertions on noisy machines. The full suite (the README's command, and CI)
+# runs every property on all its examples; the inner loop (a run that leaves the slow tests out)
+# on a fifth of them, the same first fifth every time. A property that asks for more or fewer
+# examples than the default says so with `examples(n)`, which scales with the profile.
 from hypothesis import settings  # noqa: E402
 
-settings.register_profile("project", derandomize=True, deadline=None, max_examples=200)
+FULL_EXAMPLES = 200
+settings.register_profile("project", derandomize=True, deadline=None,
+                          max_examples=FULL_EXAMPLES)
+settings.register_profile("inner-loop", parent=settings.get_profile("project"),
+                          max_examples=FULL_EXAMPLES // 5)
 settings.load_profile("project")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The inner loop's profile where the run leaves the slow tests out and no profile is
+    named (`--hypothesis-profile` names one)."""
+    if config.getoption("hypothesis_profile", None) is None and \
+            "not slow" in (config.getoption("markexpr") or ""):
+        settings.load_profile("inner-loop")
+
+
+def examples(full: int) -> int:
+    """`full` examples in the full suite, as many fewer in the loaded profile as its default
+    is fewer (never below ten)."""
+    return max(10, full * settings().max_examples // FULL_EXAMPLES)

@@ -21,7 +21,7 @@ from dprk_ru_data.outputs import STAGING
 from dprk_ru_data.cli import main
 from dprk_ru_data.registry import TABLES
 
-from .conftest import OUTPUT_FILES, ROOT, snapshot
+from .conftest import OUTPUT_FILES, ROOT, examples, snapshot
 from .test_build import edit_cell
 
 RAW_FILES = sorted(p.name for p in (ROOT / "raw").glob("*.csv"))
@@ -58,7 +58,7 @@ def mutate(data: bytes, kind: str, a: int, b: int, junk: bytes) -> bytes:
 
 
 @pytest.mark.slow
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(file=st.sampled_from(RAW_FILES), kind=st.sampled_from(MUTATIONS),
        a=st.integers(0, 10**6), b=st.integers(0, 10**6),
        junk=st.binary(min_size=0, max_size=12) | st.sampled_from(

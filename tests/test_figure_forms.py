@@ -21,6 +21,7 @@ from dprk_ru_data.normalise import conventions as c
 from dprk_ru_data.normalise.figures import Figure
 from dprk_ru_data.normalise.tokens import marker, shape
 
+from .conftest import examples
 from .test_build import edit_cell
 
 RULED = [(rule.name, e) for rule in (*figures.RULES, *figures.PARTS) for e in rule.examples]
@@ -119,7 +120,7 @@ QUALIFIERS = st.sampled_from(["", "about ", "nearly ", "more than ", "up to ", "
                               "under ", "roughly ", "just over "])
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(QUALIFIERS, st.one_of(NUMBERS.map(lambda n: f"{n:,}"), WORDS), UNITS,
        st.sampled_from(["", "for ", "in ", "lasting "]))
 def test_a_duration_is_never_a_count(qualifier: str, number: str, unit: str, lead: str) -> None:
@@ -131,7 +132,7 @@ def test_a_duration_is_never_a_count(qualifier: str, number: str, unit: str, lea
     assert figure.per is None
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(QUALIFIERS, st.one_of(st.integers(2, 100).map(str), WORDS),
        st.sampled_from(["times as many", "times the size", "times", "times more"]),
        st.sampled_from(sorted(c.MULTIPLES)))
@@ -146,7 +147,7 @@ def test_a_multiple_is_never_a_count(qualifier: str, number: str, times: str,
         assert figure.kind == "ratio", (text, figure)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(NUMBERS, st.sampled_from(["", " troops", " shells a day", " weeks", " times the size"]))
 def test_approximately_and_about_read_the_same(n: int, tail: str) -> None:
     def read(text: str) -> Figure | str:
@@ -170,7 +171,7 @@ PHRASES = st.builds(
                      " rounds of 122 mm shells", " per day", " more"]))
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(PHRASES)
 def test_every_reading_is_ordered_and_of_a_known_kind(text: str) -> None:
     from dprk_ru_data import vocab
@@ -221,7 +222,7 @@ def _like(marker: str, draw: st.DrawFn) -> str:
 READ_TEXTS = sorted({e.text for _, e in RULED if isinstance(e.reads, Figure)})
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.sampled_from(READ_TEXTS), st.data())
 def test_the_short_path_of_evaluation_agrees_with_evaluate(text: str, data: st.DataObject) -> None:
     key, numbers = shape(text)

@@ -41,7 +41,7 @@ from dprk_ru_data.normalise import (
 )
 from dprk_ru_data.normalise.finders import iter_dates, iter_figures
 
-from .conftest import ROOT, fresh_inputs
+from .conftest import ROOT, examples, fresh_inputs
 from .test_build import edit_cell
 from .test_faults import run_build
 
@@ -128,7 +128,7 @@ def _check_all(text: str) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=1000, deadline=2000)
+@settings(max_examples=examples(1000), deadline=2000)
 @given(TEXTS)
 def test_the_finders_never_raise_and_what_they_give_holds(text: str) -> None:
     _check_all(text)
@@ -204,7 +204,7 @@ def test_small_windows_with_a_small_context_read_as_one_piece(
     assert [_all(text) for text in texts] == whole
 
 
-@settings(max_examples=150, deadline=None)  # each example reads its text six times over
+@settings(max_examples=examples(150), deadline=None)  # each example reads its text six times over
 @given(TEXTS, st.integers(1, 12))
 def test_any_text_reads_the_same_in_windows(text: str, window: int) -> None:
     whole = _all(text)
@@ -302,7 +302,7 @@ def test_the_readers_look_only_a_few_dozen_tokens_ahead(text: str) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(TEXTS)
 def test_the_readers_look_only_so_far_ahead_on_any_text(text: str) -> None:
     behind, ahead = _reach(text)

@@ -10,10 +10,12 @@ from polars.testing import assert_frame_equal
 
 from dprk_ru_data.views import in_order
 
+from .conftest import examples
+
 KEYS = st.lists(st.text(alphabet="ab.1-", max_size=4), unique=True, max_size=30)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(KEYS, st.booleans(), st.data())
 def test_in_order_is_the_sort_by_the_key(keys: list[str], presorted: bool,
                                          data: st.DataObject) -> None:

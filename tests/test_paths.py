@@ -25,7 +25,7 @@ from dprk_ru_data.digest import prefixed, sha256_hex
 from dprk_ru_data.paths import UnsafePath, parts, read_inside
 from dprk_ru_data.raw import invisible
 
-from .conftest import snapshot
+from .conftest import examples, snapshot
 from .test_build import edit_cell
 
 # A secret of a length no file of the package has, so that its size printed would be seen.
@@ -354,7 +354,7 @@ def test_invisible_characters_are_refused_in_any_cell(project: Path, char: str) 
     assert f"U+{ord(char):04X}" in output
 
 
-@settings(max_examples=400)
+@settings(max_examples=examples(400))
 @given(st.characters(min_codepoint=0xA0))
 def test_the_invisible_rule_is_the_unicode_categories(char: str) -> None:
     category = unicodedata.category(char)

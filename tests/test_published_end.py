@@ -13,11 +13,13 @@ from polars.testing import assert_frame_equal
 
 from dprk_ru_data.linked import published_end
 
+from .conftest import examples
+
 IDS = st.sampled_from(["s1", "s2", "s3", None])
 DAYS = st.one_of(st.none(), st.dates(dt.date(2024, 1, 1), dt.date(2024, 1, 9)))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.tuples(IDS, DAYS), max_size=6),
        st.lists(st.tuples(st.sampled_from(["r1", "r2"]), IDS), max_size=8))
 def test_the_map_gives_what_the_join_gives(sources: list, evidence: list) -> None:

@@ -15,6 +15,8 @@ from dprk_ru_data.errors import Problem
 from dprk_ru_data.raw import _checked_frame, _plain_frame
 from dprk_ru_data.registry import STORED
 
+from .conftest import examples
+
 TABLE = STORED["disagreements"]
 # Characters that matter to the structure or to the character checks, and ordinary ones.
 CELL = st.text(alphabet=st.sampled_from(list('ab 1,"\t\r\u00e9\u200b=-')), max_size=6)
@@ -37,7 +39,7 @@ def raw_files(draw: st.DrawFn) -> bytes:
     return (end.join(lines) + draw(st.sampled_from(["", end]))).encode("utf-8")
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(raw_files())
 def test_the_one_pass_path_accepts_only_what_the_checked_path_reads_the_same(data: bytes
                                                                               ) -> None:
@@ -105,7 +107,7 @@ def mostly_plain_files(draw: st.DrawFn) -> bytes:
     return (end.join(lines) + draw(st.sampled_from(["", end, end * 2]))).encode("utf-8")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.one_of(raw_files(), mostly_plain_files()), st.integers(1, 40), st.booleans())
 def test_a_file_read_in_pieces_reads_as_the_file_read_whole(data: bytes, piece: int,
                                                              bom: bool) -> None:

@@ -29,7 +29,7 @@ from dprk_ru_data.normalise import (
 )
 from dprk_ru_data.normalise.finders import find_dates, find_figures
 
-from .conftest import ROOT
+from .conftest import ROOT, examples
 
 DATA = ROOT / "tests" / "data"
 
@@ -157,7 +157,7 @@ _FILLER = st.lists(st.sampled_from(["officials", "said", "that", "reports", "sug
                                     "troops", "sent"]), max_size=8).map(" ".join)
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(_CORE, st.integers(1, 10**7), st.integers(0, 10**7), _FILLER, _FILLER)
 def test_a_phrase_in_a_sentence_is_found_at_its_offsets_with_its_reading(
         form: str, n: int, extra: int, before: str, after: str) -> None:
@@ -258,7 +258,7 @@ _ADVERSARIAL = st.one_of(
 )
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(_ADVERSARIAL)
 def test_any_text_is_read_or_refused_with_our_error(text: str) -> None:
     try:

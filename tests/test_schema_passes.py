@@ -15,7 +15,7 @@ from dprk_ru_data.fieldtypes import polars_type
 from dprk_ru_data.registry import TABLES
 from dprk_ru_data.validate import passes, schema
 
-from .conftest import ROOT
+from .conftest import ROOT, examples
 
 NAMES = sorted(TABLES)
 # Values that keep or break the kinds of checks the registry declares: vocabularies, patterns,
@@ -61,7 +61,7 @@ def edited(draw: st.DrawFn) -> tuple[str, pl.DataFrame]:
     return name, frame
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(edited())
 def test_passes_says_what_pandera_says(case: tuple[str, pl.DataFrame]) -> None:
     name, frame = case

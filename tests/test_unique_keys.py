@@ -13,11 +13,13 @@ from dprk_ru_data.raw import LINE, Loaded
 from dprk_ru_data.registry import STORED
 from dprk_ru_data.validate import check_unique_keys
 
+from .conftest import examples
+
 TABLE = STORED["incidents"]
 KEYS = st.lists(st.one_of(st.none(), st.text(alphabet="ab1-", max_size=3)), max_size=12)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(KEYS, st.booleans())
 def test_every_repeated_key_is_reported_at_each_line_after_its_first(keys: list[str | None],
                                                                      ordered: bool) -> None:

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from dprk_ru_data.views import SEPARATOR, WORD, _reported_by
 
+from .conftest import examples
+
 
 def _tables(sources: int, cited: list[list[int]], outlets: dict[int, int]) -> dict:
     ids = [f"src-{n:04d}" for n in range(sources)]
@@ -51,7 +53,7 @@ def _plainly(tables: dict) -> dict[str, tuple[str, str | None, str | None]]:
     return out
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.integers(1, 3 * WORD + 5).flatmap(lambda n: st.tuples(
     st.just(n), st.lists(st.lists(st.integers(0, n - 1), min_size=1, max_size=6), min_size=1,
                          max_size=12),
