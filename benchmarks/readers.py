@@ -112,8 +112,8 @@ def _read_block(work, block: str) -> int:
     return work(block.split("\n"))
 
 
-def on_two_cores(work, texts: list[str]) -> tuple[float, int]:
-    """Seconds to read `texts` split between two worker processes (the fastest of `REPEATS`
+def on_two_cores(work, texts: list[str], repeats: int) -> tuple[float, int]:
+    """Seconds to read `texts` split between two worker processes (the fastest of `repeats`
     runs), and how many were read.
 
     Each worker is sent its half as one string of lines, which it splits: sending a million
@@ -126,7 +126,7 @@ def on_two_cores(work, texts: list[str]) -> tuple[float, int]:
     times = []
     with multiprocessing.get_context("fork").Pool(2) as pool:
         pool.map(abs, [0, 0])  # start both workers before the clock
-        for _ in range(REPEATS):  # each run clears the readers' caches first: real work
+        for _ in range(repeats):  # each run clears the readers' caches first: real work
             start = time.perf_counter()
             read = sum(pool.starmap(_read_block, [(work, block) for block in blocks]))
             times.append(time.perf_counter() - start)
@@ -134,7 +134,7 @@ def on_two_cores(work, texts: list[str]) -> tuple[float, int]:
 
 
 # Runs of each timing; the fastest is reported (what the work costs; the machine's noise only
-# adds to it, by a quarter between runs here).
+# adds to it, by a quarter between runs here). A tiny run, a smoke run, times each once.
 REPEATS = 3
 
 
@@ -214,12 +214,13 @@ def measure(tiny: bool = False) -> list[tuple[str, float, float, str]]:
     """Every figure of this benchmark: (name, measured, target it must stay under, remark)."""
     n_phrases = 2_000 if tiny else 1_000_000
     text_size = 20_000 if tiny else 10_000_000
+    repeats = 1 if tiny else REPEATS
     results = []
 
-    seconds, read = on_two_cores(_read_figures, figure_phrases(n_phrases))
+    seconds, read = on_two_cores(_read_figures, figure_phrases(n_phrases), repeats)
     results.append((f"{n_phrases:,} distinct figure phrases, 2 cores (s)", seconds, 5.0,
                     f"{read / n_phrases:.1%} read"))
-    seconds, read = on_two_cores(_read_dates, date_phrases(n_phrases))
+    seconds, read = on_two_cores(_read_dates, date_phrases(n_phrases), repeats)
     results.append((f"{n_phrases:,} distinct date phrases, 2 cores (s)", seconds, 5.0,
                     f"{read / n_phrases:.1%} read"))
 
@@ -252,7 +253,7 @@ def measure(tiny: bool = False) -> list[tuple[str, float, float, str]]:
         timings = []
         for copies in (1, 2):
             best = float("inf")
-            for _ in range(3):  # the best of three: some of these take well under a millisecond
+            for _ in range(repeats):  # the best run: some take well under a millisecond
                 start = time.perf_counter()
                 find_figures(adversarial * copies)
                 find_dates(adversarial * copies, REFERENCE)

@@ -312,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = [int(s) for s in (args.sizes or ("200,2000" if args.tiny else
                                              "10000,100000,1000000")).split(",")]
-    repeat = args.repeat or (2 if args.tiny else 7)
+    repeat = args.repeat or (1 if args.tiny else 7)
     chosen = set(args.sections.split(",")) if args.sections else None
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="dprk-bench-") as scratch:
