@@ -15,7 +15,7 @@ from dprk_ru_data.cli import main
 from dprk_ru_data.errors import DataError
 from dprk_ru_data.registry import TABLES
 
-from .conftest import ROOT, snapshot
+from .conftest import ROOT, modules_after, snapshot
 
 
 def edit_cell(root: Path, table: str, row: int, column: str, value: str) -> int:
@@ -226,3 +226,15 @@ def test_a_fault_of_the_views_code_names_every_view_it_breaks_and_writes_nothing
         assert found == {(f"build/{name}.csv", "record_table", "view") for name in views.VIEWS}
     assert snapshot(project) == before
     assert not (project / ".build-staging").exists()
+
+
+def test_a_valid_build_needs_pandera_only_to_be_installed(project: Path) -> None:
+    """A build of valid tables tells every schema check in polars: pandera (and pandas, which it
+    imports) is never imported, so the command starts without them; a table that breaks a check
+    brings pandera in to locate what fails."""
+    heavy = ("pandera", "pandas")
+    run = f"from dprk_ru_data.build import build; build({str(project)!r})"
+    assert modules_after(run, heavy) == []
+    edit_cell(project, "actors", 0, "kind", "stat")
+    failing = f"import contextlib\nwith contextlib.suppress(Exception):\n    {run}"
+    assert modules_after(failing, heavy) == sorted(heavy)

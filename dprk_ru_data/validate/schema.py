@@ -7,11 +7,10 @@ becomes a located `Problem` with a message that says what the value must be.
 from __future__ import annotations
 
 import difflib
+import importlib.util
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandera.errors
-import pandera.polars as pa
 import polars as pl
 
 from ..errors import Problem
@@ -19,18 +18,31 @@ from ..fieldtypes import TYPES, polars_type
 from ..raw import LINE, Loaded
 from ..registry import Field, Rule, Table, vocabulary
 
+if TYPE_CHECKING:
+    import pandera.polars as pa
 
-def _checks(field: Field) -> list[tuple[pa.Check, pl.Expr]]:
-    """Each check of `field`'s column, as pandera runs it and as a polars expression that reads it
-    the same way (null where the value is missing), for `passes`: declared once, for both."""
+# pandera is imported only where a table may break a check (`passes` tells the rest in polars):
+# it imports pandas too where pandas is installed, most of a command's start-up. That it is
+# installed is told at once, so that a command of the build says what to install before it runs.
+if importlib.util.find_spec("pandera") is None:
+    raise ModuleNotFoundError("No module named 'pandera'", name="pandera")
+
+# A check of a column: the name of pandera's `Check` constructor, its arguments, and the polars
+# expression that reads it the same way (null where the value is missing).
+ColumnCheck = tuple[str, tuple[Any, ...], pl.Expr]
+
+
+def _checks(field: Field) -> list[ColumnCheck]:
+    """Each check of `field`'s column, as pandera runs it (`schema`) and as a polars expression
+    (`passes`): declared once, for both."""
     value = pl.col(field.name)
-    checks = []
+    checks: list[ColumnCheck] = []
     if field.vocabulary:
         allowed = list(vocabulary(field.vocabulary))
-        checks.append((pa.Check.isin(allowed), value.is_in(allowed)))
+        checks.append(("isin", (allowed,), value.is_in(allowed)))
     if field.pattern:  # pandera matches from the start
         anchored = field.pattern if field.pattern.startswith("^") else f"^{field.pattern}"
-        checks.append((pa.Check.str_matches(field.pattern), value.str.contains(anchored)))
+        checks.append(("str_matches", (field.pattern,), value.str.contains(anchored)))
     if field.min_length is not None or field.max_length is not None:
         length = value.str.len_chars()
         within = pl.lit(True)
@@ -38,11 +50,11 @@ def _checks(field: Field) -> list[tuple[pa.Check, pl.Expr]]:
             within = within & (length >= field.min_length)
         if field.max_length is not None:
             within = within & (length <= field.max_length)
-        checks.append((pa.Check.str_length(field.min_length, field.max_length), within))
+        checks.append(("str_length", (field.min_length, field.max_length), within))
     if field.minimum is not None:
-        checks.append((pa.Check.ge(field.minimum), value >= field.minimum))
+        checks.append(("ge", (field.minimum,), value >= field.minimum))
     if field.maximum is not None:
-        checks.append((pa.Check.le(field.maximum), value <= field.maximum))
+        checks.append(("le", (field.maximum,), value <= field.maximum))
     return checks
 
 
@@ -61,6 +73,8 @@ def rule_expression(rule: Rule) -> pl.Expr:
 
 
 def _row_check(rule: Rule) -> pa.Check:
+    import pandera.polars as pa
+
     condition = rule_expression(rule).alias(rule.name)
 
     def check(data: Any) -> pl.LazyFrame:
@@ -73,8 +87,12 @@ def _row_check(rule: Rule) -> pa.Check:
 @lru_cache(maxsize=64)
 def schema(table: Table) -> pa.DataFrameSchema:
     """The pandera schema of `table`, made from its registry entry."""
+    import pandera.polars as pa
+
     columns = {
-        field.name: pa.Column(polars_type(field.type), checks=[check for check, _ in _checks(field)],
+        field.name: pa.Column(polars_type(field.type),
+                              checks=[getattr(pa.Check, name)(*arguments)
+                                      for name, arguments, _ in _checks(field)],
                               nullable=not field.required, description=field.description)
         for field in table.fields}
     return pa.DataFrameSchema(columns, checks=[_row_check(rule) for rule in table.rules],
@@ -121,7 +139,7 @@ def passes(table: Table, frame: pl.DataFrame) -> bool:
     if frame.schema != pl.Schema({f.name: polars_type(f.type) for f in table.fields}):
         return False
     kept = [pl.col(f.name).is_not_null().all() for f in table.fields if f.required]
-    kept += [read.fill_null(True).all() for f in table.fields for _, read in _checks(f)]
+    kept += [read.fill_null(True).all() for f in table.fields for _, _, read in _checks(f)]
     kept += [rule_expression(rule).fill_null(True).all() for rule in table.rules]
     return not kept or all(frame.select(expression.alias(f"__{number}")
                                         for number, expression in enumerate(kept)).row(0))
@@ -132,6 +150,8 @@ def validate(loaded: Loaded, typed: pl.DataFrame, problems: list[Problem]) -> No
     table = loaded.table
     if passes(table, typed.drop(LINE)):  # as valid tables are: nothing for pandera to locate
         return
+    import pandera.errors
+
     try:
         schema(table).validate(typed.drop(LINE), lazy=True)
     except pandera.errors.SchemaErrors as errors:
