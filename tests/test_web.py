@@ -327,6 +327,7 @@ def test_a_record_links_to_its_evidence_with_the_spans(site, browser, tmp_path) 
         assert len(warnings) == len(rows) and all(w.is_displayed() for w in warnings)
 
 
+@pytest.mark.slow
 def test_the_evidence_page_shows_the_records_disagreement_groups(site, browser) -> None:
     from selenium.webdriver.common.by import By
 
