@@ -136,13 +136,21 @@ def passes(table: Table, frame: pl.DataFrame) -> bool:
     their types, the values a required column must have, each column's checks and each row rule,
     read as pandera reads them (a check on a missing value passes). Where it does, pandera has
     nothing to report; where it may not, pandera's validation says what fails, and where."""
-    if frame.schema != pl.Schema({f.name: polars_type(f.type) for f in table.fields}):
+    schema, kept = _kept(table)
+    if frame.schema != schema:
         return False
+    return not kept or all(frame.select(kept).row(0))
+
+
+@lru_cache(maxsize=64)
+def _kept(table: Table) -> tuple[pl.Schema, tuple[pl.Expr, ...]]:
+    """The columns and types of `table`, and one expression per check that `passes` reads
+    (true where every row keeps it): made from the registry once, like `schema`."""
     kept = [pl.col(f.name).is_not_null().all() for f in table.fields if f.required]
     kept += [read.fill_null(True).all() for f in table.fields for _, _, read in _checks(f)]
     kept += [rule_expression(rule).fill_null(True).all() for rule in table.rules]
-    return not kept or all(frame.select(expression.alias(f"__{number}")
-                                        for number, expression in enumerate(kept)).row(0))
+    return (pl.Schema({f.name: polars_type(f.type) for f in table.fields}),
+            tuple(expression.alias(f"__{number}") for number, expression in enumerate(kept)))
 
 
 def validate(loaded: Loaded, typed: pl.DataFrame, problems: list[Problem]) -> None:
