@@ -58,14 +58,19 @@ def _figure_columns(frame: pl.DataFrame, prefix: str, kind: str, loaded: "Loaded
               "__error": pl.String}
     mapping = pl.DataFrame(rows, schema=schema)
     derived = lookup(frame, mapping, [column], nulls_equal=True)
-    _report(frame.hstack(derived.select("__error")), column, loaded, problems, "figure")
+    _report(frame, derived, column, loaded, problems, "figure")
     return frame.hstack(derived.drop("__error"))
 
 
-def _report(joined: pl.DataFrame, column: str, loaded: "Loaded", problems: list[Problem],
-            rule: str) -> None:
-    for line, value, error in joined.filter(pl.col("__error").is_not_null()).select(
-            LINE, column, "__error").iter_rows():
+def _report(frame: pl.DataFrame, derived: pl.DataFrame, column: str, loaded: "Loaded",
+            problems: list[Problem], rule: str) -> None:
+    """A problem for each row of `frame` whose phrase did not read (`derived`'s ``__error``,
+    row by row)."""
+    errors = derived["__error"]
+    if errors.null_count() == errors.len():  # every phrase read, as in a valid table
+        return
+    for line, value, error in frame.select(LINE, column).hstack([errors]).filter(
+            pl.col("__error").is_not_null()).iter_rows():
         problems.append(Problem(loaded.file, line, column, value, rule, error))
 
 
@@ -138,7 +143,7 @@ def _date_columns(frame: pl.DataFrame, prefix: str, loaded: "Loaded",
               **dict(zip(names, (pl.String, pl.Date, pl.Date, pl.String))), "__error": pl.String}
     mapping = pl.DataFrame(rows, schema=schema)
     derived = lookup(frame, mapping, [column, "__ref", "__refs", "__tense"], nulls_equal=True)
-    _report(frame.hstack(derived.select("__error")), column, loaded, problems, "date")
+    _report(frame, derived, column, loaded, problems, "date")
     return frame.drop("__tense").hstack(derived.drop("__error"))
 
 
