@@ -42,6 +42,9 @@ OUTPUTS = (BUILD_DIR, DESCRIPTOR, CITATION, ZENODO)
 README = "README.md"
 DOCS = "docs"  # where the charts are; the build redraws them where the folder is
 MAX_README_BYTES = 4 * 2 ** 20
+# A package whose raw tables hold less than this is built with polars' lazy queries on its
+# in-memory engine (see `_engine`).
+SMALL_RAW_BYTES = 32 * 2 ** 20
 
 
 def compile_tables(root: Path | str = ".", corpus: Path | None = None,
@@ -52,9 +55,10 @@ def compile_tables(root: Path | str = ".", corpus: Path | None = None,
     they are at hand; what could not be checked is added to `notes`. Raises `DataError` with every
     problem found. Writes nothing.
     """
-    tables = _checked_tables(Path(root), corpus, notes)
-    known = per_record(tables)
-    views = {name: make(tables, known) for name, make in VIEWS.items()}
+    with _engine(Path(root)):
+        tables = _checked_tables(Path(root), corpus, notes)
+        known = per_record(tables)
+        views = {name: make(tables, known) for name, make in VIEWS.items()}
     problems = [problem for name, frame in views.items()
                 for problem in _view_problems(name, frame)]
     if problems:
@@ -184,7 +188,29 @@ def build(root: Path | str = ".", corpus: Path | None = None,
                             ) from None
         if note and notes is not None:
             notes.append(note)
-        return _build(root, corpus, notes)
+        with _engine(root):
+            return _build(root, corpus, notes)
+
+
+def _engine(root: Path) -> pl.Config:
+    """polars' settings for building `root`: its lazy queries run on the in-memory engine where
+    the raw tables are small (a query's fixed cost, higher on the streaming engine, is then most
+    of its time), and on the engine polars chooses otherwise; the outputs are the same bytes.
+    Only the sizes of the tables' files are looked at: nothing is opened or followed (what is
+    not a plain file is refused when it is read)."""
+    folder, size = root / RAW_DIR, 0
+    try:
+        if not stat.S_ISDIR(os.lstat(folder).st_mode):
+            return pl.Config()
+    except OSError:
+        return pl.Config()
+    for table in STORED.values():
+        try:
+            status = os.lstat(folder / f"{table.name}.csv")
+        except OSError:  # a table that is missing or cannot be seen is reported when it is read
+            continue
+        size += status.st_size if stat.S_ISREG(status.st_mode) else 0
+    return pl.Config(engine_affinity="in-memory" if size < SMALL_RAW_BYTES else "auto")
 
 
 def _build(root: Path, corpus: Path | None, notes: list[str] | None) -> dict[str, Any]:

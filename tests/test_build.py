@@ -238,3 +238,24 @@ def test_a_valid_build_needs_pandera_only_to_be_installed(project: Path) -> None
     edit_cell(project, "actors", 0, "kind", "stat")
     failing = f"import contextlib\nwith contextlib.suppress(Exception):\n    {run}"
     assert modules_after(failing, heavy) == sorted(heavy)
+
+
+def test_the_engine_chosen_for_the_size_changes_no_byte(project: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A small package is built with polars' lazy queries on the in-memory engine, a large one
+    on the engine polars chooses: the same package built either way gives the same bytes."""
+    import dprk_ru_data.build as building
+
+    def affinity() -> str | None:
+        with building._engine(project):
+            return pl.Config.state()["POLARS_ENGINE_AFFINITY"]
+
+    assert affinity() == "in-memory"
+    build(project)
+    small = snapshot(project)
+    monkeypatch.setattr(building, "SMALL_RAW_BYTES", 0)
+    assert affinity() == "auto"
+    for path in (project / "build").iterdir():
+        path.unlink()
+    build(project)
+    assert snapshot(project) == small
