@@ -54,3 +54,16 @@ def published_end(sources: pl.DataFrame, latest: bool) -> pl.Expr:
                 .agg(day.max() if latest else day.min()).iter_rows())
     return (pl.col("source_id").replace_strict(days, default=None, return_dtype=pl.Date)
             .alias("published_end"))
+
+
+# Queries over fewer rows than this are run together (see `collect_each`).
+BATCH_ROWS = 100_000
+
+
+def collect_each(queries: list[pl.LazyFrame], rows: int) -> list[pl.DataFrame]:
+    """The result of each of `queries`, in order. Where they read few `rows` in all, they run
+    together in one call (on a small package a query's fixed cost is most of its time);
+    otherwise one after another, so that no two hold their memory at once."""
+    if rows < BATCH_ROWS:
+        return pl.collect_all(queries)
+    return [query.collect() for query in queries]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from ..errors import Problem
-from ..linked import EMPTY, Frame, Parts, evidence_parts, published_end
+from ..linked import EMPTY, Frame, Parts, collect_each, evidence_parts, published_end
 from ..raw import LINE, RAW_DIR, Loaded
 from ..registry import CLAIM_TABLES, TABLES, TEXT, Table
 from ..vocab import MODALITY_BEFORE_CLAIM
@@ -163,38 +163,42 @@ def check_dates_against_sources(typed: dict[str, pl.DataFrame], tables: dict[str
     if parts is None:
         parts = evidence_parts(typed["evidence"])
     published = published_end(typed["sources"], latest=True)
+    queries, asked, rows = [], [], 0
     for name, loaded in tables.items():
         table = loaded.table
         if name in ("sources", "evidence") or not table.dates:
             continue
         # Only the columns read here are filtered (not the whole table).
-        frame = typed[name].select(LINE, table.key, *(f"{prefix}{suffix}" for prefix in table.dates
-                                                      for suffix in (TEXT, "_start")),
-                                   *(["modality"] if "modality" in typed[name].columns else []))
-        if "modality" in frame.columns:
+        frame = typed[name].lazy().select(
+            LINE, table.key, *(f"{prefix}{suffix}" for prefix in table.dates
+                               for suffix in (TEXT, "_start")),
+            *(["modality"] if "modality" in typed[name].columns else []))
+        if "modality" in typed[name].columns:
             frame = frame.filter(pl.col("modality").cast(pl.String)
                                  .is_in(list(MODALITY_BEFORE_CLAIM)).fill_null(True))
-        # A lazy query, read where it is needed: the evidence rows are not copied.
+        # Lazy queries, read where they are needed: the evidence rows are not copied.
         mine = (parts.get(name, EMPTY).lazy()
                 .select("record_id", "field", "source_id", published)
                 .drop_nulls("published_end"))
-        every = _latest(mine).collect()
+        rows += typed[name].height + parts.get(name, EMPTY).height
         for prefix in table.dates:
             column, start = f"{prefix}_text", f"{prefix}_start"
-            marked = mine.filter(pl.col("field") == column).collect()
-            latest = every if marked.is_empty() else pl.concat([
-                _latest(marked), every.join(marked.select("record_id"), on="record_id",
-                                            how="anti")])
-            late = (frame.select(LINE, table.key, column, start).drop_nulls(start)
-                    .join(latest, left_on=table.key, right_on="record_id")
-                    .filter(pl.col(start) > pl.col("__last")).sort(LINE))
-            if late.is_empty():
-                continue
+            # The texts that report the date: those marked for it where a record has any,
+            # else all of the record's.
+            marked = mine.filter(pl.col("field") == column)
+            latest = pl.concat([_latest(marked), _latest(mine).join(
+                marked.select("record_id"), on="record_id", how="anti")])
+            queries.append(frame.select(LINE, table.key, column, start).drop_nulls(start)
+                           .join(latest, left_on=table.key, right_on="record_id")
+                           .filter(pl.col(start) > pl.col("__last")).sort(LINE))
+            asked.append((name, column, mine))
+    for (name, column, mine), late in zip(asked, collect_each(queries, rows)):
+        if late.height:
             links = _links_for(mine.collect(), column)  # only where a date is late
             for line, key, text, first, last in late.iter_rows():
                 sources = sorted(links.filter(pl.col("record_id") == key)["source_id"].to_list())
                 problems.append(Problem(
-                    loaded.file, line, column, text, "dated_after_publication",
+                    tables[name].file, line, column, text, "dated_after_publication",
                     f"{text!r} starts on {first}, after the latest publication date ({last}) of "
                     f"the text(s) reporting it ({', '.join(sources)})"))
 
@@ -242,20 +246,24 @@ def check_field_evidence(typed: dict[str, pl.DataFrame], tables: dict[str, Loade
         return
     if parts is None:
         parts = evidence_parts(typed["evidence"])
+    queries, asked, rows = [], [], 0
     for name in claim_tables():
         if name not in typed:
             continue
         table, frame = TABLES[name], typed[name]
         mine = parts.get(name, EMPTY).lazy().select("record_id", "field")
+        rows += frame.height + parts.get(name, EMPTY).height
         for column in stated_fields(table):  # each a lazy query: no copy of the evidence made
-            stated = (frame.lazy().select(LINE, table.key, column).drop_nulls(column)
-                      .join(mine.filter(pl.col("field") == column), left_on=table.key,
-                            right_on="record_id", how="anti").sort(LINE).collect())
-            for line, key, value in stated.iter_rows():
-                problems.append(Problem(
-                    tables[name].file, line, column, str(value), "needs_field_evidence",
-                    f"{key} states {column} ({value!r}) but no row of {RAW_DIR}/evidence.csv "
-                    f"supports it with field={column}; add the span that says it"))
+            queries.append(frame.lazy().select(LINE, table.key, column).drop_nulls(column)
+                           .join(mine.filter(pl.col("field") == column), left_on=table.key,
+                                 right_on="record_id", how="anti").sort(LINE))
+            asked.append((name, column))
+    for (name, column), stated in zip(asked, collect_each(queries, rows)):
+        for line, key, value in stated.iter_rows():
+            problems.append(Problem(
+                tables[name].file, line, column, str(value), "needs_field_evidence",
+                f"{key} states {column} ({value!r}) but no row of {RAW_DIR}/evidence.csv "
+                f"supports it with field={column}; add the span that says it"))
 
 
 def check_disagreements(loaded: Loaded, typed: pl.DataFrame, problems: list[Problem]) -> None:
