@@ -14,7 +14,7 @@ import polars as pl
 
 from . import vocab
 from .errors import Problem
-from .linked import Parts, evidence_parts, lookup
+from .linked import Parts, collect_each, evidence_parts
 from .normalise.dates import DateError, FuzzyDate, parse_date
 from .normalise.figures import FigureError, parse_figure
 from .raw import LINE
@@ -25,14 +25,14 @@ if TYPE_CHECKING:
     from .raw import Loaded
 
 
-def _figure_columns(frame: pl.DataFrame, prefix: str, kind: str, loaded: "Loaded",
-                    problems: list[Problem]) -> pl.DataFrame:
-    column = f"{prefix}{TEXT}"
+def _figure_mapping(texts: list[str], column: str, prefix: str, kind: str) -> pl.DataFrame:
+    """Each distinct figure phrase of `column` with what it reads as (its parts, or the reason
+    it cannot be read in ``__error``)."""
     parts = MONEY_PARTS if kind == "money" else FIGURE_PARTS
     names = [f"{prefix}_{part}" for part in parts]
     number = pl.Int64 if kind == "count" else pl.Float64
     rows: list[dict[str, Any]] = []
-    for text in frame[column].drop_nulls().unique().to_list():
+    for text in texts:
         row: dict[str, Any] = {column: text, "__error": None}
         try:
             figure = parse_figure(text)
@@ -56,10 +56,7 @@ def _figure_columns(frame: pl.DataFrame, prefix: str, kind: str, loaded: "Loaded
              "per": pl.String, "currency": pl.String}
     schema = {column: pl.String, **{name: types[part] for name, part in zip(names, parts)},
               "__error": pl.String}
-    mapping = pl.DataFrame(rows, schema=schema)
-    derived = lookup(frame, mapping, [column], nulls_equal=True)
-    _report(frame, derived, column, loaded, problems, "figure")
-    return frame.hstack(derived.drop("__error"))
+    return pl.DataFrame(rows, schema=schema)
 
 
 def _report(frame: pl.DataFrame, derived: pl.DataFrame, column: str, loaded: "Loaded",
@@ -74,32 +71,33 @@ def _report(frame: pl.DataFrame, derived: pl.DataFrame, column: str, loaded: "Lo
         problems.append(Problem(loaded.file, line, column, value, rule, error))
 
 
-def _candidates(rows: pl.DataFrame) -> pl.DataFrame:
+def _candidates(rows: pl.LazyFrame) -> pl.LazyFrame:
     """Per record of evidence `rows`: how many sources (`__refs`), and the first (`__first`)."""
     return rows.group_by("record_id").agg(
         pl.col("source_id").n_unique().cast(pl.UInt32).alias("__refs"),
         pl.col("source_id").first().alias("__first"))
 
 
-def _reference_sources(frame: pl.DataFrame, key: str, prefix: str, mine: pl.DataFrame | None,
-                       every: pl.DataFrame | None) -> pl.DataFrame:
-    """Add `__ref` (the source whose publication date anchors the row's date) and `__refs`
-    (how many candidate sources there were), given the evidence rows of the table (`mine`) and
-    their `_candidates` (`every`)."""
-    if mine is None or every is None:
-        return frame.with_columns(pl.lit(None, pl.String).alias("__ref"),
-                                  pl.lit(0, pl.UInt32).alias("__refs"))
-    specific = mine.filter(pl.col("field") == f"{prefix}_text")
-    candidates = every
-    if not specific.is_empty():  # marked sources replace the record's others
-        candidates = pl.concat([_candidates(specific),
-                                every.join(specific.select("record_id"), on="record_id",
-                                           how="anti")])
-    found = lookup(frame.select(pl.col(key).alias("record_id")), candidates, ["record_id"],
-                   nulls_equal=True)
-    return frame.hstack(found.select(
-        pl.when(pl.col("__refs") == 1).then(pl.col("__first")).otherwise(None).alias("__ref"),
-        pl.col("__refs").fill_null(0)))
+def _date_context(frame: pl.DataFrame, key: str, prefix: str, mine: pl.DataFrame | None
+                  ) -> pl.LazyFrame:
+    """Per row of `frame`: its `prefix` date phrase, the source whose publication date anchors
+    it (``__ref``; given the evidence rows of the table, `mine`: the source marked for the date
+    where the record has any, else the record's only source), how many candidate sources there
+    were (``__refs``), and which way from the report the date lies (``__tense``)."""
+    column = f"{prefix}{TEXT}"
+    rows = frame.lazy().select(key, column, _tenses(frame, prefix).alias("__tense"))
+    if mine is None:
+        return rows.select(column, pl.lit(None, pl.String).alias("__ref"),
+                           pl.lit(0, pl.UInt32).alias("__refs"), "__tense")
+    evidence = mine.lazy()
+    specific = evidence.filter(pl.col("field") == column)  # marked sources replace the others
+    candidates = pl.concat([_candidates(specific), _candidates(evidence).join(
+        specific.select("record_id"), on="record_id", how="anti")])
+    return (rows.join(candidates, left_on=key, right_on="record_id", how="left",
+                      nulls_equal=True, maintain_order="left")
+            .select(column, pl.when(pl.col("__refs") == 1).then(pl.col("__first"))
+                    .otherwise(None).alias("__ref"), pl.col("__refs").fill_null(0),
+                    "__tense"))
 
 
 # Which way from the report a record's own date lies, where the text gives no year: a claim is
@@ -119,14 +117,18 @@ def _tenses(frame: pl.DataFrame, prefix: str) -> pl.Expr:
             .otherwise(pl.lit(None, pl.String)))
 
 
-def _date_columns(frame: pl.DataFrame, prefix: str, loaded: "Loaded",
-                  references: dict[str, FuzzyDate], problems: list[Problem]) -> pl.DataFrame:
+DATE_KEY = ["__ref", "__refs", "__tense"]  # what a date phrase is read with, beside itself
+
+
+def _date_mapping(pairs: pl.DataFrame, prefix: str, references: dict[str, FuzzyDate]
+                  ) -> pl.DataFrame:
+    """Each distinct date phrase of `prefix` with what it is read with (`pairs`: the phrase and
+    `DATE_KEY`) and what it reads as (its parts, or the reason it cannot be read in
+    ``__error``)."""
     column = f"{prefix}{TEXT}"
     names = [f"{prefix}_{part}" for part in DATE_PARTS]
     rows: list[dict[str, Any]] = []
-    frame = frame.with_columns(_tenses(frame, prefix).alias("__tense"))
-    pairs = frame.select(column, "__ref", "__refs", "__tense").drop_nulls(column).unique()
-    for text, ref, refs, tense in pairs.iter_rows():
+    for text, ref, refs, tense in pairs.select(column, *DATE_KEY).iter_rows():
         row: dict[str, Any] = {column: text, "__ref": ref, "__refs": refs, "__tense": tense,
                                "__error": None}
         try:
@@ -141,10 +143,61 @@ def _date_columns(frame: pl.DataFrame, prefix: str, loaded: "Loaded",
         rows.append(row)
     schema = {column: pl.String, "__ref": pl.String, "__refs": pl.UInt32, "__tense": pl.String,
               **dict(zip(names, (pl.String, pl.Date, pl.Date, pl.String))), "__error": pl.String}
-    mapping = pl.DataFrame(rows, schema=schema)
-    derived = lookup(frame, mapping, [column, "__ref", "__refs", "__tense"], nulls_equal=True)
-    _report(frame, derived, column, loaded, problems, "date")
-    return frame.drop("__tense").hstack(derived.drop("__error"))
+    return pl.DataFrame(rows, schema=schema)
+
+
+def _figures(loaded: dict[str, "Loaded"], out: dict[str, pl.DataFrame],
+             problems: list[Problem], rows: int) -> None:
+    """Fill the figure columns of every table of `out` (in place): the distinct phrases of every
+    figure column gathered in one batch of queries (`collect_each`), each read once, and what
+    they read as set beside their rows in another."""
+    asked = [(name, prefix, str(loaded[name].table.field(f"{prefix}{TEXT}").reads))
+             for name in out for prefix in loaded[name].table.figures]
+    texts = collect_each([out[name].lazy().select(pl.col(f"{prefix}{TEXT}").drop_nulls()
+                                                  .unique()) for name, prefix, _ in asked], rows)
+    mappings = [_figure_mapping(found.to_series().to_list(), f"{prefix}{TEXT}", prefix, kind)
+                for (_, prefix, kind), found in zip(asked, texts)]
+    _fill(loaded, out, [(name, f"{prefix}{TEXT}") for name, prefix, _ in asked],
+          [out[name].lazy().select(f"{prefix}{TEXT}") for name, prefix, _ in asked],
+          mappings, "figure", problems, rows)
+
+
+def _dates(loaded: dict[str, "Loaded"], out: dict[str, pl.DataFrame], names: list[str],
+           references: dict[str, FuzzyDate], parts: Parts, problems: list[Problem],
+           rows: int) -> None:
+    """Fill the date columns of the tables `names` of `out` (in place), read against the
+    publication dates of the sources (`references`), as `_figures` fills the figures."""
+    asked = [(name, prefix) for name in names for prefix in loaded[name].table.dates]
+    contexts = [_date_context(out[name], loaded[name].table.key, prefix,
+                              None if name == "sources" else parts.get(name))
+                for name, prefix in asked]
+    pairs = collect_each([context.drop_nulls(f"{prefix}{TEXT}").unique()
+                          for (_, prefix), context in zip(asked, contexts)], rows)
+    mappings = [_date_mapping(found, prefix, references)
+                for (_, prefix), found in zip(asked, pairs)]
+    _fill(loaded, out, [(name, f"{prefix}{TEXT}") for name, prefix in asked], contexts,
+          mappings, "date", problems, rows)
+
+
+def _fill(loaded: dict[str, "Loaded"], out: dict[str, pl.DataFrame],
+          asked: list[tuple[str, str]], contexts: list[pl.LazyFrame],
+          mappings: list[pl.DataFrame], rule: str, problems: list[Problem], rows: int) -> None:
+    """Set beside the rows of each asked (table, phrase column) what its phrase reads as: the
+    `mappings` joined on each row's `contexts` (its phrase and what it is read with), in one
+    batch of queries; a phrase that cannot be read is a problem of its row."""
+    derived = collect_each([_read_as(context, mapping)
+                            for context, mapping in zip(contexts, mappings)], rows)
+    for (name, column), found in zip(asked, derived):
+        _report(out[name], found, column, loaded[name], problems, rule)
+        out[name] = out[name].hstack(found.drop("__error"))
+
+
+def _read_as(context: pl.LazyFrame, mapping: pl.DataFrame) -> pl.LazyFrame:
+    """Per row of `context`, the columns of `mapping` beyond those of `context`, found by them
+    (a missing value matching a missing value), in the rows' order."""
+    on = context.collect_schema().names()
+    return (context.join(mapping.lazy(), on=on, how="left", nulls_equal=True,
+                         maintain_order="left").drop(on))
 
 
 def _publication_dates(sources: pl.DataFrame | None) -> dict[str, FuzzyDate]:
@@ -166,26 +219,17 @@ def normalise_tables(loaded: dict[str, "Loaded"], typed: dict[str, pl.DataFrame]
     is the evidence split by table (`linked.evidence_parts`), made here if not given: each
     table's dates look only at their own."""
     out = dict(typed)
-    order = sorted(typed, key=lambda name: name != "sources")  # sources first: they anchor dates
     if parts is None:
         parts = evidence_parts(typed.get("evidence"))
-    references: dict[str, FuzzyDate] = {}
-    for name in order:
-        table, frame = loaded[name].table, typed[name]
-        for prefix in table.figures:
-            kind = str(table.field(f"{prefix}_text").reads)
-            frame = _figure_columns(frame, prefix, kind, loaded[name], problems)
-        mine = parts.get(name)
-        every = _candidates(mine) if table.dates and mine is not None else None
-        for prefix in table.dates:
-            if name == "sources":
-                frame = frame.with_columns(pl.lit(None, pl.String).alias("__ref"),
-                                           pl.lit(0, pl.UInt32).alias("__refs"))
-            else:
-                frame = _reference_sources(frame, table.key, prefix, mine, every)
-            frame = _date_columns(frame, prefix, loaded[name], references, problems)
-            frame = frame.drop("__ref", "__refs")
-        out[name] = frame.select(LINE, *(c for c in table.columns if c in frame.columns))
-        if name == "sources":
-            references = _publication_dates(out[name])
+    rows = sum(frame.height for frame in typed.values())
+    _figures(loaded, out, problems, rows)
+    # The sources' own dates first: their publication dates anchor the others'.
+    sources = [name for name in out if name == "sources"]
+    _dates(loaded, out, sources, {}, parts, problems, rows)
+    references = _publication_dates(out["sources"] if sources else None)
+    _dates(loaded, out, [name for name in out if name != "sources"], references, parts,
+           problems, rows)
+    for name, frame in out.items():
+        out[name] = frame.select(LINE, *(c for c in loaded[name].table.columns
+                                          if c in frame.columns))
     return derive_windows(loaded, out, problems, parts)

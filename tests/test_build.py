@@ -242,9 +242,11 @@ def test_a_valid_build_needs_pandera_only_to_be_installed(project: Path) -> None
 
 def test_the_engine_chosen_for_the_size_changes_no_byte(project: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    """A small package is built with polars' lazy queries on the in-memory engine, a large one
-    on the engine polars chooses: the same package built either way gives the same bytes."""
+    """A small package is built with polars' lazy queries on the in-memory engine, run together
+    where a step has several, a large one on the engine polars chooses, one query after another
+    (`linked.collect_each`): the same package built either way gives the same bytes."""
     import dprk_ru_data.build as building
+    import dprk_ru_data.linked as linked
 
     def affinity() -> str | None:
         with building._engine(project):
@@ -254,6 +256,7 @@ def test_the_engine_chosen_for_the_size_changes_no_byte(project: Path,
     build(project)
     small = snapshot(project)
     monkeypatch.setattr(building, "SMALL_RAW_BYTES", 0)
+    monkeypatch.setattr(linked, "BATCH_ROWS", 0)
     assert affinity() == "auto"
     for path in (project / "build").iterdir():
         path.unlink()
