@@ -6,7 +6,7 @@ dates, the windows, the link checks), so that each scans its own part, not all t
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 import polars as pl
 
@@ -60,10 +60,12 @@ def published_end(sources: pl.DataFrame, latest: bool) -> pl.Expr:
 BATCH_ROWS = 100_000
 
 
-def collect_each(queries: list[pl.LazyFrame], rows: int) -> list[pl.DataFrame]:
+def collect_each(queries: list[pl.LazyFrame], rows: int,
+                 engine: Literal["auto", "in-memory", "streaming"] = "auto"
+                 ) -> list[pl.DataFrame]:
     """The result of each of `queries`, in order. Where they read few `rows` in all, they run
     together in one call (on a small package a query's fixed cost is most of its time);
-    otherwise one after another, so that no two hold their memory at once."""
+    otherwise one after another on `engine`, so that no two hold their memory at once."""
     if rows < BATCH_ROWS:
         return pl.collect_all(queries)
-    return [query.collect() for query in queries]
+    return [query.collect(engine=engine) for query in queries]

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from .errors import Problem
-from .linked import EMPTY, Parts, evidence_parts, lookup, published_end
+from .linked import EMPTY, Frame, Parts, collect_each, evidence_parts, lookup, published_end
 from .raw import LINE
 from .registry import TABLES
 from .vocab import MODALITY_AFTER_CLAIM, MODALITY_BEFORE_CLAIM
@@ -52,24 +52,28 @@ def _earliest(values: list[dt.date | None]) -> dt.date | None:
     return min(known) if known else None
 
 
-def _base_windows(name: str, frame: pl.DataFrame, mine: pl.DataFrame | None,
-                  sources: pl.DataFrame | None) -> pl.DataFrame:
-    """`frame` with the claim window and the event window before its references are followed,
-    given the evidence rows of its records (`mine`) and the sources."""
-    table = TABLES[name]
-    if mine is not None and sources is not None:
-        published = (mine.lazy().select("record_id", published_end(sources, latest=False))
-                     .group_by("record_id").agg(pl.col("published_end").min().alias("__pub"))
-                     .collect())
-        frame = frame.hstack(lookup(frame.select(pl.col(table.key).alias("record_id")),
-                                    published, ["record_id"]))
-    else:
-        frame = frame.with_columns(pl.lit(None, pl.Date).alias("__pub"))
-    own = table.event_date
-    frame = frame.with_columns(
+def _published(name: str, frame: pl.DataFrame, mine: pl.DataFrame | None,
+               sources: pl.DataFrame | None) -> pl.LazyFrame:
+    """Per row of `frame` (of the table `name`), ``__pub``: the earliest of the latest possible
+    publication days of the texts that report its record (given its evidence rows, `mine`), a
+    query of the key alone (the other columns are not copied)."""
+    keys = frame.lazy().select(pl.col(TABLES[name].key).alias("record_id"))
+    if mine is None or sources is None:
+        return keys.with_columns(pl.lit(None, pl.Date).alias("__pub")).select("__pub")
+    published = (mine.lazy().select("record_id", published_end(sources, latest=False))
+                 .group_by("record_id").agg(pl.col("published_end").min().alias("__pub")))
+    return (keys.join(published, on="record_id", how="left", maintain_order="left")
+            .select("__pub"))
+
+
+def _base_windows(name: str, frame: pl.DataFrame) -> pl.LazyFrame:
+    """`frame` (with its ``__pub``, `_published`) with the claim window and the event window
+    before its references are followed."""
+    own = TABLES[name].event_date
+    rows = frame.lazy().with_columns(
         (pl.col(f"{own}_start") if own else pl.lit(None, pl.Date)).alias("__own_start"),
         (pl.col(f"{own}_end") if own else pl.lit(None, pl.Date)).alias("__own_end"))
-    return bound_by_claim(frame.with_columns(
+    return bound_by_claim(rows.with_columns(
         pl.col("claimed_start").alias("claim_window_start"),
         pl.min_horizontal("claimed_end", "__pub").alias("claim_window_end"))
     ).drop("__pub", "__own_start", "__own_end")
@@ -81,7 +85,7 @@ def _plan() -> pl.Expr:
     return ~pl.col("modality").cast(pl.String).is_in(list(MODALITY_BEFORE_CLAIM)).fill_null(True)
 
 
-def bound_by_claim(frame: pl.DataFrame) -> pl.DataFrame:
+def bound_by_claim(frame: Frame) -> Frame:
     """The event window from the record's own date (``__own_start``, ``__own_end``), its claim
     window and its `modality`: what happened or is under way began no later than the claim
     (its window ends with the claim's); a plan or an expectation comes no earlier than the
@@ -95,7 +99,7 @@ def bound_by_claim(frame: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.min_horizontal("__own_end", "claim_window_end")).alias("event_window_end")))
 
 
-def open_plans(frame: pl.DataFrame) -> pl.DataFrame:
+def open_plans(frame: Frame) -> Frame:
     """A plan's or a possibility's event window left open where it would end by the end of its
     claim window: the claim does not say it was done by then."""
     return frame.with_columns(
@@ -112,9 +116,17 @@ def derive_windows(loaded: dict[str, Loaded], typed: dict[str, pl.DataFrame],
     names = [name for name in claim_tables() if name in typed]
     if parts is None:
         parts = evidence_parts(typed.get("evidence"))
-    for name in names:
-        mine = parts.get(name, EMPTY) if "evidence" in typed else None
-        out[name] = _base_windows(name, typed[name], mine, typed.get("sources"))
+    # Two batches of queries (`collect_each`): each table's publication bounds, then its
+    # windows; on a large package each runs alone, on the in-memory engine, which passes the
+    # table's other columns through without copying them.
+    size = sum(typed[name].height for name in names)
+    published = collect_each([_published(name, typed[name],
+                                         parts.get(name, EMPTY) if "evidence" in typed else None,
+                                         typed.get("sources")) for name in names],
+                             size, engine="in-memory")
+    out.update(zip(names, collect_each([_base_windows(name, typed[name].hstack(found))
+                                        for name, found in zip(names, published)],
+                                       size, engine="in-memory")))
     if not names:  # no table of claims could be read: their problems are reported already
         return out
     rows = pl.concat([out[name].select(
