@@ -157,7 +157,7 @@ def _line_faults(lines: pl.Series, width: int) -> pl.DataFrame:
     Lines without a quote are counted by their commas; only lines with one go through the
     quoting expressions.
     """
-    frame = pl.DataFrame({"text": lines}).with_row_index("line", offset=1)
+    frame = pl.DataFrame({"text": lines}).lazy().with_row_index("line", offset=1)
     quoted = pl.col("text").str.contains('"', literal=True)
     plain = frame.filter(~quoted).select(
         "line", malformed=pl.lit(False),
@@ -168,7 +168,7 @@ def _line_faults(lines: pl.Series, width: int) -> pl.DataFrame:
         ragged=pl.col("text").str.replace_all(_QUOTED, "").str.count_matches(",", literal=True)
         + 1 != width
     ).filter(pl.col("malformed") | pl.col("ragged"))
-    return pl.concat([plain, with_quotes]).sort("line")
+    return pl.concat([plain, with_quotes]).sort("line").collect(engine="in-memory")
 
 
 def _locate_syntax(text: str, width: int, faults: pl.DataFrame, file: str,
@@ -276,8 +276,13 @@ def _check_control_characters(lines: pl.Series, file: str, problems: list[Proble
 
 def check_formulas(loaded: Loaded, problems: list[Problem]) -> None:
     """Free-text cells that a spreadsheet would run as a formula."""
-    frame = loaded.frame
-    for column in loaded.table.free_text_columns:
+    columns = loaded.table.free_text_columns
+    if not columns:
+        return
+    # The rows with any such cell, found in one query (valid tables have none); then each column.
+    frame = loaded.frame.select(LINE, *columns).filter(
+        pl.any_horizontal(pl.col(column).str.contains(FORMULA) for column in columns))
+    for column in columns if frame.height else ():
         bad = frame.filter(pl.col(column).str.contains(FORMULA)).select(LINE, column)
         for line, value in bad.iter_rows():
             problems.append(Problem(
