@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from .linked import Frame, lookup
+from .linked import Frame, Parts, lookup
 from .registry import CLAIM_TABLES, CLAIMS, EVENTS, TABLES, WINDOWS, Roles
 
 SEPARATOR = " | "
@@ -37,7 +37,21 @@ def _with_names(rows: Frame, actors: pl.DataFrame, *id_columns: str,
 WORD = 64  # sources per bit mask
 
 
-def _reported_by(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
+def _evidence_rows(tables: dict[str, pl.DataFrame], parts: Parts | None) -> pl.LazyFrame:
+    """The table and the record of each evidence row of a record of a table of claims, and its
+    source: from the evidence table, or from its `parts` by table where the build kept only
+    those (`linked.evidence_parts`)."""
+    if parts is None:
+        return (tables["evidence"].lazy()
+                .filter(pl.col("record_table").is_in(list(CLAIM_TABLES)))
+                .select(pl.col("record_table").cast(pl.String), "record_id", "source_id"))
+    return pl.concat([part.lazy().select(pl.lit(name, pl.String).alias("record_table"),
+                                         "record_id", "source_id")
+                      for name, part in parts.items() if name in CLAIM_TABLES],
+                     how="vertical")
+
+
+def _reported_by(tables: dict[str, pl.DataFrame], parts: Parts | None = None) -> pl.DataFrame:
     """Per record: the texts that report it and their outlets' names, each joined by ` | `,
     and the outlet of the earliest of them (the claimant where the record names none).
 
@@ -63,9 +77,8 @@ def _reported_by(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
     bits = [source.replace_strict({s: 1 << (i % WORD) if i // WORD == n else 0
                                    for i, s in enumerate(ids)}, return_dtype=pl.UInt64)
             .alias(word) for n, word in enumerate(words)]
-    masks = (tables["evidence"].lazy()
-             .filter(pl.col("record_table").is_in(list(CLAIM_TABLES)))
-             .select(pl.col("record_table").cast(pl.String), "record_id", *bits,
+    masks = (_evidence_rows(tables, parts)
+             .select("record_table", "record_id", *bits,
                      source.replace_strict(order, default=None, return_dtype=pl.UInt32)
                      .alias("__order"))
              .group_by("record_table", "record_id")
@@ -146,11 +159,12 @@ def in_order(frame: pl.DataFrame, key: str) -> pl.DataFrame:
     return pl.DataFrame(columns)
 
 
-def per_record(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
+def per_record(tables: dict[str, pl.DataFrame], parts: Parts | None = None) -> pl.DataFrame:
     """What both views take per record from the evidence and the disagreements, made once:
-    after it, the views need neither."""
+    after it, the views need neither. The evidence is `tables["evidence"]`, or its `parts` by
+    table where given (`linked.evidence_parts`)."""
     on = ["record_table", "record_id"]
-    return _reported_by(tables).join(_groups(tables), on=on, how="left")
+    return _reported_by(tables, parts).join(_groups(tables), on=on, how="left")
 
 
 def claims(tables: dict[str, pl.DataFrame], known: pl.DataFrame | None = None
