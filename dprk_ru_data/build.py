@@ -29,7 +29,7 @@ from .linked import Parts, evidence_parts
 from .paths import UnsafePath, read_inside
 from .raw import LINE, RAW_DIR, Loaded, check_formulas, read_raw
 from .registry import STORED, TABLES
-from .views import VIEWS, in_order, per_record
+from .views import VIEWS, collected, in_order, per_record
 from .versions import (PYPROJECT, RELEASES_FILE, Release, ReleaseError, project_version,
                        release_of)
 
@@ -56,7 +56,8 @@ def compile_tables(root: Path | str = ".", corpus: Path | None = None,
     """
     tables, _ = _checked_tables(Path(root), corpus, notes)
     known = per_record(tables)
-    views = {name: make(tables, known) for name, make in VIEWS.items()}
+    views = {name: collected(make(tables, known), TABLES[name].key)
+             for name, make in VIEWS.items()}
     problems = [problem for name, frame in views.items()
                 for problem in _view_problems(name, frame)]
     if problems:
@@ -166,6 +167,50 @@ def _view_problems(name: str, frame: pl.DataFrame) -> list[Problem]:
     return []
 
 
+VIEW_SLICE_ROWS = 250_000  # rows of a view made, checked and written at a time
+
+
+def write_view(name: str, rows: pl.LazyFrame, path: Path,
+               slice_rows: int = VIEW_SLICE_ROWS) -> list[Problem]:
+    """Write the view `name` of the query `rows` (`views.VIEWS`) to `path`, a new file, as
+    `write_table` writes the view made whole (`views.collected`), unless it breaks its schema:
+    return what it breaks, as `_view_problems` tells it of the whole view, and leave no file.
+
+    Where its keys are unique and present, the view is made in runs of about `slice_rows` rows
+    by key, each checked (`validate.passes`) and written in turn, so that it is never held whole;
+    it is made whole only where a run breaks a rule (to say what breaks), or to be written where
+    it has no rows or its keys are not unique (a fault `check_view_keys` reports)."""
+    key = TABLES[name].key
+    keys = rows.select(key).collect(engine="streaming")[key].sort()
+    if keys.len() and not keys.null_count() and validate.increasing(keys):
+        bounds = keys.gather_every(max(1, slice_rows)).to_list()
+        del keys
+        done = False
+        try:
+            with path.open("xb") as out:
+                for number, low in enumerate(bounds):
+                    within = pl.col(key) >= low
+                    if number + 1 < len(bounds):
+                        within &= pl.col(key) < bounds[number + 1]
+                    run = rows.filter(within).collect(engine="streaming").sort(key)
+                    if not validate.passes(TABLES[name], run):
+                        break
+                    write_csv(run, out, header=number == 0)
+                    del run
+                else:
+                    done = True
+        finally:
+            if not done:
+                path.unlink(missing_ok=True)
+        if done:
+            return []
+    view = collected(rows, key)
+    found = _view_problems(name, view)
+    if not found:
+        write_csv(view, path)
+    return found
+
+
 def write_table(frame: pl.DataFrame, path: Path) -> tuple[int, str]:
     """Write a table as the build writes it (`evidence_pieces.write_csv`) to `path`, a new
     file; return its size and its ``sha256:`` hash (`written`)."""
@@ -254,11 +299,15 @@ def _build(root: Path, corpus: Path | None, notes: list[str] | None) -> dict[str
         write("disagreements", tables.pop("disagreements"))
         problems: list[Problem] = []
         for name, make in VIEWS.items():
-            view = make(tables, known)
-            problems += _view_problems(name, view)
+            rows = make(tables, known)
+            if problems:  # only checked: nothing more is written
+                problems += _view_problems(name, collected(rows, TABLES[name].key))
+                continue
+            path = new / BUILD_DIR / f"{name}.csv"
+            problems += write_view(name, rows, path)
             if not problems:
-                write(name, view)
-            del view
+                files[name] = written(path)
+            del rows
         if problems:  # every view is checked before the build fails
             raise DataError(problems)
         del known
