@@ -1,7 +1,7 @@
 """The evidence table checked and written a piece at a time, for a build.
 
 The evidence is by far the largest table (several rows for every record), and a build need not
-hold it whole. Where its raw file is large (more than one piece, `raw.PIECE_BYTES`), plain
+hold it whole. Where its raw file is large (more than one piece, `EVIDENCE_PIECE_BYTES`), plain
 (`raw.plain_pieces`) and in key order, each piece of the file is typed and checked by every rule
 that reads a row on its own: formulas, types, the schema and its row rules, codes, the field a
 row names, its source, its span (`evidence.check_spans`, each corpus text read once). Its keys are
@@ -28,15 +28,18 @@ import polars as pl
 
 from .errors import Problem
 from .evidence import check_spans
-from .linked import Parts, evidence_parts
+from .linked import Parts, evidence_parts, marked_sorted
 from .paths import read_in_pieces
-from .raw import (HEADER_LINE, LINE, MAX_RAW_BYTES, PIECE_BYTES, RAW_DIR, Loaded, NotPlain,
-                  check_formulas, plain_pieces, tidied)
+from .raw import (HEADER_LINE, LINE, MAX_RAW_BYTES, RAW_DIR, Loaded, NotPlain, check_formulas,
+                  plain_pieces, tidied)
 from .registry import TABLES
 from .validate import (cast, check_codes, check_evidence_fields, check_foreign_keys, increasing,
                        record_keys, validate)
 
 EVIDENCE = TABLES["evidence"]
+# The evidence is read this much at a time: less than other large files (`raw.PIECE_BYTES`), as
+# more is made of each piece here (its typed rows, the checks' own copies) before it is freed.
+EVIDENCE_PIECE_BYTES = 16 * 2 ** 20
 
 
 def write_csv(frame: pl.DataFrame, target: Path | BinaryIO, header: bool = True) -> None:
@@ -89,7 +92,8 @@ def _read(root: Path, file: str, piece: int) -> Iterator[bytes]:
 
 
 def stream_evidence(root: Path, sources: pl.DataFrame | None, corpus: Path, target: Path,
-                    problems: list[Problem], piece: int = PIECE_BYTES) -> Streamed | None:
+                    problems: list[Problem], piece: int = EVIDENCE_PIECE_BYTES
+                    ) -> Streamed | None:
     """Read, check and write ``root/raw/evidence.csv`` a piece of `piece` bytes at a time (see
     the module's docstring): its rows typed and written to `target` (a new file, the built
     table), every problem the build finds in its rows on their own added to `problems`.
@@ -140,5 +144,7 @@ def stream_evidence(root: Path, sources: pl.DataFrame | None, corpus: Path, targ
             target.unlink(missing_ok=True)
     assert hollow is not None
     problems.extend(found)
-    parts = {name: pl.concat(frames, rechunk=False) for name, frames in split.items()}
+    # Each table's part in one piece of memory (a group-by over pieces copies them all at once),
+    # a table at a time, its pieces freed as it is made.
+    parts = {name: marked_sorted(pl.concat(split.pop(name))) for name in list(split)}
     return Streamed(hollow[0], hollow[1], parts)

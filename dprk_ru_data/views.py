@@ -37,20 +37,6 @@ def _with_names(rows: Frame, actors: pl.DataFrame, *id_columns: str,
 WORD = 64  # sources per bit mask
 
 
-def _evidence_rows(tables: dict[str, pl.DataFrame], parts: Parts | None) -> pl.LazyFrame:
-    """The table and the record of each evidence row of a record of a table of claims, and its
-    source: from the evidence table, or from its `parts` by table where the build kept only
-    those (`linked.evidence_parts`)."""
-    if parts is None:
-        return (tables["evidence"].lazy()
-                .filter(pl.col("record_table").is_in(list(CLAIM_TABLES)))
-                .select(pl.col("record_table").cast(pl.String), "record_id", "source_id"))
-    return pl.concat([part.lazy().select(pl.lit(name, pl.String).alias("record_table"),
-                                         "record_id", "source_id")
-                      for name, part in parts.items() if name in CLAIM_TABLES],
-                     how="vertical")
-
-
 def _reported_by(tables: dict[str, pl.DataFrame], parts: Parts | None = None) -> pl.DataFrame:
     """Per record: the texts that report it and their outlets' names, each joined by ` | `,
     and the outlet of the earliest of them (the claimant where the record names none).
@@ -77,13 +63,22 @@ def _reported_by(tables: dict[str, pl.DataFrame], parts: Parts | None = None) ->
     bits = [source.replace_strict({s: 1 << (i % WORD) if i // WORD == n else 0
                                    for i, s in enumerate(ids)}, return_dtype=pl.UInt64)
             .alias(word) for n, word in enumerate(words)]
-    masks = (_evidence_rows(tables, parts)
-             .select("record_table", "record_id", *bits,
-                     source.replace_strict(order, default=None, return_dtype=pl.UInt32)
-                     .alias("__order"))
-             .group_by("record_table", "record_id")
-             .agg(*(pl.col(word).bitwise_or() for word in words), pl.col("__order").min())
-             .collect())
+    columns = [*bits, source.replace_strict(order, default=None, return_dtype=pl.UInt32)
+               .alias("__order")]
+    merged = [*(pl.col(word).bitwise_or() for word in words), pl.col("__order").min()]
+    if parts is None:
+        masks = (tables["evidence"].lazy()
+                 .filter(pl.col("record_table").is_in(list(CLAIM_TABLES)))
+                 .select(pl.col("record_table").cast(pl.String), "record_id", *columns)
+                 .group_by("record_table", "record_id").agg(*merged).collect())
+    else:  # a table's part at a time, where its records often stand in order (read in runs)
+        masks = pl.concat([pl.DataFrame(schema={"record_table": pl.String, "record_id": pl.String,
+                                                **dict.fromkeys(words, pl.UInt64),
+                                                "__order": pl.UInt32})]
+                          + [part.lazy().select("record_id", *columns).group_by("record_id")
+                             .agg(*merged).select(pl.lit(name, pl.String).alias("record_table"),
+                                                  pl.all()).collect()
+                             for name, part in parts.items() if name in CLAIM_TABLES])
     named = []
     for mask in masks.select(words).unique().iter_rows():
         texts = [ids[WORD * n + bit] for n, word in enumerate(mask) for bit in range(WORD)
