@@ -171,19 +171,20 @@ VIEW_SLICE_ROWS = 150_000  # rows of a view made, checked and written at a time
 
 
 def write_view(name: str, rows: pl.LazyFrame, path: Path,
-               slice_rows: int = VIEW_SLICE_ROWS) -> list[Problem]:
+               slice_rows: int | None = None) -> list[Problem]:
     """Write the view `name` of the query `rows` (`views.VIEWS`) to `path`, a new file, as
     `write_table` writes the view made whole (`views.collected`), unless it breaks its schema:
     return what it breaks, as `_view_problems` tells it of the whole view, and leave no file.
 
     Where its keys are unique and present, the view is made in runs of about `slice_rows` rows
-    by key, each checked (`validate.passes`) and written in turn, so that it is never held whole;
+    (default `VIEW_SLICE_ROWS`) by key, each checked (`validate.passes`) and written in turn, so that it is never held whole;
     it is made whole only where a run breaks a rule (to say what breaks), or to be written where
     it has no rows or its keys are not unique (a fault `check_view_keys` reports)."""
     key = TABLES[name].key
     keys = rows.select(key).collect(engine="streaming")[key].sort()
     if keys.len() and not keys.null_count() and validate.increasing(keys):
-        bounds = keys.gather_every(max(1, slice_rows)).to_list()
+        run_rows = VIEW_SLICE_ROWS if slice_rows is None else slice_rows
+        bounds = keys.gather_every(max(1, run_rows)).to_list()
         del keys
         done = False
         try:

@@ -92,11 +92,11 @@ def _read(root: Path, file: str, piece: int) -> Iterator[bytes]:
 
 
 def stream_evidence(root: Path, sources: pl.DataFrame | None, corpus: Path, target: Path,
-                    problems: list[Problem], piece: int = EVIDENCE_PIECE_BYTES
-                    ) -> Streamed | None:
-    """Read, check and write ``root/raw/evidence.csv`` a piece of `piece` bytes at a time (see
-    the module's docstring): its rows typed and written to `target` (a new file, the built
-    table), every problem the build finds in its rows on their own added to `problems`.
+                    problems: list[Problem], piece: int | None = None) -> Streamed | None:
+    """Read, check and write ``root/raw/evidence.csv`` a piece of `piece` bytes at a time
+    (default `EVIDENCE_PIECE_BYTES`; see the module's docstring): its rows typed and written to
+    `target` (a new file, the built table), every problem the build finds in its rows on their
+    own added to `problems`.
 
     `sources` is the typed sources table (None where it could not be read), for the rows'
     sources and spans; `corpus`, the folder of the texts. Returns None, adding no problem and
@@ -114,7 +114,8 @@ def stream_evidence(root: Path, sources: pl.DataFrame | None, corpus: Path, targ
     done = False
     try:
         with target.open("xb") as out:
-            for frame, spaced in plain_pieces(_read(root, file, piece), EVIDENCE):
+            pieces = _read(root, file, EVIDENCE_PIECE_BYTES if piece is None else piece)
+            for frame, spaced in plain_pieces(pieces, EVIDENCE):
                 loaded = Loaded(EVIDENCE, file, tidied(frame, EVIDENCE, spaced, line))
                 del frame
                 line += loaded.frame.height
