@@ -177,9 +177,10 @@ def write_view(name: str, rows: pl.LazyFrame, path: Path,
     return what it breaks, as `_view_problems` tells it of the whole view, and leave no file.
 
     Where its keys are unique and present, the view is made in runs of about `slice_rows` rows
-    (default `VIEW_SLICE_ROWS`) by key, each checked (`validate.passes`) and written in turn, so that it is never held whole;
-    it is made whole only where a run breaks a rule (to say what breaks), or to be written where
-    it has no rows or its keys are not unique (a fault `check_view_keys` reports)."""
+    (default `VIEW_SLICE_ROWS`) by key, each checked (`validate.passes`) and written in turn, so
+    that it is never held whole; it is made whole only where a run breaks a rule (to say what
+    breaks), or to be written where it has no rows or its keys are not unique (a fault
+    `check_view_keys` reports)."""
     key = TABLES[name].key
     keys = rows.select(key).collect(engine="streaming")[key].sort()
     if keys.len() and not keys.null_count() and validate.increasing(keys):

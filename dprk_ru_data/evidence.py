@@ -153,10 +153,11 @@ def check_spans(evidence: pl.DataFrame, sources: pl.DataFrame, corpus: Path | No
 
     `evidence` and `sources` are typed tables with each row's line in the column ``__line``;
     `files` names the evidence and sources files, to locate problems. Without a corpus folder only
-    the offsets are checked (see `unchecked_note`). With a corpus folder, a text that is missing, not UTF-8 or not a plain file inside it is a problem;
-    nothing outside the folder is ever read. Where the evidence is checked a run of rows at a
-    time, `texts` keeps each text read (or the problems of one that cannot be used) from one run
-    to the next, so that each is read once.
+    the offsets are checked (see `unchecked_note`). With a corpus folder, a text that is
+    missing, not UTF-8 or not a plain file inside it is a problem; nothing outside the folder is
+    ever read. Where the evidence is checked a run of rows at a time, `texts` keeps each text
+    read (or the problems of one that cannot be used) from one run to the next, so that each is
+    read once.
     """
     import polars as pl
 

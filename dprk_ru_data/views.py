@@ -42,8 +42,8 @@ def _reported_by(tables: dict[str, pl.DataFrame], parts: Parts | None = None) ->
     and the outlet of the earliest of them (the claimant where the record names none).
 
     The texts of a record are gathered as a set of bits (one per source, 64 to a word) in one
-    group-by over the evidence; the joined names are then made once per distinct set, which
-    records share, and looked up by it.
+    group-by over the evidence (over each table's part, where `parts` are given); the joined
+    names are then made once per distinct set, which records share, and looked up by it.
     """
     outlets = _with_names(tables["sources"].rename({"outlet_id": "outlet_actor_id"}),
                           tables["actors"], "outlet_actor_id")
