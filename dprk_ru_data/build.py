@@ -167,7 +167,7 @@ def _view_problems(name: str, frame: pl.DataFrame) -> list[Problem]:
     return []
 
 
-VIEW_SLICE_ROWS = 150_000  # rows of a view made, checked and written at a time
+VIEW_SLICE_ROWS = 100_000  # rows of a view made, checked and written at a time
 
 
 def write_view(name: str, rows: pl.LazyFrame, path: Path,

@@ -146,6 +146,10 @@ def stream_evidence(root: Path, sources: pl.DataFrame | None, corpus: Path, targ
     assert hollow is not None
     problems.extend(found)
     # Each table's part in one piece of memory (a group-by over pieces copies them all at once),
-    # a table at a time, its pieces freed as it is made.
-    parts = {name: marked_sorted(pl.concat(split.pop(name))) for name in list(split)}
+    # and sorted by record in the same copy, so that each group-by per record after reads it in
+    # runs (no step reads the order of a part's rows); a table at a time, its pieces freed as
+    # it is made.
+    parts = {name: marked_sorted(pl.concat(split.pop(name), rechunk=False)
+                                 .sort("record_id", maintain_order=True))
+             for name in list(split)}
     return Streamed(hollow[0], hollow[1], parts)

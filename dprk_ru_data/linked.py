@@ -17,17 +17,19 @@ Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)  # a step that reads either
 COLUMNS = (LINE, "record_id", "field", "source_id")
 # The part of a table no evidence row points at.
 EMPTY = pl.DataFrame(schema={LINE: pl.Int64, "record_id": pl.String, "field": pl.Categorical,
-                             "source_id": pl.String})
+                             "source_id": pl.Categorical})
+CODED = ("field", "source_id")  # the columns of a part held as codes (see `evidence_parts`)
 
 
 def evidence_parts(evidence: pl.DataFrame | None) -> Parts:
     """The rows of `evidence` by their ``record_table`` (a row with none is in no part), each
-    part with the columns of `COLUMNS` it has, in the order of `evidence`. The ``field``, of
-    which there are a few, is categorical (a code a row rather than a string): the steps that
-    read it only compare it with a column's name."""
+    part with the columns of `COLUMNS` it has, in the order of `evidence`. The ``field`` and the
+    ``source_id``, of which there are a few, are categorical (a code a row rather than a
+    string): the steps that read a field only compare it with a column's name, and those that
+    take a source's id from a part cast it back to a string."""
     if evidence is None:
         return {}
-    columns = [pl.col(column).cast(pl.Categorical) if column == "field" else pl.col(column)
+    columns = [pl.col(column).cast(pl.Categorical) if column in CODED else pl.col(column)
                for column in COLUMNS if column in evidence.columns]
     rows = evidence.select(pl.col("record_table").cast(pl.String), *columns)
     if rows["record_table"].null_count():  # filtered only where it must be: filtering copies
@@ -64,5 +66,5 @@ def published_end(sources: pl.DataFrame, latest: bool) -> pl.Expr:
     day = pl.col("published_end")
     days = dict(sources.drop_nulls("source_id").group_by("source_id")
                 .agg(day.max() if latest else day.min()).iter_rows())
-    return (pl.col("source_id").replace_strict(days, default=None, return_dtype=pl.Date)
-            .alias("published_end"))
+    return (pl.col("source_id").cast(pl.String)  # a code in a part (`evidence_parts`)
+            .replace_strict(days, default=None, return_dtype=pl.Date).alias("published_end"))

@@ -57,7 +57,7 @@ def _reported_by(tables: dict[str, pl.DataFrame], parts: Parts | None = None) ->
     order = dict(earliest.select("source_id", "__order").iter_rows())
     ids = sorted(tables["sources"]["source_id"].to_list())
     words = [f"__word{n}" for n in range(max(1, -(-len(ids) // WORD)))]
-    source = pl.col("source_id")
+    source = pl.col("source_id").cast(pl.String)  # a code in a part (`linked.evidence_parts`)
     # Each row's bit in each word and its source's place in `earliest`, made over the rows
     # before the group-by (not per group inside it), and the whole planned as one lazy query.
     bits = [source.replace_strict({s: 1 << (i % WORD) if i // WORD == n else 0
