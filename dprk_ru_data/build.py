@@ -23,11 +23,12 @@ from .digest import file_prefixed
 from .errors import DataError, Problem
 from .outputs import UntrustedStaging, locked, recover, staged, write_into
 from .evidence import check_spans, corpus_dir, unchecked_note
-from .linked import evidence_parts
+from .evidence_pieces import stream_evidence, write_csv
+from .linked import Parts, evidence_parts
 from .paths import UnsafePath, read_inside
 from .raw import LINE, RAW_DIR, Loaded, check_formulas, read_raw
 from .registry import STORED, TABLES
-from .views import VIEWS, in_order, per_record
+from .views import VIEWS, collected, in_order, per_record
 from .versions import (PYPROJECT, RELEASES_FILE, Release, ReleaseError, project_version,
                        release_of)
 
@@ -56,9 +57,10 @@ def compile_tables(root: Path | str = ".", corpus: Path | None = None,
     problem found. Writes nothing.
     """
     with _engine(Path(root)):
-        tables = _checked_tables(Path(root), corpus, notes)
+        tables, _ = _checked_tables(Path(root), corpus, notes)
         known = per_record(tables)
-        views = {name: make(tables, known) for name, make in VIEWS.items()}
+        views = {name: collected(make(tables, known), TABLES[name].key)
+                 for name, make in VIEWS.items()}
     problems = [problem for name, frame in views.items()
                 for problem in _view_problems(name, frame)]
     if problems:
@@ -66,9 +68,14 @@ def compile_tables(root: Path | str = ".", corpus: Path | None = None,
     return {**tables, **views}
 
 
-def _checked_tables(root: Path, corpus: Path | None, notes: list[str] | None
-                    ) -> dict[str, pl.DataFrame]:
-    """The stored tables of `compile_tables`, without the views."""
+def _checked_tables(root: Path, corpus: Path | None, notes: list[str] | None,
+                    evidence: Path | None = None) -> tuple[dict[str, pl.DataFrame], Parts | None]:
+    """The stored tables of `compile_tables`, without the views.
+
+    Given `evidence` (where the build writes the built evidence table), a large raw evidence
+    file is checked and written there a piece at a time (`evidence_pieces`), and is then not
+    among the tables returned: its parts by table (`linked.evidence_parts`) come instead, for
+    the views. Otherwise the parts are None."""
     if not (root / RAW_DIR).is_dir():
         raise DataError([Problem(RAW_DIR, None, None, None, "missing_raw",
                                  f"there is no {RAW_DIR}/ folder in {root.resolve()}: `dprk-data "
@@ -79,13 +86,36 @@ def _checked_tables(root: Path, corpus: Path | None, notes: list[str] | None
                                  "corpus texts in ../shared/sources (or --corpus, "
                                  "$DPRK_CORPUS) where they are at hand.")])
     problems: list[Problem] = []
-    loaded = {name: table for name, table in
-              ((t.name, read_raw(root, t, problems)) for t in STORED.values()) if table is not None}
-    typed = {}
-    for name, table in loaded.items():
-        typed[name] = validate.cast(table, problems)
-        table.frame = table.frame.clear()  # the text is no longer needed: free it early
-    parts = evidence_parts(typed.get("evidence"))  # each table's evidence, split once
+    later = ("evidence",) if evidence is not None else ()  # read once the sources are typed
+    loaded: dict[str, Loaded] = {}
+    typed: dict[str, pl.DataFrame] = {}
+
+    def read(names: list[str]) -> None:
+        for name in names:
+            table = read_raw(root, STORED[name], problems)
+            if table is not None:
+                loaded[name] = table
+        for name in names:
+            if name in loaded:
+                typed[name] = validate.cast(loaded[name], problems)
+                loaded[name].frame = loaded[name].frame.clear()  # the text is no longer needed
+
+    read([name for name in STORED if name not in later])
+    streamed = None
+    if evidence is not None:
+        streamed = stream_evidence(root, typed.get("sources"), corpus_dir(corpus, root),
+                                   evidence, problems)
+        if streamed is None:
+            read(["evidence"])
+        else:
+            # The rows were checked and written a piece at a time; the steps below see the
+            # table without them (their checks of its own rows find nothing to report) and
+            # its parts by table, which the checks across tables read.
+            loaded["evidence"], typed["evidence"] = streamed.loaded, streamed.typed
+        loaded = {name: loaded[name] for name in STORED if name in loaded}
+        typed = {name: typed[name] for name in STORED if name in typed}
+    # Each table's evidence, split once.
+    parts = streamed.parts if streamed is not None else evidence_parts(typed.get("evidence"))
     typed = normalise_tables(loaded, typed, problems, parts)
     for name, table in loaded.items():
         validate.check_unique_keys(table, typed[name], problems)
@@ -100,11 +130,13 @@ def _checked_tables(root: Path, corpus: Path | None, notes: list[str] | None
     validate.check_evidence_fields(typed, loaded, problems)
     validate.check_field_evidence(typed, loaded, problems, parts)
     validate.check_dates_against_sources(typed, loaded, problems, parts)
-    del parts
+    if streamed is None:
+        del parts
     if "evidence" in typed and "sources" in typed:
         folder = corpus_dir(corpus, root)
-        check_spans(typed["evidence"], typed["sources"], folder,
-                    (loaded["evidence"].file, loaded["sources"].file), problems)
+        if streamed is None:  # otherwise checked a piece at a time
+            check_spans(typed["evidence"], typed["sources"], folder,
+                        (loaded["evidence"].file, loaded["sources"].file), problems)
         note = unchecked_note(folder)
         if note and notes is not None:
             notes.append(note)
@@ -119,7 +151,9 @@ def _checked_tables(root: Path, corpus: Path | None, notes: list[str] | None
             or p.rule.endswith("_window_start_le_end")
             and (p.file, p.line, p.rule.removesuffix("_start_le_end")) in windows)])
     # One table at a time, so that a table and its sorted copy are never all in memory at once.
-    return {name: in_order(typed.pop(name).drop(LINE), TABLES[name].key) for name in STORED}
+    stored = [name for name in STORED if not (name == "evidence" and streamed is not None)]
+    return ({name: in_order(typed.pop(name).drop(LINE), TABLES[name].key) for name in stored},
+            streamed.parts if streamed is not None else None)
 
 
 def _view_problems(name: str, frame: pl.DataFrame) -> list[Problem]:
@@ -138,13 +172,62 @@ def _view_problems(name: str, frame: pl.DataFrame) -> list[Problem]:
     return []
 
 
+VIEW_SLICE_ROWS = 100_000  # rows of a view made, checked and written at a time
+
+
+def write_view(name: str, rows: pl.LazyFrame, path: Path,
+               slice_rows: int | None = None) -> list[Problem]:
+    """Write the view `name` of the query `rows` (`views.VIEWS`) to `path`, a new file, as
+    `write_table` writes the view made whole (`views.collected`), unless it breaks its schema:
+    return what it breaks, as `_view_problems` tells it of the whole view, and leave no file.
+
+    Where its keys are unique and present, the view is made in runs of about `slice_rows` rows
+    (default `VIEW_SLICE_ROWS`) by key, each checked (`validate.passes`) and written in turn, so
+    that it is never held whole; it is made whole only where a run breaks a rule (to say what
+    breaks), or to be written where it has no rows or its keys are not unique (a fault
+    `check_view_keys` reports)."""
+    key = TABLES[name].key
+    keys = rows.select(key).collect(engine="streaming")[key].sort()
+    if keys.len() and not keys.null_count() and validate.increasing(keys):
+        run_rows = VIEW_SLICE_ROWS if slice_rows is None else slice_rows
+        bounds = keys.gather_every(max(1, run_rows)).to_list()
+        del keys
+        done = False
+        try:
+            with path.open("xb") as out:
+                for number, low in enumerate(bounds):
+                    within = pl.col(key) >= low
+                    if number + 1 < len(bounds):
+                        within &= pl.col(key) < bounds[number + 1]
+                    run = rows.filter(within).collect(engine="streaming").sort(key)
+                    if not validate.passes(TABLES[name], run):
+                        break
+                    write_csv(run, out, header=number == 0)
+                    del run
+                else:
+                    done = True
+        finally:
+            if not done:
+                path.unlink(missing_ok=True)
+        if done:
+            return []
+    view = collected(rows, key)
+    found = _view_problems(name, view)
+    if not found:
+        write_csv(view, path)
+    return found
+
+
 def write_table(frame: pl.DataFrame, path: Path) -> tuple[int, str]:
-    """Write a table as the build writes it (UTF-8 CSV, LF line ends, ISO dates, empty for null)
-    to `path`, a new file; return its size and its ``sha256:`` hash, read back from the file."""
-    try:
-        frame.write_csv(path, line_terminator="\n", date_format="%Y-%m-%d")
-    except pl.exceptions.PolarsError as error:  # an I/O fault as polars reports it
-        raise OSError(f"cannot write {path}: {error}") from error
+    """Write a table as the build writes it (`evidence_pieces.write_csv`) to `path`, a new
+    file; return its size and its ``sha256:`` hash (`written`)."""
+    write_csv(frame, path)
+    return written(path)
+
+
+def written(path: Path) -> tuple[int, str]:
+    """The size and the ``sha256:`` hash of the table written at `path`, read back from the
+    file."""
     return path.stat().st_size, file_prefixed(path)
 
 
@@ -215,13 +298,19 @@ def _engine(root: Path) -> pl.Config:
 
 def _build(root: Path, corpus: Path | None, notes: list[str] | None) -> dict[str, Any]:
     readme = _readme(root)  # its markers are checked first: a broken README fails at once
-    tables = _checked_tables(root, corpus, notes)
-    version, released = _version(root)
-    sources = datapackage.coverage(tables["sources"])
-    charts = _chart_paths(root, notes)
+    charts_notes: list[str] = []  # given once the data has passed
+    charts = _chart_paths(root, charts_notes)
     derived = ((README,) if readme is not None else ()) + tuple(charts)
+    # The outputs are staged before the data are checked: a large evidence table is written
+    # into the staging folder as it is checked, a piece at a time (`evidence_pieces`).
     with staged(root, OUTPUTS + derived) as new:
         (new / BUILD_DIR).mkdir()
+        evidence = new / BUILD_DIR / "evidence.csv"
+        tables, parts = _checked_tables(root, corpus, notes, evidence)
+        version, released = _version(root)
+        if notes is not None:
+            notes.extend(charts_notes)
+        sources = datapackage.coverage(tables["sources"])
         files = {}
 
         def write(name: str, frame: pl.DataFrame) -> None:  # straight to its file, then freed
@@ -230,16 +319,24 @@ def _build(root: Path, corpus: Path | None, notes: list[str] | None) -> dict[str
         # What the views take from the evidence and the disagreements is gathered first; those
         # two are then written and freed, so that the largest table is not held while the views
         # are made. Each view is written and freed in turn, then the other tables.
-        known = per_record(tables)
-        for name in ("evidence", "disagreements"):
-            write(name, tables.pop(name))
+        known = per_record(tables, parts)
+        del parts
+        if "evidence" in tables:
+            write("evidence", tables.pop("evidence"))
+        else:  # written as it was checked
+            files["evidence"] = written(evidence)
+        write("disagreements", tables.pop("disagreements"))
         problems: list[Problem] = []
         for name, make in VIEWS.items():
-            view = make(tables, known)
-            problems += _view_problems(name, view)
+            rows = make(tables, known)
+            if problems:  # only checked: nothing more is written
+                problems += _view_problems(name, collected(rows, TABLES[name].key))
+                continue
+            path = new / BUILD_DIR / f"{name}.csv"
+            problems += write_view(name, rows, path)
             if not problems:
-                write(name, view)
-            del view
+                files[name] = written(path)
+            del rows
         if problems:  # every view is checked before the build fails
             raise DataError(problems)
         del known

@@ -75,7 +75,7 @@ def _candidates(rows: pl.LazyFrame) -> pl.LazyFrame:
     """Per record of evidence `rows`: how many sources (`__refs`), and the first (`__first`)."""
     return rows.group_by("record_id").agg(
         pl.col("source_id").n_unique().cast(pl.UInt32).alias("__refs"),
-        pl.col("source_id").first().alias("__first"))
+        pl.col("source_id").first().cast(pl.String).alias("__first"))  # a code in a part
 
 
 def _date_context(frame: pl.DataFrame, key: str, prefix: str, mine: pl.DataFrame | None

@@ -146,14 +146,18 @@ def locate(source: str, phrase: str, corpus: str | Path | None = None,
 
 
 def check_spans(evidence: pl.DataFrame, sources: pl.DataFrame, corpus: Path | None,
-                files: tuple[str, str], problems: list[Problem]) -> None:
+                files: tuple[str, str], problems: list[Problem],
+                texts: dict[tuple[str, str, str], str | list[Problem]] | None = None) -> None:
     """Spans lie inside their text (by the sources table's length) and, where the corpus text is
     at hand and unchanged, hash to the recorded SHA-256.
 
     `evidence` and `sources` are typed tables with each row's line in the column ``__line``;
     `files` names the evidence and sources files, to locate problems. Without a corpus folder only
-    the offsets are checked (see `unchecked_note`). With a corpus folder, a text that is missing, not UTF-8 or not a plain file inside it is a problem;
-    nothing outside the folder is ever read.
+    the offsets are checked (see `unchecked_note`). With a corpus folder, a text that is
+    missing, not UTF-8 or not a plain file inside it is a problem; nothing outside the folder is
+    ever read. Where the evidence is checked a run of rows at a time, `texts` keeps each text
+    read (or the problems of one that cannot be used) from one run to the next, so that each is
+    read once.
     """
     import polars as pl
 
@@ -178,23 +182,17 @@ def check_spans(evidence: pl.DataFrame, sources: pl.DataFrame, corpus: Path | No
               .join(sources.select("source_id", "corpus_file", "corpus_sha256", "corpus_chars"),
                     on="source_id", how="inner"))
     lines = dict(sources.select("source_id", LINE).iter_rows())
+    texts = {} if texts is None else texts
     for (source_id, name, digest), rows in inside.group_by(
             "source_id", "corpus_file", "corpus_sha256", maintain_order=True):
-        try:  # the text is read only inside the folder, hashed, and only then decoded
-            data = read_bytes(corpus, str(name))
-            found = sha256_hex(data)
-            if found != digest:
-                problems.append(Problem(sources_file, lines.get(source_id), "corpus_sha256",
-                                        str(digest), "corpus_hash",
-                                        f"{corpus / str(name)} has the SHA-256 {found}, not "
-                                        "this one: the text changed or the hash is mistyped"))
-                continue
-            text = decode(data, str(name))
-        except CorpusError as error:
-            problems.append(Problem(sources_file, lines.get(source_id), "corpus_file", str(name),
-                                    error.rule, str(error)))
-            continue
         chars = rows["corpus_chars"][0]
+        held = (str(source_id), str(name), str(digest))
+        if held not in texts:
+            texts[held] = _corpus_text(corpus, held, lines.get(source_id), sources_file)
+        text = texts[held]
+        if not isinstance(text, str):
+            problems.extend(text)
+            continue
         if chars is not None and len(text) != chars:  # None: its own cell is already a problem
             problems.append(Problem(sources_file, lines.get(source_id), "corpus_chars",
                                     str(chars), "corpus_length",
@@ -207,6 +205,24 @@ def check_spans(evidence: pl.DataFrame, sources: pl.DataFrame, corpus: Path | No
                 problems.append(Problem(evidence_file, line, "span_sha256", recorded, "span_hash",
                                         f"the span {start}:{end} of {source_id} hashes to "
                                         f"{hashed}, not to the recorded value"))
+
+
+def _corpus_text(corpus: Path, held: tuple[str, str, str], line: int | None,
+                 sources_file: str) -> str | list[Problem]:
+    """The text of the source `held` (its id, corpus file and recorded hash), read only inside
+    the folder `corpus`, hashed, and only then decoded; or the problem that makes it unusable,
+    located at the source's `line`."""
+    _, name, digest = held
+    try:
+        data = read_bytes(corpus, name)
+        found = sha256_hex(data)
+        if found != digest:
+            return [Problem(sources_file, line, "corpus_sha256", digest, "corpus_hash",
+                            f"{corpus / name} has the SHA-256 {found}, not this one: the text "
+                            "changed or the hash is mistyped")]
+        return decode(data, name)
+    except CorpusError as error:
+        return [Problem(sources_file, line, "corpus_file", name, error.rule, str(error))]
 
 
 def unchecked_note(corpus: Path | None) -> str | None:

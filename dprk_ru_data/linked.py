@@ -16,22 +16,36 @@ Parts = dict[str, pl.DataFrame]
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)  # a step that reads either, eagerly or not
 COLUMNS = (LINE, "record_id", "field", "source_id")
 # The part of a table no evidence row points at.
-EMPTY = pl.DataFrame(schema={LINE: pl.Int64, "record_id": pl.String, "field": pl.String,
-                             "source_id": pl.String})
+EMPTY = pl.DataFrame(schema={LINE: pl.Int64, "record_id": pl.String, "field": pl.Categorical,
+                             "source_id": pl.Categorical})
+CODED = ("field", "source_id")  # the columns of a part held as codes (see `evidence_parts`)
 
 
 def evidence_parts(evidence: pl.DataFrame | None) -> Parts:
     """The rows of `evidence` by their ``record_table`` (a row with none is in no part), each
-    part with the columns of `COLUMNS` it has, in the order of `evidence`."""
+    part with the columns of `COLUMNS` it has, in the order of `evidence`. The ``field`` and the
+    ``source_id``, of which there are a few, are categorical (a code a row rather than a
+    string): the steps that read a field only compare it with a column's name, and those that
+    take a source's id from a part cast it back to a string."""
     if evidence is None:
         return {}
-    columns = [column for column in COLUMNS if column in evidence.columns]
+    columns = [pl.col(column).cast(pl.Categorical) if column in CODED else pl.col(column)
+               for column in COLUMNS if column in evidence.columns]
     rows = evidence.select(pl.col("record_table").cast(pl.String), *columns)
     if rows["record_table"].null_count():  # filtered only where it must be: filtering copies
         rows = rows.drop_nulls("record_table")
     split = rows.partition_by("record_table", as_dict=True, include_key=False,
                               maintain_order=True)
-    return {str(name): part for (name,), part in split.items()}
+    return {str(name): marked_sorted(part) for (name,), part in split.items()}
+
+
+def marked_sorted(part: pl.DataFrame) -> pl.DataFrame:
+    """`part` with its ``record_id`` marked sorted where it is (as the evidence of each record
+    often stands together, records in order): a group-by per record then reads it in runs
+    rather than hashing every row."""
+    if "record_id" in part.columns and part["record_id"].is_sorted():
+        return part.with_columns(pl.col("record_id").set_sorted())
+    return part
 
 
 def lookup(frame: pl.DataFrame, found: pl.DataFrame, on: list[str], nulls_equal: bool = False
@@ -52,8 +66,8 @@ def published_end(sources: pl.DataFrame, latest: bool) -> pl.Expr:
     day = pl.col("published_end")
     days = dict(sources.drop_nulls("source_id").group_by("source_id")
                 .agg(day.max() if latest else day.min()).iter_rows())
-    return (pl.col("source_id").replace_strict(days, default=None, return_dtype=pl.Date)
-            .alias("published_end"))
+    return (pl.col("source_id").cast(pl.String)  # a code in a part (`evidence_parts`)
+            .replace_strict(days, default=None, return_dtype=pl.Date).alias("published_end"))
 
 
 # Queries over fewer rows than this are run together (see `collect_each`).

@@ -340,39 +340,76 @@ def _plain_frame(data: bytes, table: Table) -> pl.DataFrame | None:
     return None if read is None else read[0]
 
 
-def _streamed(pieces: Iterator[bytes], table: Table) -> tuple[pl.DataFrame, bool] | None:
-    """The file of `pieces` (each ending after a line feed, its byte order mark cut) parsed a
-    piece at a time, so that the bytes of a large file are never all held beside its table,
-    where that alone shows it sound (see `_plain_frame`); with whether the file holds a space.
-    None where any piece is not plain, and the caller then reads the file whole (the checked
-    path locates its faults)."""
-    frames: list[pl.DataFrame] = []
+class NotPlain(Exception):
+    """A file that `plain_pieces` cannot vouch for: its reader reads it whole instead, on the
+    checked path that locates its faults."""
+
+
+def plain_pieces(pieces: Iterator[bytes], table: Table
+                 ) -> Iterator[tuple[pl.DataFrame, bool]]:
+    """Each of `pieces` (each ending after a line feed, the file's byte order mark cut) parsed as
+    strings, with whether it holds a space, where the file is plain (see `_plain_frame`): so that
+    the bytes of a large file are never all held, nor, where the caller takes each piece's rows in
+    turn, its whole table. Raises `NotPlain` at the first piece that is not plain, or after the
+    last where the file's lines and commas do not count its rows and cells: a caller drops what it
+    took from the pieces then."""
     names: list[str] = []
-    lines = commas = 0
-    spaced, last = False, b""
+    lines = commas = rows = 0
+    last = b""
     for piece in pieces:
         if b'"' in piece or not _plain_bytes(piece):
-            return None
-        if not frames:
+            raise NotPlain
+        first = not last
+        if first:
             end = piece.find(b"\n")
             names = [name.strip() for name in piece[:end if end >= 0 else len(piece)].decode()
                      .split(",")]
             if sorted(names) != sorted(table.raw_columns):
-                return None
+                raise NotPlain
         try:
-            frames.append(pl.read_csv(piece, has_header=not frames, new_columns=names,
-                                      infer_schema=False, empty_string_is_null=True))
+            frame = pl.read_csv(piece, has_header=first, new_columns=names, infer_schema=False,
+                                empty_string_is_null=True)
         except pl.exceptions.PolarsError:
-            return None
+            raise NotPlain from None
         lines += piece.count(b"\n")
         commas += piece.count(b",")
-        spaced = spaced or b" " in piece
+        rows += frame.height
         last = piece
+        yield frame, b" " in piece
     lines += not last.endswith(b"\n")
-    frame = pl.concat(frames) if frames else None
-    if (frame is None or frame.height != lines - 1 or commas != (len(names) - 1) * lines):
+    if not last or rows != lines - 1 or commas != (len(names) - 1) * lines:
+        raise NotPlain
+
+
+def _streamed(pieces: Iterator[bytes], table: Table) -> tuple[pl.DataFrame, bool] | None:
+    """The file of `pieces` parsed a piece at a time (`plain_pieces`) into one table, with
+    whether the file holds a space; None where it is not plain, and the caller then reads the
+    file whole (the checked path locates its faults)."""
+    frames: list[pl.DataFrame] = []
+    spaced = False
+    try:
+        for frame, spaced_piece in plain_pieces(pieces, table):
+            frames.append(frame)
+            spaced = spaced or spaced_piece
+    except NotPlain:
         return None
-    return frame, spaced
+    return pl.concat(frames), spaced
+
+
+def tidied(frame: pl.DataFrame, table: Table, spaced: bool,
+           first_line: int = HEADER_LINE + 1) -> pl.DataFrame:
+    """The strings of a raw table (or of a run of its rows, the first on `first_line`) stripped of
+    the spaces around them, empty as null, in the table's order of columns, with each row's line.
+    `spaced`: whether the text holds a space at all (where it does not, nothing is stripped)."""
+    # Strip spaces around values, only in the columns that have any (checking is cheaper; in a
+    # file without a space, none).
+    padded = frame.select(
+        (pl.col(c).str.starts_with(" ") | pl.col(c).str.ends_with(" ")).any()
+        for c in table.raw_columns).row(0) if spaced else [False] * frame.width
+    return frame.select(
+        [pl.when((stripped := pl.col(c).str.strip_chars(" ")) != "").then(stripped).alias(c)
+         if pad else pl.col(c) for c, pad in zip(table.raw_columns, padded)]
+    ).with_row_index(LINE, offset=first_line).with_columns(pl.col(LINE).cast(pl.Int64))
 
 
 def _refused(file: str, table: Table, error: OSError, problems: list[Problem]) -> None:
@@ -435,15 +472,7 @@ def read_raw(root: Path, table: Table, problems: list[Problem],
         frame = read
         spaced = b" " in data
         del data
-    # Strip spaces around values, only in the columns that have any (checking is cheaper; in a
-    # file without a space, none).
-    padded = frame.select(
-        (pl.col(c).str.starts_with(" ") | pl.col(c).str.ends_with(" ")).any()
-        for c in table.raw_columns).row(0) if spaced else [False] * frame.width
-    frame = frame.select(
-        [pl.when((stripped := pl.col(c).str.strip_chars(" ")) != "").then(stripped).alias(c)
-         if pad else pl.col(c) for c, pad in zip(table.raw_columns, padded)]
-    ).with_row_index(LINE, offset=HEADER_LINE + 1).with_columns(pl.col(LINE).cast(pl.Int64))
+    frame = tidied(frame, table, spaced)
     loaded = Loaded(table, file, frame)
     check_formulas(loaded, problems)
     return loaded

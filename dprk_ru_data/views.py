@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from .linked import Frame, lookup
+from .linked import Frame, Parts
 from .registry import CLAIM_TABLES, CLAIMS, EVENTS, TABLES, WINDOWS, Roles
 
 SEPARATOR = " | "
@@ -37,13 +37,13 @@ def _with_names(rows: Frame, actors: pl.DataFrame, *id_columns: str,
 WORD = 64  # sources per bit mask
 
 
-def _reported_by(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
+def _reported_by(tables: dict[str, pl.DataFrame], parts: Parts | None = None) -> pl.DataFrame:
     """Per record: the texts that report it and their outlets' names, each joined by ` | `,
     and the outlet of the earliest of them (the claimant where the record names none).
 
     The texts of a record are gathered as a set of bits (one per source, 64 to a word) in one
-    group-by over the evidence; the joined names are then made once per distinct set, which
-    records share, and looked up by it.
+    group-by over the evidence (over each table's part, where `parts` are given); the joined
+    names are then made once per distinct set, which records share, and looked up by it.
     """
     outlets = _with_names(tables["sources"].rename({"outlet_id": "outlet_actor_id"}),
                           tables["actors"], "outlet_actor_id")
@@ -57,20 +57,28 @@ def _reported_by(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
     order = dict(earliest.select("source_id", "__order").iter_rows())
     ids = sorted(tables["sources"]["source_id"].to_list())
     words = [f"__word{n}" for n in range(max(1, -(-len(ids) // WORD)))]
-    source = pl.col("source_id")
+    source = pl.col("source_id").cast(pl.String)  # a code in a part (`linked.evidence_parts`)
     # Each row's bit in each word and its source's place in `earliest`, made over the rows
     # before the group-by (not per group inside it), and the whole planned as one lazy query.
     bits = [source.replace_strict({s: 1 << (i % WORD) if i // WORD == n else 0
                                    for i, s in enumerate(ids)}, return_dtype=pl.UInt64)
             .alias(word) for n, word in enumerate(words)]
-    masks = (tables["evidence"].lazy()
-             .filter(pl.col("record_table").is_in(list(CLAIM_TABLES)))
-             .select(pl.col("record_table").cast(pl.String), "record_id", *bits,
-                     source.replace_strict(order, default=None, return_dtype=pl.UInt32)
-                     .alias("__order"))
-             .group_by("record_table", "record_id")
-             .agg(*(pl.col(word).bitwise_or() for word in words), pl.col("__order").min())
-             .collect())
+    columns = [*bits, source.replace_strict(order, default=None, return_dtype=pl.UInt32)
+               .alias("__order")]
+    merged = [*(pl.col(word).bitwise_or() for word in words), pl.col("__order").min()]
+    if parts is None:
+        masks = (tables["evidence"].lazy()
+                 .filter(pl.col("record_table").is_in(list(CLAIM_TABLES)))
+                 .select(pl.col("record_table").cast(pl.String), "record_id", *columns)
+                 .group_by("record_table", "record_id").agg(*merged).collect())
+    else:  # a table's part at a time, where its records often stand in order (read in runs)
+        masks = pl.concat([pl.DataFrame(schema={"record_table": pl.String, "record_id": pl.String,
+                                                **dict.fromkeys(words, pl.UInt64),
+                                                "__order": pl.UInt32})]
+                          + [part.lazy().select("record_id", *columns).group_by("record_id")
+                             .agg(*merged).select(pl.lit(name, pl.String).alias("record_table"),
+                                                  pl.all()).collect()
+                             for name, part in parts.items() if name in CLAIM_TABLES])
     named = []
     for mask in masks.select(words).unique().iter_rows():
         texts = [ids[WORD * n + bit] for n, word in enumerate(mask) for bit in range(WORD)
@@ -101,7 +109,7 @@ def _column(value: str) -> pl.Expr:
     return pl.lit(value[1:], pl.String) if value.startswith("=") else pl.col(value).cast(pl.String)
 
 
-def _claimant(rows: pl.DataFrame, actors: pl.DataFrame) -> pl.DataFrame:
+def _claimant(rows: Frame, actors: pl.DataFrame) -> Frame:
     """The claimant named by the record, else the outlet of the earliest text; with names."""
     rows = rows.with_columns(
         pl.when(pl.col("claimant_actor_id").is_not_null()).then(pl.lit("named"))
@@ -112,23 +120,32 @@ def _claimant(rows: pl.DataFrame, actors: pl.DataFrame) -> pl.DataFrame:
         _with_names, actors, "co_claimant_actor_id")
 
 
-def _shared(name: str, frame: pl.DataFrame, tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """The columns both views take from every record: claimant, windows, modality, status,
-    texts and groups, keyed by ``record_table`` and ``record_id``."""
-    key = TABLES[name].key
-    return frame.select(pl.lit(name).alias("record_table"), pl.col(key).alias("record_id"),
-                        "claimant_actor_id", "co_claimant_actor_id", *WINDOWS,
-                        pl.col("modality").cast(pl.String), pl.col("status").cast(pl.String))
+def _shared(name: str, table_key: str, keyed: bool = True) -> list[pl.Expr]:
+    """The columns both views take from every record of the table `name` (keyed by
+    `table_key`): claimant, windows, modality and status; first (`keyed`) ``record_table`` and
+    ``record_id``."""
+    keys = [pl.lit(name).alias("record_table"), pl.col(table_key).alias("record_id")]
+    return [*(keys if keyed else []), pl.col("claimant_actor_id"), pl.col("co_claimant_actor_id"),
+            *(pl.col(window) for window in WINDOWS), pl.col("modality").cast(pl.String),
+            pl.col("status").cast(pl.String)]
 
 
-def _finish(rows: pl.DataFrame, tables: dict[str, pl.DataFrame],
-            known: pl.DataFrame) -> pl.DataFrame:
+def _finish(rows: pl.LazyFrame, tables: dict[str, pl.DataFrame],
+            known: pl.DataFrame) -> pl.LazyFrame:
     """The rows of a view with what is `known` per record (`per_record`), the claimant and the
     names."""
     on = ["record_table", "record_id"]
-    joined = (rows.hstack(lookup(rows, known, on))
+    joined = (rows.join(known.lazy(), on=on, how="left", maintain_order="left")
               .with_columns(pl.when(pl.col("outlets") != "").then("outlets").alias("outlets")))
     return _claimant(joined, tables["actors"])
+
+
+def collected(rows: pl.LazyFrame, key: str) -> pl.DataFrame:
+    """The view of the query `rows` (`VIEWS`), sorted by its `key` (unique: `check_view_keys`).
+    The query runs on polars' streaming engine, a batch of rows at a time, so that only the view
+    itself is held whole, not each step's copy of it; the order it leaves the rows in does not
+    matter, as they are sorted after."""
+    return in_order(rows.collect(engine="streaming"), key)
 
 
 def in_order(frame: pl.DataFrame, key: str) -> pl.DataFrame:
@@ -146,28 +163,35 @@ def in_order(frame: pl.DataFrame, key: str) -> pl.DataFrame:
     return pl.DataFrame(columns)
 
 
-def per_record(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
+def per_record(tables: dict[str, pl.DataFrame], parts: Parts | None = None) -> pl.DataFrame:
     """What both views take per record from the evidence and the disagreements, made once:
-    after it, the views need neither."""
+    after it, the views need neither. The evidence is `tables["evidence"]`, or its `parts` by
+    table where given (`linked.evidence_parts`)."""
     on = ["record_table", "record_id"]
-    return _reported_by(tables).join(_groups(tables), on=on, how="left")
+    return _reported_by(tables, parts).join(_groups(tables), on=on, how="left")
 
 
 def claims(tables: dict[str, pl.DataFrame], known: pl.DataFrame | None = None
            ) -> pl.DataFrame:
     """One row per figure stated by a record of any table of claims."""
+    return collected(claim_rows(tables, known), CLAIMS.key)
+
+
+def claim_rows(tables: dict[str, pl.DataFrame], known: pl.DataFrame | None = None
+               ) -> pl.LazyFrame:
+    """The rows of `claims`, as a query, in no particular order."""
     parts = []
     for name, table in CLAIM_TABLES.items():
         roles: Roles = table.roles  # type: ignore[assignment]
-        frame = tables[name]
-        shared = _shared(name, frame, tables).drop("record_table", "record_id")
+        frame = tables[name].lazy()
+        shared = _shared(name, table.key, keyed=False)
         for prefix in table.figures:
             kind = str(table.field(f"{prefix}_text").reads)
             share = kind == "fraction"
             currency = (pl.col(f"{prefix}_currency").cast(pl.String) if kind == "money"
                         else pl.lit(None, pl.String))
             bounds = [pl.col(f"{prefix}_{bound}") for bound in ("low", "best", "high")]
-            parts.append(pl.concat([frame.select(
+            parts.append(frame.select(
                 (pl.col(table.key) + f".{prefix}").alias("claim_id"),
                 pl.lit(name).alias("record_table"),
                 pl.col(table.key).alias("record_id"),
@@ -184,27 +208,33 @@ def claims(tables: dict[str, pl.DataFrame], known: pl.DataFrame | None = None
                 pl.col(f"{prefix}_per").cast(pl.String).alias("per"),
                 pl.lit(kind).alias("unit"),
                 currency.alias("currency"),
-                pl.col("relayed_by_actor_id")), shared], how="horizontal")
+                pl.col("relayed_by_actor_id"), *shared)
                 .filter(pl.col("figure_text").is_not_null()))
     rows = _with_names(pl.concat(parts), tables["actors"], "subject_actor_id",
                        "relayed_by_actor_id")
     known = per_record(tables) if known is None else known
-    return in_order(_finish(rows, tables, known).select(CLAIMS.columns), "claim_id")
+    return _finish(rows, tables, known).select(CLAIMS.columns)
 
 
 def events(tables: dict[str, pl.DataFrame], known: pl.DataFrame | None = None
            ) -> pl.DataFrame:
     """Every record of something happening: incidents, arms transfers and deployments."""
+    return collected(event_rows(tables, known), EVENTS.key)
+
+
+def event_rows(tables: dict[str, pl.DataFrame], known: pl.DataFrame | None = None
+               ) -> pl.LazyFrame:
+    """The rows of `events`, as a query, in no particular order."""
     parts = []
     for name, table in CLAIM_TABLES.items():
         roles: Roles = table.roles  # type: ignore[assignment]
         if not roles.event:
             continue
-        frame = tables[name]
+        frame = tables[name].lazy()
         description = pl.col(roles.description) if roles.description else pl.lit(None, pl.String)
         if name == "historical_deployments":  # the role, and the war it was played in
             description = pl.col("role") + " (" + pl.col("conflict") + ")"
-        parts.append(pl.concat([frame.select(
+        parts.append(frame.select(
             pl.col(table.key).alias("event_id"),
             pl.col(roles.kind).cast(pl.String).alias("kind"),
             description.alias("description"),
@@ -214,12 +244,13 @@ def events(tables: dict[str, pl.DataFrame], known: pl.DataFrame | None = None
             (pl.col(roles.place) if roles.place else pl.lit(None, pl.String)).alias("place"),
             (pl.col(f"{roles.place}_code") if roles.place else pl.lit(None, pl.String))
             .alias("place_code"),
-            pl.col(f"{table.event_date}_text").alias("date_text")),
-            _shared(name, frame, tables)], how="horizontal"))
+            pl.col(f"{table.event_date}_text").alias("date_text"),
+            *_shared(name, table.key)))
     rows = _with_names(pl.concat(parts), tables["actors"], "actor_id", "target_actor_id")
     known = per_record(tables) if known is None else known
-    return in_order(_finish(rows, tables, known).select(EVENTS.columns), "event_id")
+    return _finish(rows, tables, known).select(EVENTS.columns)
 
 
-# Each view by its name, made from the validated tables and what `per_record` took from them.
-VIEWS = {"claims": claims, "events": events}
+# The rows of each view by its name, as a query in no particular order (`collected` makes the
+# view of them), made from the validated tables and what `per_record` took from them.
+VIEWS = {"claims": claim_rows, "events": event_rows}

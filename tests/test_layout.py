@@ -20,7 +20,7 @@ STAGES: list[tuple[str, ...]] = [
     ("normalise",),
     ("derive", "windows"),
     ("validate",),
-    ("evidence", "checkout"),
+    ("evidence", "checkout", "evidence_pieces"),
     ("views",),
     ("build", "outputs"),
     ("datapackage", "citation", "versions", "stored"),

@@ -14,12 +14,12 @@ Checks are vectorised polars expressions and joins; Python loops run only over f
 
 from .codes import check_codes
 from .links import (check_dates_against_sources, check_disagreements, check_evidence_fields,
-                    check_field_evidence, check_references, check_unique_keys,
-                    check_view_keys)
+                    check_field_evidence, check_foreign_keys, check_references,
+                    check_unique_keys, check_view_keys, increasing, record_keys)
 from .names import check_actor_names
 from .schema import cast, passes, schema, validate
 
 __all__ = ["cast", "check_actor_names", "check_codes", "check_dates_against_sources",
            "check_disagreements", "check_evidence_fields", "check_field_evidence",
-           "check_references", "check_unique_keys", "check_view_keys", "passes", "schema",
-           "validate"]
+           "check_foreign_keys", "check_references", "check_unique_keys", "check_view_keys",
+           "increasing", "passes", "record_keys", "schema", "validate"]

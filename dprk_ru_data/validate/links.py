@@ -25,21 +25,9 @@ def check_references(tables: dict[str, Loaded], typed: dict[str, pl.DataFrame],
     keys. `parts` is the evidence split by table (`linked.evidence_parts`), made here if not
     given.
     """
-    # Duplicate keys are reported by check_unique_keys; an anti-join does not mind them.
-    keys = {name: typed[name].select(pl.col(TABLES[name].key).alias("__key"))
-            .drop_nulls() for name in typed}
+    keys = record_keys(typed)
     for name, loaded in tables.items():
-        frame = typed[name]
-        for column, target in loaded.table.foreign_keys.items():
-            if target not in keys:
-                continue
-            dangling = (frame.select(LINE, column).drop_nulls(column)
-                        .join(keys[target], left_on=column, right_on="__key", how="anti")
-                        .sort(LINE))
-            for line, value in dangling.iter_rows():
-                problems.append(Problem(loaded.file, line, column, value, "foreign_key",
-                                        f"{value!r} is not a {TABLES[target].key} "
-                                        f"in {RAW_DIR}/{target}.csv"))
+        check_foreign_keys(loaded, typed[name], keys, problems)
     if "evidence" not in typed:
         return
     if parts is None:
@@ -73,11 +61,34 @@ def check_references(tables: dict[str, Loaded], typed: dict[str, pl.DataFrame],
                                     f"{RAW_DIR}/evidence.csv"))
 
 
+def record_keys(typed: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """Each table's keys (the column ``__key``, without nulls), for `check_foreign_keys`."""
+    return {name: typed[name].select(pl.col(TABLES[name].key).alias("__key")).drop_nulls()
+            for name in typed}
+
+
+def check_foreign_keys(loaded: Loaded, frame: pl.DataFrame, keys: dict[str, pl.DataFrame],
+                       problems: list[Problem]) -> None:
+    """Each foreign key of `frame` (the typed rows of `loaded`'s table, all of them or a run of
+    them) is a key of its table, where that table's `keys` (`record_keys`) are at hand."""
+    # Duplicate keys are reported by check_unique_keys; an anti-join does not mind them.
+    for column, target in loaded.table.foreign_keys.items():
+        if target not in keys:
+            continue
+        dangling = (frame.select(LINE, column).drop_nulls(column)
+                    .join(keys[target], left_on=column, right_on="__key", how="anti")
+                    .sort(LINE))
+        for line, value in dangling.iter_rows():
+            problems.append(Problem(loaded.file, line, column, value, "foreign_key",
+                                    f"{value!r} is not a {TABLES[target].key} "
+                                    f"in {RAW_DIR}/{target}.csv"))
+
+
 def check_unique_keys(loaded: Loaded, typed: pl.DataFrame, problems: list[Problem]) -> None:
     """Each primary key once; a repeat names the line that holds the key first."""
     key = loaded.table.key
     keys = typed.select(LINE, key).drop_nulls(key)
-    if _increasing(keys[key]) or keys[key].n_unique() == keys.height:
+    if increasing(keys[key]) or keys[key].n_unique() == keys.height:
         return
     repeats = (keys.with_columns(pl.col(LINE).min().over(key).alias("__first"))
                .filter(pl.col(LINE) != pl.col("__first")))
@@ -130,7 +141,7 @@ def check_view_keys(tables: dict[str, Loaded], typed: dict[str, pl.DataFrame],
                                 "together need keys of their own"))
 
 
-def _increasing(column: pl.Series) -> bool:
+def increasing(column: pl.Series) -> bool:
     """Whether each value of `column` is greater than the one before it, so that none repeats:
     one comparison per row, where a table is in key order (a built one always, a curated one
     often), instead of hashing every key."""

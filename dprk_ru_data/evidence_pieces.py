@@ -1,0 +1,155 @@
+"""The evidence table checked and written a piece at a time, for a build.
+
+The evidence is by far the largest table (several rows for every record), and a build need not
+hold it whole. Where its raw file is large (more than one piece, `EVIDENCE_PIECE_BYTES`), plain
+(`raw.plain_pieces`) and in key order, each piece of the file is typed and checked by every rule
+that reads a row on its own: formulas, types, the schema and its row rules, codes, the field a
+row names, its source, its span (`evidence.check_spans`, each corpus text read once). Its keys are
+compared with their neighbours, the last key of the piece before among them: keys that rise from
+the first row to the last are unique and already in the order the build writes, so each piece is
+written to the built file as soon as it is checked. Only each table's part of what the checks
+across tables and the views read is kept (`linked.evidence_parts`).
+
+Any other evidence file (small, or with a quote, a character outside printable ASCII, a fault of
+its structure, or keys out of order) is read whole, as every other table is. Either way the build
+finds the same problems and writes the same bytes.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterator
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import polars as pl
+
+from .errors import Problem
+from .evidence import check_spans
+from .linked import Parts, evidence_parts, marked_sorted
+from .paths import read_in_pieces
+from .raw import (HEADER_LINE, LINE, MAX_RAW_BYTES, RAW_DIR, Loaded, NotPlain, check_formulas,
+                  plain_pieces, tidied)
+from .registry import TABLES
+from .validate import (cast, check_codes, check_evidence_fields, check_foreign_keys, increasing,
+                       record_keys, validate)
+
+EVIDENCE = TABLES["evidence"]
+# The evidence is read this much at a time: less than other large files (`raw.PIECE_BYTES`), as
+# more is made of each piece here (its typed rows, the checks' own copies) before it is freed.
+EVIDENCE_PIECE_BYTES = 16 * 2 ** 20
+
+
+def write_csv(frame: pl.DataFrame, target: Path | BinaryIO, header: bool = True) -> None:
+    """Write `frame` as the build writes a table: UTF-8 CSV, LF line ends, ISO dates, empty for
+    null; to a new file at `target`, or after what an open file holds (`header`: whether to
+    start with the header line). A table written in runs of rows, the first with the header,
+    has the bytes of the table written at once."""
+    try:
+        frame.write_csv(target, include_header=header, line_terminator="\n",
+                        date_format="%Y-%m-%d")
+    except pl.exceptions.PolarsError as error:  # an I/O fault as polars reports it
+        raise OSError(f"cannot write {target}: {error}") from error
+
+
+@dataclass
+class Streamed:
+    """The evidence as a build holds it once it is checked and written a piece at a time: the
+    file and its table, typed, without their rows (`loaded`, `typed`), and each table's part of
+    the rows (`parts`, as `linked.evidence_parts` splits them)."""
+
+    loaded: Loaded
+    typed: pl.DataFrame
+    parts: Parts
+
+
+class _Unread(Exception):
+    """The raw file could not be read a piece at a time: the build reads it as any other, and
+    reports why."""
+
+
+def _read(root: Path, file: str, piece: int) -> Iterator[bytes]:
+    """The pieces of `root/file` (see `paths.read_in_pieces`), the byte order mark cut, and
+    `_Unread` where the file cannot be opened or read, or is one piece only. No piece is held
+    here once it is handed on."""
+    try:
+        with closing(read_in_pieces(root, file, MAX_RAW_BYTES, piece)) as pieces:
+            held = [next(pieces)]
+            second = next(pieces, None)
+            if second is None:
+                raise _Unread  # a small file: read whole, as it is in one piece anyway
+            held.append(second)
+            del second
+            if held[0].startswith(codecs.BOM_UTF8):
+                held[0] = held[0][len(codecs.BOM_UTF8):]
+            while held:
+                yield held.pop(0)
+            yield from pieces
+    except OSError:  # the path policy's refusal (UnsafePath) or an I/O fault
+        raise _Unread from None
+
+
+def stream_evidence(root: Path, sources: pl.DataFrame | None, corpus: Path, target: Path,
+                    problems: list[Problem], piece: int | None = None) -> Streamed | None:
+    """Read, check and write ``root/raw/evidence.csv`` a piece of `piece` bytes at a time
+    (default `EVIDENCE_PIECE_BYTES`; see the module's docstring): its rows typed and written to
+    `target` (a new file, the built table), every problem the build finds in its rows on their
+    own added to `problems`.
+
+    `sources` is the typed sources table (None where it could not be read), for the rows'
+    sources and spans; `corpus`, the folder of the texts. Returns None, adding no problem and
+    leaving no file at `target`, where the file is to be read whole instead.
+    """
+    file = f"{RAW_DIR}/{EVIDENCE.name}.csv"
+    found: list[Problem] = []
+    split: dict[str, list[pl.DataFrame]] = {}
+    keys = record_keys({"sources": sources}) if sources is not None else {}
+    texts: dict[tuple[str, str, str], str | list[Problem]] = {}
+    files = (file, f"{RAW_DIR}/sources.csv")
+    hollow: tuple[Loaded, pl.DataFrame] | None = None
+    last: str | None = None
+    line = HEADER_LINE + 1
+    done = False
+    try:
+        with target.open("xb") as out:
+            pieces = _read(root, file, EVIDENCE_PIECE_BYTES if piece is None else piece)
+            for frame, spaced in plain_pieces(pieces, EVIDENCE):
+                loaded = Loaded(EVIDENCE, file, tidied(frame, EVIDENCE, spaced, line))
+                del frame
+                line += loaded.frame.height
+                check_formulas(loaded, found)
+                typed = cast(loaded, found)
+                ids = typed[EVIDENCE.key].drop_nulls()
+                if not increasing(ids) or (last is not None and ids.len() and ids[0] <= last):
+                    return None  # not in key order: read whole, where repeats are found
+                last = ids[-1] if ids.len() else last
+                validate(loaded, typed, found)
+                check_codes(loaded, typed, found)
+                check_evidence_fields({EVIDENCE.name: typed}, {EVIDENCE.name: loaded}, found)
+                check_foreign_keys(loaded, typed, keys, found)
+                if sources is not None:
+                    check_spans(typed, sources, corpus, files, found, texts)
+                for name, part in evidence_parts(typed).items():
+                    split.setdefault(name, []).append(part)
+                write_csv(typed.drop(LINE), out, header=hollow is None)
+                if hollow is None:
+                    hollow = (Loaded(EVIDENCE, file, loaded.frame.clear()), typed.clear())
+                del loaded, typed
+        done = hollow is not None
+    except (NotPlain, _Unread):
+        return None
+    finally:
+        if not done:
+            target.unlink(missing_ok=True)
+    assert hollow is not None
+    problems.extend(found)
+    # Each table's part in one piece of memory (a group-by over pieces copies them all at once),
+    # and sorted by record in the same copy, so that each group-by per record after reads it in
+    # runs (no step reads the order of a part's rows); a table at a time, its pieces freed as
+    # it is made.
+    parts = {name: marked_sorted(pl.concat(split.pop(name), rechunk=False)
+                                 .sort("record_id", maintain_order=True))
+             for name in list(split)}
+    return Streamed(hollow[0], hollow[1], parts)

@@ -1,0 +1,253 @@
+"""The evidence checked and written a piece at a time, and the views written in runs of rows,
+give what the whole table and the whole view give: the same problems, the same bytes.
+
+The curated evidence holds quotes (it is read whole); these tests make a plain copy of it, then
+break it in the ways a curator might, and build it with pieces of a few hundred bytes."""
+
+from __future__ import annotations
+
+import csv
+import re
+import tempfile
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
+
+import dprk_ru_data.build as build
+import dprk_ru_data.evidence_pieces as evidence_pieces
+from dprk_ru_data.errors import DataError, Problem
+from dprk_ru_data.linked import evidence_parts
+from dprk_ru_data.registry import TABLES
+from dprk_ru_data.views import VIEWS, collected, per_record
+
+from .conftest import ROOT, corpus_path, examples, fresh_inputs
+
+EVIDENCE = TABLES["evidence"]
+# Faults that leave the file plain and in key order (checked a piece at a time), then those
+# that send it down the whole path (a quote, a repeated key, keys out of order).
+IN_PIECES = ("type", "ordered", "source", "record", "field", "formula", "hash", "range",
+             "no_table", "table", "spaces", "drop", "none")
+WHOLE = ("quote", "repeat", "swap")
+
+
+def _plain_rows() -> list[list[str]]:
+    """The curated evidence (header first) with its notes made plain: no quote, no comma."""
+    with open(ROOT / "raw" / "evidence.csv", encoding="utf-8", newline="") as file:
+        rows = list(csv.reader(file))
+    note = rows[0].index("note")
+    for row in rows[1:]:
+        row[note] = re.sub(r"[^A-Za-z0-9 ]", "", row[note]).strip()
+    return rows
+
+
+PLAIN = _plain_rows()
+COLUMN = {name: number for number, name in enumerate(PLAIN[0])}
+
+
+def _broken(rows: list[list[str]], faults: list[tuple[int, str]]) -> bytes:
+    rows = [list(row) for row in rows]
+    for at, kind in faults:
+        at = 1 + at % (len(rows) - 1)
+        row = rows[at]
+        if kind == "drop":
+            del rows[at]
+            continue
+        if kind == "swap" and at + 1 < len(rows):
+            rows[at], rows[at + 1] = rows[at + 1], rows[at]
+            continue
+        column, value = {
+            "type": ("span_start", "x1"), "ordered": ("span_end", row[COLUMN["span_start"]]),
+            "source": ("source_id", "src-999"), "record": ("record_id", "te-999"),
+            "field": ("field", "no_such_field"), "formula": ("note", "=SUM(A1)"),
+            "hash": ("span_sha256", "0" * 64), "range": ("span_end", "99999999"),
+            "no_table": ("record_table", ""), "table": ("record_table", "no_such_table"),
+            "spaces": ("record_id", f"  {row[COLUMN['record_id']]} "),
+            "quote": ("note", '"a quoted note"'),
+            "repeat": ("evidence_id", rows[at - 1][COLUMN["evidence_id"]] if at > 1
+                       else row[COLUMN["evidence_id"]]),
+        }.get(kind, ("note", row[COLUMN["note"]]))
+        row[COLUMN[column]] = value
+    return ("\n".join(",".join(row) for row in rows) + "\n").encode("utf-8")
+
+
+def _checked(root: Path, corpus: Path, piece: int | None
+             ) -> tuple[list[Problem], bytes | None, dict[str, pl.DataFrame], bool]:
+    """The build's checks of `root` with the evidence in pieces of `piece` bytes (None: whole):
+    the problems, the built evidence's bytes, the other tables, and whether it went in pieces."""
+    target = root / f"evidence-{piece}.csv"
+    streamed: list[bool] = []
+    stream = evidence_pieces.stream_evidence
+
+    def recorded(*args: object) -> evidence_pieces.Streamed | None:
+        found = stream(*args)  # type: ignore[arg-type]
+        streamed.append(found is not None)
+        return found
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(evidence_pieces, "EVIDENCE_PIECE_BYTES", piece or 2 ** 40)
+        patch.setattr(build, "stream_evidence", recorded)
+        try:
+            tables, parts = build._checked_tables(root, corpus, [], target)
+        except DataError as error:  # (the build's staging folder, holding `target`, goes)
+            return error.problems, None, {}, streamed == [True]
+    assert streamed == [parts is not None]
+    known = per_record(tables, parts)
+    if parts is None:
+        assert not target.exists()
+        build.write_table(tables.pop("evidence"), target)
+    tables["per_record"] = known.sort("record_table", "record_id")
+    return [], target.read_bytes(), tables, parts is not None
+
+
+@settings(max_examples=examples(20), deadline=None)
+@example([(5, "hash"), (40, "range"), (90, "source"), (300, "formula")], 2048)
+@example([(7, "record"), (60, "field"), (200, "type"), (400, "drop")], 4096)
+@example([(9, "ordered"), (99, "no_table"), (199, "table"), (299, "spaces")], 3000)
+@example([(11, "repeat"), (111, "quote")], 2048)
+@given(st.lists(st.tuples(st.integers(0, 10 ** 6), st.sampled_from(IN_PIECES + WHOLE)),
+                max_size=4),
+       st.integers(2048, 16384))
+def test_the_evidence_checked_in_pieces_gives_the_problems_and_bytes_of_the_whole(
+        faults: list[tuple[int, str]], piece: int) -> None:
+    corpus = corpus_path()
+    if corpus is None:
+        pytest.skip("corpus texts not found: set DPRK_CORPUS or place them in ../shared/sources")
+    with tempfile.TemporaryDirectory() as folder:
+        root = fresh_inputs(Path(folder) / "project")
+        (root / "raw" / "evidence.csv").write_bytes(_broken(PLAIN, faults))
+        in_pieces = _checked(root, corpus, piece)
+        whole = _checked(root, corpus, None)
+    assert in_pieces[0] == whole[0]  # the same problems, each located alike
+    assert in_pieces[1] == whole[1]  # the same bytes, where the build passes
+    assert in_pieces[2].keys() == whole[2].keys()
+    for name, frame in whole[2].items():
+        assert_frame_equal(in_pieces[2][name], frame)
+    assert not whole[3]
+    if not any(kind in WHOLE for _, kind in faults):
+        assert in_pieces[3], "a plain evidence file in key order is checked in pieces"
+
+
+def test_a_quote_sends_the_evidence_down_the_whole_path(tmp_path: Path) -> None:
+    root = fresh_inputs(tmp_path / "project")
+    (root / "raw" / "evidence.csv").write_bytes(_broken(PLAIN, [(3, "quote")]))
+    problems: list[Problem] = []
+    target = tmp_path / "evidence.csv"
+    assert evidence_pieces.stream_evidence(root, None, tmp_path, target, problems,
+                                           piece=4096) is None
+    assert problems == [] and not target.exists()
+    (root / "raw" / "evidence.csv").write_bytes(_broken(PLAIN, []))
+    streamed = evidence_pieces.stream_evidence(root, None, tmp_path, target, problems, piece=4096)
+    assert streamed is not None and problems == [] and target.exists()
+    assert streamed.typed.is_empty() and streamed.typed.columns[1:] == EVIDENCE.columns
+
+
+def test_the_parts_of_the_evidence_in_pieces_are_the_parts_of_the_whole(tmp_path: Path) -> None:
+    root = fresh_inputs(tmp_path / "project")
+    (root / "raw" / "evidence.csv").write_bytes(_broken(PLAIN, []))
+    streamed = evidence_pieces.stream_evidence(root, None, tmp_path, tmp_path / "e.csv", [],
+                                               piece=3000)
+    assert streamed is not None
+    tables, _ = build._checked_tables(root, corpus_path(), [])
+    whole = evidence_parts(tables["evidence"].with_row_index("__line", offset=2)
+                           .with_columns(pl.col("__line").cast(pl.Int64)))
+    assert streamed.parts.keys() == whole.keys()
+    for name, part in whole.items():  # the same rows (in pieces, sorted by record)
+        assert streamed.parts[name]["record_id"].is_sorted()
+        assert_frame_equal(streamed.parts[name].sort("__line"), part)
+
+
+@pytest.fixture(scope="module")
+def checked() -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
+    tables, _ = build._checked_tables(ROOT, corpus_path(), [])
+    return tables, per_record(tables)
+
+
+def _whole(name: str, rows: pl.LazyFrame, folder: Path) -> bytes:
+    path = folder / f"{name}-whole.csv"
+    build.write_table(collected(rows, TABLES[name].key), path)
+    return path.read_bytes()
+
+
+@settings(max_examples=examples(30), deadline=None)
+@given(st.sampled_from(sorted(VIEWS)), st.integers(1, 80))
+def test_a_view_written_in_runs_has_the_bytes_of_the_view_written_whole(
+        checked: tuple[dict[str, pl.DataFrame], pl.DataFrame], name: str, run: int) -> None:
+    tables, known = checked
+    rows = VIEWS[name](tables, known)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{name}.csv"
+        assert build.write_view(name, rows, path, slice_rows=run) == []
+        assert path.read_bytes() == _whole(name, rows, Path(folder))
+
+
+def test_a_view_that_breaks_a_rule_in_one_run_is_reported_whole_and_not_written(
+        checked: tuple[dict[str, pl.DataFrame], pl.DataFrame], tmp_path: Path) -> None:
+    tables, known = checked
+    rows = VIEWS["claims"](tables, known)
+    last = collected(rows, "claim_id")["claim_id"][-1]
+    broken = rows.with_columns(pl.when(pl.col("claim_id") == last).then(None)
+                               .otherwise(pl.col("record_table")).alias("record_table"))
+    path = tmp_path / "claims.csv"
+    found = build.write_view("claims", broken, path, slice_rows=5)
+    assert found == build._view_problems("claims", collected(broken, "claim_id"))
+    assert {(p.column, p.rule) for p in found} == {("record_table", "view")}
+    assert not path.exists()
+
+
+def test_a_view_whose_keys_repeat_is_written_whole(
+        checked: tuple[dict[str, pl.DataFrame], pl.DataFrame], tmp_path: Path) -> None:
+    tables, known = checked
+    rows = VIEWS["events"](tables, known)
+    repeated = pl.concat([rows, rows.head(2)])
+    path = tmp_path / "events.csv"
+    assert build.write_view("events", repeated, path, slice_rows=3) == []
+    assert path.read_bytes() == _whole("events", repeated, tmp_path)
+    assert len(path.read_bytes().splitlines()) == collected(rows, "event_id").height + 3
+
+
+def test_the_build_writes_a_plain_evidence_file_in_pieces_and_never_reads_it_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = corpus_path()
+    roots = []
+    for name in ("pieces", "whole"):
+        root = fresh_inputs(tmp_path / name)
+        (root / "raw" / "evidence.csv").write_bytes(_broken(PLAIN, []))
+        roots.append(root)
+    read: list[str] = []
+    reader = build.read_raw
+    monkeypatch.setattr(build, "read_raw", lambda root, table, problems: (
+        read.append(table.name), reader(root, table, problems))[1])
+    monkeypatch.setattr(evidence_pieces, "EVIDENCE_PIECE_BYTES", 4096)
+    build.build(roots[0], corpus)
+    assert "evidence" not in read and "troop_estimates" in read
+    monkeypatch.setattr(evidence_pieces, "EVIDENCE_PIECE_BYTES", 2 ** 40)
+    monkeypatch.setattr(build, "VIEW_SLICE_ROWS", 7)
+    read.clear()
+    build.build(roots[1], corpus)
+    assert "evidence" in read
+    for path in sorted((roots[1] / "build").iterdir()):
+        assert (roots[0] / "build" / path.name).read_bytes() == path.read_bytes(), path.name
+    assert ((roots[0] / "datapackage.json").read_bytes()
+            == (roots[1] / "datapackage.json").read_bytes())
+
+
+@pytest.mark.parametrize("kind", ["repeat", "swap", "none"])
+def test_keys_are_compared_across_a_boundary_between_pieces(tmp_path: Path, kind: str) -> None:
+    rows = [list(row) for row in PLAIN]
+    at = 40  # the last row of the first piece
+    key = COLUMN["evidence_id"]
+    if kind == "repeat":
+        rows[at + 1][key] = rows[at][key]
+    elif kind == "swap":
+        rows[at][key], rows[at + 1][key] = rows[at + 1][key], rows[at][key]
+    lines = [",".join(row) + "\n" for row in rows]
+    root = fresh_inputs(tmp_path / "project")
+    (root / "raw" / "evidence.csv").write_text("".join(lines), encoding="utf-8")
+    piece = len("".join(lines[:at + 1]).encode("utf-8"))  # the first piece ends after `at`
+    found = evidence_pieces.stream_evidence(root, None, tmp_path, tmp_path / "e.csv", [],
+                                            piece=piece)
+    assert (found is None) == (kind != "none")  # out of key order: read whole
