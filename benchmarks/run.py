@@ -41,7 +41,6 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402
 
 GIB = 2 ** 30
 
@@ -162,12 +161,32 @@ def bare(target: Path) -> tuple[float, float]:
     return times["read"], times["write"]
 
 
+# The synthetic tables are made in a process of their own. A child's peak resident memory
+# (wait4's ru_maxrss) counts the memory of the parent it was started from, so a parent that had
+# made a million rows itself would add its own size to every build measured after it.
+GENERATE = """
+import json, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from generate import generate
+print(json.dumps(generate(Path(sys.argv[2]), int(sys.argv[3]))))
+"""
+
+
+def generated(target: Path, size: int) -> dict[str, int]:
+    """Write the synthetic raw tables of `size` troop estimates at `target`: each table's rows."""
+    done = subprocess.run([sys.executable, "-c", GENERATE, str(HERE), str(target), str(size)],
+                          capture_output=True, text=True, check=True)
+    counts: dict[str, int] = json.loads(done.stdout)
+    return counts
+
+
 def scale(work: Path, sizes: list[int]) -> tuple[list[Figure], Path]:
     figures, times, peaks = [], {}, {}
     largest = work / f"synthetic-{sizes[-1]}"
     for size in sizes:
         target = work / f"synthetic-{size}"
-        counts = generate(target, size)
+        counts = generated(target, size)
         seconds, peak = measure(cli("build", str(target)))
         read, write = bare(target)
         times[size], peaks[size] = seconds, peak
