@@ -148,13 +148,21 @@ def collected(rows: pl.LazyFrame, key: str) -> pl.DataFrame:
     return in_order(rows.collect(engine="streaming"), key)
 
 
-def in_order(frame: pl.DataFrame, key: str) -> pl.DataFrame:
+# Below this size a frame out of order is sorted whole: the copy is small, and one sort costs
+# less than a gather per column.
+WHOLE_SORT_BYTES = 8 * 2**20
+
+
+def in_order(frame: pl.DataFrame, key: str, whole_below: int = WHOLE_SORT_BYTES
+             ) -> pl.DataFrame:
     """`frame` sorted by its (unique) `key`: as it is where it is in order already (curated
-    tables often are); otherwise a column at a time, each old column freed as its sorted copy is
-    made (where `frame` is not held elsewhere), so that the sorted table is not made beside a
-    whole second copy."""
+    tables often are); sorted whole where it is smaller than `whole_below` bytes; otherwise a
+    column at a time, each old column freed as its sorted copy is made (where `frame` is not
+    held elsewhere), so that the sorted table is not made beside a whole second copy."""
     if frame[key].is_sorted():
         return frame
+    if frame.estimated_size() < whole_below:
+        return frame.sort(key)
     order = frame[key].arg_sort()
     columns = []
     for name in frame.columns:

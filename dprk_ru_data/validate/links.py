@@ -72,12 +72,13 @@ def check_foreign_keys(loaded: Loaded, frame: pl.DataFrame, keys: dict[str, pl.D
     """Each foreign key of `frame` (the typed rows of `loaded`'s table, all of them or a run of
     them) is a key of its table, where that table's `keys` (`record_keys`) are at hand."""
     # Duplicate keys are reported by check_unique_keys; an anti-join does not mind them.
-    for column, target in loaded.table.foreign_keys.items():
-        if target not in keys:
-            continue
-        dangling = (frame.select(LINE, column).drop_nulls(column)
-                    .join(keys[target], left_on=column, right_on="__key", how="anti")
-                    .sort(LINE))
+    asked = [(column, target) for column, target in loaded.table.foreign_keys.items()
+             if target in keys]
+    found = collect_each([frame.lazy().select(LINE, column).drop_nulls(column)
+                          .join(keys[target].lazy(), left_on=column, right_on="__key",
+                                how="anti").sort(LINE) for column, target in asked],
+                         frame.height, engine="in-memory")
+    for (column, target), dangling in zip(asked, found):
         for line, value in dangling.iter_rows():
             problems.append(Problem(loaded.file, line, column, value, "foreign_key",
                                     f"{value!r} is not a {TABLES[target].key} "
