@@ -182,11 +182,36 @@ def browser():
     from selenium.webdriver.chrome.service import Service
 
     driver = webdriver.Chrome(options=options, service=Service(DRIVER))
+    driver.get = _patient(driver, driver.get)
     try:
         driver.set_window_size(WIDTH, HEIGHT)
         yield driver
     finally:
         driver.quit()
+
+
+# A page is judged once it has loaded as its reader sees it: loaded, its stylesheets applied, and
+# answered (on a machine busy with other work, any page can reach the server's own time limit).
+_LOADED = """return document.readyState === 'complete'
+    && Array.from(document.styleSheets).every(sheet => {
+        try { return sheet.cssRules.length > 0 } catch (error) { return false } })
+    && !document.body.innerText.includes('SQL query took too long')"""
+
+
+def _patient(driver, get):
+    """`get`, which opens a page, made to open it again (up to three times, half a second
+    apart) where it has not loaded as `_LOADED` says; what is still not loaded is left to the
+    test's own assertions to fail on."""
+    import time
+
+    def patient_get(url: str) -> None:
+        for _ in range(3):
+            get(url)
+            if driver.execute_script(_LOADED):
+                return
+            time.sleep(0.5)
+
+    return patient_get
 
 
 def _shot(browser, name: str, tmp_path: Path) -> None:
