@@ -25,7 +25,8 @@ def test_the_link_checks_find_the_same_run_together_or_one_by_one(
     import dprk_ru_data.linked as linked
 
     for fault in ("claim dated after its publication", "figure without its own evidence",
-                  "date without its own evidence", "claimant without its own evidence"):
+                  "date without its own evidence", "claimant without its own evidence",
+                  "dangling foreign key", "dangling evidence link", "record without evidence"):
         FAULTS[fault](project)
 
     def found() -> list[tuple]:
@@ -37,4 +38,5 @@ def test_the_link_checks_find_the_same_run_together_or_one_by_one(
     together = found()
     monkeypatch.setattr(linked, "BATCH_ROWS", 0)
     assert found() == together
-    assert {"dated_after_publication", "needs_field_evidence"} <= {p[4] for p in together}
+    assert {"dated_after_publication", "needs_field_evidence", "foreign_key",
+            "needs_evidence"} <= {p[4] for p in together}

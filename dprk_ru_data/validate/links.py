@@ -38,27 +38,38 @@ def check_references(tables: dict[str, Loaded], typed: dict[str, pl.DataFrame],
     linking = {"evidence": parts}
     if "disagreements" in typed:
         linking["disagreements"] = evidence_parts(typed["disagreements"])
+    rows = sum(frame.height for frame in typed.values())
+    pointing, linked = [], []  # evidence or disagreement rows that point at no record
     for name, by_table in linking.items():
-        found = [part.select(LINE, pl.lit(target).alias("record_table"), "record_id")
+        found = [part.lazy().select(LINE, pl.lit(target).alias("record_table"), "record_id")
                  .filter(~pl.col("record_id").is_in(keys[target]["__key"].implode())
                          if target in pointed else pl.lit(True))
                  for target, part in by_table.items() if target in keys]
-        for line, record_table, record_id in (pl.concat(found).sort(LINE).iter_rows()
-                                              if found else ()):
+        if found:
+            pointing.append(name)
+            linked.append(pl.concat(found).sort(LINE))
+    for name, dangling in zip(pointing, collect_each(linked, rows)):
+        for line, record_table, record_id in dangling.iter_rows():
             problems.append(Problem(tables[name].file, line, "record_id", record_id,
                                     "foreign_key", f"{record_id!r} is not a record of "
                                     f"{RAW_DIR}/{record_table}.csv"))
-    for name, loaded in tables.items():
-        if name == "evidence" or loaded.table.view or not loaded.table.needs_evidence:
-            continue
-        pk = loaded.table.key
-        supported = parts.get(name, EMPTY)["record_id"].implode()
-        unsupported = (typed[name].select(LINE, pk).drop_nulls(pk)
-                       .filter(~pl.col(pk).is_in(supported)).sort(LINE))
-        for line, record_id in unsupported.iter_rows():
-            problems.append(Problem(loaded.file, line, pk, record_id, "needs_evidence",
-                                    f"the record {record_id!r} has no row in "
-                                    f"{RAW_DIR}/evidence.csv"))
+    needing = [name for name, loaded in tables.items() if name != "evidence"
+               and not loaded.table.view and loaded.table.needs_evidence]
+    unsupported = collect_each([_without_evidence(typed[name], tables[name].table.key,
+                                                  parts.get(name, EMPTY)) for name in needing],
+                               rows)
+    for name, missing in zip(needing, unsupported):
+        for line, record_id in missing.iter_rows():
+            problems.append(Problem(tables[name].file, line, tables[name].table.key, record_id,
+                                    "needs_evidence", f"the record {record_id!r} has no row "
+                                    f"in {RAW_DIR}/evidence.csv"))
+
+
+def _without_evidence(frame: pl.DataFrame, key: str, part: pl.DataFrame) -> pl.LazyFrame:
+    """The line and `key` of each row of `frame` whose record no evidence row of `part` (the
+    table's part of the evidence) supports, in line order."""
+    return (frame.lazy().select(LINE, key).drop_nulls(key)
+            .filter(~pl.col(key).is_in(part["record_id"].implode())).sort(LINE))
 
 
 def record_keys(typed: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
