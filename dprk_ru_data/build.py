@@ -130,8 +130,7 @@ def _checked_tables(root: Path, corpus: Path | None, notes: list[str] | None,
     validate.check_evidence_fields(typed, loaded, problems)
     validate.check_field_evidence(typed, loaded, problems, parts)
     validate.check_dates_against_sources(typed, loaded, problems, parts)
-    if streamed is None:
-        del parts
+    del parts
     if "evidence" in typed and "sources" in typed:
         folder = corpus_dir(corpus, root)
         if streamed is None:  # otherwise checked a piece at a time

@@ -17,7 +17,6 @@ finds the same problems and writes the same bytes.
 
 from __future__ import annotations
 
-import codecs
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from .evidence import check_spans
 from .linked import Parts, evidence_parts, marked_sorted
 from .paths import read_in_pieces
 from .raw import (HEADER_LINE, LINE, MAX_RAW_BYTES, RAW_DIR, Loaded, NotPlain, check_formulas,
-                  plain_pieces, tidied)
+                  plain_pieces, tidied, whole_or_pieces)
 from .registry import TABLES
 from .validate import (cast, check_codes, check_evidence_fields, check_foreign_keys, increasing,
                        record_keys, validate)
@@ -76,17 +75,10 @@ def _read(root: Path, file: str, piece: int) -> Iterator[bytes]:
     here once it is handed on."""
     try:
         with closing(read_in_pieces(root, file, MAX_RAW_BYTES, piece)) as pieces:
-            held = [next(pieces)]
-            second = next(pieces, None)
-            if second is None:
+            _, every = whole_or_pieces(pieces)
+            if every is None:
                 raise _Unread  # a small file: read whole, as it is in one piece anyway
-            held.append(second)
-            del second
-            if held[0].startswith(codecs.BOM_UTF8):
-                held[0] = held[0][len(codecs.BOM_UTF8):]
-            while held:
-                yield held.pop(0)
-            yield from pieces
+            yield from every
     except OSError:  # the path policy's refusal (UnsafePath) or an I/O fault
         raise _Unread from None
 

@@ -412,6 +412,18 @@ def tidied(frame: pl.DataFrame, table: Table, spaced: bool,
     ).with_row_index(LINE, offset=first_line).with_columns(pl.col(LINE).cast(pl.Int64))
 
 
+def whole_or_pieces(pieces: Iterator[bytes]) -> tuple[bytes, Iterator[bytes] | None]:
+    """A file read in `pieces` (`paths.read_in_pieces`): its bytes, where it is one piece; else
+    no bytes and every piece in turn, the byte order mark cut, none held here once handed on."""
+    first = next(pieces)
+    second = next(pieces, None)
+    if second is None:
+        return first, None
+    if first.startswith(codecs.BOM_UTF8):
+        first = first[len(codecs.BOM_UTF8):]
+    return b"", chain([first, second], pieces)
+
+
 def _refused(file: str, table: Table, error: OSError, problems: list[Problem]) -> None:
     """Report why `file` was not read: refused by the path policy, or unreadable."""
     if isinstance(error, UnsafePath):
@@ -435,13 +447,8 @@ def read_raw(root: Path, table: Table, problems: list[Problem],
     streamed, data = None, b""
     try:  # a link, a FIFO, a device or an oversized file is refused before it is read
         with closing(read_in_pieces(root, file, MAX_RAW_BYTES, piece)) as pieces:
-            data = next(pieces)
-            second = next(pieces, None)
-            if second is not None:  # a large file: no piece is held once it is parsed
-                if data.startswith(codecs.BOM_UTF8):
-                    data = data[len(codecs.BOM_UTF8):]
-                every = chain([data, second], pieces)
-                data = second = b""
+            data, every = whole_or_pieces(pieces)
+            if every is not None:  # a large file: no piece is held once it is parsed
                 streamed = _streamed(every, table)
                 if streamed is None:  # read whole, for the checks that locate its faults
                     data = read_inside(root, file, MAX_RAW_BYTES)
