@@ -24,7 +24,7 @@ from .errors import DataError, Problem
 from .outputs import UntrustedStaging, locked, recover, staged, write_into
 from .evidence import check_spans, corpus_dir, unchecked_note
 from .evidence_pieces import stream_evidence, write_csv
-from .linked import Parts, evidence_parts
+from .linked import Parts, evidence_parts, streaming
 from .paths import UnsafePath, read_inside
 from .raw import LINE, RAW_DIR, Loaded, check_formulas, read_raw
 from .registry import STORED, TABLES
@@ -172,6 +172,7 @@ def _view_problems(name: str, frame: pl.DataFrame) -> list[Problem]:
 
 
 VIEW_SLICE_ROWS = 100_000  # rows of a view made, checked and written at a time
+RUN_RECORD = "record_id"  # a view's column of the record each row is of
 
 
 def write_view(name: str, rows: pl.LazyFrame, path: Path,
@@ -184,21 +185,31 @@ def write_view(name: str, rows: pl.LazyFrame, path: Path,
     (default `VIEW_SLICE_ROWS`) by key, each checked (`validate.passes`) and written in turn, so
     that it is never held whole; it is made whole only where a run breaks a rule (to say what
     breaks), or to be written where it has no rows or its keys are not unique (a fault
-    `check_view_keys` reports)."""
+    `check_view_keys` reports).
+
+    Each run is also told the range of the records (``record_id``) its rows are of, which
+    its rows' keys already imply: polars takes that range into the tables joined on the
+    record (what is known per record, `views.per_record`), which are then not read whole for
+    every run."""
     key = TABLES[name].key
-    keys = rows.select(key).collect(engine="streaming")[key].sort()
-    if keys.len() and not keys.null_count() and validate.increasing(keys):
-        run_rows = VIEW_SLICE_ROWS if slice_rows is None else slice_rows
-        bounds = keys.gather_every(max(1, run_rows)).to_list()
+    record = RUN_RECORD if RUN_RECORD in rows.collect_schema() else key
+    keys = (rows.select(pl.col(key).alias("__key"), pl.col(record).alias("__record"))
+            .collect(engine=streaming()).sort("__key"))
+    if keys.height and keys.null_count().row(0) == (0, 0) and \
+            validate.increasing(keys["__key"]):
+        run_rows = max(1, VIEW_SLICE_ROWS if slice_rows is None else slice_rows)
+        runs = [(run["__key"][0], run["__record"].min(), run["__record"].max())
+                for run in keys.iter_slices(run_rows)]
         del keys
         done = False
         try:
             with path.open("xb") as out:
-                for number, low in enumerate(bounds):
+                for number, (low, first, last) in enumerate(runs):
                     within = pl.col(key) >= low
-                    if number + 1 < len(bounds):
-                        within &= pl.col(key) < bounds[number + 1]
-                    run = rows.filter(within).collect(engine="streaming").sort(key)
+                    if number + 1 < len(runs):
+                        within &= pl.col(key) < runs[number + 1][0]
+                    within &= pl.col(record).is_between(pl.lit(first), pl.lit(last))
+                    run = rows.filter(within).collect(engine=streaming()).sort(key)
                     if not validate.passes(TABLES[name], run):
                         break
                     write_csv(run, out, header=number == 0)

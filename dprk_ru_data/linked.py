@@ -70,6 +70,15 @@ def published_end(sources: pl.DataFrame, latest: bool) -> pl.Expr:
             .replace_strict(days, default=None, return_dtype=pl.Date).alias("published_end"))
 
 
+def streaming() -> Literal["in-memory", "streaming"]:
+    """The engine for a query that could hold a large table whole: polars' streaming engine,
+    a batch of rows at a time, unless the build has chosen the in-memory engine for a small
+    package (`build._engine`), where the streaming engine's fixed cost is most of a query's
+    time."""
+    chosen = pl.Config.state().get("POLARS_ENGINE_AFFINITY")
+    return "in-memory" if chosen == "in-memory" else "streaming"
+
+
 # Queries over fewer rows than this are run together (see `collect_each`).
 BATCH_ROWS = 100_000
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from .linked import Frame, Parts
+from .linked import Frame, Parts, streaming
 from .registry import CLAIM_TABLES, CLAIMS, EVENTS, TABLES, WINDOWS, Roles
 
 SEPARATOR = " | "
@@ -142,10 +142,10 @@ def _finish(rows: pl.LazyFrame, tables: dict[str, pl.DataFrame],
 
 def collected(rows: pl.LazyFrame, key: str) -> pl.DataFrame:
     """The view of the query `rows` (`VIEWS`), sorted by its `key` (unique: `check_view_keys`).
-    The query runs on polars' streaming engine, a batch of rows at a time, so that only the view
-    itself is held whole, not each step's copy of it; the order it leaves the rows in does not
-    matter, as they are sorted after."""
-    return in_order(rows.collect(engine="streaming"), key)
+    The query runs on polars' streaming engine (`linked.streaming`), a batch of rows at a time,
+    so that only the view itself is held whole, not each step's copy of it; the order it leaves
+    the rows in does not matter, as they are sorted after."""
+    return in_order(rows.collect(engine=streaming()), key)
 
 
 # Below this size a frame out of order is sorted whole: the copy is small, and one sort costs
@@ -199,8 +199,11 @@ def claim_rows(tables: dict[str, pl.DataFrame], known: pl.DataFrame | None = Non
             currency = (pl.col(f"{prefix}_currency").cast(pl.String) if kind == "money"
                         else pl.lit(None, pl.String))
             bounds = [pl.col(f"{prefix}_{bound}") for bound in ("low", "best", "high")]
-            parts.append(frame.select(
-                (pl.col(table.key) + f".{prefix}").alias("claim_id"),
+            # The claim's id is made first and the rest from it, so that a filter on the id
+            # (`build.write_view` writes a view in runs by its key) is applied before the rest.
+            parts.append(frame.with_columns((pl.col(table.key) + f".{prefix}").alias("claim_id"))
+                         .select(
+                pl.col("claim_id"),
                 pl.lit(name).alias("record_table"),
                 pl.col(table.key).alias("record_id"),
                 pl.lit(prefix).alias("figure"),

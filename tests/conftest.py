@@ -79,8 +79,11 @@ def snapshot(root: Path) -> dict[str, bytes]:
 # Hypothesis runs derandomised (the same examples every run) and without per-example deadlines,
 # which are timing assertions on noisy machines. The full suite (the README's command, and CI)
 # runs every property on all its examples; the inner loop (a run that leaves the slow tests out)
-# on a fifth of them, the same first fifth every time. A property that asks for more or fewer
-# examples than the default says so with `examples(n)`, which scales with the profile.
+# on a fifth of them, the same first fifth every time; the suite that the curation flow runs in a
+# copy with one more article (`test_curation_flow`, which asks for it by name) on a fortieth: it
+# asks whether any test is bound to the data as it was, which the properties' own examples do
+# not change. A property that asks for more or fewer examples than the default says so with
+# `examples(n)`, which scales with the profile.
 from hypothesis import settings  # noqa: E402
 
 FULL_EXAMPLES = 200
@@ -88,6 +91,8 @@ settings.register_profile("project", derandomize=True, deadline=None,
                           max_examples=FULL_EXAMPLES)
 settings.register_profile("inner-loop", parent=settings.get_profile("project"),
                           max_examples=FULL_EXAMPLES // 5)
+settings.register_profile("curation", parent=settings.get_profile("project"),
+                          max_examples=FULL_EXAMPLES // 40)
 settings.load_profile("project")
 
 
@@ -101,5 +106,6 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def examples(full: int) -> int:
     """`full` examples in the full suite, as many fewer in the loaded profile as its default
-    is fewer (never below ten)."""
-    return max(10, full * settings().max_examples // FULL_EXAMPLES)
+    is fewer (never below ten, or the profile's default where that is fewer)."""
+    default = settings().max_examples
+    return max(min(10, default), full * default // FULL_EXAMPLES)

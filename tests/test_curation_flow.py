@@ -32,8 +32,9 @@ REPORT = ("SEOUL, 2 December 2026 - The South Korean government said on Wednesda
           "from its count of the month before.\n\nOfficials in Seoul gave no breakdown by unit "
           "and said the number could change within weeks.\n")
 # The suite, run in the copy after the build: every test but the slow ones (wheels, benchmarks,
-# fuzzing, this file) and the browser tests, which take minutes and read the same tables.
-INNER_SUITE = ["-m", "not slow", "--ignore=tests/test_web.py",
+# fuzzing, this file) and the browser tests, which take minutes and read the same tables; its
+# properties on the few examples of the "curation" profile (see conftest).
+INNER_SUITE = ["-m", "not slow", "--hypothesis-profile=curation", "--ignore=tests/test_web.py",
                "--ignore=tests/test_site_record.py", "--ignore=tests/test_timeline.py"]
 # The history is copied too: the README's examples compare releases.
 _IGNORE = shutil.ignore_patterns("__pycache__", "*.egg-info", ".pytest_cache",
