@@ -106,6 +106,6 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def examples(full: int) -> int:
     """`full` examples in the full suite, as many fewer in the loaded profile as its default
-    is fewer (never below ten, or the profile's default where that is fewer)."""
+    is fewer (never below four, or the profile's default where that is fewer)."""
     default = settings().max_examples
-    return max(min(10, default), full * default // FULL_EXAMPLES)
+    return max(min(4, default), full * default // FULL_EXAMPLES)
