@@ -186,11 +186,26 @@ def check_dates_against_sources(typed: dict[str, pl.DataFrame], tables: dict[str
     if parts is None:
         parts = evidence_parts(typed["evidence"])
     published = published_end(typed["sources"], latest=True)
-    queries, asked, rows = [], [], 0
+    dated, latest_of, rows = [], [], 0
     for name, loaded in tables.items():
-        table = loaded.table
-        if name in ("sources", "evidence") or not table.dates:
+        if name in ("sources", "evidence") or not loaded.table.dates:
             continue
+        # Lazy queries, read where they are needed: the evidence rows are not copied.
+        mine = (parts.get(name, EMPTY).lazy()
+                .select("record_id", "field", "source_id", published)
+                .drop_nulls("published_end"))
+        columns = [f"{prefix}{TEXT}" for prefix in loaded.table.dates]
+        rows += typed[name].height + parts.get(name, EMPTY).height
+        dated.append((name, mine))
+        # Per record, the latest text of all its evidence, and of that marked for each date:
+        # one pass over the table's evidence each, whatever the number of its dates.
+        latest_of += [_latest(mine), mine.filter(pl.col("field").cast(pl.String).is_in(columns))
+                      .group_by("record_id", pl.col("field").cast(pl.String))
+                      .agg(pl.col("published_end").max().alias("__last"))]
+    latest = collect_each(latest_of, rows)
+    queries, asked = [], []
+    for (name, mine), every, marked_all in zip(dated, latest[::2], latest[1::2]):
+        table = tables[name].table
         # Only the columns read here are filtered (not the whole table).
         frame = typed[name].lazy().select(
             LINE, table.key, *(f"{prefix}{suffix}" for prefix in table.dates
@@ -199,20 +214,15 @@ def check_dates_against_sources(typed: dict[str, pl.DataFrame], tables: dict[str
         if "modality" in typed[name].columns:
             frame = frame.filter(pl.col("modality").cast(pl.String)
                                  .is_in(list(MODALITY_BEFORE_CLAIM)).fill_null(True))
-        # Lazy queries, read where they are needed: the evidence rows are not copied.
-        mine = (parts.get(name, EMPTY).lazy()
-                .select("record_id", "field", "source_id", published)
-                .drop_nulls("published_end"))
-        rows += typed[name].height + parts.get(name, EMPTY).height
         for prefix in table.dates:
             column, start = f"{prefix}_text", f"{prefix}_start"
             # The texts that report the date: those marked for it where a record has any,
             # else all of the record's.
-            marked = mine.filter(pl.col("field") == column)
-            latest = pl.concat([_latest(marked), _latest(mine).join(
-                marked.select("record_id"), on="record_id", how="anti")])
+            marked = marked_all.lazy().filter(pl.col("field") == column).drop("field")
+            reported = pl.concat([marked, every.lazy().join(marked.select("record_id"),
+                                                            on="record_id", how="anti")])
             queries.append(frame.select(LINE, table.key, column, start).drop_nulls(start)
-                           .join(latest, left_on=table.key, right_on="record_id")
+                           .join(reported, left_on=table.key, right_on="record_id")
                            .filter(pl.col(start) > pl.col("__last")).sort(LINE))
             asked.append((name, column, mine))
     for (name, column, mine), late in zip(asked, collect_each(queries, rows)):
