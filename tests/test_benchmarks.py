@@ -36,11 +36,13 @@ def test_benchmark_script_runs_at_a_tiny_size(tmp_path: Path) -> None:
                           "--results", str(results)], capture_output=True, text=True,
                          timeout=600)
     assert run.returncode == 0, run.stderr[-3000:]
-    for section in ("cold start", "real build", "scale", "anchor", "normalisers"):
+    for section in ("cold start", "real build", "scale", "anchor", "normalisers", "site"):
         assert f"== {section}" in run.stdout
     for figure in ("cold start, polars", "cold start, pandas", "time growth",
                    "peak memory at 2,000 rows", "frictionless / ours", "distinct figure phrases",
-                   "distinct date phrases", "finders over", "adversarial input"):
+                   "distinct date phrases", "finders over", "adversarial input",
+                   "one expensive SQL call", "ordinary page while three expensive calls run",
+                   "server peak memory"):
         assert figure in run.stdout, figure
     assert_summary_counts_the_targets(run.stdout.splitlines())
     table = results.read_text(encoding="utf-8")
