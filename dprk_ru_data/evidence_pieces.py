@@ -18,10 +18,11 @@ finds the same problems and writes the same bytes.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 import polars as pl
 
@@ -36,6 +37,7 @@ from .validate import (cast, check_codes, check_evidence_fields, check_foreign_k
                        record_keys, validate)
 
 EVIDENCE = TABLES["evidence"]
+T = TypeVar("T")
 # The evidence is read this much at a time: less than other large files (`raw.PIECE_BYTES`), as
 # more is made of each piece here (its typed rows, the checks' own copies) before it is freed.
 EVIDENCE_PIECE_BYTES = 16 * 2 ** 20
@@ -83,6 +85,28 @@ def _read(root: Path, file: str, piece: int) -> Iterator[bytes]:
         raise _Unread from None
 
 
+_END = object()
+
+
+def ahead(items: Iterator[T]) -> Iterator[T]:
+    """`items` in their order, each made in a thread of its own while the caller works on the
+    one before (polars parses a piece with the interpreter's lock let go, so the two overlap):
+    at most one item is made ahead. What making an item raises is raised here, in its turn.
+    Where the caller stops early, the item being made is waited for, `items` is closed, and no
+    thread is left behind."""
+    pool = ThreadPoolExecutor(1, thread_name_prefix="dprk-ahead")
+    try:
+        coming = pool.submit(next, items, _END)
+        while (item := coming.result()) is not _END:
+            coming = pool.submit(next, items, _END)
+            yield item  # type: ignore[misc]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
+
+
 def stream_evidence(root: Path, sources: pl.DataFrame | None, corpus: Path, target: Path,
                     problems: list[Problem], piece: int | None = None) -> Streamed | None:
     """Read, check and write ``root/raw/evidence.csv`` a piece of `piece` bytes at a time
@@ -107,7 +131,8 @@ def stream_evidence(root: Path, sources: pl.DataFrame | None, corpus: Path, targ
     try:
         with target.open("xb") as out:
             pieces = _read(root, file, EVIDENCE_PIECE_BYTES if piece is None else piece)
-            for frame, spaced in plain_pieces(pieces, EVIDENCE):
+            # The next piece is read and parsed while this one is checked and written.
+            for frame, spaced in ahead(plain_pieces(pieces, EVIDENCE)):
                 loaded = Loaded(EVIDENCE, file, tidied(frame, EVIDENCE, spaced, line))
                 del frame
                 line += loaded.frame.height

@@ -251,3 +251,45 @@ def test_keys_are_compared_across_a_boundary_between_pieces(tmp_path: Path, kind
     found = evidence_pieces.stream_evidence(root, None, tmp_path, tmp_path / "e.csv", [],
                                             piece=piece)
     assert (found is None) == (kind != "none")  # out of key order: read whole
+
+
+def _ahead_threads() -> list[str]:
+    import threading
+
+    return [t.name for t in threading.enumerate() if t.name.startswith("dprk-ahead")]
+
+
+@settings(max_examples=examples(50))
+@given(st.lists(st.integers()), st.integers(0, 60))
+def test_ahead_gives_the_items_in_order_and_raises_in_turn(items: list[int], fails: int) -> None:
+    """`evidence_pieces.ahead` gives what its iterator gives, in order; what making an item
+    raises comes after the items before it; no thread outlives it."""
+    def made():
+        for number, item in enumerate(items):
+            if number == fails:
+                raise ValueError(number)
+            yield item
+
+    got: list[int] = []
+    if fails < len(items):
+        with pytest.raises(ValueError, match=f"^{fails}$"):
+            got.extend(evidence_pieces.ahead(made()))
+        assert got == items[:fails]
+    else:
+        assert list(evidence_pieces.ahead(made())) == items
+    assert _ahead_threads() == []
+
+
+def test_ahead_stopped_early_closes_its_iterator_and_leaves_no_thread() -> None:
+    closed = []
+
+    def made():
+        try:
+            yield from range(10)
+        finally:
+            closed.append(True)
+
+    for item in evidence_pieces.ahead(made()):
+        if item == 2:
+            break
+    assert closed == [True] and _ahead_threads() == []
