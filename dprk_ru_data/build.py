@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -328,7 +329,7 @@ def _build(root: Path, corpus: Path | None, notes: list[str] | None) -> dict[str
 
         # What the views take from the evidence and the disagreements is gathered first; those
         # two are then written and freed, so that the largest table is not held while the views
-        # are made. Each view is written and freed in turn, then the other tables.
+        # are made. Each view is then made, written and freed in turn.
         known = per_record(tables, parts)
         del parts
         if "evidence" in tables:
@@ -336,22 +337,20 @@ def _build(root: Path, corpus: Path | None, notes: list[str] | None) -> dict[str
         else:  # written as it was checked
             files["evidence"] = written(evidence)
         write("disagreements", tables.pop("disagreements"))
-        problems: list[Problem] = []
-        for name, make in VIEWS.items():
-            rows = make(tables, known)
-            if problems:  # only checked: nothing more is written
-                problems += _view_problems(name, collected(rows, TABLES[name].key))
-                continue
-            path = new / BUILD_DIR / f"{name}.csv"
-            problems += write_view(name, rows, path)
-            if not problems:
-                files[name] = written(path)
-            del rows
-        if problems:  # every view is checked before the build fails
-            raise DataError(problems)
-        del known
-        for name in list(tables):
-            write(name, tables.pop(name))
+        # Meanwhile the other tables are written in a thread (polars writes with the
+        # interpreter's lock let go); each is freed once the views, made from them, are written.
+        with ThreadPoolExecutor(1, thread_name_prefix="dprk-write") as pool:
+            stored = {name: pool.submit(write_table, frame, new / BUILD_DIR / f"{name}.csv")
+                      for name, frame in tables.items()}
+            try:
+                _write_views(tables, known, new / BUILD_DIR, files)
+            except BaseException:  # what is not yet written is not: the staging folder goes
+                pool.shutdown(cancel_futures=True)
+                raise
+            del known
+            for name in list(tables):
+                files[name] = stored.pop(name).result()  # raises what writing it raised
+                del tables[name]
         descriptor = datapackage.descriptor(files, version, sources,
                                             released.date if released else None,
                                             released.doi if released else None)
@@ -363,6 +362,26 @@ def _build(root: Path, corpus: Path | None, notes: list[str] | None) -> dict[str
         notes.append(f"version {version} is released with other data: set the next version "
                      f"in {PYPROJECT} (`dprk-data diff {version} .` says which bump)")
     return descriptor
+
+
+def _write_views(tables: dict[str, pl.DataFrame], known: pl.DataFrame, folder: Path,
+                 files: dict[str, tuple[int, str]]) -> None:
+    """Write each view (`VIEWS`) of `tables` and what is `known` per record into `folder`, and
+    its size and hash into `files`; where one breaks its schema, check the others, and raise
+    `DataError` with what each breaks."""
+    problems: list[Problem] = []
+    for name, make in VIEWS.items():
+        rows = make(tables, known)
+        if problems:  # only checked: nothing more is written
+            problems += _view_problems(name, collected(rows, TABLES[name].key))
+            continue
+        path = folder / f"{name}.csv"
+        problems += write_view(name, rows, path)
+        if not problems:
+            files[name] = written(path)
+        del rows
+    if problems:  # every view is checked before the build fails
+        raise DataError(problems)
 
 
 def _derived_docs(package_root: Path, readme: str | None, charts: dict[str, str]
