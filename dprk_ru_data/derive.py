@@ -71,27 +71,50 @@ def _report(frame: pl.DataFrame, derived: pl.DataFrame, column: str, loaded: "Lo
         problems.append(Problem(loaded.file, line, column, value, rule, error))
 
 
-def _candidates(rows: pl.LazyFrame) -> pl.LazyFrame:
-    """Per record of evidence `rows`: how many sources (`__refs`), and the first (`__first`)."""
-    return rows.group_by("record_id").agg(
+def _candidates(rows: pl.LazyFrame, *by: pl.Expr) -> pl.LazyFrame:
+    """Per record of evidence `rows` (and per what `by` tells): how many sources (`__refs`),
+    and the first (`__first`)."""
+    return rows.group_by("record_id", *by).agg(
         pl.col("source_id").n_unique().cast(pl.UInt32).alias("__refs"),
         pl.col("source_id").first().cast(pl.String).alias("__first"))  # a code in a part
 
 
-def _date_context(frame: pl.DataFrame, key: str, prefix: str, mine: pl.DataFrame | None
+Candidates = tuple[pl.DataFrame, pl.DataFrame]
+
+
+def _all_candidates(parts: Parts, dated: dict[str, list[str]], rows: int
+                    ) -> dict[str, Candidates]:
+    """Per table of `dated` (its name -> its date columns) that has evidence in `parts`: per
+    record, its sources (`_candidates`), and per record and date column, the sources marked
+    for that date; each found in one pass over the table's evidence, whatever the number of
+    its dates, and all in one batch of queries (`collect_each`)."""
+    names = [name for name in dated if name in parts]
+    queries = []
+    for name in names:
+        evidence = parts[name].lazy()
+        queries += [_candidates(evidence), _candidates(
+            evidence.filter(pl.col("field").cast(pl.String).is_in(dated[name])),
+            pl.col("field").cast(pl.String))]
+    found = collect_each(queries, rows)
+    return {name: (found[2 * number], found[2 * number + 1])
+            for number, name in enumerate(names)}
+
+
+def _date_context(frame: pl.DataFrame, key: str, prefix: str, found: Candidates | None
                   ) -> pl.LazyFrame:
     """Per row of `frame`: its `prefix` date phrase, the source whose publication date anchors
-    it (``__ref``; given the evidence rows of the table, `mine`: the source marked for the date
-    where the record has any, else the record's only source), how many candidate sources there
-    were (``__refs``), and which way from the report the date lies (``__tense``)."""
+    it (``__ref``; given the candidate sources of the table's records, `found` (see
+    `_all_candidates`): the source marked for the date where the record has any, else the
+    record's only source), how many candidate sources there were (``__refs``), and which way
+    from the report the date lies (``__tense``)."""
     column = f"{prefix}{TEXT}"
     rows = frame.lazy().select(key, column, _tenses(frame, prefix).alias("__tense"))
-    if mine is None:
+    if found is None:
         return rows.select(column, pl.lit(None, pl.String).alias("__ref"),
                            pl.lit(0, pl.UInt32).alias("__refs"), "__tense")
-    evidence = mine.lazy()
-    specific = evidence.filter(pl.col("field") == column)  # marked sources replace the others
-    candidates = pl.concat([_candidates(specific), _candidates(evidence).join(
+    every, marked = found
+    specific = marked.lazy().filter(pl.col("field") == column).drop("field")
+    candidates = pl.concat([specific, every.lazy().join(
         specific.select("record_id"), on="record_id", how="anti")])
     return (rows.join(candidates, left_on=key, right_on="record_id", how="left",
                       nulls_equal=True, maintain_order="left")
@@ -168,8 +191,10 @@ def _dates(loaded: dict[str, "Loaded"], out: dict[str, pl.DataFrame], names: lis
     """Fill the date columns of the tables `names` of `out` (in place), read against the
     publication dates of the sources (`references`), as `_figures` fills the figures."""
     asked = [(name, prefix) for name in names for prefix in loaded[name].table.dates]
-    contexts = [_date_context(out[name], loaded[name].table.key, prefix,
-                              None if name == "sources" else parts.get(name))
+    found = _all_candidates(parts, {name: [f"{prefix}{TEXT}" for prefix in
+                                           loaded[name].table.dates]
+                                    for name in names if name != "sources"}, rows)
+    contexts = [_date_context(out[name], loaded[name].table.key, prefix, found.get(name))
                 for name, prefix in asked]
     pairs = collect_each([context.drop_nulls(f"{prefix}{TEXT}").unique()
                           for (_, prefix), context in zip(asked, contexts)], rows)
