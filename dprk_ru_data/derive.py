@@ -14,7 +14,7 @@ import polars as pl
 
 from . import vocab
 from .errors import Problem
-from .linked import Parts, collect_each, evidence_parts
+from .linked import Parts, collect_each, evidence_parts, marked_first
 from .normalise.dates import DateError, FuzzyDate, parse_date
 from .normalise.figures import FigureError, parse_figure
 from .raw import LINE
@@ -113,9 +113,8 @@ def _date_context(frame: pl.DataFrame, key: str, prefix: str, found: Candidates 
         return rows.select(column, pl.lit(None, pl.String).alias("__ref"),
                            pl.lit(0, pl.UInt32).alias("__refs"), "__tense")
     every, marked = found
-    specific = marked.lazy().filter(pl.col("field") == column).drop("field")
-    candidates = pl.concat([specific, every.lazy().join(
-        specific.select("record_id"), on="record_id", how="anti")])
+    candidates = marked_first(marked.lazy().filter(pl.col("field") == column).drop("field"),
+                              every.lazy())
     return (rows.join(candidates, left_on=key, right_on="record_id", how="left",
                       nulls_equal=True, maintain_order="left")
             .select(column, pl.when(pl.col("__refs") == 1).then(pl.col("__first"))
@@ -191,10 +190,10 @@ def _dates(loaded: dict[str, "Loaded"], out: dict[str, pl.DataFrame], names: lis
     """Fill the date columns of the tables `names` of `out` (in place), read against the
     publication dates of the sources (`references`), as `_figures` fills the figures."""
     asked = [(name, prefix) for name in names for prefix in loaded[name].table.dates]
-    found = _all_candidates(parts, {name: [f"{prefix}{TEXT}" for prefix in
-                                           loaded[name].table.dates]
-                                    for name in names if name != "sources"}, rows)
-    contexts = [_date_context(out[name], loaded[name].table.key, prefix, found.get(name))
+    candidates = _all_candidates(parts, {name: [f"{prefix}{TEXT}" for prefix in
+                                                loaded[name].table.dates]
+                                         for name in names if name != "sources"}, rows)
+    contexts = [_date_context(out[name], loaded[name].table.key, prefix, candidates.get(name))
                 for name, prefix in asked]
     pairs = collect_each([context.drop_nulls(f"{prefix}{TEXT}").unique()
                           for (_, prefix), context in zip(asked, contexts)], rows)

@@ -70,6 +70,14 @@ def published_end(sources: pl.DataFrame, latest: bool) -> pl.Expr:
             .replace_strict(days, default=None, return_dtype=pl.Date).alias("published_end"))
 
 
+def marked_first(marked: Frame, every: Frame) -> Frame:
+    """The rows of `marked` (what evidence marked for one field gives, per record), and those of
+    `every` (what all of a record's evidence gives) for the records `marked` has no row of: the
+    texts marked for a field replace the record's others, where it has any."""
+    return pl.concat([marked, every.join(marked.select("record_id"), on="record_id",
+                                         how="anti")])
+
+
 def streaming() -> Literal["in-memory", "streaming"]:
     """The engine for a query that could hold a large table whole: polars' streaming engine,
     a batch of rows at a time, unless the build has chosen the in-memory engine for a small

@@ -10,7 +10,8 @@ from __future__ import annotations
 import polars as pl
 
 from ..errors import Problem
-from ..linked import EMPTY, Frame, Parts, collect_each, evidence_parts, published_end
+from ..linked import (EMPTY, Frame, Parts, collect_each, evidence_parts, marked_first,
+                      published_end)
 from ..raw import LINE, RAW_DIR, Loaded
 from ..registry import CLAIM_TABLES, TABLES, TEXT, Table
 from ..vocab import MODALITY_BEFORE_CLAIM
@@ -163,14 +164,13 @@ def increasing(column: pl.Series) -> bool:
 def _links_for(mine: pl.DataFrame, column: str) -> pl.DataFrame:
     """The evidence rows that report `column` of each record: those marked for it, else all."""
     marked = mine.filter(pl.col("field") == column)
-    if marked.is_empty():
-        return mine
-    return pl.concat([marked, mine.join(marked.select("record_id"), on="record_id", how="anti")])
+    return mine if marked.is_empty() else marked_first(marked, mine)
 
 
-def _latest(links: Frame) -> Frame:
-    """Per record of evidence `links`: the latest possible publication day of its texts."""
-    return links.group_by("record_id").agg(pl.col("published_end").max().alias("__last"))
+def _latest(links: Frame, *by: pl.Expr) -> Frame:
+    """Per record of evidence `links` (and per what `by` tells): the latest possible
+    publication day of its texts."""
+    return links.group_by("record_id", *by).agg(pl.col("published_end").max().alias("__last"))
 
 
 def check_dates_against_sources(typed: dict[str, pl.DataFrame], tables: dict[str, Loaded],
@@ -199,9 +199,8 @@ def check_dates_against_sources(typed: dict[str, pl.DataFrame], tables: dict[str
         dated.append((name, mine))
         # Per record, the latest text of all its evidence, and of that marked for each date:
         # one pass over the table's evidence each, whatever the number of its dates.
-        latest_of += [_latest(mine), mine.filter(pl.col("field").cast(pl.String).is_in(columns))
-                      .group_by("record_id", pl.col("field").cast(pl.String))
-                      .agg(pl.col("published_end").max().alias("__last"))]
+        field = pl.col("field").cast(pl.String)
+        latest_of += [_latest(mine), _latest(mine.filter(field.is_in(columns)), field)]
     latest = collect_each(latest_of, rows)
     queries, asked = [], []
     for (name, mine), every, marked_all in zip(dated, latest[::2], latest[1::2]):
@@ -218,9 +217,8 @@ def check_dates_against_sources(typed: dict[str, pl.DataFrame], tables: dict[str
             column, start = f"{prefix}_text", f"{prefix}_start"
             # The texts that report the date: those marked for it where a record has any,
             # else all of the record's.
-            marked = marked_all.lazy().filter(pl.col("field") == column).drop("field")
-            reported = pl.concat([marked, every.lazy().join(marked.select("record_id"),
-                                                            on="record_id", how="anti")])
+            reported = marked_first(
+                marked_all.lazy().filter(pl.col("field") == column).drop("field"), every.lazy())
             queries.append(frame.select(LINE, table.key, column, start).drop_nulls(start)
                            .join(reported, left_on=table.key, right_on="record_id")
                            .filter(pl.col(start) > pl.col("__last")).sort(LINE))
