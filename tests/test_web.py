@@ -1235,6 +1235,63 @@ def test_a_page_part_missing_from_a_copied_site_is_named_not_a_crash() -> None:
     assert "was not built with the site" in plugin.fragment("../../../etc/passwd")
 
 
+def _site_plugin(plugins: Path):
+    """The evidence plugin as a site serves it: loaded from `plugins`, beside its fragments
+    (not registered with Datasette, whose plugins are global to the process)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"dprk_site_plugin_{id(plugins)}",
+                                                  plugins / "dprk_evidence.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_record_pages_read_the_fields_the_site_was_built_with(site_database: Path,
+                                                               tmp_path: Path) -> None:
+    """The fields of every table (labels, meanings, what a column refers to) travel beside the
+    plugin, not in Datasette's metadata, which Datasette copies whole for every permission
+    check of a page; a record page reads them back as the registry makes them, and says so
+    where a copied site lacks them or holds something else in their place."""
+    import asyncio
+    import json
+    import types
+
+    from datasette.app import Datasette
+
+    from dprk_ru_data.site import FIELDS, FRAGMENTS
+    from dprk_ru_data.site.record import site_fields
+
+    built = site_database.parent
+    assert set(json.loads((built / "metadata.json").read_text(encoding="utf-8"))
+               ["plugins"]["dprk-evidence"]) == {"corpus"}
+    shutil.copytree(built / "plugins", tmp_path / "plugins")
+    plugin = _site_plugin(tmp_path / "plugins")
+    expected = json.loads(json.dumps(site_fields(dprk_ru_data.package())))
+    assert plugin._site_fields() == expected
+    datasette = Datasette([str(site_database)], immutables=[])
+    record = dprk_ru_data.load("troop_estimates")["estimate_id"][0]
+    request = types.SimpleNamespace(url_vars={"pks": record})
+    meaning = expected["troop_estimates"]["figure_text"]["description"]
+
+    def page() -> str:
+        return asyncio.run(plugin.record_page(datasette, site_database.stem, "troop_estimates",
+                                              request))
+
+    shown = page()
+    assert html.escape(meaning) in shown and "not built with the site" not in shown
+    fields = tmp_path / "plugins" / FRAGMENTS / FIELDS
+    for damaged in ("[1, 2]", "{not json", None):
+        if damaged is None:
+            fields.unlink()
+        else:
+            fields.write_text(damaged, encoding="utf-8")
+        assert plugin._site_fields() is None, damaged
+        shown = page()
+        assert "not built with the site" in shown and record in shown, damaged
+
+
 def test_serve_shows_no_text_unless_a_corpus_is_named(monkeypatch, tmp_path: Path) -> None:
     from click.testing import CliRunner
 

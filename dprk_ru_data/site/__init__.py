@@ -63,6 +63,7 @@ SORT_DESC = {"claims": "claim_window_end", "events": "event_window_end",
              "troop_estimates": "claim_window_end", "arms_transfers": "claim_window_end",
              "incidents": "event_window_end", "historical_deployments": "event_window_end"}
 FRAGMENTS = "fragments"  # the folder, beside the plugins, of page parts made from the data
+FIELDS = "fields.json"  # in it: each table's fields for record pages (`record.site_fields`)
 LABELS = {"actors": "name", "sources": "label"}  # what names a row where another refers to it
 TRUNCATE = 300  # characters of a long cell shown in a table page; the row page shows it whole
 
@@ -256,8 +257,7 @@ def build_site(out: str | Path, root: str | Path | None = None,
     database, _ = to_sqlite(out, root)
     _reorder(database, descriptor)
     metadata = site_metadata(descriptor)
-    metadata["plugins"] = {"dprk-evidence": {"corpus": str(corpus) if corpus else None,
-                                             "fields": site_fields(descriptor)}}
+    metadata["plugins"] = {"dprk-evidence": {"corpus": str(corpus) if corpus else None}}
     (out / "metadata.json").write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n",
                                        encoding="utf-8")
     for folder in ("plugins", "templates", "static"):
@@ -269,6 +269,10 @@ def build_site(out: str | Path, root: str | Path | None = None,
     fragments.mkdir(exist_ok=True)
     (fragments / "about.html").write_text(about_html(descriptor, root), encoding="utf-8")
     (fragments / "timeline.html").write_text(timeline_html(root), encoding="utf-8")
+    # Not in the metadata: Datasette copies the whole of it for each check of a page's
+    # permissions (two for every table on the front page), so a page's time grew with it.
+    (fragments / FIELDS).write_text(json.dumps(site_fields(descriptor), ensure_ascii=False),
+                                    encoding="utf-8")
     return out
 
 

@@ -332,8 +332,8 @@ async def record_page(datasette: Any, database_name: str, table: str, request: A
         return ""
     columns = [d[0] for d in result.description]
     row = dict(zip(columns, found))
-    config = datasette.plugin_config(PLUGIN) or {}
-    fields = (config.get("fields") or {}).get(table, {})
+    every = _site_fields()
+    fields = (every or {}).get(table, {})
     if table == "evidence":
         where, record = "e.evidence_id = ?", values[0]
     else:
@@ -346,26 +346,51 @@ async def record_page(datasette: Any, database_name: str, table: str, request: A
         body = (f'<p class="record-links"><a href="{html.escape(page)}">The '
                 f"{_count(len(evidence), 'passage')} for {html.escape(record)}, "
                 "with their sources</a></p>") + body
+    if every is None:
+        body = _NOT_BUILT + body
     return body + "".join(await _groups(database, record))
 
 
 MAX_FRAGMENT_BYTES = 16 * 2**20  # a page part the site's build wrote (front page, timeline)
+_NOT_BUILT = ('<p class="evidence-warning" role="note">This part of the page was not built with '
+              "the site: run <code>dprk-data serve --export</code> again.</p>")
+
+
+def _built(name: str) -> bytes | None:
+    """The file `name` that the site's build made from the data (in `fragments/`, beside this
+    file), or None where it is missing or unreadable (a site copied without it)."""
+    from dprk_ru_data.paths import read_inside
+    from dprk_ru_data.site import FRAGMENTS
+
+    try:
+        return read_inside(Path(__file__).resolve().parent / FRAGMENTS, name, MAX_FRAGMENT_BYTES)
+    except OSError:
+        return None
 
 
 def fragment(name: str) -> Markup:
-    """A part of a page that the site's build made from the data (`fragments/NAME.html`, beside
-    this file), as HTML: never rendered as a template, so that braces in the data stay text.
-    Where it is missing (a site copied without it), the page says so."""
-    from dprk_ru_data.paths import read_inside
+    """A part of a page that the site's build made from the data (`fragments/NAME.html`), as
+    HTML: never rendered as a template, so that braces in the data stay text. Where it is
+    missing, the page says so."""
+    data = _built(f"{name}.html")
+    return Markup(_NOT_BUILT if data is None else data.decode("utf-8"))
 
+
+def _site_fields() -> dict[str, Any] | None:
+    """Each table's fields for its record pages (`record.site_fields`: label, meaning, what a
+    column refers to), as the site's build wrote them (`fragments/fields.json`); None where the
+    file is missing or is not such a mapping. Read for each record page, as the fragments are,
+    and never put in Datasette's metadata, which it copies whole for every permission check."""
+    import json
+
+    from dprk_ru_data.site import FIELDS
+
+    data = _built(FIELDS)
     try:
-        data = read_inside(Path(__file__).resolve().parent / "fragments", f"{name}.html",
-                           MAX_FRAGMENT_BYTES)
-    except OSError:
-        return Markup('<p class="evidence-warning" role="note">This part of the page was not '
-                      "built with the site: run <code>dprk-data serve --export</code> again."
-                      "</p>")
-    return Markup(data.decode("utf-8"))
+        fields = json.loads(data) if data is not None else None
+    except ValueError:
+        return None
+    return fields if isinstance(fields, dict) else None
 
 
 @hookimpl
