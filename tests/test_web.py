@@ -1282,7 +1282,8 @@ def test_record_pages_read_the_fields_the_site_was_built_with(site_database: Pat
     shown = page()
     assert html.escape(meaning) in shown and "not built with the site" not in shown
     fields = tmp_path / "plugins" / FRAGMENTS / FIELDS
-    for damaged in ("[1, 2]", "{not json", None):
+    for damaged in ("[1, 2]", "{not json", '{"troop_estimates": [1]}',
+                    '{"troop_estimates": {"figure_text": "a label"}}', None):
         if damaged is None:
             fields.unlink()
         else:

@@ -379,8 +379,9 @@ def fragment(name: str) -> Markup:
 def _site_fields() -> dict[str, Any] | None:
     """Each table's fields for its record pages (`record.site_fields`: label, meaning, what a
     column refers to), as the site's build wrote them (`fragments/fields.json`); None where the
-    file is missing or is not such a mapping. Read for each record page, as the fragments are,
-    and never put in Datasette's metadata, which it copies whole for every permission check."""
+    file is missing or is not such a mapping (of tables to fields to what is known of each).
+    Read for each record page, as the fragments are, and never put in Datasette's metadata,
+    which it copies whole for every permission check."""
     import json
 
     from dprk_ru_data.site import FIELDS
@@ -390,7 +391,11 @@ def _site_fields() -> dict[str, Any] | None:
         fields = json.loads(data) if data is not None else None
     except ValueError:
         return None
-    return fields if isinstance(fields, dict) else None
+    if not isinstance(fields, dict) or not all(
+            isinstance(table, dict) and all(isinstance(info, dict) for info in table.values())
+            for table in fields.values()):
+        return None
+    return fields
 
 
 @hookimpl
