@@ -1270,7 +1270,7 @@ def test_record_pages_read_the_fields_the_site_was_built_with(site_database: Pat
     plugin = _site_plugin(tmp_path / "plugins")
     expected = json.loads(json.dumps(site_fields(dprk_ru_data.package())))
     assert plugin._site_fields() == expected
-    datasette = Datasette([str(site_database)], immutables=[])
+    datasette = Datasette(immutables=[str(site_database)])
     record = dprk_ru_data.load("troop_estimates")["estimate_id"][0]
     request = types.SimpleNamespace(url_vars={"pks": record})
     meaning = expected["troop_estimates"]["figure_text"]["description"]

@@ -4,8 +4,9 @@ that supports it.
 
 `site_fields` is made from the descriptor and the registry when the site is built and travels
 beside the site's plugin (`fragments/fields.json`); `record_html` turns one database row, the
-names of what it refers to and its evidence into HTML. Neither touches Datasette or the corpus, so both are tested without
-a server; the plugin (`plugins/dprk_evidence.py`) runs the queries and reads the passages.
+names of what it refers to and its evidence into HTML. Neither touches Datasette or the corpus,
+so both are tested without a server; the plugin (`plugins/dprk_evidence.py`) runs the queries
+and reads the passages.
 """
 
 from __future__ import annotations

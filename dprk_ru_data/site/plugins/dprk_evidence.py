@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import html
+import json
 import os
 import threading
 import urllib.parse
@@ -26,6 +27,7 @@ from datasette import Response, hookimpl
 from markupsafe import Markup
 
 from dprk_ru_data.registry import CLAIM_TABLES
+from dprk_ru_data.site import FIELDS, FRAGMENTS
 from dprk_ru_data.site.record import Evidence, field_label, record_html
 
 # The columns that hold a record's id: each table of claims' key (as the registry declares them)
@@ -360,7 +362,6 @@ def _built(name: str) -> bytes | None:
     """The file `name` that the site's build made from the data (in `fragments/`, beside this
     file), or None where it is missing or unreadable (a site copied without it)."""
     from dprk_ru_data.paths import read_inside
-    from dprk_ru_data.site import FRAGMENTS
 
     try:
         return read_inside(Path(__file__).resolve().parent / FRAGMENTS, name, MAX_FRAGMENT_BYTES)
@@ -382,10 +383,6 @@ def _site_fields() -> dict[str, Any] | None:
     file is missing or is not such a mapping (of tables to fields to what is known of each).
     Read for each record page, as the fragments are, and never put in Datasette's metadata,
     which it copies whole for every permission check."""
-    import json
-
-    from dprk_ru_data.site import FIELDS
-
     data = _built(FIELDS)
     try:
         fields = json.loads(data) if data is not None else None
