@@ -7,8 +7,9 @@ that reads a row on its own: formulas, types, the schema and its row rules, code
 row names, its source, its span (`evidence.check_spans`, each corpus text read once). Its keys are
 compared with their neighbours, the last key of the piece before among them: keys that rise from
 the first row to the last are unique and already in the order the build writes, so each piece is
-written to the built file as soon as it is checked. Only each table's part of what the checks
-across tables and the views read is kept (`linked.evidence_parts`).
+written to the built file as soon as it is checked: as it was read, where its bytes are already
+those the build writes (`_as_written`), as curated evidence usually is. Only each table's part of
+what the checks across tables and the views read is kept (`linked.evidence_parts`).
 
 Any other evidence file (small, or with a quote, a character outside printable ASCII, a fault of
 its structure, or keys out of order) is read whole, as every other table is. Either way the build
@@ -31,7 +32,7 @@ from .evidence import check_spans
 from .linked import Parts, evidence_parts, marked_sorted
 from .paths import read_in_pieces
 from .raw import (HEADER_LINE, LINE, MAX_RAW_BYTES, RAW_DIR, Loaded, NotPlain, check_formulas,
-                  plain_pieces, tidied, whole_or_pieces)
+                  padded, plain_pieces, tidied, whole_or_pieces)
 from .registry import TABLES
 from .validate import (cast, check_codes, check_evidence_fields, check_foreign_keys, increasing,
                        record_keys, validate)
@@ -107,6 +108,27 @@ def ahead(items: Iterator[T]) -> Iterator[T]:
             close()
 
 
+# The built evidence file's header line, as `write_csv` writes it; and the columns whose text
+# the build writes other than it reads it where it is not in their canonical form.
+_HEADER = ",".join(EVIDENCE.columns).encode()
+_NUMBERS = [f.name for f in EVIDENCE.fields if f.type == "integer"]
+_AS_READ = {f.type for f in EVIDENCE.fields} <= {"string", "integer"}  # (a date, say, is not)
+
+
+def _as_written(data: bytes, ordered: bool, pads: list[bool], loaded: Loaded,
+                typed: pl.DataFrame) -> bool:
+    """Whether a plain piece of the raw file (`data`) is, byte for byte, what `write_csv` writes
+    of its typed rows, so that it is written as it was read (most curated files are: the build
+    then writes no copy of its own). So it is where the file's header names the columns in the
+    built order (`ordered`: the header line is `_HEADER`), the piece's lines end in a line feed
+    alone, no value had spaces around it (`pads`, from `raw.padded`), and each number is written
+    as polars writes it (no sign, no leading zero); a plain piece holds no quote, so no value of
+    it is quoted when written, and an empty cell is read as null and written empty."""
+    if not (_AS_READ and ordered) or any(pads) or b"\r" in data:
+        return False
+    return all(typed[c].cast(pl.String).eq_missing(loaded.frame[c]).all() for c in _NUMBERS)
+
+
 def stream_evidence(root: Path, sources: pl.DataFrame | None, corpus: Path, target: Path,
                     problems: list[Problem], piece: int | None = None) -> Streamed | None:
     """Read, check and write ``root/raw/evidence.csv`` a piece of `piece` bytes at a time
@@ -126,14 +148,16 @@ def stream_evidence(root: Path, sources: pl.DataFrame | None, corpus: Path, targ
     files = (file, f"{RAW_DIR}/sources.csv")
     hollow: tuple[Loaded, pl.DataFrame] | None = None
     last: str | None = None
+    ordered: bool | None = None
     line = HEADER_LINE + 1
     done = False
     try:
         with target.open("xb") as out:
             pieces = _read(root, file, EVIDENCE_PIECE_BYTES if piece is None else piece)
             # The next piece is read and parsed while this one is checked and written.
-            for frame, spaced in ahead(plain_pieces(pieces, EVIDENCE)):
-                loaded = Loaded(EVIDENCE, file, tidied(frame, EVIDENCE, spaced, line))
+            for frame, data in ahead(plain_pieces(pieces, EVIDENCE)):
+                pads = padded(frame, EVIDENCE, b" " in data)
+                loaded = Loaded(EVIDENCE, file, tidied(frame, EVIDENCE, any(pads), line, pads))
                 del frame
                 line += loaded.frame.height
                 check_formulas(loaded, found)
@@ -150,7 +174,13 @@ def stream_evidence(root: Path, sources: pl.DataFrame | None, corpus: Path, targ
                     check_spans(typed, sources, corpus, files, found, texts)
                 for name, part in evidence_parts(typed).items():
                     split.setdefault(name, []).append(part)
-                write_csv(typed.drop(LINE), out, header=hollow is None)
+                if ordered is None:  # the first piece, which starts with the header
+                    ordered = data.split(b"\n", 1)[0] == _HEADER
+                if _as_written(data, ordered, pads, loaded, typed):
+                    out.write(data if data.endswith(b"\n") else data + b"\n")
+                else:
+                    write_csv(typed.drop(LINE), out, header=hollow is None)
+                del data
                 if hollow is None:
                     hollow = (Loaded(EVIDENCE, file, loaded.frame.clear()), typed.clear())
                 del loaded, typed

@@ -346,9 +346,9 @@ class NotPlain(Exception):
 
 
 def plain_pieces(pieces: Iterator[bytes], table: Table
-                 ) -> Iterator[tuple[pl.DataFrame, bool]]:
+                 ) -> Iterator[tuple[pl.DataFrame, bytes]]:
     """Each of `pieces` (each ending after a line feed, the file's byte order mark cut) parsed as
-    strings, with whether it holds a space, where the file is plain (see `_plain_frame`): so that
+    strings, with the piece itself, where the file is plain (see `_plain_frame`): so that
     the bytes of a large file are never all held, nor, where the caller takes each piece's rows in
     turn, its whole table. Raises `NotPlain` at the first piece that is not plain, or after the
     last where the file's lines and commas do not count its rows and cells: a caller drops what it
@@ -375,7 +375,7 @@ def plain_pieces(pieces: Iterator[bytes], table: Table
         commas += piece.count(b",")
         rows += frame.height
         last = piece
-        yield frame, b" " in piece
+        yield frame, piece
     lines += not last.endswith(b"\n")
     if not last or rows != lines - 1 or commas != (len(names) - 1) * lines:
         raise NotPlain
@@ -388,27 +388,37 @@ def _streamed(pieces: Iterator[bytes], table: Table) -> tuple[pl.DataFrame, bool
     frames: list[pl.DataFrame] = []
     spaced = False
     try:
-        for frame, spaced_piece in plain_pieces(pieces, table):
+        for frame, piece in plain_pieces(pieces, table):
             frames.append(frame)
-            spaced = spaced or spaced_piece
+            spaced = spaced or b" " in piece
     except NotPlain:
         return None
     return pl.concat(frames), spaced
 
 
+def padded(frame: pl.DataFrame, table: Table, spaced: bool) -> list[bool]:
+    """Whether each of the table's columns holds a value with a space before or after it, in the
+    strings of a raw table (or of a run of its rows). `spaced`: whether the text holds a space at
+    all (where it does not, no column is looked at)."""
+    if not spaced:
+        return [False] * len(table.raw_columns)
+    return list(frame.select(
+        (pl.col(c).str.starts_with(" ") | pl.col(c).str.ends_with(" ")).any()
+        for c in table.raw_columns).row(0))
+
+
 def tidied(frame: pl.DataFrame, table: Table, spaced: bool,
-           first_line: int = HEADER_LINE + 1) -> pl.DataFrame:
+           first_line: int = HEADER_LINE + 1, pads: list[bool] | None = None) -> pl.DataFrame:
     """The strings of a raw table (or of a run of its rows, the first on `first_line`) stripped of
     the spaces around them, empty as null, in the table's order of columns, with each row's line.
-    `spaced`: whether the text holds a space at all (where it does not, nothing is stripped)."""
-    # Strip spaces around values, only in the columns that have any (checking is cheaper; in a
-    # file without a space, none).
-    padded = frame.select(
-        (pl.col(c).str.starts_with(" ") | pl.col(c).str.ends_with(" ")).any()
-        for c in table.raw_columns).row(0) if spaced else [False] * frame.width
+    `spaced`: whether the text holds a space at all (where it does not, nothing is stripped);
+    `pads`: the columns to strip, where `padded` has told them already."""
+    # Spaces are stripped only in the columns that have any (checking is cheaper; in a file
+    # without a space, none).
+    pads = padded(frame, table, spaced) if pads is None else pads
     return frame.select(
         [pl.when((stripped := pl.col(c).str.strip_chars(" ")) != "").then(stripped).alias(c)
-         if pad else pl.col(c) for c, pad in zip(table.raw_columns, padded)]
+         if pad else pl.col(c) for c, pad in zip(table.raw_columns, pads)]
     ).with_row_index(LINE, offset=first_line).with_columns(pl.col(LINE).cast(pl.Int64))
 
 

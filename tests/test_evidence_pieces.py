@@ -10,6 +10,7 @@ import csv
 import re
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 import pytest
@@ -21,6 +22,7 @@ import dprk_ru_data.build as build
 import dprk_ru_data.evidence_pieces as evidence_pieces
 from dprk_ru_data.errors import DataError, Problem
 from dprk_ru_data.linked import evidence_parts
+from dprk_ru_data.paths import read_in_pieces
 from dprk_ru_data.registry import TABLES
 from dprk_ru_data.views import VIEWS, collected, per_record
 
@@ -28,9 +30,13 @@ from .conftest import ROOT, corpus_path, examples, fresh_inputs
 
 EVIDENCE = TABLES["evidence"]
 # Faults that leave the file plain and in key order (checked a piece at a time), then those
-# that send it down the whole path (a quote, a repeated key, keys out of order).
+# that send it down the whole path (a quote, a repeated key, keys out of order). Some of the
+# first are not faults: a number with a leading zero or a sign, a line that ends in CRLF, the
+# columns in another order, no line feed after the last line; the build reads them, but does
+# not write them as they were read.
 IN_PIECES = ("type", "ordered", "source", "record", "field", "formula", "hash", "range",
-             "no_table", "table", "spaces", "drop", "none")
+             "no_table", "table", "spaces", "drop", "none", "zero", "plus", "crlf", "columns",
+             "tail")
 WHOLE = ("quote", "repeat", "swap")
 
 
@@ -50,6 +56,7 @@ COLUMN = {name: number for number, name in enumerate(PLAIN[0])}
 
 def _broken(rows: list[list[str]], faults: list[tuple[int, str]]) -> bytes:
     rows = [list(row) for row in rows]
+    kinds = {kind for _, kind in faults}
     for at, kind in faults:
         at = 1 + at % (len(rows) - 1)
         row = rows[at]
@@ -67,11 +74,19 @@ def _broken(rows: list[list[str]], faults: list[tuple[int, str]]) -> bytes:
             "no_table": ("record_table", ""), "table": ("record_table", "no_such_table"),
             "spaces": ("record_id", f"  {row[COLUMN['record_id']]} "),
             "quote": ("note", '"a quoted note"'),
+            "zero": ("span_start", f"0{row[COLUMN['span_start']]}"),
+            "plus": ("span_end", f"+{row[COLUMN['span_end']]}"),
+            "crlf": ("note", f"{row[COLUMN['note']]}\r"),
             "repeat": ("evidence_id", rows[at - 1][COLUMN["evidence_id"]] if at > 1
                        else row[COLUMN["evidence_id"]]),
         }.get(kind, ("note", row[COLUMN["note"]]))
         row[COLUMN[column]] = value
-    return ("\n".join(",".join(row) for row in rows) + "\n").encode("utf-8")
+    if "columns" in kinds:  # the note before the hash, in the header and in every row
+        one, other = COLUMN["span_sha256"], COLUMN["note"]
+        for row in rows:
+            row[one], row[other] = row[other], row[one]
+    text = "\n".join(",".join(row) for row in rows)
+    return (text if "tail" in kinds else text + "\n").encode("utf-8")
 
 
 def _checked(root: Path, corpus: Path, piece: int | None
@@ -108,6 +123,8 @@ def _checked(root: Path, corpus: Path, piece: int | None
 @example([(7, "record"), (60, "field"), (200, "type"), (400, "drop")], 4096)
 @example([(9, "ordered"), (99, "no_table"), (199, "table"), (299, "spaces")], 3000)
 @example([(11, "repeat"), (111, "quote")], 2048)
+@example([(13, "zero"), (150, "plus"), (250, "crlf")], 2048)
+@example([(0, "columns"), (0, "tail"), (70, "hash")], 4096)
 @given(st.lists(st.tuples(st.integers(0, 10 ** 6), st.sampled_from(IN_PIECES + WHOLE)),
                 max_size=4),
        st.integers(2048, 16384))
@@ -129,6 +146,35 @@ def test_the_evidence_checked_in_pieces_gives_the_problems_and_bytes_of_the_whol
     assert not whole[3]
     if not any(kind in WHOLE for _, kind in faults):
         assert in_pieces[3], "a plain evidence file in key order is checked in pieces"
+
+
+@pytest.mark.parametrize("kind", ["none", "zero", "plus", "crlf", "spaces", "columns", "tail"])
+def test_a_piece_is_written_as_read_only_where_those_are_the_bytes_the_build_writes(
+        tmp_path: Path, kind: str) -> None:
+    """The pieces of a plain file in the built form are copied (polars writes none of them);
+    a piece with a number, a line end or a space the build writes otherwise is written by
+    polars, and, where the header orders the columns otherwise, every piece is."""
+    root = fresh_inputs(tmp_path / "project")
+    raw = _broken(PLAIN, [(40, kind)])
+    (root / "raw" / "evidence.csv").write_bytes(raw)
+    written: list[int] = []
+    write = evidence_pieces.write_csv
+
+    def counted(frame: pl.DataFrame, out: BinaryIO, header: bool = True) -> None:
+        written.append(frame.height)
+        write(frame, out, header)
+
+    target = tmp_path / "evidence.csv"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(evidence_pieces, "write_csv", counted)
+        streamed = evidence_pieces.stream_evidence(root, None, tmp_path, target, [], piece=4096)
+    assert streamed is not None
+    pieces = len(list(read_in_pieces(root, "raw/evidence.csv", 2 ** 30, 4096)))
+    assert pieces > 3
+    expected = {"none": 0, "tail": 0, "columns": pieces}.get(kind, 1)
+    assert len(written) == expected, kind
+    as_read = kind in ("none", "tail")  # (a missing last line feed is all that is added)
+    assert (target.read_bytes() == raw.rstrip(b"\n") + b"\n") == as_read, kind
 
 
 def test_a_quote_sends_the_evidence_down_the_whole_path(tmp_path: Path) -> None:
