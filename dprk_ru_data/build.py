@@ -455,6 +455,10 @@ def _chart_paths(root: Path, notes: list[str] | None) -> dict[str, str]:
     return {path: name for name, (_, path) in CHARTS.items()}
 
 
+def _strings(data: bytes) -> pl.DataFrame:
+    return pl.read_csv(data, infer_schema=False)
+
+
 def check_package(root: Path, names: list[str] | None = None,
                   corpus: Path | None = None) -> list[Problem]:
     """Check a built package (``root/datapackage.json`` and its tables) against the registry.
@@ -464,7 +468,7 @@ def check_package(root: Path, names: list[str] | None = None,
     and evidence spans (hashed where the texts are in `corpus`). Returns every problem found,
     each located by file and line.
     """
-    from .loaders import IntegrityError, package, read_verified
+    from .loaders import IntegrityError, package, read_parsed
 
     problems: list[Problem] = []
     loaded: dict[str, Loaded] = {}
@@ -488,13 +492,11 @@ def check_package(root: Path, names: list[str] | None = None,
             problems.append(Problem(file, None, None, name, "unknown_table",
                                     f"{name!r} is not a table of this package version"))
             continue
-        try:
-            data = read_verified(root, resource)
+        try:  # (a file that is not what the descriptor records is not read as CSV)
+            frame = read_parsed(root, resource, _strings)
         except (IntegrityError, OSError) as error:
             problems.append(Problem(file, None, None, None, "integrity", str(error)))
             continue
-        try:
-            frame = pl.read_csv(data, infer_schema=False)
         except pl.exceptions.PolarsError as error:
             problems.append(Problem(file, None, None, None, "csv_syntax",
                                     f"cannot be read as CSV: {str(error).splitlines()[0]}"))

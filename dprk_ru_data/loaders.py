@@ -12,14 +12,17 @@ import os
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from ._names import TableName
 from .digest import prefixed
 from .fieldtypes import DATE_PANDAS, TYPES, polars_type
 from .registry import VIEW_RECORDS
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -170,6 +173,24 @@ def read_verified(base: Path, resource: dict[str, Any]) -> bytes:
     """The bytes of `resource`'s file (see `read_resource`: read through the path policy every
     time), checked against its ``bytes`` and ``hash``; the SHA-256 is computed once per state of
     the file in this process (see `MAX_VERIFIED`), its size checked on every read."""
+    return read_parsed(base, resource, _as_read)
+
+
+def _as_read(data: bytes) -> bytes:
+    return data
+
+
+# A file of at least this many bytes is hashed in a thread while its bytes are parsed (hashlib
+# and the parsers let go of the interpreter's lock); a smaller one is hashed first, as a thread
+# would cost more than the overlap saves.
+OVERLAP_BYTES = 8 * 2**20
+
+
+def read_parsed(base: Path, resource: dict[str, Any], parse: Callable[[bytes], T]) -> T:
+    """`parse` of the bytes of `resource`'s file, read and checked as `read_verified` reads and
+    checks them. Where the file is large (`OVERLAP_BYTES`) and its hash is not known already,
+    the SHA-256 is computed while `parse` runs; where the bytes then differ from the recorded
+    ones, what `parse` made, or raised, is dropped for the `IntegrityError`."""
     path = base / str(resource["path"])
     expected = resource.get("hash")
     before = _file_state(path)
@@ -186,19 +207,38 @@ def read_verified(base: Path, resource: dict[str, Any]) -> bytes:
             if known:
                 _verified.move_to_end(key)
     if known and len(data) == resource.get("bytes"):
-        return data
-    found = prefixed(data)
-    if found != expected or len(data) != resource.get("bytes"):
-        raise IntegrityError(
-            f"{path} is damaged: datapackage.json records {resource.get('bytes')} bytes with "
-            f"{expected}, the file has {len(data)} bytes with {found}; rebuild it with "
-            "`dprk-data build` or reinstall dprk-ru-data")
+        return parse(data)
+    if len(data) < OVERLAP_BYTES:
+        _check(path, resource, data, prefixed(data))
+        parsed = parse(data)
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(1, thread_name_prefix="dprk-hash") as pool:
+            hashed = pool.submit(prefixed, data)
+            try:
+                parsed = parse(data)
+            except Exception:
+                _check(path, resource, data, hashed.result())  # a damaged file says so first
+                raise
+            _check(path, resource, data, hashed.result())
     if key is not None and max(key[2], key[3]) < time.time_ns() - SETTLED_NS:
         with _verified_lock:
             _verified[key] = None
             while len(_verified) > MAX_VERIFIED:
                 _verified.popitem(last=False)
-    return data
+    return parsed
+
+
+def _check(path: Path, resource: dict[str, Any], data: bytes, found: str) -> None:
+    """`IntegrityError` where `data` (read from `path`) has not the size and hash `found` that
+    the descriptor records for `resource`."""
+    expected = resource.get("hash")
+    if found != expected or len(data) != resource.get("bytes"):
+        raise IntegrityError(
+            f"{path} is damaged: datapackage.json records {resource.get('bytes')} bytes with "
+            f"{expected}, the file has {len(data)} bytes with {found}; rebuild it with "
+            "`dprk-data build` or reinstall dprk-ru-data")
 
 
 def _resource(name: str, root: Path) -> dict[str, Any]:
@@ -255,13 +295,13 @@ def load(name: TableName, backend: Backend = "polars", *, root: str | Path | Non
         raise ValueError(f"backend must be 'polars' or 'pandas', not {backend!r}")
     base = package_root(root, version)
     resource = _resource(name, base)
-    source = io.BytesIO(read_verified(base, resource) if verify else read_resource(base, resource))
     column = resource["schema"]["primaryKey"][0]
     if name in VIEW_RECORDS:  # a view's rows are known when their record is
         column = VIEW_RECORDS[name]
-    known = None if as_of is None else _known_on(base, name, as_of, verify)
     if backend == "pandas":
-        frame = _read_pandas(source, resource)
+        frame = _read(base, resource, verify, lambda data: _read_pandas(io.BytesIO(data),
+                                                                         resource))
+        known = None if as_of is None else _known_on(base, name, as_of, verify)
         if known is not None:
             ids = frame[column].astype("string")
             if name in VIEW_RECORDS:
@@ -271,13 +311,20 @@ def load(name: TableName, backend: Backend = "polars", *, root: str | Path | Non
     import polars as pl
 
     read, final = _polars_schema(resource)
-    frame = pl.read_csv(source, schema=read, empty_string_is_null=True).cast(pl.Schema(final))
+    frame = _read(base, resource, verify, lambda data: pl.read_csv(
+        data, schema=read, empty_string_is_null=True).cast(pl.Schema(final)))
+    known = None if as_of is None else _known_on(base, name, as_of, verify)
     if known is None:
         return frame
     ids = pl.col(column)
     if name in VIEW_RECORDS:
         ids = pl.col("record_table").cast(pl.String) + ":" + ids
     return frame.filter(ids.is_in(known))
+
+
+def _read(base: Path, resource: dict[str, Any], verify: bool, parse: Callable[[bytes], T]) -> T:
+    """`parse` of `resource`'s bytes, checked against the descriptor where `verify` is set."""
+    return read_parsed(base, resource, parse) if verify else parse(read_resource(base, resource))
 
 
 def _known_on(base: Path, name: str, as_of: "str | dt.date", verify: bool = False) -> list[str]:

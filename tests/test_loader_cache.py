@@ -7,14 +7,17 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 import time
 from collections import OrderedDict
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
 import dprk_ru_data
 from dprk_ru_data import TableName, digest, loaders, paths
+from dprk_ru_data.build import check_package
 
 from .conftest import ROOT, built_package
 
@@ -192,3 +195,35 @@ def test_a_descriptor_edited_in_place_with_its_mtime_set_back_is_read_again(
     assert path.stat().st_mtime_ns == before.st_mtime_ns
     assert path.stat().st_size == before.st_size
     assert dprk_ru_data.package(root)["title"] != title
+
+
+@pytest.mark.parametrize("backend", ["polars", "pandas"])
+def test_a_large_table_is_hashed_while_it_is_parsed_and_refused_if_damaged(
+        root: Path, monkeypatch: pytest.MonkeyPatch, backend: Literal["polars", "pandas"]
+        ) -> None:
+    """From `loaders.OVERLAP_BYTES` on, a table's hash is computed in a thread of its own while
+    its bytes are parsed: the same frame as the table hashed first, and a damaged file is still
+    refused as damaged, also where the damage leaves it unreadable as CSV."""
+    expected = dprk_ru_data.load(TABLE, root=root, backend=backend)  # small: hashed first
+    threads: list[str] = []
+    hash_of = digest.prefixed
+
+    def hashing(data: bytes | str) -> str:
+        threads.append(threading.current_thread().name)
+        return hash_of(data)
+
+    monkeypatch.setattr(loaders, "prefixed", hashing)
+    monkeypatch.setattr(loaders, "OVERLAP_BYTES", 0)
+    monkeypatch.setattr(loaders, "_verified", OrderedDict())
+    found = dprk_ru_data.load(TABLE, root=root, backend=backend)
+    assert found.equals(expected)  # type: ignore[arg-type]
+    assert len(threads) == 1 and threads[0].startswith("dprk-hash")
+    path = _table_file(root)
+    _edit_in_place(path)
+    with pytest.raises(dprk_ru_data.IntegrityError, match="is damaged"):
+        dprk_ru_data.load(TABLE, root=root, backend=backend)
+    path.write_bytes(path.read_bytes().replace(b"\n", b'\n"', 1))  # a quote left open
+    with pytest.raises(dprk_ru_data.IntegrityError, match="is damaged"):
+        dprk_ru_data.load(TABLE, root=root, backend=backend)
+    problems = check_package(root, [TABLE])
+    assert [problem.rule for problem in problems] == ["integrity"]
