@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import stat
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -204,18 +204,27 @@ def write_view(name: str, rows: pl.LazyFrame, path: Path,
         del keys
         done = False
         try:
-            with path.open("xb") as out:
+            # Each run is written in a thread while the next is made (polars does both with the
+            # interpreter's lock let go): the writes keep their order, a write is waited for
+            # once the next run is made (so at most two runs are held, and a fault in writing
+            # is raised before the next run is checked, as where one write follows another).
+            with path.open("xb") as out, ThreadPoolExecutor(1, "dprk-view") as writer:
+                writing: Future[None] | None = None
                 for number, (low, first, last) in enumerate(runs):
                     within = pl.col(key) >= low
                     if number + 1 < len(runs):
                         within &= pl.col(key) < runs[number + 1][0]
                     within &= pl.col(record).is_between(pl.lit(first), pl.lit(last))
                     run = rows.filter(within).collect(engine=streaming()).sort(key)
+                    if writing is not None:
+                        writing.result()  # (what writing the run before raised, raised here)
                     if not validate.passes(TABLES[name], run):
                         break
-                    write_csv(run, out, header=number == 0)
+                    writing = writer.submit(write_csv, run, out, number == 0)
                     del run
                 else:
+                    if writing is not None:
+                        writing.result()
                     done = True
         finally:
             if not done:

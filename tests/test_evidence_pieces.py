@@ -244,6 +244,34 @@ def test_a_view_that_breaks_a_rule_in_one_run_is_reported_whole_and_not_written(
     assert not path.exists()
 
 
+@pytest.mark.parametrize("failing", ["first", "second", "last"])
+def test_a_run_of_a_view_that_cannot_be_written_fails_the_view_and_leaves_no_file(
+        checked: tuple[dict[str, pl.DataFrame], pl.DataFrame], tmp_path: Path,
+        failing: str) -> None:
+    """A write that fails (a full disk) while the next run is made is raised, whichever run it
+    is, the runs after it are not written, and the view leaves no file."""
+    tables, known = checked
+    rows = VIEWS["claims"](tables, known)
+    runs = -(-collected(rows, "claim_id").height // 5)
+    assert runs >= 3
+    at = {"first": 1, "second": 2, "last": runs}[failing]
+    calls: list[int] = []
+    write = build.write_csv
+
+    def full(frame: pl.DataFrame, target: BinaryIO, header: bool = True) -> None:
+        calls.append(frame.height)
+        if len(calls) == at:
+            raise OSError("cannot write: No space left on device (injected)")
+        write(frame, target, header)
+
+    path = tmp_path / "claims.csv"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(build, "write_csv", full)
+        with pytest.raises(OSError, match="No space left"):
+            build.write_view("claims", rows, path, slice_rows=5)
+    assert len(calls) == at and not path.exists()
+
+
 def test_a_view_whose_keys_repeat_is_written_whole(
         checked: tuple[dict[str, pl.DataFrame], pl.DataFrame], tmp_path: Path) -> None:
     tables, known = checked
