@@ -123,8 +123,8 @@ def _checked(root: Path, corpus: Path, piece: int | None
 @example([(7, "record"), (60, "field"), (200, "type"), (400, "drop")], 4096)
 @example([(9, "ordered"), (99, "no_table"), (199, "table"), (299, "spaces")], 3000)
 @example([(11, "repeat"), (111, "quote")], 2048)
-@example([(13, "zero"), (150, "plus"), (250, "crlf")], 2048)
-@example([(0, "columns"), (0, "tail"), (70, "hash")], 4096)
+@example([(13, "zero"), (150, "plus"), (250, "crlf"), (350, "spaces"), (0, "tail")], 2048)
+@example([(0, "columns")], 4096)
 @given(st.lists(st.tuples(st.integers(0, 10 ** 6), st.sampled_from(IN_PIECES + WHOLE)),
                 max_size=4),
        st.integers(2048, 16384))
