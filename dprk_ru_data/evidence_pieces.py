@@ -4,7 +4,8 @@ The evidence is by far the largest table (several rows for every record), and a 
 hold it whole. Where its raw file is large (more than one piece, `EVIDENCE_PIECE_BYTES`), plain
 (`raw.plain_pieces`) and in key order, each piece of the file is typed and checked by every rule
 that reads a row on its own: formulas, types, the schema and its row rules, codes, the field a
-row names, its source, its span (`evidence.check_spans`, each corpus text read once). Its keys are
+row names, its source, its span (`evidence.check_spans`, each corpus text read once); `CHECKERS`
+pieces at a time, what each finds taken in the pieces' order. Its keys are
 compared with their neighbours, the last key of the piece before among them: keys that rise from
 the first row to the last are unique and already in the order the build writes, so each piece is
 written to the built file as soon as it is checked: as it was read, where its bytes are already
@@ -18,10 +19,12 @@ finds the same problems and writes the same bytes.
 
 from __future__ import annotations
 
+import io
+from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
@@ -129,6 +132,71 @@ def _as_written(data: bytes, ordered: bool, pads: list[bool], loaded: Loaded,
     return all(typed[c].cast(pl.String).eq_missing(loaded.frame[c]).all() for c in _NUMBERS)
 
 
+@dataclass
+class _Context:
+    """What the check of every piece reads: the sources' keys and table, the corpus, the files
+    that problems name, the texts read so far (shared by the pieces, each read once or, where
+    two pieces ask at once, twice alike), and whether the header is in the built order."""
+
+    keys: dict[str, pl.DataFrame]
+    sources: pl.DataFrame | None
+    corpus: Path
+    files: tuple[str, str]
+    texts: dict[tuple[str, str, str], str | list[Problem]]
+    ordered: bool
+
+
+@dataclass
+class _Piece:
+    """A piece checked: its problems, its first and last keys, each table's part of its rows,
+    the bytes it adds to the built file, and (for the first) the table without its rows. Where
+    its keys do not rise (`rising` false) nothing else is made."""
+
+    rising: bool
+    first: str | None = None
+    last: str | None = None
+    found: list[Problem] = field(default_factory=list)
+    parts: dict[str, pl.DataFrame] = field(default_factory=dict)
+    out: bytes = b""
+    hollow: tuple[Loaded, pl.DataFrame] | None = None
+
+
+def _check(frame: pl.DataFrame, data: bytes, line: int, header: bool, context: _Context
+           ) -> _Piece:
+    """Type and check one piece (`frame`, parsed from its bytes `data`, its first row on `line`)
+    by every rule that reads a row on its own; with the header line where `header`."""
+    pads = padded(frame, EVIDENCE, b" " in data)
+    loaded = Loaded(EVIDENCE, context.files[0], tidied(frame, EVIDENCE, any(pads), line, pads))
+    del frame
+    found: list[Problem] = []
+    check_formulas(loaded, found)
+    typed = cast(loaded, found)
+    ids = typed[EVIDENCE.key].drop_nulls()
+    if not increasing(ids):
+        return _Piece(rising=False)
+    validate(loaded, typed, found)
+    check_codes(loaded, typed, found)
+    check_evidence_fields({EVIDENCE.name: typed}, {EVIDENCE.name: loaded}, found)
+    check_foreign_keys(loaded, typed, context.keys, found)
+    if context.sources is not None:
+        check_spans(typed, context.sources, context.corpus, context.files, found, context.texts)
+    if _as_written(data, context.ordered, pads, loaded, typed):
+        out = data if data.endswith(b"\n") else data + b"\n"
+    else:
+        buffer = io.BytesIO()
+        write_csv(typed.drop(LINE), buffer, header=header)
+        out = buffer.getvalue()
+    return _Piece(True, ids[0] if ids.len() else None, ids[-1] if ids.len() else None, found,
+                  evidence_parts(typed), out,
+                  (Loaded(EVIDENCE, context.files[0], loaded.frame.clear()), typed.clear())
+                  if header else None)
+
+
+# Pieces checked at once, each in a thread of its own (most of a check is polars, which lets go
+# of the interpreter's lock): the cores a piece's own queries leave idle check the next.
+CHECKERS = 2
+
+
 def stream_evidence(root: Path, sources: pl.DataFrame | None, corpus: Path, target: Path,
                     problems: list[Problem], piece: int | None = None) -> Streamed | None:
     """Read, check and write ``root/raw/evidence.csv`` a piece of `piece` bytes at a time
@@ -139,54 +207,61 @@ def stream_evidence(root: Path, sources: pl.DataFrame | None, corpus: Path, targ
     `sources` is the typed sources table (None where it could not be read), for the rows'
     sources and spans; `corpus`, the folder of the texts. Returns None, adding no problem and
     leaving no file at `target`, where the file is to be read whole instead.
+
+    The pieces are checked `CHECKERS` at a time while the next is read and parsed; what each
+    finds is taken in the pieces' order, so the problems, the parts and the bytes written are
+    those of a check of one piece after another.
     """
     file = f"{RAW_DIR}/{EVIDENCE.name}.csv"
     found: list[Problem] = []
     split: dict[str, list[pl.DataFrame]] = {}
-    keys = record_keys({"sources": sources}) if sources is not None else {}
-    texts: dict[tuple[str, str, str], str | list[Problem]] = {}
-    files = (file, f"{RAW_DIR}/sources.csv")
+    context = _Context(record_keys({"sources": sources}) if sources is not None else {},
+                       sources, corpus, (file, f"{RAW_DIR}/sources.csv"), {}, False)
     hollow: tuple[Loaded, pl.DataFrame] | None = None
     last: str | None = None
-    ordered: bool | None = None
     line = HEADER_LINE + 1
     done = False
+
+    def take(checked: _Piece, out: BinaryIO) -> bool:
+        """Add what a piece found, in its turn; False where its keys do not follow on."""
+        nonlocal hollow, last
+        if not checked.rising or (last is not None and checked.first is not None
+                                  and checked.first <= last):
+            return False  # not in key order: read whole, where repeats are found
+        last = checked.last if checked.last is not None else last
+        found.extend(checked.found)
+        for name, part in checked.parts.items():
+            split.setdefault(name, []).append(part)
+        out.write(checked.out)
+        hollow = hollow or checked.hollow
+        return True
+
     try:
-        with target.open("xb") as out:
+        with target.open("xb") as out, \
+                ThreadPoolExecutor(CHECKERS, thread_name_prefix="dprk-check") as checks:
+            pending: deque[Future[_Piece]] = deque()
             pieces = _read(root, file, EVIDENCE_PIECE_BYTES if piece is None else piece)
-            # The next piece is read and parsed while this one is checked and written.
-            for frame, data in ahead(plain_pieces(pieces, EVIDENCE)):
-                pads = padded(frame, EVIDENCE, b" " in data)
-                loaded = Loaded(EVIDENCE, file, tidied(frame, EVIDENCE, any(pads), line, pads))
-                del frame
-                line += loaded.frame.height
-                check_formulas(loaded, found)
-                typed = cast(loaded, found)
-                ids = typed[EVIDENCE.key].drop_nulls()
-                if not increasing(ids) or (last is not None and ids.len() and ids[0] <= last):
-                    return None  # not in key order: read whole, where repeats are found
-                last = ids[-1] if ids.len() else last
-                validate(loaded, typed, found)
-                check_codes(loaded, typed, found)
-                check_evidence_fields({EVIDENCE.name: typed}, {EVIDENCE.name: loaded}, found)
-                check_foreign_keys(loaded, typed, keys, found)
-                if sources is not None:
-                    check_spans(typed, sources, corpus, files, found, texts)
-                for name, part in evidence_parts(typed).items():
-                    split.setdefault(name, []).append(part)
-                if ordered is None:  # the first piece, which starts with the header
-                    ordered = data.split(b"\n", 1)[0] == _HEADER
-                if _as_written(data, ordered, pads, loaded, typed):
-                    out.write(data if data.endswith(b"\n") else data + b"\n")
-                else:
-                    write_csv(typed.drop(LINE), out, header=hollow is None)
-                del data
-                if hollow is None:
-                    hollow = (Loaded(EVIDENCE, file, loaded.frame.clear()), typed.clear())
-                del loaded, typed
+            try:
+                # The next piece is read and parsed while these are checked.
+                for index, (frame, data) in enumerate(ahead(plain_pieces(pieces, EVIDENCE))):
+                    if index == 0:  # the first piece, which starts with the header
+                        context.ordered = (data.startswith(_HEADER)
+                                           and data[len(_HEADER):len(_HEADER) + 1] in (b"\n", b""))
+                    pending.append(checks.submit(_check, frame, data, line, index == 0, context))
+                    line += frame.height
+                    del frame, data
+                    if len(pending) == CHECKERS and not take(pending.popleft().result(), out):
+                        return None
+            except (NotPlain, _Unread):
+                # The pieces before, in their turn, first: what they raise is raised before.
+                while pending:
+                    if not take(pending.popleft().result(), out):
+                        return None
+                return None
+            while pending:
+                if not take(pending.popleft().result(), out):
+                    return None
         done = hollow is not None
-    except (NotPlain, _Unread):
-        return None
     finally:
         if not done:
             target.unlink(missing_ok=True)

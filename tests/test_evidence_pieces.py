@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import re
 import tempfile
+import threading
 from pathlib import Path
 from typing import BinaryIO
 
@@ -22,7 +23,9 @@ import dprk_ru_data.build as build
 import dprk_ru_data.evidence_pieces as evidence_pieces
 from dprk_ru_data.errors import DataError, Problem
 from dprk_ru_data.linked import evidence_parts
+from dprk_ru_data import validate
 from dprk_ru_data.paths import read_in_pieces
+from dprk_ru_data.raw import read_raw
 from dprk_ru_data.registry import TABLES
 from dprk_ru_data.views import VIEWS, collected, per_record
 
@@ -175,6 +178,55 @@ def test_a_piece_is_written_as_read_only_where_those_are_the_bytes_the_build_wri
     assert len(written) == expected, kind
     as_read = kind in ("none", "tail")  # (a missing last line feed is all that is added)
     assert (target.read_bytes() == raw.rstrip(b"\n") + b"\n") == as_read, kind
+
+
+@pytest.mark.parametrize("faults", [
+    [(5, "hash"), (150, "type"), (300, "formula")],  # problems in several pieces
+    [(200, "swap")],  # keys out of order in a later piece: read whole
+    [(10, "crlf"), (260, "spaces")],  # pieces written by polars among pieces copied
+])
+def test_pieces_checked_at_once_are_taken_in_their_order_whatever_finishes_first(
+        tmp_path: Path, corpus: Path, faults: list[tuple[int, str]]) -> None:
+    """The pieces are checked `CHECKERS` at a time. Where the first piece is held until
+    another has finished, the problems, the bytes and the parts are those of the pieces checked
+    one after another."""
+    root = fresh_inputs(tmp_path / "project")
+    (root / "raw" / "evidence.csv").write_bytes(_broken(PLAIN, faults))
+    sources = validate.cast(read_raw(root, TABLES["sources"], []), [])
+    check = evidence_pieces._check
+    finished: list[int] = []
+    another = threading.Event()
+
+    def held(frame: pl.DataFrame, data: bytes, line: int, header: bool,
+             context: object) -> object:
+        if header and evidence_pieces.CHECKERS > 1:
+            assert another.wait(10), "no other piece was checked meanwhile"
+        found = check(frame, data, line, header, context)  # type: ignore[arg-type]
+        finished.append(line)
+        another.set()
+        return found
+
+    def streamed(checkers: int, name: str) -> tuple[list[Problem], bytes | None, object]:
+        problems: list[Problem] = []
+        target = tmp_path / name
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(evidence_pieces, "CHECKERS", checkers)
+            patch.setattr(evidence_pieces, "_check", held)
+            found = evidence_pieces.stream_evidence(root, sources, corpus, target, problems,
+                                                    piece=4096)
+        if found is None:
+            assert not target.exists()
+            return problems, None, None
+        return problems, target.read_bytes(), {k: v.to_dicts() for k, v in found.parts.items()}
+
+    one = streamed(1, "one.csv")
+    assert finished == sorted(finished)
+    finished.clear()
+    several = streamed(evidence_pieces.CHECKERS, "several.csv")
+    assert evidence_pieces.CHECKERS > 1 and finished != sorted(finished)  # (out of order)
+    assert several == one
+    assert (one[1] is None) == any(kind == "swap" for _, kind in faults)
+    assert one[0] or one[1] is None or not any(kind in ("hash", "type") for _, kind in faults)
 
 
 def test_a_quote_sends_the_evidence_down_the_whole_path(tmp_path: Path) -> None:
