@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -118,19 +119,24 @@ def _checked_tables(root: Path, corpus: Path | None, notes: list[str] | None,
     # Each table's evidence, split once.
     parts = streamed.parts if streamed is not None else evidence_parts(typed.get("evidence"))
     typed = normalise_tables(loaded, typed, problems, parts)
-    for name, table in loaded.items():
-        validate.check_unique_keys(table, typed[name], problems)
-        validate.validate(table, typed[name], problems)
-        validate.check_codes(table, typed[name], problems)
-    if "actors" in typed:
-        validate.check_actor_names(loaded["actors"], typed["actors"], problems)
-    if "disagreements" in typed:
-        validate.check_disagreements(loaded["disagreements"], typed["disagreements"], problems)
-    validate.check_references(loaded, typed, problems, parts)
-    validate.check_view_keys(loaded, typed, problems)
-    validate.check_evidence_fields(typed, loaded, problems)
-    validate.check_field_evidence(typed, loaded, problems, parts)
-    validate.check_dates_against_sources(typed, loaded, problems, parts)
+
+    def each_table(found: list[Problem]) -> None:
+        for name, table in loaded.items():
+            validate.check_unique_keys(table, typed[name], found)
+            validate.validate(table, typed[name], found)
+            validate.check_codes(table, typed[name], found)
+        if "actors" in typed:
+            validate.check_actor_names(loaded["actors"], typed["actors"], found)
+        if "disagreements" in typed:
+            validate.check_disagreements(loaded["disagreements"], typed["disagreements"], found)
+
+    _checked_at_once(problems, [
+        each_table,
+        lambda found: validate.check_references(loaded, typed, found, parts),
+        lambda found: validate.check_view_keys(loaded, typed, found),
+        lambda found: validate.check_evidence_fields(typed, loaded, found),
+        lambda found: validate.check_field_evidence(typed, loaded, found, parts),
+        lambda found: validate.check_dates_against_sources(typed, loaded, found, parts)])
     del parts
     if "evidence" in typed and "sources" in typed:
         folder = corpus_dir(corpus, root)
@@ -154,6 +160,23 @@ def _checked_tables(root: Path, corpus: Path | None, notes: list[str] | None,
     stored = [name for name in STORED if not (name == "evidence" and streamed is not None)]
     return ({name: in_order(typed.pop(name).drop(LINE), TABLES[name].key) for name in stored},
             streamed.parts if streamed is not None else None)
+
+
+CHECKS_AT_ONCE = 2  # checks across tables run at once, each in a thread
+
+
+def _checked_at_once(problems: list[Problem], checks: list[Callable[[list[Problem]], None]]
+                     ) -> None:
+    """Run `checks` (each adds what it finds to the list it is given; none reads another's
+    results or changes the tables), `CHECKS_AT_ONCE` at a time in threads (their queries let go
+    of the interpreter's lock), and add what each found to `problems` in their order: the
+    problems of the checks run one after another."""
+    with ThreadPoolExecutor(CHECKS_AT_ONCE, thread_name_prefix="dprk-check") as pool:
+        lists: list[list[Problem]] = [[] for _ in checks]
+        running = [pool.submit(check, found) for check, found in zip(checks, lists)]
+        for future, found in zip(running, lists):
+            future.result()  # (what a check raised, raised here in its turn)
+            problems.extend(found)
 
 
 def _view_problems(name: str, frame: pl.DataFrame) -> list[Problem]:

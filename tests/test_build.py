@@ -262,3 +262,42 @@ def test_the_engine_chosen_for_the_size_changes_no_byte(project: Path,
         path.unlink()
     build(project)
     assert snapshot(project) == small
+
+
+def test_checks_run_at_once_report_what_they_report_one_after_another(project: Path) -> None:
+    """The checks across tables run `CHECKS_AT_ONCE` at a time. Where the first is held until
+    a later one has finished, the build reports every problem that it reports with the checks
+    run one after another (a report sorts them by place)."""
+    import threading
+
+    import dprk_ru_data.build as module
+    from dprk_ru_data import validate
+
+    edit_cell(project, "evidence", 3, "record_id", "te-999")  # references
+    edit_cell(project, "evidence", 5, "field", "no_such_field")  # the field a row names
+    edit_cell(project, "actors", 1, "actor_id", "north-korea")  # a repeated key: each table
+    references, unique_keys = validate.check_references, validate.check_unique_keys
+    later = threading.Event()
+
+    def referenced(*args: object) -> None:
+        references(*args)  # type: ignore[arg-type]
+        later.set()
+
+    def held(*args: object) -> None:
+        if module.CHECKS_AT_ONCE > 1:
+            assert later.wait(10), "the checks did not run at once"
+        unique_keys(*args)  # type: ignore[arg-type]
+
+    def reported(at_once: int) -> list[tuple[str, int | None, str]]:
+        later.clear()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(module, "CHECKS_AT_ONCE", at_once)
+            patch.setattr(validate, "check_references", referenced)
+            patch.setattr(validate, "check_unique_keys", held)
+            with pytest.raises(DataError) as caught:
+                compile_tables(project)
+        return [(p.file, p.line, p.rule) for p in caught.value.problems]
+
+    one = reported(1)
+    assert {"foreign_key", "duplicate_key"} <= {rule for _, _, rule in one}, one
+    assert reported(module.CHECKS_AT_ONCE) == one
