@@ -213,7 +213,7 @@ def test_pieces_checked_at_once_are_taken_in_their_order_whatever_finishes_first
             patch.setattr(evidence_pieces, "CHECKERS", checkers)
             patch.setattr(evidence_pieces, "_check", held)
             found = evidence_pieces.stream_evidence(root, sources, corpus, target, problems,
-                                                    piece=4096)
+                                                    piece=8192)
         if found is None:
             assert not target.exists()
             return problems, None, None
@@ -222,6 +222,7 @@ def test_pieces_checked_at_once_are_taken_in_their_order_whatever_finishes_first
     one = streamed(1, "one.csv")
     assert finished == sorted(finished)
     finished.clear()
+    another.clear()
     several = streamed(evidence_pieces.CHECKERS, "several.csv")
     assert evidence_pieces.CHECKERS > 1 and finished != sorted(finished)  # (out of order)
     assert several == one
