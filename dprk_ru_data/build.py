@@ -88,27 +88,38 @@ def _checked_tables(root: Path, corpus: Path | None, notes: list[str] | None,
                                  "corpus texts in ../shared/sources (or --corpus, "
                                  "$DPRK_CORPUS) where they are at hand.")])
     problems: list[Problem] = []
-    later = ("evidence",) if evidence is not None else ()  # read once the sources are typed
     loaded: dict[str, Loaded] = {}
     typed: dict[str, pl.DataFrame] = {}
 
-    def read(names: list[str]) -> None:
+    def read(names: list[str], found: list[Problem]) -> None:
         for name in names:
-            table = read_raw(root, STORED[name], problems)
+            table = read_raw(root, STORED[name], found)
             if table is not None:
                 loaded[name] = table
         for name in names:
             if name in loaded:
-                typed[name] = validate.cast(loaded[name], problems)
+                typed[name] = validate.cast(loaded[name], found)
                 loaded[name].frame = loaded[name].frame.clear()  # the text is no longer needed
 
-    read([name for name in STORED if name not in later])
     streamed = None
-    if evidence is not None:
-        streamed = stream_evidence(root, typed.get("sources"), corpus_dir(corpus, root),
-                                   evidence, problems)
+    if evidence is None:
+        read(list(STORED), problems)
+    else:
+        # The sources first, which the evidence's checks read; then the evidence is checked a
+        # piece at a time while the other tables are read in a thread (both let polars work
+        # with the interpreter's lock let go). Neither reads what the other makes.
+        read(["sources"], problems)
+        sources = typed.get("sources")
+        others = [name for name in STORED if name not in ("sources", "evidence")]
+        read_problems: list[Problem] = []
+        with ThreadPoolExecutor(1, thread_name_prefix="dprk-read") as pool:
+            reading = pool.submit(read, others, read_problems)
+            streamed = stream_evidence(root, sources, corpus_dir(corpus, root), evidence,
+                                       problems)
+            reading.result()  # (what reading them raised, raised here)
+        problems.extend(read_problems)
         if streamed is None:
-            read(["evidence"])
+            read(["evidence"], problems)
         else:
             # The rows were checked and written a piece at a time; the steps below see the
             # table without them (their checks of its own rows find nothing to report) and
