@@ -241,26 +241,24 @@ def stream_evidence(root: Path, sources: pl.DataFrame | None, corpus: Path, targ
                 ThreadPoolExecutor(CHECKERS, thread_name_prefix="dprk-check") as checks:
             pending: deque[Future[_Piece]] = deque()
             pieces = _read(root, file, EVIDENCE_PIECE_BYTES if piece is None else piece)
+            whole = False
             try:
                 # The next piece is read and parsed while these are checked.
                 for index, (frame, data) in enumerate(ahead(plain_pieces(pieces, EVIDENCE))):
                     if index == 0:  # the first piece, which starts with the header
-                        context.ordered = (data.startswith(_HEADER)
-                                           and data[len(_HEADER):len(_HEADER) + 1] in (b"\n", b""))
+                        context.ordered = data.split(b"\n", 1)[0] == _HEADER
                     pending.append(checks.submit(_check, frame, data, line, index == 0, context))
                     line += frame.height
                     del frame, data
                     if len(pending) == CHECKERS and not take(pending.popleft().result(), out):
                         return None
             except (NotPlain, _Unread):
-                # The pieces before, in their turn, first: what they raise is raised before.
-                while pending:
-                    if not take(pending.popleft().result(), out):
-                        return None
-                return None
+                whole = True  # once the pieces before are taken: what they raise comes first
             while pending:
                 if not take(pending.popleft().result(), out):
                     return None
+            if whole:
+                return None
         done = hollow is not None
     finally:
         if not done:
