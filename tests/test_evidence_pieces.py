@@ -21,9 +21,9 @@ from polars.testing import assert_frame_equal
 
 import dprk_ru_data.build as build
 import dprk_ru_data.evidence_pieces as evidence_pieces
+from dprk_ru_data import validate
 from dprk_ru_data.errors import DataError, Problem
 from dprk_ru_data.linked import evidence_parts
-from dprk_ru_data import validate
 from dprk_ru_data.paths import read_in_pieces
 from dprk_ru_data.raw import read_raw
 from dprk_ru_data.registry import TABLES
