@@ -27,6 +27,7 @@ from .vocab import label
 
 if TYPE_CHECKING:
     import polars
+    from matplotlib.typing import RcKeyType
 
 NO_CLAIMANT = "no claimant named"
 INCIDENT, TRANSFER = "#0072B2", "#D55E00"
@@ -35,33 +36,37 @@ _COUNTRY_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B
                     "#332288", "#882255", "#44AA99")
 
 
-def _setup() -> Any:
-    import matplotlib
+# matplotlib's settings for our charts, applied only while one is drawn and saved: a caller's
+# own settings and backend are left as they were (no pyplot, which would pick a backend).
+_STYLE: "dict[RcKeyType, Any]" = {"svg.hashsalt": "dprk-ru-data", "svg.fonttype": "none",
+                                  "font.size": 8}
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
-    plt.rcParams.update({"svg.hashsalt": "dprk-ru-data", "svg.fonttype": "none",
-                         "font.size": 8})
-    return plt
+def _figure(**options: Any) -> Any:
+    """A new matplotlib figure, made without pyplot: nothing global is registered or chosen."""
+    from matplotlib.figure import Figure
+
+    return Figure(**options)
 
 
 def _bytes(figure: Any, fmt: str) -> bytes:
-    """`figure` as SVG or PNG bytes, with no timestamp; the figure is closed."""
-    import matplotlib.pyplot as plt
-
+    """`figure` as SVG or PNG bytes, with no timestamp."""
     metadata = {"Date": None, "Creator": "dprk-ru-data"} if fmt == "svg" else {
         "Software": "dprk-ru-data"}
     buffer = io.BytesIO()
     figure.savefig(buffer, format=fmt, metadata=metadata)
-    plt.close(figure)
     return buffer.getvalue()
 
 
 def render(chart: str, root: str | Path | None = None, fmt: str = "svg") -> bytes:
     """The chart `chart` (a key of `CHARTS`) drawn from the package at `root` (default: the
-    shipped data), as SVG or PNG bytes: the same data give the same bytes."""
-    return _bytes(_FIGURES[chart](root), fmt)
+    shipped data), as SVG or PNG bytes: the same data give the same bytes. matplotlib's
+    settings (`matplotlib.rcParams`) and backend are the caller's again afterwards."""
+    import matplotlib
+
+    # The style is read both as the chart is made and as it is saved.
+    with matplotlib.rc_context(_STYLE):
+        return _bytes(_FIGURES[chart](root), fmt)
 
 
 def _save(chart: str, out: str | Path, root: str | Path | None) -> Path:
@@ -123,7 +128,6 @@ def _troop_estimates_figure(root: str | Path | None) -> Any:
     from matplotlib.patches import Rectangle
     from matplotlib.ticker import LogLocator, NullFormatter
 
-    plt = _setup()
     points = troop_estimate_points(root)
     version = package(root)["version"]
     measures = list(dict.fromkeys(points["measure"].to_list()))
@@ -134,7 +138,8 @@ def _troop_estimates_figure(root: str | Path | None) -> Any:
                for i, c in enumerate(countries)}
     columns = 3
     rows = -(-len(measures) // columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(10, 2.3 * rows + 0.8), squeeze=False)
+    figure = _figure(figsize=(10, 2.3 * rows + 0.8))
+    axes = figure.subplots(rows, columns, squeeze=False)
     first = _day(points["claim_window_end"].min()) - 12
     last = _day(points["claim_window_end"].max()) + 2
     markers_used: set[str] = set()
@@ -215,11 +220,11 @@ def plot_events(out: str | Path, root: str | Path | None = None) -> Path:
 def _events_figure(root: str | Path | None) -> Any:
     from matplotlib.lines import Line2D
 
-    plt = _setup()
     rows = event_rows(root)
     version = package(root)["version"]
     kinds = list(dict.fromkeys(rows["kind"].to_list()))
-    figure, axes = plt.subplots(figsize=(10, 0.32 * len(kinds) + 1.6))
+    figure = _figure(figsize=(10, 0.32 * len(kinds) + 1.6))
+    axes = figure.subplots()
     since = dt.date(2023, 1, 1)  # the timeline starts with the cooperation the texts describe
     shown = rows.filter(rows["event_window_end"] >= since)
     open_used = False

@@ -8,6 +8,8 @@ import datetime as dt
 import json
 import re
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -173,6 +175,33 @@ def test_charts_are_in_the_readme_fresh_and_drawn_without_warnings(tmp_path: Pat
     drawn = set(re.findall(r'<g id="((?:te|in|at|hd)-\d+)"', svg))
     assert drawn == ids() and drawn
     assert "dprk-ru-data " + dprk_ru_data.package()["version"] in svg
+
+
+@pytest.mark.parametrize("chart", ["troop-estimates", "events"])
+def test_drawing_a_chart_leaves_the_callers_matplotlib_as_it_was(chart: str) -> None:
+    """A notebook that draws one of our charts keeps its own backend and settings: the chart's
+    style applies only while it is drawn, and pyplot (which picks a backend) is not imported.
+    The chart is still drawn in its own style, whatever the caller's settings."""
+    pytest.importorskip("matplotlib", reason="the charts need matplotlib (the plot extra)")
+    probe = (
+        "import json, sys, matplotlib\n"
+        "matplotlib.use('pdf')\n"
+        "matplotlib.rcParams.update({'font.size': 13.0, 'svg.fonttype': 'path'})\n"
+        "before = {k: str(v) for k, v in matplotlib.rcParams.items()}\n"
+        "from dprk_ru_data.plot import render\n"
+        f"svg = render({chart!r})\n"
+        "after = {k: str(v) for k, v in matplotlib.rcParams.items()}\n"
+        "print(json.dumps({'changed': sorted(k for k in before if before[k] != after[k]),\n"
+        "                  'backend': matplotlib.get_backend(),\n"
+        "                  'pyplot': 'matplotlib.pyplot' in sys.modules,\n"
+        "                  'svg': svg.decode('utf-8')}))\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         timeout=120, cwd=ROOT)
+    assert out.returncode == 0, out.stderr[-3000:]
+    seen = json.loads(out.stdout)
+    assert seen["changed"] == [] and seen["backend"] == "pdf" and not seen["pyplot"], seen
+    committed = {"troop-estimates": "docs/troop_estimates.svg", "events": "docs/events.svg"}
+    assert seen["svg"] == (ROOT / committed[chart]).read_text(encoding="utf-8")
 
 
 def test_as_of_keeps_only_what_was_known_on_the_day() -> None:
