@@ -121,6 +121,7 @@ def plot_troop_estimates(out: str | Path, root: str | Path | None = None) -> Pat
 # measuring every tick label took most of the drawing time.
 _MARGINS = {"left": 0.42, "right": 0.26, "bottom": 0.33, "top": 0.58}
 _LEGEND, _TITLE = 0.07, 0.96  # the figure fractions kept for the legend and the title
+_FOOTNOTE_POINTS = 10.0  # the height kept under the legend for the footnote (7-point text)
 
 
 def _troop_estimates_figure(root: str | Path | None) -> Any:
@@ -182,8 +183,11 @@ def _troop_estimates_figure(root: str | Path | None) -> Any:
     handles += [Line2D([], [], marker=m, color="#444444", linestyle="",
                        label="at least" if m == "^" else "at most")
                 for m in ("^", "v") if m in markers_used]
+    # The legend sits at the foot of the figure, above the footnote where there is one.
+    foot = _FOOTNOTE_POINTS / (72 * figure.get_size_inches()[1]) if open_start else 0.0
     figure.legend(handles=handles, title="claimant's country (ISO 3166 code)",
-                  loc="lower center", ncol=min(len(handles), 6), frameon=False)
+                  loc="lower center", bbox_to_anchor=(0.5, foot), ncol=min(len(handles), 6),
+                  frameon=False)
     if open_start:
         figure.text(0.5, 0.005, "A claim window with no known start is drawn at its last day.",
                     ha="center", fontsize=7)

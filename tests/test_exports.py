@@ -204,6 +204,38 @@ def test_drawing_a_chart_leaves_the_callers_matplotlib_as_it_was(chart: str) -> 
     assert seen["svg"] == (ROOT / committed[chart]).read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("chart", ["troop-estimates", "events"])
+def test_no_text_of_a_chart_overlaps_another_or_leaves_the_figure(chart: str) -> None:
+    """As drawn from the shipped data: the legend, the figure's own texts (title, footnote) and
+    each panel with its tick labels and title are laid out apart, all within the figure (the
+    figure's texts include its title)."""
+    pytest.importorskip("matplotlib", reason="the charts need matplotlib (the plot extra)")
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from dprk_ru_data.plot import _FIGURES, _STYLE
+
+    with matplotlib.rc_context(_STYLE):
+        figure = _FIGURES[chart](None)
+        renderer = FigureCanvasAgg(figure).get_renderer()
+        figure.draw_without_rendering()
+        boxes = {f"legend {n}": legend.get_window_extent(renderer)
+                 for n, legend in enumerate(figure.legends)}
+        boxes.update({f"text {text.get_text()[:30]!r}": text.get_window_extent(renderer)
+                      for text in figure.texts if text.get_text()})
+        boxes.update({f"panel {n}": axes.get_tightbbox(renderer)
+                      for n, axes in enumerate(figure.axes) if axes.get_visible()})
+    whole = figure.bbox
+    assert boxes, chart
+    for name, box in boxes.items():
+        assert (whole.x0 <= box.x0 and box.x1 <= whole.x1 and whole.y0 <= box.y0
+                and box.y1 <= whole.y1), (name, box, whole)
+    names = sorted(boxes)
+    for i, one in enumerate(names):
+        for other in names[i + 1:]:
+            assert not boxes[one].overlaps(boxes[other]), (one, other)
+
+
 def test_as_of_keeps_only_what_was_known_on_the_day() -> None:
     early, late = "2024-10-20", "2024-10-31"
     evidence = dprk_ru_data.load("evidence")
