@@ -200,8 +200,9 @@ def test_drawing_a_chart_leaves_the_callers_matplotlib_as_it_was(chart: str) -> 
     assert out.returncode == 0, out.stderr[-3000:]
     seen = json.loads(out.stdout)
     assert seen["changed"] == [] and seen["backend"] == "pdf" and not seen["pyplot"], seen
-    committed = {"troop-estimates": "docs/troop_estimates.svg", "events": "docs/events.svg"}
-    assert seen["svg"] == (ROOT / committed[chart]).read_text(encoding="utf-8")
+    from dprk_ru_data.plot import CHARTS
+
+    assert seen["svg"] == (ROOT / CHARTS[chart][1]).read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("chart", ["troop-estimates", "events"])
