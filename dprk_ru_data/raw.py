@@ -280,8 +280,9 @@ def check_formulas(loaded: Loaded, problems: list[Problem]) -> None:
     if not columns:
         return
     # The rows with any such cell, found in one query (valid tables have none); then each column.
-    frame = loaded.frame.select(LINE, *columns).filter(
-        pl.any_horizontal(pl.col(column).str.contains(FORMULA) for column in columns))
+    frame = loaded.frame.lazy().select(LINE, *columns).filter(
+        pl.any_horizontal(pl.col(column).str.contains(FORMULA) for column in columns)
+    ).collect(engine="in-memory")
     for column in columns if frame.height else ():
         bad = frame.filter(pl.col(column).str.contains(FORMULA)).select(LINE, column)
         for line, value in bad.iter_rows():

@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from ..errors import Problem
-from ..linked import (EMPTY, Frame, Parts, collect_each, evidence_parts, marked_first,
+from ..linked import (EMPTY, Parts, collect_each, evidence_parts, marked_first,
                       published_end)
 from ..raw import LINE, RAW_DIR, Loaded
 from ..registry import CLAIM_TABLES, TABLES, TEXT, Table
@@ -27,8 +27,13 @@ def check_references(tables: dict[str, Loaded], typed: dict[str, pl.DataFrame],
     given.
     """
     keys = record_keys(typed)
-    for name, loaded in tables.items():
-        check_foreign_keys(loaded, typed[name], keys, problems)
+    rows = sum(frame.height for frame in typed.values())
+    # The foreign keys of every table, in one batch of queries (one a table).
+    referring = [(name, asked) for name, loaded in tables.items()
+                 if (asked := _foreign_keys(loaded, typed[name], keys)) is not None]
+    for (name, (columns, _)), dangling in zip(referring, collect_each(
+            [query for _, (_, query) in referring], rows)):
+        _report_foreign_keys(tables[name], dangling, columns, keys, problems)
     if "evidence" not in typed:
         return
     if parts is None:
@@ -39,8 +44,9 @@ def check_references(tables: dict[str, Loaded], typed: dict[str, pl.DataFrame],
     linking = {"evidence": parts}
     if "disagreements" in typed:
         linking["disagreements"] = evidence_parts(typed["disagreements"])
-    rows = sum(frame.height for frame in typed.values())
-    pointing, linked = [], []  # evidence or disagreement rows that point at no record
+    # The evidence or disagreement rows that point at no record, a query per pointing table.
+    pointing: list[str] = []
+    linked: list[pl.LazyFrame] = []
     for name, by_table in linking.items():
         found = [part.lazy().select(LINE, pl.lit(target).alias("record_table"), "record_id")
                  .filter(~pl.col("record_id").is_in(keys[target]["__key"].implode())
@@ -75,23 +81,48 @@ def _without_evidence(frame: pl.DataFrame, key: str, part: pl.DataFrame) -> pl.L
 
 def record_keys(typed: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     """Each table's keys (the column ``__key``, without nulls), for `check_foreign_keys`."""
-    return {name: typed[name].select(pl.col(TABLES[name].key).alias("__key")).drop_nulls()
-            for name in typed}
+    names = list(typed)
+    return dict(zip(names, pl.collect_all(
+        typed[name].lazy().select(pl.col(TABLES[name].key).alias("__key")).drop_nulls()
+        for name in names)))
 
 
 def check_foreign_keys(loaded: Loaded, frame: pl.DataFrame, keys: dict[str, pl.DataFrame],
                        problems: list[Problem]) -> None:
     """Each foreign key of `frame` (the typed rows of `loaded`'s table, all of them or a run of
     them) is a key of its table, where that table's `keys` (`record_keys`) are at hand."""
-    # Duplicate keys are reported by check_unique_keys; an anti-join does not mind them.
-    asked = [(column, target) for column, target in loaded.table.foreign_keys.items()
-             if target in keys]
-    found = collect_each([frame.lazy().select(LINE, column).drop_nulls(column)
-                          .join(keys[target].lazy(), left_on=column, right_on="__key",
-                                how="anti").sort(LINE) for column, target in asked],
-                         frame.height, engine="in-memory")
-    for (column, target), dangling in zip(asked, found):
-        for line, value in dangling.iter_rows():
+    asked = _foreign_keys(loaded, frame, keys)
+    if asked is not None:
+        columns, query = asked
+        _report_foreign_keys(loaded, query.collect(engine="in-memory"), columns, keys, problems)
+
+
+def _dangling(column: str, keys: pl.DataFrame) -> pl.Expr:
+    return pl.col(column).is_not_null() & ~pl.col(column).is_in(keys["__key"].implode())
+
+
+def _foreign_keys(loaded: Loaded, frame: pl.DataFrame, keys: dict[str, pl.DataFrame]
+                  ) -> tuple[dict[str, str], pl.LazyFrame] | None:
+    """The foreign keys of `frame` that `keys` can check (column: its table), and one query
+    for the rows (in line order) where any of them is not a key of its table; None where
+    there are none to check. Duplicate keys are reported by check_unique_keys; a lookup in the
+    set of keys does not mind them."""
+    columns = {column: target for column, target in loaded.table.foreign_keys.items()
+               if target in keys}
+    if not columns:
+        return None
+    return columns, frame.lazy().select(LINE, *columns).filter(pl.any_horizontal(
+        _dangling(column, keys[target]) for column, target in columns.items()))
+
+
+def _report_foreign_keys(loaded: Loaded, found: pl.DataFrame, columns: dict[str, str],
+                         keys: dict[str, pl.DataFrame], problems: list[Problem]) -> None:
+    """The problems of the rows `found` by `_foreign_keys`, a column after another."""
+    if found.is_empty():
+        return
+    for column, target in columns.items():
+        for line, value in found.filter(_dangling(column, keys[target])).select(
+                LINE, column).iter_rows():
             problems.append(Problem(loaded.file, line, column, value, "foreign_key",
                                     f"{value!r} is not a {TABLES[target].key} "
                                     f"in {RAW_DIR}/{target}.csv"))
@@ -100,9 +131,10 @@ def check_foreign_keys(loaded: Loaded, frame: pl.DataFrame, keys: dict[str, pl.D
 def check_unique_keys(loaded: Loaded, typed: pl.DataFrame, problems: list[Problem]) -> None:
     """Each primary key once; a repeat names the line that holds the key first."""
     key = loaded.table.key
-    keys = typed.select(LINE, key).drop_nulls(key)
-    if increasing(keys[key]) or keys[key].n_unique() == keys.height:
+    column = typed[key].drop_nulls()  # (a column's own methods: no query for a valid table)
+    if increasing(column) or column.n_unique() == column.len():
         return
+    keys = typed.select(LINE, key).drop_nulls(key)
     repeats = (keys.with_columns(pl.col(LINE).min().over(key).alias("__first"))
                .filter(pl.col(LINE) != pl.col("__first")))
     for line, value, first in repeats.iter_rows():
@@ -120,12 +152,12 @@ def check_view_keys(tables: dict[str, Loaded], typed: dict[str, pl.DataFrame],
     view alike. Each record after the first (in the order of the tables, then of the lines) that
     would share a row's key is reported, naming the first.
     """
-    rows = []
+    rows: list[pl.LazyFrame] = []
     for name, table in CLAIM_TABLES.items():
         if name not in typed:
             continue
         key = pl.col(table.key)
-        frame = typed[name]
+        frame = typed[name].lazy()  # every view's rows in one query
         own = [pl.lit(name).alias("__table"), pl.col(LINE), key.alias("__value")]
         if table.roles is not None and table.roles.event:
             rows.append(frame.select(pl.lit("events").alias("__view"), key.alias("__id"), *own))
@@ -138,7 +170,7 @@ def check_view_keys(tables: dict[str, Loaded], typed: dict[str, pl.DataFrame],
     keyed = (pl.concat(rows).drop_nulls("__id")
              .with_columns(pl.col("__table").replace_strict(order, return_dtype=pl.UInt32)
                            .alias("__order")))
-    shared = keyed.filter(pl.col("__id").is_duplicated())
+    shared = keyed.filter(pl.col("__id").is_duplicated()).collect(engine="in-memory")
     if shared.is_empty():
         return
     ranked = shared.sort("__order", LINE).with_columns(
@@ -167,12 +199,6 @@ def _links_for(mine: pl.DataFrame, column: str) -> pl.DataFrame:
     return mine if marked.is_empty() else marked_first(marked, mine)
 
 
-def _latest(links: Frame, *by: pl.Expr) -> Frame:
-    """Per record of evidence `links` (and per what `by` tells): the latest possible
-    publication day of its texts."""
-    return links.group_by("record_id", *by).agg(pl.col("published_end").max().alias("__last"))
-
-
 def check_dates_against_sources(typed: dict[str, pl.DataFrame], tables: dict[str, Loaded],
                                 problems: list[Problem], parts: Parts | None = None) -> None:
     """No claim is dated after the publication of the latest text that reports it.
@@ -186,48 +212,55 @@ def check_dates_against_sources(typed: dict[str, pl.DataFrame], tables: dict[str
     if parts is None:
         parts = evidence_parts(typed["evidence"])
     published = published_end(typed["sources"], latest=True)
-    dated, latest_of, rows = [], [], 0
+    day = pl.col("published_end")
+    queries, asked, rows = [], [], 0
     for name, loaded in tables.items():
         if name in ("sources", "evidence") or not loaded.table.dates:
             continue
+        table, frame = loaded.table, typed[name]
+        columns = [f"{prefix}{TEXT}" for prefix in table.dates]
         # Lazy queries, read where they are needed: the evidence rows are not copied.
         mine = (parts.get(name, EMPTY).lazy()
                 .select("record_id", "field", "source_id", published)
                 .drop_nulls("published_end"))
-        columns = [f"{prefix}{TEXT}" for prefix in loaded.table.dates]
-        rows += typed[name].height + parts.get(name, EMPTY).height
-        dated.append((name, mine))
-        # Per record, the latest text of all its evidence, and of that marked for each date:
-        # one pass over the table's evidence each, whatever the number of its dates.
-        field = pl.col("field").cast(pl.String)
-        latest_of += [_latest(mine), _latest(mine.filter(field.is_in(columns)), field)]
-    latest = collect_each(latest_of, rows)
-    queries, asked = [], []
-    for (name, mine), every, marked_all in zip(dated, latest[::2], latest[1::2]):
-        table = tables[name].table
+        rows += frame.height + parts.get(name, EMPTY).height
+        # Per record, in one pass over the table's evidence whatever the number of its dates:
+        # the latest text of all its evidence, and of that marked for each date. A date is
+        # reported by the texts marked for it where its record has any, else by all of them.
+        latest = mine.group_by("record_id").agg(
+            day.max().alias("__every"),
+            *(day.filter(pl.col("field") == column).max().alias(f"__marked{n}")
+              for n, column in enumerate(columns)))
         # Only the columns read here are filtered (not the whole table).
-        frame = typed[name].lazy().select(
+        rows_read = frame.lazy().select(
             LINE, table.key, *(f"{prefix}{suffix}" for prefix in table.dates
                                for suffix in (TEXT, "_start")),
-            *(["modality"] if "modality" in typed[name].columns else []))
-        if "modality" in typed[name].columns:
-            frame = frame.filter(pl.col("modality").cast(pl.String)
-                                 .is_in(list(MODALITY_BEFORE_CLAIM)).fill_null(True))
-        for prefix in table.dates:
-            column, start = f"{prefix}_text", f"{prefix}_start"
-            # The texts that report the date: those marked for it where a record has any,
-            # else all of the record's.
-            reported = marked_first(
-                marked_all.lazy().filter(pl.col("field") == column).drop("field"), every.lazy())
-            queries.append(frame.select(LINE, table.key, column, start).drop_nulls(start)
-                           .join(reported, left_on=table.key, right_on="record_id")
-                           .filter(pl.col(start) > pl.col("__last")).sort(LINE))
-            asked.append((name, column, mine))
-    for (name, column, mine), late in zip(asked, collect_each(queries, rows)):
-        if late.height:
+            *(["modality"] if "modality" in frame.columns else []))
+        if "modality" in frame.columns:
+            rows_read = rows_read.filter(pl.col("modality").cast(pl.String)
+                                         .is_in(list(MODALITY_BEFORE_CLAIM)).fill_null(True))
+        late = [(pl.col(f"{prefix}_start") > pl.col(f"__last{n}")).fill_null(False)
+                for n, prefix in enumerate(table.dates)]
+        queries.append(rows_read.join(latest, left_on=table.key, right_on="record_id",
+                                      how="left", maintain_order="left")
+                       .with_columns(pl.coalesce(f"__marked{n}", "__every").alias(f"__last{n}")
+                                     for n in range(len(columns)))
+                       .filter(pl.any_horizontal(late)))
+        asked.append((name, columns, late, mine))
+    for (name, columns, late, mine), found in zip(asked, collect_each(queries, rows)):
+        if found.is_empty():
+            continue
+        key = tables[name].table.key
+        for n, column in enumerate(columns):
+            dated = found.filter(late[n]).select(LINE, key, column,
+                                                 f"{column.removesuffix(TEXT)}_start",
+                                                 f"__last{n}")
+            if dated.is_empty():
+                continue
             links = _links_for(mine.collect(), column)  # only where a date is late
-            for line, key, text, first, last in late.iter_rows():
-                sources = sorted(links.filter(pl.col("record_id") == key)["source_id"].to_list())
+            for line, record, text, first, last in dated.iter_rows():
+                sources = sorted(links.filter(pl.col("record_id") == record)["source_id"]
+                                 .to_list())
                 problems.append(Problem(
                     tables[name].file, line, column, text, "dated_after_publication",
                     f"{text!r} starts on {first}, after the latest publication date ({last}) of "
@@ -277,24 +310,44 @@ def check_field_evidence(typed: dict[str, pl.DataFrame], tables: dict[str, Loade
         return
     if parts is None:
         parts = evidence_parts(typed["evidence"])
+    # One query per table, whatever the number of fields: per record, which of the fields its
+    # evidence marks (one group-by of the table's part), and then which rows state a field that
+    # their record's evidence does not mark. Only flags are joined; the values are read for the
+    # rows that fail alone.
     queries, asked, rows = [], [], 0
     for name in claim_tables():
         if name not in typed:
             continue
         table, frame = TABLES[name], typed[name]
-        mine = parts.get(name, EMPTY).lazy().select("record_id", "field")
+        columns = stated_fields(table)
+        marks = (parts.get(name, EMPTY).lazy().group_by("record_id")
+                 .agg((pl.col("field") == column).any().alias(f"__marked{n}")
+                      for n, column in enumerate(columns)))
+        unmarked = [(pl.col(f"__stated{n}") & ~pl.col(f"__marked{n}").fill_null(False))
+                    .alias(f"__unmarked{n}") for n in range(len(columns))]
+        queries.append(frame.lazy()
+                       .select(LINE, table.key, *(pl.col(column).is_not_null().alias(f"__stated{n}")
+                                                  for n, column in enumerate(columns)))
+                       .join(marks, left_on=table.key, right_on="record_id", how="left",
+                             maintain_order="left")
+                       .select(LINE, *unmarked)
+                       .filter(pl.any_horizontal(pl.col(f"__unmarked{n}")
+                                                 for n in range(len(columns)))))
+        asked.append((name, columns))
         rows += frame.height + parts.get(name, EMPTY).height
-        for column in stated_fields(table):  # each a lazy query: no copy of the evidence made
-            queries.append(frame.lazy().select(LINE, table.key, column).drop_nulls(column)
-                           .join(mine.filter(pl.col("field") == column), left_on=table.key,
-                                 right_on="record_id", how="anti").sort(LINE))
-            asked.append((name, column))
-    for (name, column), stated in zip(asked, collect_each(queries, rows)):
-        for line, key, value in stated.iter_rows():
-            problems.append(Problem(
-                tables[name].file, line, column, str(value), "needs_field_evidence",
-                f"{key} states {column} ({value!r}) but no row of {RAW_DIR}/evidence.csv "
-                f"supports it with field={column}; add the span that says it"))
+    for (name, columns), stated in zip(asked, collect_each(queries, rows)):
+        if stated.is_empty():
+            continue
+        key = TABLES[name].key
+        failing = typed[name].join(stated, on=LINE, how="semi", maintain_order="left")
+        flagged = failing.select(LINE).join(stated, on=LINE, how="left", maintain_order="left")
+        for n, column in enumerate(columns):
+            for line, record, value in failing.filter(flagged[f"__unmarked{n}"]).select(
+                    LINE, key, column).iter_rows():
+                problems.append(Problem(
+                    tables[name].file, line, column, str(value), "needs_field_evidence",
+                    f"{record} states {column} ({value!r}) but no row of {RAW_DIR}/evidence.csv "
+                    f"supports it with field={column}; add the span that says it"))
 
 
 def check_disagreements(loaded: Loaded, typed: pl.DataFrame, problems: list[Problem]) -> None:
