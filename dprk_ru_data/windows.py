@@ -79,10 +79,12 @@ def _base_windows(name: str, frame: pl.DataFrame) -> pl.LazyFrame:
     ).drop("__pub", "__own_start", "__own_end")
 
 
-def _plan() -> pl.Expr:
-    """Whether a record reports what is not (yet) done: planned, expected, possible or
-    hypothetical (an empty modality counts as a report of what happened)."""
-    return ~pl.col("modality").cast(pl.String).is_in(list(MODALITY_BEFORE_CLAIM)).fill_null(True)
+# Whether a record reports what happened or is under way, what is still to come (planned or
+# expected), and what is not (yet) done: planned, expected, possible or hypothetical (an empty
+# modality counts as a report of what happened). Made once: each build reads them per table.
+_BEFORE_CLAIM = pl.col("modality").cast(pl.String).is_in(list(MODALITY_BEFORE_CLAIM))
+_AFTER_CLAIM = pl.col("modality").cast(pl.String).is_in(list(MODALITY_AFTER_CLAIM))
+_PLAN = ~_BEFORE_CLAIM.fill_null(True)
 
 
 def bound_by_claim(frame: Frame) -> Frame:
@@ -90,12 +92,11 @@ def bound_by_claim(frame: Frame) -> Frame:
     window and its `modality`: what happened or is under way began no later than the claim
     (its window ends with the claim's); a plan or an expectation comes no earlier than the
     claim; and the claim never closes the window of what is not done (see `open_plans`)."""
-    still_to_come = pl.col("modality").cast(pl.String).is_in(list(MODALITY_AFTER_CLAIM))
     return open_plans(frame.with_columns(
-        pl.when(still_to_come.fill_null(False))
+        pl.when(_AFTER_CLAIM.fill_null(False))
         .then(pl.max_horizontal("__own_start", "claim_window_start"))
         .otherwise(pl.col("__own_start")).alias("event_window_start"),
-        pl.when(_plan()).then(pl.col("__own_end"))
+        pl.when(_PLAN).then(pl.col("__own_end"))
         .otherwise(pl.min_horizontal("__own_end", "claim_window_end")).alias("event_window_end")))
 
 
@@ -103,7 +104,7 @@ def open_plans(frame: Frame) -> Frame:
     """A plan's or a possibility's event window left open where it would end by the end of its
     claim window: the claim does not say it was done by then."""
     return frame.with_columns(
-        pl.when(_plan() & (pl.col("event_window_end") <= pl.col("claim_window_end")))
+        pl.when(_PLAN & (pl.col("event_window_end") <= pl.col("claim_window_end")))
         .then(None).otherwise(pl.col("event_window_end")).alias("event_window_end"))
 
 
@@ -255,12 +256,11 @@ def _claimed_before(loaded: dict[str, Loaded], out: dict[str, pl.DataFrame], nam
             problems.append(Problem(loaded[name].file, line, CLAIMED_BEFORE, other,
                                     "dated_against", f"{other!r} is not the id of exactly one "
                                     f"record of {', '.join(claim_tables())}"))
-        before_claim = pl.col("modality").cast(pl.String).is_in(list(MODALITY_BEFORE_CLAIM))
         before = lookup(frame, ends.unique(CLAIMED_BEFORE, keep="first"), [CLAIMED_BEFORE])
         out[name] = (frame.hstack(before)
                      .with_columns(pl.min_horizontal("claim_window_end", "__before")
                                    .alias("claim_window_end"))
-                     .with_columns(pl.when(before_claim.fill_null(False))
+                     .with_columns(pl.when(_BEFORE_CLAIM.fill_null(False))
                                    .then(pl.min_horizontal("event_window_end",
                                                            "claim_window_end"))
                                    .otherwise(pl.col("event_window_end"))
@@ -274,12 +274,20 @@ def _checked(loaded: dict[str, Loaded], out: dict[str, pl.DataFrame], names: lis
     """`out` with each claim table's columns in registry order, after reporting every window
     that ends before it starts."""
     out = _claimed_before(loaded, out, names, problems)
-    for name in names:
+    # Each table's windows finished (after the references too, a plan is never closed by its
+    # claim), each flagged where it ends before it starts, all in one batch of queries.
+    spans = ("claim_window", "claimed_text"), ("event_window", None)
+    flags = [(pl.col(f"{window}_start") > pl.col(f"{window}_end")).fill_null(False)
+             .alias(f"__{window}") for window, _ in spans]
+    finished = collect_each([open_plans(out[name].lazy()).select(LINE, *TABLES[name].columns,
+                                                                 *flags) for name in names],
+                            sum(out[name].height for name in names), engine="in-memory")
+    for name, frame in zip(names, finished):
         table = TABLES[name]
-        out[name] = open_plans(out[name])  # after the references too: never closed by its claim
-        for window, blame in (("claim_window", "claimed_text"), ("event_window", None)):
-            bad = out[name].filter(pl.col(f"{window}_start") > pl.col(f"{window}_end"))
-            for row in bad.iter_rows(named=True):
+        for window, blame in spans:
+            if not frame[f"__{window}"].any():
+                continue
+            for row in frame.filter(f"__{window}").iter_rows(named=True):
                 column = blame or (f"{table.event_date}_text" if table.event_date else AFTER)
                 problems.append(Problem(
                     loaded[name].file, row[LINE], column, row.get(column), window,
@@ -288,6 +296,5 @@ def _checked(loaded: dict[str, Loaded], out: dict[str, pl.DataFrame], names: lis
                     + ("the claim is dated after a text that reports it was published"
                        if window == "claim_window" else
                        "its own date, its claim and the records it is dated against disagree")))
-        out[name] = out[name].select(LINE, *table.columns)
+        out[name] = frame.drop(f"__{window}" for window, _ in spans)
     return out
-
