@@ -4,15 +4,21 @@ the link checks run query by query."""
 from __future__ import annotations
 
 import csv
+import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from dprk_ru_data.build import compile_tables
 from dprk_ru_data.errors import DataError
+from dprk_ru_data.registry import TABLES
+from dprk_ru_data.validate.links import stated_fields
+from dprk_ru_data.windows import claim_tables
 
-from .conftest import ROOT
+from .conftest import ROOT, examples, fresh_inputs
 from .test_build import edit_cell
 from .test_faults import FAULTS, HALF, check_fault
 
@@ -100,3 +106,52 @@ def _line_of(root: Path, record: str) -> int:
     with (root / "raw" / "incidents.csv").open(encoding="utf-8", newline="") as file:
         return next(number for number, row in enumerate(csv.DictReader(file), start=2)
                     if row["incident_id"] == record)
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+# The evidence rows of claims, those marked for a field first: the ones a curator may forget.
+_EVIDENCE = _csv_rows(ROOT / "raw" / "evidence.csv")
+_CLAIMS = [number for number, row in enumerate(_EVIDENCE)
+           if row["record_table"] in claim_tables()]
+_MARKED = [number for number in _CLAIMS if _EVIDENCE[number]["field"]]
+# Every evidence row of one claim: its record has no evidence left at all.
+_ONE_RECORD = {number for number in _CLAIMS if _CLAIMS and (
+    _EVIDENCE[number]["record_table"], _EVIDENCE[number]["record_id"]) == (
+    _EVIDENCE[_CLAIMS[0]]["record_table"], _EVIDENCE[_CLAIMS[0]]["record_id"])}
+
+
+@settings(max_examples=examples(20), deadline=None)
+@example(set(_MARKED[::7]))  # a field of many records and tables at once
+@example(_ONE_RECORD)
+@given(st.sets(st.sampled_from(_MARKED), max_size=12) | st.sets(st.sampled_from(_CLAIMS),
+                                                                max_size=12)
+       if _MARKED else st.just(set()))
+def test_a_stated_field_lacks_evidence_exactly_where_no_row_marks_it(removed: set[int]) -> None:
+    """With any evidence rows of claims taken out (marked for a field or not), the build reports
+    a stated field as lacking its own evidence at exactly the rows and columns where no evidence
+    row of its record marks that field: told here from the CSV files alone."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = fresh_inputs(Path(folder) / "project")
+        path = root / "raw" / "evidence.csv"
+        lines = path.read_text("utf-8").splitlines(keepends=True)
+        path.write_text("".join(line for number, line in enumerate(lines)
+                                if number - 1 not in removed), "utf-8")
+        marked = {(row["record_table"], row["record_id"], row["field"])
+                  for row in _csv_rows(path) if row["field"]}
+        expected = {(f"raw/{name}.csv", line, column)
+                    for name in claim_tables()
+                    for line, row in enumerate(_csv_rows(root / "raw" / f"{name}.csv"), 2)
+                    for column in stated_fields(TABLES[name])
+                    if row[column].strip()
+                    and (name, row[TABLES[name].key], column) not in marked}
+        try:
+            compile_tables(root)
+            problems = []
+        except DataError as error:
+            problems = error.problems
+    assert {(p.file, p.line, p.column) for p in problems
+            if p.rule == "needs_field_evidence"} == expected

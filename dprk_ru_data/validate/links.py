@@ -325,9 +325,9 @@ def check_field_evidence(typed: dict[str, pl.DataFrame], tables: dict[str, Loade
                       for n, column in enumerate(columns)))
         unmarked = [(pl.col(f"__stated{n}") & ~pl.col(f"__marked{n}").fill_null(False))
                     .alias(f"__unmarked{n}") for n in range(len(columns))]
-        queries.append(frame.lazy()
-                       .select(LINE, table.key, *(pl.col(column).is_not_null().alias(f"__stated{n}")
-                                                  for n, column in enumerate(columns)))
+        stated = [pl.col(column).is_not_null().alias(f"__stated{n}")
+                  for n, column in enumerate(columns)]
+        queries.append(frame.lazy().select(LINE, table.key, *stated)
                        .join(marks, left_on=table.key, right_on="record_id", how="left",
                              maintain_order="left")
                        .select(LINE, *unmarked)
@@ -335,14 +335,14 @@ def check_field_evidence(typed: dict[str, pl.DataFrame], tables: dict[str, Loade
                                                  for n in range(len(columns)))))
         asked.append((name, columns))
         rows += frame.height + parts.get(name, EMPTY).height
-    for (name, columns), stated in zip(asked, collect_each(queries, rows)):
-        if stated.is_empty():
+    for (name, columns), found in zip(asked, collect_each(queries, rows)):
+        if found.is_empty():
             continue
         key = TABLES[name].key
-        failing = typed[name].join(stated, on=LINE, how="semi", maintain_order="left")
-        flagged = failing.select(LINE).join(stated, on=LINE, how="left", maintain_order="left")
+        failing = typed[name].select(LINE, key, *columns).join(found, on=LINE,
+                                                               maintain_order="left")
         for n, column in enumerate(columns):
-            for line, record, value in failing.filter(flagged[f"__unmarked{n}"]).select(
+            for line, record, value in failing.filter(f"__unmarked{n}").select(
                     LINE, key, column).iter_rows():
                 problems.append(Problem(
                     tables[name].file, line, column, str(value), "needs_field_evidence",
