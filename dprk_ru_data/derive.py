@@ -14,7 +14,7 @@ import polars as pl
 
 from . import vocab
 from .errors import Problem
-from .linked import Parts, collect_each, evidence_parts, marked_first
+from .linked import Parts, collect_each, evidence_parts, marked_first, run_once
 from .normalise.dates import DateError, FuzzyDate, parse_date
 from .normalise.figures import FigureError, parse_figure
 from .raw import LINE
@@ -195,6 +195,7 @@ def _dates(loaded: dict[str, "Loaded"], out: dict[str, pl.DataFrame], names: lis
                                          for name in names if name != "sources"}, rows)
     contexts = [_date_context(out[name], loaded[name].table.key, prefix, candidates.get(name))
                 for name, prefix in asked]
+    contexts = run_once(contexts, rows)  # read twice: for the phrases, and beside the rows
     pairs = collect_each([context.drop_nulls(f"{prefix}{TEXT}").unique()
                           for (_, prefix), context in zip(asked, contexts)], rows)
     mappings = [_date_mapping(found, prefix, references)
