@@ -82,9 +82,9 @@ def _base_windows(name: str, frame: pl.DataFrame) -> pl.LazyFrame:
 # Whether a record reports what happened or is under way, what is still to come (planned or
 # expected), and what is not (yet) done: planned, expected, possible or hypothetical (an empty
 # modality counts as a report of what happened). Made once: each build reads them per table.
-_BEFORE_CLAIM = pl.col("modality").cast(pl.String).is_in(list(MODALITY_BEFORE_CLAIM))
+BEFORE_CLAIM = pl.col("modality").cast(pl.String).is_in(list(MODALITY_BEFORE_CLAIM))
 _AFTER_CLAIM = pl.col("modality").cast(pl.String).is_in(list(MODALITY_AFTER_CLAIM))
-_PLAN = ~_BEFORE_CLAIM.fill_null(True)
+_PLAN = ~BEFORE_CLAIM.fill_null(True)
 
 
 def bound_by_claim(frame: Frame) -> Frame:
@@ -260,7 +260,7 @@ def _claimed_before(loaded: dict[str, Loaded], out: dict[str, pl.DataFrame], nam
         out[name] = (frame.hstack(before)
                      .with_columns(pl.min_horizontal("claim_window_end", "__before")
                                    .alias("claim_window_end"))
-                     .with_columns(pl.when(_BEFORE_CLAIM.fill_null(False))
+                     .with_columns(pl.when(BEFORE_CLAIM.fill_null(False))
                                    .then(pl.min_horizontal("event_window_end",
                                                            "claim_window_end"))
                                    .otherwise(pl.col("event_window_end"))

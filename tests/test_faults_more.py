@@ -119,7 +119,7 @@ _CLAIMS = [number for number, row in enumerate(_EVIDENCE)
            if row["record_table"] in claim_tables()]
 _MARKED = [number for number in _CLAIMS if _EVIDENCE[number]["field"]]
 # Every evidence row of one claim: its record has no evidence left at all.
-_ONE_RECORD = {number for number in _CLAIMS if _CLAIMS and (
+_ONE_RECORD = {number for number in _CLAIMS if (
     _EVIDENCE[number]["record_table"], _EVIDENCE[number]["record_id"]) == (
     _EVIDENCE[_CLAIMS[0]]["record_table"], _EVIDENCE[_CLAIMS[0]]["record_id"])}
 

@@ -14,8 +14,7 @@ from ..linked import (EMPTY, Parts, collect_each, evidence_parts, marked_first,
                       published_end)
 from ..raw import LINE, RAW_DIR, Loaded
 from ..registry import CLAIM_TABLES, TABLES, TEXT, Table
-from ..vocab import MODALITY_BEFORE_CLAIM
-from ..windows import claim_tables
+from ..windows import BEFORE_CLAIM, claim_tables
 
 
 def check_references(tables: dict[str, Loaded], typed: dict[str, pl.DataFrame],
@@ -237,8 +236,7 @@ def check_dates_against_sources(typed: dict[str, pl.DataFrame], tables: dict[str
                                for suffix in (TEXT, "_start")),
             *(["modality"] if "modality" in frame.columns else []))
         if "modality" in frame.columns:
-            rows_read = rows_read.filter(pl.col("modality").cast(pl.String)
-                                         .is_in(list(MODALITY_BEFORE_CLAIM)).fill_null(True))
+            rows_read = rows_read.filter(BEFORE_CLAIM.fill_null(True))
         late = [(pl.col(f"{prefix}_start") > pl.col(f"__last{n}")).fill_null(False)
                 for n, prefix in enumerate(table.dates)]
         queries.append(rows_read.join(latest, left_on=table.key, right_on="record_id",
