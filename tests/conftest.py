@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -58,12 +65,54 @@ def fresh_inputs(target: Path) -> Path:
 
 def modules_after(code: str, modules: tuple[str, ...]) -> list[str]:
     """Which of `modules` a fresh interpreter has imported after running `code`."""
-    import subprocess
-    import sys
-
     probe = f"{code}\nimport sys\nprint(sorted(m for m in {modules!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     return eval(out.stdout.strip())  # noqa: S307 - our own probe prints a list literal
+
+
+BOUND = Path(__file__).resolve().parent / "bound.py"
+
+
+def run_bound(command: list[str], timeout: float, **options: object
+              ) -> subprocess.CompletedProcess[str]:
+    """`subprocess.run(command, capture_output=True, text=True, timeout=timeout)`, with every
+    process the command starts stopped when it ends, and when this process ends, even killed:
+    the command runs under `bound.py` in a process group of its own, which is killed whole
+    afterwards (a timeout kills it too, and raises `subprocess.TimeoutExpired` as `run` does).
+    Its output goes to files, not pipes: a process it left behind holding them cannot keep this
+    waiting. For the runs that start processes of their own: pytest in a copy, the benchmark
+    scripts."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen([sys.executable, str(BOUND), str(os.getpid()), *command],
+                                   start_new_session=True, stdout=out, stderr=err,
+                                   **options)  # type: ignore[call-overload]
+        try:
+            process.wait(timeout=timeout)
+        finally:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        texts = []
+        for file in (out, err):  # read as `run(text=True)` reads: line ends made "\n"
+            file.seek(0)
+            texts.append(io.TextIOWrapper(file, encoding="utf-8", errors="replace").read())
+        return subprocess.CompletedProcess(command, process.returncode, *texts)
+
+
+def alive(pid: int) -> bool:
+    """Whether the process `pid` is running (neither gone nor a zombie), read from /proc."""
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def wait_gone(pids: set[int], seconds: float) -> set[int]:
+    """Those of `pids` still running after up to `seconds`."""
+    deadline = time.monotonic() + seconds
+    while (left := {pid for pid in pids if alive(pid)}) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return left
 
 
 OUTPUT_FILES = ("datapackage.json", "CITATION.cff", ".zenodo.json")

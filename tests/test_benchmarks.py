@@ -4,13 +4,12 @@ machines are noisy, and the targets live in benchmarks/run.py and benchmarks/RES
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, run_bound
 
 pytestmark = pytest.mark.slow
 
@@ -32,9 +31,8 @@ def assert_summary_counts_the_targets(lines: list[str]) -> None:
 
 def test_benchmark_script_runs_at_a_tiny_size(tmp_path: Path) -> None:
     results = tmp_path / "RESULTS.md"
-    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--tiny",
-                          "--results", str(results)], capture_output=True, text=True,
-                         timeout=600)
+    run = run_bound([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--tiny",
+                     "--results", str(results)], timeout=600)
     assert run.returncode == 0, run.stderr[-3000:]
     for section in ("cold start", "real build", "scale", "anchor", "normalisers", "site"):
         assert f"== {section}" in run.stdout
@@ -52,8 +50,8 @@ def test_benchmark_script_runs_at_a_tiny_size(tmp_path: Path) -> None:
 
 def test_reader_comparison_runs_on_the_dev_sets() -> None:
     """benchmarks/normalisers.py measures every reader on the dev sets and prints the targets."""
-    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "normalisers.py"),
-                          "--sample", "80"], capture_output=True, text=True, timeout=300)
+    run = run_bound([sys.executable, str(ROOT / "benchmarks" / "normalisers.py"),
+                     "--sample", "80"], timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
     for reader in ("ours", "quantulum3", "number-parser", "dateparser.parse",
                    "dateparser.search_dates"):
@@ -64,9 +62,8 @@ def test_reader_comparison_runs_on_the_dev_sets() -> None:
 def test_suite_timing_script_runs_on_a_small_selection(tmp_path: Path) -> None:
     """benchmarks/suite.py times both pytest runs and prints each against its target."""
     results = tmp_path / "suite.md"
-    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "suite.py"), "--select",
-                          "tests/test_docs.py", "--results", str(results)],
-                         capture_output=True, text=True, timeout=300)
+    run = run_bound([sys.executable, str(ROOT / "benchmarks" / "suite.py"), "--select",
+                     "tests/test_docs.py", "--results", str(results)], timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
     lines = run.stdout.splitlines()
     assert lines[1].startswith("full suite (python -m pytest): ")

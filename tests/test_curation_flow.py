@@ -22,7 +22,7 @@ import pytest
 
 from dprk_ru_data.curate import CurationError, add_evidence, add_source, check_text, next_id
 
-from .conftest import ROOT, corpus_path
+from .conftest import ROOT, corpus_path, run_bound
 
 pytestmark = pytest.mark.slow
 
@@ -61,8 +61,8 @@ def checkout(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
 
 
 def _run(where: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "dprk_ru_data", *args], cwd=where, env=env,
-                          capture_output=True, text=True, timeout=600)
+    return run_bound([sys.executable, "-m", "dprk_ru_data", *args], timeout=600, cwd=where,
+                     env=env)
 
 
 def test_a_new_article_goes_from_text_to_a_green_suite(
@@ -134,9 +134,8 @@ def test_a_new_article_goes_from_text_to_a_green_suite(
     # the build takes it all, and the suite passes with no other edit
     built = _run(where, env, "build")
     assert built.returncode == 0, built.stderr + built.stdout
-    suite = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
-                            "-n", "2", *INNER_SUITE], cwd=where, env=env, capture_output=True,
-                           text=True, timeout=900)
+    suite = run_bound([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
+                       "-n", "2", *INNER_SUITE], timeout=900, cwd=where, env=env)
     assert suite.returncode == 0, suite.stdout[-4000:] + suite.stderr[-2000:]
 
 

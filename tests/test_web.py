@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 
 import dprk_ru_data
 
-from .conftest import ROOT, corpus_path
+from .conftest import ROOT, alive, corpus_path, wait_gone
 
 CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 WIDTH, HEIGHT = 1400, 1000
@@ -64,21 +64,6 @@ def _children(pid: int, zombies: bool = False) -> dict[int, str]:
     return children
 
 
-def _alive(pid: int) -> bool:
-    try:
-        return (Path("/proc") / str(pid) / "stat").read_text().rpartition(")")[2].split()[0] != "Z"
-    except OSError:
-        return False
-
-
-def _wait_gone(pids: set[int], seconds: float) -> set[int]:
-    """Those of `pids` still running after up to `seconds`."""
-    deadline = time.monotonic() + seconds
-    while (left := {pid for pid in pids if _alive(pid)}) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return left
-
-
 def _prctl(option: int, value: int) -> bool:
     if sys.platform != "linux":
         return False
@@ -100,9 +85,9 @@ def no_process_left_behind() -> Iterator[None]:
     subreaper = _prctl(PR_SET_CHILD_SUBREAPER, 1)
     try:
         yield
-        left = _wait_gone(set(_children(os.getpid())) - before, 15)
+        left = wait_gone(set(_children(os.getpid())) - before, 15)
         details = {pid: (Path("/proc") / str(pid) / "cmdline").read_bytes()[:200]
-                   for pid in left if _alive(pid)}
+                   for pid in left if alive(pid)}
         for pid in left:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
@@ -129,7 +114,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=20)
-    for pid in _wait_gone(descendants, 10):
+    for pid in wait_gone(descendants, 10):
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
 
@@ -630,10 +615,10 @@ def test_sigterm_to_serve_stops_the_server_and_removes_its_folder(tmp_path: Path
             assert folder.is_dir()
             serve.send_signal(signal.SIGTERM)
             assert serve.wait(timeout=20) == 0
-            assert not _wait_gone({server}, 5) and _port_closed(port)
+            assert not wait_gone({server}, 5) and _port_closed(port)
             assert not folder.exists()
         finally:
-            if _alive(server):
+            if alive(server):
                 os.kill(server, signal.SIGKILL)
             shutil.rmtree(folder, ignore_errors=True)
 
@@ -681,14 +666,14 @@ def _run_stand_in(tmp_path: Path, behaviour: str, stop: int, grace: float
 def test_serve_passes_each_stop_signal_on_to_its_server(tmp_path: Path, stop: int) -> None:
     code, _, child, received = _run_stand_in(tmp_path, "obliging", stop, grace=10)
     assert received == [stop] and code == 100 + stop
-    assert child is not None and not _alive(child.pid)
+    assert child is not None and not alive(child.pid)
     assert signal.getsignal(stop) is not None  # this process's own handler is back
 
 
 def test_a_server_that_ignores_the_signal_is_killed_after_the_grace(tmp_path: Path) -> None:
     code, seconds, child, _ = _run_stand_in(tmp_path, "stubborn", signal.SIGTERM, grace=0.5)
     assert code == -signal.SIGKILL and seconds < 10
-    assert child is not None and not _alive(child.pid)
+    assert child is not None and not alive(child.pid)
 
 
 @pytest.mark.slow
@@ -703,9 +688,9 @@ def test_a_killed_serve_takes_its_server_with_it(tmp_path: Path) -> None:
         try:
             serve.kill()
             serve.wait(timeout=10)
-            assert not _wait_gone({server}, 10) and _port_closed(port)
+            assert not wait_gone({server}, 10) and _port_closed(port)
         finally:
-            if _alive(server):
+            if alive(server):
                 os.kill(server, signal.SIGKILL)
             shutil.rmtree(folder, ignore_errors=True)  # a killed process cannot remove it
 
