@@ -15,7 +15,9 @@ import pytest
 
 from .conftest import ROOT, run_bound, wait_gone
 
-pytestmark = pytest.mark.slow  # it starts and kills processes
+pytestmark = [pytest.mark.slow,  # it starts and kills processes
+              pytest.mark.skipif(not Path("/proc/self/stat").exists(),
+                                 reason="tells running processes from /proc")]
 
 # A command that starts a process of its own (as pytest starts its workers), writes both pids to
 # the file it is given, and waits.
@@ -50,7 +52,6 @@ def _family(tmp_path: Path, how: str) -> tuple[subprocess.Popen[bytes], set[int]
     return parent, {int(pid) for pid in pids.read_text().split()}
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
 @pytest.mark.parametrize("how", ["bound", "plain"])
 def test_a_killed_parent_takes_what_it_ran_with_it(tmp_path: Path, how: str) -> None:
     parent, family = _family(tmp_path, how)
