@@ -22,10 +22,10 @@ pytestmark = [pytest.mark.slow,  # it starts and kills processes
 # A command that starts a process of its own (as pytest starts its workers), writes both pids to
 # the file it is given, and waits.
 FAMILY = """
-import subprocess, sys, time
+import os, subprocess, sys, time
 from pathlib import Path
 child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
-Path(sys.argv[1]).write_text(f"{child.pid} " + str(__import__("os").getpid()))
+Path(sys.argv[1]).write_text(f"{child.pid} {os.getpid()}")
 time.sleep(120)
 """
 # The test's stand-in: runs FAMILY bound to itself, or as plain `subprocess.run` does.
