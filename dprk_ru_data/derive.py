@@ -14,7 +14,7 @@ import polars as pl
 
 from . import vocab
 from .errors import Problem
-from .linked import Parts, collect_each, evidence_parts, marked_first, run_once
+from .linked import BATCH_ROWS, Parts, collect_each, evidence_parts, marked_first
 from .normalise.dates import DateError, FuzzyDate, parse_date
 from .normalise.figures import FigureError, parse_figure
 from .raw import LINE
@@ -193,15 +193,22 @@ def _dates(loaded: dict[str, "Loaded"], out: dict[str, pl.DataFrame], names: lis
     candidates = _all_candidates(parts, {name: [f"{prefix}{TEXT}" for prefix in
                                                 loaded[name].table.dates]
                                          for name in names if name != "sources"}, rows)
-    contexts = [_date_context(out[name], loaded[name].table.key, prefix, candidates.get(name))
-                for name, prefix in asked]
-    contexts = run_once(contexts, rows)  # read twice: for the phrases, and beside the rows
-    pairs = collect_each([context.drop_nulls(f"{prefix}{TEXT}").unique()
-                          for (_, prefix), context in zip(asked, contexts)], rows)
-    mappings = [_date_mapping(found, prefix, references)
-                for (_, prefix), found in zip(asked, pairs)]
-    _fill(loaded, out, [(name, f"{prefix}{TEXT}") for name, prefix in asked], contexts,
-          mappings, "date", problems, rows)
+    # Each column's context is made once and read twice: for its phrases, and beside its rows.
+    # A small package's columns are done together (a query's fixed cost is most of its time);
+    # a large one's one at a time, so that only one context is held.
+    step = max(1, len(asked)) if rows < BATCH_ROWS else 1
+    for start in range(0, len(asked), step):
+        some = asked[start:start + step]
+        contexts = [found.lazy() for found in collect_each(
+            [_date_context(out[name], loaded[name].table.key, prefix, candidates.get(name))
+             for name, prefix in some], rows)]
+        pairs = collect_each([context.drop_nulls(f"{prefix}{TEXT}").unique()
+                              for (_, prefix), context in zip(some, contexts)], rows)
+        mappings = [_date_mapping(found, prefix, references)
+                    for (_, prefix), found in zip(some, pairs)]
+        _fill(loaded, out, [(name, f"{prefix}{TEXT}") for name, prefix in some], contexts,
+              mappings, "date", problems, rows)
+        del contexts
 
 
 def _fill(loaded: dict[str, "Loaded"], out: dict[str, pl.DataFrame],

@@ -101,12 +101,3 @@ def collect_each(queries: list[pl.LazyFrame], rows: int,
         return pl.collect_all(queries)
     return [query.collect(engine=engine) for query in queries]
 
-
-def run_once(queries: list[pl.LazyFrame], rows: int) -> list[pl.LazyFrame]:
-    """`queries`, each of which several later queries read. Where they read few `rows` in all,
-    each is run now, all in one call, and the later queries read its result instead of running
-    it again; otherwise they are left as they are, so that each later query runs its own a batch
-    of rows at a time and no result is held whole."""
-    if rows < BATCH_ROWS:
-        return [frame.lazy() for frame in pl.collect_all(queries)]
-    return queries

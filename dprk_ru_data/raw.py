@@ -341,6 +341,23 @@ def _plain_frame(data: bytes, table: Table) -> pl.DataFrame | None:
     return None if read is None else read[0]
 
 
+# Printable ASCII but the quote and the comma: the bytes that `_plain_counts` takes out first.
+_PLAIN_UNCOUNTED = bytes(byte for byte in range(0x20, 0x7F) if byte not in b'",')
+
+
+def _plain_counts(data: bytes) -> tuple[int, int] | None:
+    """The line feeds and the commas of `data`, where it holds no quote and is plain (as
+    `_plain_bytes` tells); None otherwise. The bytes are scanned once: what is left once the
+    printable ones but the quote and the comma are taken out (a small part of a plain file) is
+    all that is looked at after."""
+    rest = data.translate(None, _PLAIN_UNCOUNTED)
+    if rest.translate(None, b"\n\r,"):  # a quote, a control character or a byte beyond ASCII
+        return None
+    if b"\r" in rest and data.count(b"\r") != data.count(b"\r\n"):
+        return None
+    return rest.count(b"\n"), rest.count(b",")
+
+
 class NotPlain(Exception):
     """A file that `plain_pieces` cannot vouch for: its reader reads it whole instead, on the
     checked path that locates its faults."""
@@ -358,7 +375,8 @@ def plain_pieces(pieces: Iterator[bytes], table: Table
     lines = commas = rows = 0
     last = b""
     for piece in pieces:
-        if b'"' in piece or not _plain_bytes(piece):
+        counts = _plain_counts(piece)
+        if counts is None:
             raise NotPlain
         first = not last
         if first:
@@ -372,8 +390,8 @@ def plain_pieces(pieces: Iterator[bytes], table: Table
                                 empty_string_is_null=True)
         except pl.exceptions.PolarsError:
             raise NotPlain from None
-        lines += piece.count(b"\n")
-        commas += piece.count(b",")
+        lines += counts[0]
+        commas += counts[1]
         rows += frame.height
         last = piece
         yield frame, piece

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from dprk_ru_data.errors import Problem
-from dprk_ru_data.raw import _checked_frame, _plain_frame
+from dprk_ru_data.raw import _checked_frame, _plain_bytes, _plain_counts, _plain_frame
 from dprk_ru_data.registry import STORED
 
 from .conftest import examples
@@ -51,6 +51,17 @@ def test_the_one_pass_path_accepts_only_what_the_checked_path_reads_the_same(dat
     assert problems == []
     assert checked is not None
     assert_frame_equal(plain, checked)
+
+
+@settings(max_examples=examples(400), deadline=None)
+@given(st.binary(max_size=40) | st.lists(st.sampled_from(
+    [b"a", b",", b"\n", b"\r", b"\r\n", b'"', b" ", b"\t", b"\x7f", b"\x00", b"\xc3\xa9",
+     b"\x80"]), max_size=20).map(b"".join))
+def test_the_one_scan_of_a_piece_is_the_plain_rule_and_the_two_counts(data: bytes) -> None:
+    """`_plain_counts` (one scan of a piece) tells what `_plain_bytes` and a quote tell, and
+    counts the line feeds and commas a piece's structure is checked by."""
+    plain = b'"' not in data and _plain_bytes(data)
+    assert _plain_counts(data) == ((data.count(b"\n"), data.count(b",")) if plain else None)
 
 
 def test_the_one_pass_path_reads_a_plain_file_and_leaves_the_rest_to_the_checked_path(
