@@ -52,6 +52,32 @@ def test_the_link_checks_find_the_same_run_together_or_one_by_one(
             "needs_evidence"} <= {p[4] for p in together}
 
 
+def test_an_empty_key_or_link_is_reported_as_missing_not_as_a_link_to_nothing(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An evidence row without its record and a record without its key are each reported as
+    a missing value on their line, and neither as a link that resolves to nothing, run
+    together or one query after another."""
+    import dprk_ru_data.linked as linked
+
+    evidence_line = edit_cell(project, "evidence", 0, "record_id", "")
+    record_line = edit_cell(project, "incidents", 0, "incident_id", "")
+
+    def found() -> list[tuple]:
+        with pytest.raises(DataError) as raised:
+            compile_tables(project)
+        return [(p.file, p.line, p.column, p.value, p.rule) for p in raised.value.problems]
+
+    together = found()
+    monkeypatch.setattr(linked, "BATCH_ROWS", 0)
+    assert found() == together
+    missing = {(p[0], p[1], p[2]) for p in together if p[4] == "not_nullable"}
+    assert {("raw/evidence.csv", evidence_line, "record_id"),
+            ("raw/incidents.csv", record_line, "incident_id")} <= missing
+    linking = [p for p in together if p[4] in ("foreign_key", "needs_evidence")]
+    assert not [p for p in linking if p[1] in (evidence_line, record_line)
+                and p[0] in ("raw/evidence.csv", "raw/incidents.csv") and p[3] in (None, "")]
+
+
 def _published_end() -> dict[str, date]:
     with open(ROOT / "build" / "sources.csv", encoding="utf-8", newline="") as file:
         return {row["source_id"]: date.fromisoformat(row["published_end"])
