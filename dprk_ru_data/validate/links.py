@@ -47,11 +47,13 @@ def check_references(tables: dict[str, Loaded], typed: dict[str, pl.DataFrame],
     pointing: list[str] = []
     linked: list[pl.LazyFrame] = []
     for name, by_table in linking.items():
-        found = [_unmatched(part.lazy().select(LINE, pl.lit(target).alias("record_table"),
-                                               "record_id"), "record_id", keys[target], "__key")
-                 if target in pointed else
-                 part.lazy().select(LINE, pl.lit(target).alias("record_table"), "record_id")
-                 for target, part in by_table.items() if target in keys]
+        found = []
+        for target, part in by_table.items():
+            if target in keys:
+                links = part.lazy().select(LINE, pl.lit(target).alias("record_table"),
+                                           "record_id")
+                found.append(_unmatched(links, "record_id", keys[target], "__key")
+                             if target in pointed else links)
         if found:
             pointing.append(name)
             linked.append(pl.concat(found).sort(LINE))
