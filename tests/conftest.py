@@ -78,7 +78,8 @@ def run_bound(command: list[str], timeout: float, **options: object
     """`subprocess.run(command, capture_output=True, text=True, timeout=timeout)`, with every
     process the command starts stopped when it ends, and when this process ends, even killed:
     the command runs under `bound.py` in a process group of its own, which is killed whole
-    afterwards (a timeout kills it too, and raises `subprocess.TimeoutExpired` as `run` does).
+    afterwards (a timeout kills it too, and raises `subprocess.TimeoutExpired` as `run` does:
+    naming `command`, with what it had written so far).
     Its output goes to files, not pipes: a process it left behind holding them cannot keep this
     waiting. For the runs that start processes of their own: pytest in a copy, the benchmark
     scripts."""
@@ -86,8 +87,11 @@ def run_bound(command: list[str], timeout: float, **options: object
         process = subprocess.Popen([sys.executable, str(BOUND), str(os.getpid()), *command],
                                    start_new_session=True, stdout=out, stderr=err,
                                    **options)  # type: ignore[call-overload]
+        timed_out = False
         try:
             process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
         finally:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, signal.SIGKILL)
@@ -96,6 +100,8 @@ def run_bound(command: list[str], timeout: float, **options: object
         for file in (out, err):  # read as `run(text=True)` reads: line ends made "\n"
             file.seek(0)
             texts.append(io.TextIOWrapper(file, encoding="utf-8", errors="replace").read())
+        if timed_out:  # (raised here, not from `wait`, which names bound.py's command line)
+            raise subprocess.TimeoutExpired(command, timeout, output=texts[0], stderr=texts[1])
         return subprocess.CompletedProcess(command, process.returncode, *texts)
 
 

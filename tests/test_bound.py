@@ -86,6 +86,12 @@ def test_a_bound_run_leaves_nothing_when_done_or_out_of_time(tmp_path: Path) -> 
     done = run_bound([sys.executable, "-c", leaver, str(tmp_path / "quick")], timeout=60)
     assert (done.returncode, done.stdout) == (0, "done\n")
     assert not wait_gone({int(pid) for pid in (tmp_path / "quick").read_text().split()}, 10)
-    with pytest.raises(subprocess.TimeoutExpired):
-        run_bound([sys.executable, "-c", FAMILY, str(tmp_path / "slow")], timeout=5)
+    waiter = FAMILY.replace("time.sleep(120)\n",
+                            "print('waiting', flush=True)\ntime.sleep(120)\n", 1)
+    slow = [sys.executable, "-c", waiter, str(tmp_path / "slow")]
+    with pytest.raises(subprocess.TimeoutExpired) as timeout:
+        run_bound(slow, timeout=5)
+    # As `run` raises it: the command, the bound and what it had written.
+    assert (timeout.value.cmd, timeout.value.timeout, timeout.value.output) == \
+        (slow, 5, "waiting\n")
     assert not wait_gone({int(pid) for pid in (tmp_path / "slow").read_text().split()}, 10)
