@@ -48,7 +48,13 @@ def _rows(path: Path) -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def checkout(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     """A copy of the checkout with a copy of the corpus beside it, and the environment that
-    makes both the copy's: its package first on the path, its corpus as $DPRK_CORPUS."""
+    makes both the copy's: its package first on the path, its corpus as $DPRK_CORPUS.
+
+    polars runs one thread in each process there. The suite in the copy asks whether a test is
+    bound to the data as it was, not how polars' threads interleave (the outer run tests that,
+    with polars' own thread count); and its two workers share the cores with the outer run's
+    two, each with a polars thread per core. In alternated full suites (benchmarks/PROFILE.md,
+    twelfth pass) this test took 183-194 CPU-s with polars' threads and 162-174 with one."""
     corpus = corpus_path()
     if corpus is None:
         pytest.skip("corpus texts not found: set DPRK_CORPUS or place them in ../shared/sources")
@@ -56,7 +62,7 @@ def checkout(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     shutil.copytree(ROOT, base / "main", ignore=_IGNORE)
     shutil.copytree(corpus, base / "shared" / "sources")
     env = {**os.environ, "PYTHONPATH": str(base / "main"),
-           "DPRK_CORPUS": str(base / "shared" / "sources")}
+           "DPRK_CORPUS": str(base / "shared" / "sources"), "POLARS_MAX_THREADS": "1"}
     return base / "main", env
 
 
