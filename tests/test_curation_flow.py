@@ -53,8 +53,8 @@ def checkout(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     polars runs one thread in each process there. The suite in the copy asks whether a test is
     bound to the data as it was, not how polars' threads interleave (the outer run tests that,
     with polars' own thread count); and its two workers share the cores with the outer run's
-    two, each with a polars thread per core. In alternated full suites (benchmarks/PROFILE.md,
-    twelfth pass) this test took 183-194 CPU-s with polars' threads and 162-174 with one."""
+    two, each with a polars thread per core: CPU and wall time the question does not need
+    (measured in benchmarks/PROFILE.md, twelfth pass)."""
     corpus = corpus_path()
     if corpus is None:
         pytest.skip("corpus texts not found: set DPRK_CORPUS or place them in ../shared/sources")
