@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from dprk_ru_data.errors import Problem
-from dprk_ru_data.raw import _checked_frame, _plain_bytes, _plain_counts, _plain_frame
+from dprk_ru_data.raw import (_checked_frame, _line_faults, _plain_bytes, _plain_counts,
+                              _plain_frame)
 from dprk_ru_data.registry import STORED
 
 from .conftest import examples
@@ -37,6 +38,48 @@ def raw_files(draw: st.DrawFn) -> bytes:
         lines.insert(draw(st.integers(1, len(lines))), "")
     end = draw(st.sampled_from(["\n", "\r\n"]))
     return (end.join(lines) + draw(st.sampled_from(["", end]))).encode("utf-8")
+
+
+def cell_count(line: str) -> int | None:
+    """The cells of a CSV line split by hand (a cell quoted whole, its quotes doubled, or free of
+    quotes and commas); None where the line cannot be split so."""
+    at, cells = 0, 0
+    while True:
+        if line.startswith('"', at):
+            at += 1
+            while True:
+                close = line.find('"', at)
+                if close < 0:
+                    return None
+                if not line.startswith('"', close + 1):
+                    at = close + 1
+                    break
+                at = close + 2  # a doubled quote, inside the cell
+        else:
+            ends = [found for found in (line.find(",", at), line.find('"', at)) if found >= 0]
+            at = min(ends, default=len(line))
+            if line.startswith('"', at):
+                return None  # a quote inside a cell that is not quoted
+        cells += 1
+        if at == len(line):
+            return cells
+        if line[at] != ",":
+            return None  # text after a quoted cell's closing quote
+        at += 1
+
+
+@settings(max_examples=examples(400), deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list('a,"')), max_size=12), min_size=1,
+                max_size=8), st.integers(1, 4))
+def test_a_line_is_a_fault_exactly_where_it_does_not_split_into_the_header_s_cells(
+        lines: list[str], width: int) -> None:
+    """`_line_faults` flags a line exactly where it does not split into `width` cells, and calls
+    it malformed exactly where it cannot be split at all."""
+    faults = _line_faults(pl.Series("text", lines, dtype=pl.String), width)
+    found = {line: malformed for line, malformed in faults.select("line", "malformed").iter_rows()}
+    expected = {number: count is None for number, line in enumerate(lines, start=1)
+                if (count := cell_count(line)) != width}
+    assert found == expected
 
 
 @settings(max_examples=examples(400), deadline=None)
