@@ -51,13 +51,6 @@ _QUOTED = r'"(?:[^"]|"")*"'
 # A line of well-formed cells: each either quoted as a whole (inner quotes doubled) or quote-free.
 _CELL = rf'(?:{_QUOTED}|[^",]*)'
 _WELL_FORMED = rf'^{_CELL}(?:,{_CELL})*$'
-
-
-def _sound_line(width: int) -> str:
-    """A well-formed line of exactly `width` cells. A line splits into cells one way only (a
-    quote-free cell holds no comma), so it matches exactly where it is well-formed and its
-    commas outside quotes count `width` cells."""
-    return rf'^{_CELL}(?:,{_CELL}){{{width - 1}}}$'
 MAX_LISTED = 20
 # The largest raw table read: far above any curated table (a million synthetic estimates with
 # their evidence fit), and a bound on what one file can make the build hold in memory.
@@ -157,6 +150,13 @@ def _lines(data: bytes, file: str, problems: list[Problem]) -> pl.Series | None:
         if text is None:
             return None
         return pl.Series("text", text.replace("\r\n", "\n").split("\n"), dtype=pl.String)
+
+
+def _sound_line(width: int) -> str:
+    """A well-formed line of exactly `width` cells. A line splits into cells one way only (a
+    quote-free cell holds no comma), so it matches exactly where it is well-formed and its
+    commas outside quotes count `width` cells."""
+    return rf'^{_CELL}(?:,{_CELL}){{{width - 1}}}$'
 
 
 def _line_faults(lines: pl.Series, width: int) -> pl.DataFrame:
