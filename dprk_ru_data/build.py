@@ -15,7 +15,7 @@ import stat
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import polars as pl
 
@@ -59,7 +59,7 @@ def compile_tables(root: Path | str = ".", corpus: Path | None = None,
     problem found. Writes nothing.
     """
     with _engine(Path(root)):
-        tables, _ = _checked_tables(Path(root), corpus, notes)
+        tables = _checked_tables(Path(root), corpus, notes).tables
         known = per_record(tables)
         views = {name: collected(make(tables, known), TABLES[name].key)
                  for name, make in VIEWS.items()}
@@ -70,14 +70,24 @@ def compile_tables(root: Path | str = ".", corpus: Path | None = None,
     return {**tables, **views}
 
 
+class Checked(NamedTuple):
+    """What `_checked_tables` returns: the stored tables (`tables`); and, where the evidence was
+    checked and written a piece at a time, its parts by table (`parts`) and the size and hash
+    of the file written (`evidence_written`), both None otherwise."""
+
+    tables: dict[str, pl.DataFrame]
+    parts: Parts | None
+    evidence_written: tuple[int, str] | None
+
+
 def _checked_tables(root: Path, corpus: Path | None, notes: list[str] | None,
-                    evidence: Path | None = None) -> tuple[dict[str, pl.DataFrame], Parts | None]:
+                    evidence: Path | None = None) -> Checked:
     """The stored tables of `compile_tables`, without the views.
 
     Given `evidence` (where the build writes the built evidence table), a large raw evidence
     file is checked and written there a piece at a time (`evidence_pieces`), and is then not
     among the tables returned: its parts by table (`linked.evidence_parts`) come instead, for
-    the views. Otherwise the parts are None."""
+    the views, with the size and hash of what was written. Otherwise both are None."""
     if not (root / RAW_DIR).is_dir():
         raise DataError([Problem(RAW_DIR, None, None, None, "missing_raw",
                                  f"there is no {RAW_DIR}/ folder in {root.resolve()}: `dprk-data "
@@ -169,8 +179,10 @@ def _checked_tables(root: Path, corpus: Path | None, notes: list[str] | None,
             and (p.file, p.line, p.rule.removesuffix("_start_le_end")) in windows)])
     # One table at a time, so that a table and its sorted copy are never all in memory at once.
     stored = [name for name in STORED if not (name == "evidence" and streamed is not None)]
-    return ({name: in_order(typed.pop(name).drop(LINE), TABLES[name].key) for name in stored},
-            streamed.parts if streamed is not None else None)
+    return Checked({name: in_order(typed.pop(name).drop(LINE), TABLES[name].key)
+                    for name in stored},
+                   streamed.parts if streamed is not None else None,
+                   streamed.written if streamed is not None else None)
 
 
 CHECKS_AT_ONCE = 2  # checks across tables run at once, each in a thread
@@ -360,7 +372,7 @@ def _build(root: Path, corpus: Path | None, notes: list[str] | None) -> dict[str
     with staged(root, OUTPUTS + derived) as new:
         (new / BUILD_DIR).mkdir()
         evidence = new / BUILD_DIR / "evidence.csv"
-        tables, parts = _checked_tables(root, corpus, notes, evidence)
+        tables, parts, evidence_written = _checked_tables(root, corpus, notes, evidence)
         version, released = _version(root)
         if notes is not None:
             notes.extend(charts_notes)
@@ -375,10 +387,10 @@ def _build(root: Path, corpus: Path | None, notes: list[str] | None) -> dict[str
         # are made. Each view is then made, written and freed in turn.
         known = per_record(tables, parts)
         del parts
-        if "evidence" in tables:
+        if evidence_written is None:
             write("evidence", tables.pop("evidence"))
-        else:  # written as it was checked
-            files["evidence"] = written(evidence)
+        else:  # written (and hashed) as it was checked
+            files["evidence"] = evidence_written
         write("disagreements", tables.pop("disagreements"))
         # Meanwhile the other tables are written in a thread (polars writes with the
         # interpreter's lock let go); each is freed once the views, made from them, are written.

@@ -30,6 +30,7 @@ from typing import BinaryIO, TypeVar
 
 import polars as pl
 
+from .digest import Running
 from .errors import Problem
 from .evidence import check_spans
 from .linked import Parts, evidence_parts, marked_sorted
@@ -62,12 +63,14 @@ def write_csv(frame: pl.DataFrame, target: Path | BinaryIO, header: bool = True)
 @dataclass
 class Streamed:
     """The evidence as a build holds it once it is checked and written a piece at a time: the
-    file and its table, typed, without their rows (`loaded`, `typed`), and each table's part of
-    the rows (`parts`, as `linked.evidence_parts` splits them)."""
+    file and its table, typed, without their rows (`loaded`, `typed`), each table's part of
+    the rows (`parts`, as `linked.evidence_parts` splits them), and the size and ``sha256:``
+    hash of the bytes written (`written`), taken as they were written."""
 
     loaded: Loaded
     typed: pl.DataFrame
     parts: Parts
+    written: tuple[int, str]
 
 
 class _Unread(Exception):
@@ -221,6 +224,7 @@ def stream_evidence(root: Path, sources: pl.DataFrame | None, corpus: Path, targ
     last: str | None = None
     line = HEADER_LINE + 1
     done = False
+    written = Running()  # the built file's size and hash, so that it need not be read back
 
     def take(checked: _Piece, out: BinaryIO) -> bool:
         """Add what a piece found, in its turn; False where its keys do not follow on."""
@@ -233,6 +237,7 @@ def stream_evidence(root: Path, sources: pl.DataFrame | None, corpus: Path, targ
         for name, part in checked.parts.items():
             split.setdefault(name, []).append(part)
         out.write(checked.out)
+        written.update(checked.out)
         hollow = hollow or checked.hollow
         return True
 
@@ -272,4 +277,4 @@ def stream_evidence(root: Path, sources: pl.DataFrame | None, corpus: Path, targ
     parts = {name: marked_sorted(pl.concat(split.pop(name), rechunk=False)
                                  .sort("record_id", maintain_order=True))
              for name in list(split)}
-    return Streamed(hollow[0], hollow[1], parts)
+    return Streamed(hollow[0], hollow[1], parts, (written.size, written.prefixed()))

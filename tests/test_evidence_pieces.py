@@ -103,13 +103,15 @@ def _checked(root: Path, corpus: Path, piece: int | None
     def recorded(*args: object) -> evidence_pieces.Streamed | None:
         found = stream(*args)  # type: ignore[arg-type]
         streamed.append(found is not None)
+        if found is not None:  # the size and hash taken as it was written are the file's
+            assert found.written == build.written(target)
         return found
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(evidence_pieces, "EVIDENCE_PIECE_BYTES", piece or 2 ** 40)
         patch.setattr(build, "stream_evidence", recorded)
         try:
-            tables, parts = build._checked_tables(root, corpus, [], target)
+            tables, parts, _ = build._checked_tables(root, corpus, [], target)
         except DataError as error:  # (the build's staging folder, holding `target`, goes)
             return error.problems, None, {}, streamed == [True]
     assert streamed == [parts is not None]
@@ -250,7 +252,7 @@ def test_the_parts_of_the_evidence_in_pieces_are_the_parts_of_the_whole(tmp_path
     streamed = evidence_pieces.stream_evidence(root, None, tmp_path, tmp_path / "e.csv", [],
                                                piece=3000)
     assert streamed is not None
-    tables, _ = build._checked_tables(root, corpus_path(), [])
+    tables = build._checked_tables(root, corpus_path(), []).tables
     whole = evidence_parts(tables["evidence"].with_row_index("__line", offset=2)
                            .with_columns(pl.col("__line").cast(pl.Int64)))
     assert streamed.parts.keys() == whole.keys()
@@ -261,7 +263,7 @@ def test_the_parts_of_the_evidence_in_pieces_are_the_parts_of_the_whole(tmp_path
 
 @pytest.fixture(scope="module")
 def checked() -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
-    tables, _ = build._checked_tables(ROOT, corpus_path(), [])
+    tables = build._checked_tables(ROOT, corpus_path(), []).tables
     return tables, per_record(tables)
 
 
