@@ -1,4 +1,5 @@
-"""SHA-256, the one way the package computes it: of bytes, or of text encoded as UTF-8.
+"""SHA-256, the one way the package computes it: of bytes, of text encoded as UTF-8, of a file,
+or of bytes given a piece at a time.
 
 >>> sha256_hex("abc")[:12]
 'ba7816bf8f01'
@@ -47,4 +48,5 @@ class Running:
         self.size += len(data)
 
     def prefixed(self) -> str:
+        """The SHA-256 of every byte given so far, written ``sha256:<hex>``."""
         return PREFIX + self._hash.hexdigest()

@@ -48,8 +48,9 @@ INVISIBLE_EXTRA = frozenset(chr(c) for c in (0x034F, 0x115F, 0x1160, 0x17B4, 0x1
 # A cell that a spreadsheet would run as a formula when the CSV is opened in it.
 FORMULA = r"^[=+\-@]"
 _QUOTED = r'"(?:[^"]|"")*"'
-# A line of well-formed cells: each either quoted as a whole (inner quotes doubled) or quote-free.
+# A well-formed cell: quoted as a whole (inner quotes doubled), or free of quotes and commas.
 _CELL = rf'(?:{_QUOTED}|[^",]*)'
+# A line of well-formed cells.
 _WELL_FORMED = rf'^{_CELL}(?:,{_CELL})*$'
 MAX_LISTED = 20
 # The largest raw table read: far above any curated table (a million synthetic estimates with
@@ -153,9 +154,10 @@ def _lines(data: bytes, file: str, problems: list[Problem]) -> pl.Series | None:
 
 
 def _sound_line(width: int) -> str:
-    """A well-formed line of exactly `width` cells. A line splits into cells one way only (a
-    quote-free cell holds no comma), so it matches exactly where it is well-formed and its
-    commas outside quotes count `width` cells."""
+    """A well-formed line of exactly `width` cells. A line splits into well-formed cells one
+    way only (a cell without quotes holds no quote and no comma, and a quoted cell ends at the
+    first of its quotes that is not doubled), so it matches exactly where it is well-formed and
+    its commas outside quotes count `width` cells."""
     return rf'^{_CELL}(?:,{_CELL}){{{width - 1}}}$'
 
 
@@ -356,14 +358,14 @@ _PLAIN_UNCOUNTED = bytes(byte for byte in range(0x20, 0x7F) if byte not in b'",'
 
 def _plain_counts(data: bytes) -> tuple[int, int] | None:
     """The line feeds and the commas of `data`, where it holds no quote and is plain (as
-    `_plain_bytes` tells); None otherwise. The bytes are scanned once: what is left once the
-    printable ones but the quote and the comma are taken out (a small part of a plain file) is
-    all that is looked at after. A quote, the usual reason a file is not plain (a cell that holds
-    a comma), is looked for first, by a far faster scan than the translation."""
+    `_plain_bytes` tells); None otherwise. A quote, the usual reason a file is not plain (a cell
+    that holds a comma), is looked for first, by a far faster scan than what follows. Then the
+    bytes are translated once: what is left once the printable ones but the quote and the comma
+    are taken out (a small part of a plain file) is all that is looked at after."""
     if b'"' in data:
         return None
     rest = data.translate(None, _PLAIN_UNCOUNTED)
-    if rest.translate(None, b"\n\r,"):  # a quote, a control character or a byte beyond ASCII
+    if rest.translate(None, b"\n\r,"):  # a control character or a byte beyond ASCII
         return None
     if b"\r" in rest and data.count(b"\r") != data.count(b"\r\n"):
         return None

@@ -69,8 +69,9 @@ def cell_count(line: str) -> int | None:
 
 
 @settings(max_examples=examples(400), deadline=None)
-@given(st.lists(st.text(alphabet=st.sampled_from(list('a,"')), max_size=12), min_size=1,
-                max_size=8), st.integers(1, 4))
+@given(st.lists(st.text(alphabet=st.sampled_from(list('a,"')), max_size=12)
+                | st.text(alphabet=st.sampled_from(list('a,"\r \u00e9')), max_size=12),
+                min_size=1, max_size=8), st.integers(1, 4))
 def test_a_line_is_a_fault_exactly_where_it_does_not_split_into_the_header_s_cells(
         lines: list[str], width: int) -> None:
     """`_line_faults` flags a line exactly where it does not split into `width` cells, and calls
